@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mc_arena.h - a region allocator: many small allocations, one free.
+ *
+ * One arena per host check holds the whole report tree; one per DNS result
+ * holds its records.  Nothing allocated from an arena is freed on its own:
+ * mc_arena_free() releases everything at once.  Allocation never fails (see
+ * mc_oom()).
+ */
+#ifndef MC_ARENA_H
+#define MC_ARENA_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct mc_arena;
+
+/* Returns a new, empty arena. Caller frees with mc_arena_free(). */
+struct mc_arena *mc_arena_new(void);
+/* Frees ARENA and everything allocated from it. NULL is allowed. */
+void mc_arena_free(struct mc_arena *arena);
+
+/* Returns SIZE zeroed bytes aligned for any type, owned by ARENA. */
+void *mc_arena_alloc(struct mc_arena *arena, size_t size);
+/* Copies of strings, owned by ARENA. mc_arena_strdup(NULL) returns NULL. */
+char *mc_arena_strdup(struct mc_arena *arena, const char *s);
+char *mc_arena_strndup(struct mc_arena *arena, const char *s, size_t n);
+/* Copies N bytes and appends a NUL, for byte strings that may hold NULs. */
+char *mc_arena_memdup(struct mc_arena *arena, const void *p, size_t n);
+char *mc_arena_printf(struct mc_arena *arena, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+char *mc_arena_vprintf(struct mc_arena *arena, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+#endif

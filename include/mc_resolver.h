@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mc_resolver.h - the one asynchronous resolver of a run.
+ *
+ * Every lookup of a run goes through here: first the --zone files, then the
+ * network via c-ares (or an immediate failure under --offline).  Identical
+ * lookups (same name, ignoring case, and type) are sent once per run: a
+ * second caller waits for the first one's answer or gets the cached result.
+ * CNAMEs are followed (RFC 1034 §3.6.2), at most MC_DNS_MAX_CNAMES.
+ *
+ * Callbacks are always called from mc_resolver_run(), never from inside
+ * mc_resolver_lookup(), and exactly once per lookup.
+ *
+ * Ownership: results passed to callbacks are borrowed from the resolver's
+ * cache and stay valid until mc_resolver_free().
+ */
+#ifndef MC_RESOLVER_H
+#define MC_RESOLVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mc_dns.h"
+#include "mc_util.h"
+#include "mc_zone.h"
+
+struct mc_resolver;
+
+struct mc_resolver_config {
+    const char *const *servers; /* "ADDR[:PORT]", "[V6]:PORT"; none: system's */
+    size_t nservers;
+    bool tcp_only;
+    bool offline;                    /* no network at all */
+    const struct mc_zone_set *zones; /* borrowed; may be NULL */
+    int lookup_timeout_ms;           /* first try; c-ares backs off after */
+    int tries;
+};
+
+/* Creates the resolver. On failure returns NULL with *WHY a malloc'd message
+ * (caller frees). Caller frees the resolver with mc_resolver_free(). */
+struct mc_resolver *mc_resolver_new(const struct mc_resolver_config *config, char **why);
+void mc_resolver_free(struct mc_resolver *res);
+
+typedef void (*mc_resolver_cb)(void *arg, const struct mc_dns_result *result);
+
+/* Starts (or joins) the lookup of NAME/TYPE. CB(ARG, result) is called
+ * exactly once, from mc_resolver_run(). */
+void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type,
+                        mc_resolver_cb cb, void *arg);
+
+/* Returns the cached result of NAME/TYPE if it is complete, else NULL. */
+const struct mc_dns_result *mc_resolver_peek(struct mc_resolver *res, const char *name,
+                                             uint16_t type);
+
+/*
+ * Drives all lookups until none is pending or DEADLINE_MS (mc_now_ms() clock)
+ * passes; then every pending lookup ends with MC_DNS_DEADLINE and its
+ * callback runs.  Returns true when the deadline cut lookups off.
+ */
+bool mc_resolver_run(struct mc_resolver *res, int64_t deadline_ms);
+
+struct mc_resolver_stats {
+    unsigned long lookups;      /* distinct lookups asked for */
+    unsigned long queries_sent; /* queries handed to the network */
+    unsigned long answered;     /* lookups answered (see mc_dns.h) */
+    unsigned long failed;       /* lookups failed, deadline excluded */
+    unsigned long deadline;     /* lookups ended by the deadline */
+};
+void mc_resolver_get_stats(const struct mc_resolver *res, struct mc_resolver_stats *stats);
+
+/* The servers in use, as "ADDR:PORT" strings (borrowed), for reports. */
+size_t mc_resolver_servers(const struct mc_resolver *res, const char *const **servers);
+
+#endif

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mc_util.h - mailcheck's own failure codes, fatal allocation, ASCII helpers
+ * and a monotonic clock.
+ *
+ * Failures of mailcheck itself (bad usage, unreadable input, no memory) are
+ * an enum mc_status with a string table; outcomes of a protocol (a DNS
+ * NXDOMAIN, an SPF fail) are never expressed with it (STYLE.md, rule 4).
+ *
+ * Allocation failure is fatal in exactly one place: mc_oom().  The mc_x*
+ * allocators never return NULL.  Character helpers are ASCII-only on purpose:
+ * DNS names and SPF records are ASCII protocols and must not depend on the
+ * locale the user happens to run in.
+ */
+#ifndef MC_UTIL_H
+#define MC_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum mc_status {
+    MC_OK = 0,
+    MC_ERR_NOMEM,
+    MC_ERR_USAGE,    /* bad command line or argument */
+    MC_ERR_INPUT,    /* input file unreadable or malformed */
+    MC_ERR_RESOLVER, /* the resolver could not be set up */
+    MC_ERR_INTERNAL,
+};
+
+/* Returns a static, human name for STATUS. */
+const char *mc_status_str(enum mc_status status);
+
+/* Prints a message to stderr and aborts: the single place allocation
+ * failure is handled. */
+_Noreturn void mc_oom(void);
+
+/* Allocators that never return NULL (they call mc_oom()). Caller frees. */
+void *mc_xmalloc(size_t size);
+void *mc_xcalloc(size_t nmemb, size_t size);
+void *mc_xrealloc(void *ptr, size_t size);
+char *mc_xstrdup(const char *s);
+char *mc_xstrndup(const char *s, size_t n);
+/* vsnprintf into a fresh buffer. Caller frees. */
+char *mc_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ASCII-only character classes: independent of the C locale. */
+static inline bool mc_ascii_isdigit(int c) { return c >= '0' && c <= '9'; }
+static inline bool mc_ascii_isalpha(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+static inline bool mc_ascii_isalnum(int c) { return mc_ascii_isalpha(c) || mc_ascii_isdigit(c); }
+static inline bool mc_ascii_isxdigit(int c)
+{
+    return mc_ascii_isdigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+static inline bool mc_ascii_isspace(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+static inline int mc_ascii_tolower(int c) { return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c; }
+static inline int mc_ascii_toupper(int c) { return (c >= 'a' && c <= 'z') ? c - ('a' - 'A') : c; }
+
+/* Case-insensitive (ASCII) comparisons. */
+int mc_ascii_strcasecmp(const char *a, const char *b);
+int mc_ascii_strncasecmp(const char *a, const char *b, size_t n);
+/* Lowercases S in place (ASCII only) and returns it. */
+char *mc_ascii_lower(char *s);
+
+/* True when the two domain names are equal ignoring ASCII case and one
+ * trailing dot on either side. */
+bool mc_name_equal(const char *a, const char *b);
+
+/* Parses a decimal unsigned integer filling all of S (no sign, no spaces),
+ * at most MAX. Returns false on anything else. */
+bool mc_parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+/* Milliseconds from a monotonic clock. */
+int64_t mc_now_ms(void);
+
+#endif

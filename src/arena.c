@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arena.c - region allocator (see mc_arena.h).  Blocks are chained; a
+ * request larger than a block gets a block of its own.  Ownership: the arena
+ * owns every block; mc_arena_free() releases them all.
+ */
+#include "mc_arena.h"
+
+#include <stdalign.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mc_util.h"
+
+#define BLOCK_SIZE 4096
+
+struct block {
+    struct block *next;
+    size_t used, size;
+    alignas(max_align_t) unsigned char data[];
+};
+
+struct mc_arena {
+    struct block *head;
+};
+
+struct mc_arena *mc_arena_new(void)
+{
+    return mc_xcalloc(1, sizeof(struct mc_arena));
+}
+
+void mc_arena_free(struct mc_arena *arena)
+{
+    if (!arena)
+        return;
+    for (struct block *b = arena->head, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    free(arena);
+}
+
+void *mc_arena_alloc(struct mc_arena *arena, size_t size)
+{
+    const size_t align = alignof(max_align_t);
+    size = (size + align - 1) & ~(align - 1);
+    if (size == 0)
+        size = align;
+    struct block *b = arena->head;
+    if (!b || b->size - b->used < size) {
+        size_t cap = size > BLOCK_SIZE ? size : BLOCK_SIZE;
+        b = mc_xmalloc(sizeof *b + cap);
+        b->used = 0;
+        b->size = cap;
+        if (size > BLOCK_SIZE && arena->head) {
+            /* Keep the partly used head block current for small requests. */
+            b->next = arena->head->next;
+            arena->head->next = b;
+        } else {
+            b->next = arena->head;
+            arena->head = b;
+        }
+    }
+    void *p = b->data + b->used;
+    b->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+char *mc_arena_memdup(struct mc_arena *arena, const void *p, size_t n)
+{
+    char *s = mc_arena_alloc(arena, n + 1);
+    if (n)
+        memcpy(s, p, n);
+    s[n] = '\0';
+    return s;
+}
+
+char *mc_arena_strndup(struct mc_arena *arena, const char *s, size_t n)
+{
+    if (!s)
+        return NULL;
+    size_t len = strnlen(s, n);
+    return mc_arena_memdup(arena, s, len);
+}
+
+char *mc_arena_strdup(struct mc_arena *arena, const char *s)
+{
+    return s ? mc_arena_memdup(arena, s, strlen(s)) : NULL;
+}
+
+char *mc_arena_vprintf(struct mc_arena *arena, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0)
+        mc_oom();
+    char *s = mc_arena_alloc(arena, (size_t)n + 1);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
+char *mc_arena_printf(struct mc_arena *arena, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = mc_arena_vprintf(arena, fmt, ap);
+    va_end(ap);
+    return s;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for util.c and arena.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mc_arena.h"
+#include "mc_util.h"
+
+static void name_equal_ignores_case_and_one_trailing_dot(void **state)
+{
+    (void)state;
+    assert_true(mc_name_equal("Mail.Example.TEST", "mail.example.test."));
+    assert_true(mc_name_equal("a.test.", "A.TEST"));
+    assert_false(mc_name_equal("mail.example.test", "mail.example.tes"));
+    assert_false(mc_name_equal("a.test..", "a.test"));
+}
+
+static void parse_uint_rejects_junk_and_overflow(void **state)
+{
+    (void)state;
+    unsigned long v;
+    assert_true(mc_parse_uint("42", 100, &v));
+    assert_int_equal(v, 42);
+    assert_false(mc_parse_uint("101", 100, &v));
+    assert_false(mc_parse_uint("", 100, &v));
+    assert_false(mc_parse_uint("-1", 100, &v));
+    assert_false(mc_parse_uint("1 ", 100, &v));
+    assert_false(mc_parse_uint("99999999999999999999999", (unsigned long)-1, &v));
+}
+
+static void arena_holds_many_and_large_allocations(void **state)
+{
+    (void)state;
+    struct mc_arena *a = mc_arena_new();
+    char *big = mc_arena_alloc(a, 100000);
+    memset(big, 'x', 100000);
+    for (int i = 0; i < 2000; i++) {
+        char *s = mc_arena_printf(a, "item %d", i);
+        assert_string_equal(s, i == 0 ? "item 0" : s);
+    }
+    assert_string_equal(mc_arena_strndup(a, "abcdef", 3), "abc");
+    char *m = mc_arena_memdup(a, "a\0b", 3);
+    assert_int_equal(m[1], 0);
+    assert_int_equal(m[2], 'b');
+    assert_int_equal(m[3], 0);
+    mc_arena_free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(name_equal_ignores_case_and_one_trailing_dot),
+        cmocka_unit_test(parse_uint_rejects_junk_and_overflow),
+        cmocka_unit_test(arena_holds_many_and_large_allocations),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
