@@ -43,6 +43,7 @@ struct mc_dns_reply {
     /* Non-NULL when the reply ends in a CNAME whose target it holds no data
      * for (NOERROR): the resolver asks for this name next. */
     const char *next_name;
+    const char *canonical; /* the chain's last name in this reply (QNAME if none) */
     size_t count;
     struct mc_dns_record *records;
     uint32_t ttl;
@@ -59,5 +60,8 @@ struct mc_dns_reply {
 void mc_dns_msg_parse_reply(const unsigned char *wire, size_t len, const char *qname,
                             uint16_t qtype, int expect_id, struct mc_arena *arena,
                             struct mc_dns_reply *out);
+
+/* The ldns version in use (static string), for --version. */
+const char *mc_dns_msg_library_version(void);
 
 #endif

@@ -72,4 +72,7 @@ void mc_resolver_get_stats(const struct mc_resolver *res, struct mc_resolver_sta
 /* The servers in use, as "ADDR:PORT" strings (borrowed), for reports. */
 size_t mc_resolver_servers(const struct mc_resolver *res, const char *const **servers);
 
+/* The c-ares version in use (static string), for --version. */
+const char *mc_resolver_library_version(void);
+
 #endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mc_check.h - one host check (SPEC.md "The host check"): HOST's A and
+ * AAAA in parallel, the PTR of every address, the forward confirmation of
+ * every PTR name that can change a verdict, then the verdicts and findings
+ * as a report tree.
+ */
+#ifndef MC_CHECK_H
+#define MC_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mc_hostname.h"
+#include "mc_report.h"
+#include "mc_resolver.h"
+
+struct mc_check_options {
+    const char *host;         /* validated, lowercased A-label form */
+    const char *host_unicode; /* U-label form or NULL */
+    const char *input;        /* HOST as given */
+    bool strict;              /* a mismatch is critical */
+    bool require[2];          /* indexed by enum mc_family_index (-4/-6) */
+    const struct mc_ip *addresses; /* --address: where mail really leaves from */
+    size_t naddresses;
+    enum mc_state deadline_state; /* severity of the deadline finding */
+};
+
+typedef void (*mc_check_done_cb)(void *arg, struct mc_report *report);
+
+/*
+ * Starts a host check on RES (all options are copied).  DONE(ARG, report)
+ * is called exactly once from mc_resolver_run(); the callee owns the report
+ * (mc_report_free()).  The check frees itself after calling DONE.
+ */
+void mc_check_start(struct mc_resolver *res, const struct mc_check_options *options,
+                    mc_check_done_cb done, void *arg);
+
+/* Runs one check to completion or DEADLINE_MS. Caller frees the report. */
+struct mc_report *mc_check_run(struct mc_resolver *res, const struct mc_check_options *options,
+                               int64_t deadline_ms);
+
+#endif

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mc_report.h - the result tree of a host check, which the renderers read.
+ *
+ * The check builds it, the renderers (text, json) only read it
+ * (monitoring-plugins' "build a result tree, then render it").  Everything
+ * in a report, strings included, lives in the report's arena: one
+ * mc_report_free() releases it all.
+ *
+ * Status and exit code follow the Nagios convention: 0 ok, 1 warning,
+ * 2 critical, 3 unknown; the worst finding decides in the order
+ * critical > unknown > warning > ok (Icinga's order, SPEC.md).
+ */
+#ifndef MC_REPORT_H
+#define MC_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mc_arena.h"
+#include "mc_hostname.h"
+
+/* Values are the exit codes. */
+enum mc_state {
+    MC_STATE_OK = 0,
+    MC_STATE_WARNING = 1,
+    MC_STATE_CRITICAL = 2,
+    MC_STATE_UNKNOWN = 3,
+};
+
+enum mc_severity {
+    MC_SEV_INFO,
+    MC_SEV_WARNING,
+    MC_SEV_UNKNOWN,
+    MC_SEV_CRITICAL,
+};
+
+/* Address and family verdicts, in the order SPEC.md ranks them
+ * (pass < mismatch < error < fail); NONE only for a family. */
+enum mc_verdict {
+    MC_VERDICT_PASS,
+    MC_VERDICT_MISMATCH,
+    MC_VERDICT_ERROR,
+    MC_VERDICT_FAIL,
+    MC_VERDICT_NONE,
+};
+
+enum mc_fcrdns {
+    MC_FCRDNS_PASS,
+    MC_FCRDNS_FAIL,
+    MC_FCRDNS_ERROR,
+};
+
+const char *mc_state_str(enum mc_state state);      /* "ok", "warning", ... */
+const char *mc_severity_str(enum mc_severity sev); /* "info", "warning", ... */
+const char *mc_verdict_str(enum mc_verdict verdict);
+const char *mc_fcrdns_str(enum mc_fcrdns fcrdns);
+/* Parses "ok|warning|critical|unknown" (any case). */
+bool mc_state_parse(const char *text, enum mc_state *state);
+/* The state a finding of severity SEV asks for (info: ok). */
+enum mc_state mc_severity_state(enum mc_severity sev);
+/* True when A is worse than B in the order critical > unknown > warning > ok. */
+bool mc_state_worse(enum mc_state a, enum mc_state b);
+
+struct mc_finding {
+    const char *code;    /* stable, listed in mailcheck(1) */
+    enum mc_severity severity;
+    const char *subject; /* an address, a name or a lookup */
+    const char *message; /* what is wrong, in plain words */
+    const char *fix;     /* what to do about it, or NULL */
+};
+
+struct mc_report_address {
+    struct mc_ip ip;
+    const char *address; /* RFC 5952 text */
+    enum mc_verdict status;
+    enum mc_fcrdns fcrdns;
+    const char **ptr; /* PTR names as received, no trailing dot */
+    size_t nptr;
+    bool from_host;   /* HOST resolves to it */
+    bool from_option; /* named with --address */
+};
+
+struct mc_report_family {
+    enum mc_verdict status;
+    bool required;
+    struct mc_report_address **addresses; /* sorted */
+    size_t naddresses;
+};
+
+enum mc_family_index { MC_FAMILY_IPV4, MC_FAMILY_IPV6 };
+
+struct mc_report {
+    struct mc_arena *arena;
+    const char *host;         /* lowercased A-label form; NULL if bad input */
+    const char *host_unicode; /* U-label form when given as such, else NULL */
+    const char *input;        /* HOST as given */
+    enum mc_state status;
+    int64_t duration_ms;
+    const char **resolvers;
+    size_t nresolvers;
+    unsigned long queries; /* DNS queries sent */
+    struct mc_report_family families[2];
+    struct mc_finding *findings;
+    size_t nfindings, findings_cap;
+};
+
+/* A new, empty report (status ok, families none). Caller frees. */
+struct mc_report *mc_report_new(void);
+void mc_report_free(struct mc_report *report);
+
+/* Adds a finding; strings are copied into the report's arena. */
+void mc_report_add_finding(struct mc_report *report, const char *code, enum mc_severity sev,
+                           const char *subject, const char *message, const char *fix);
+/* Removes every finding whose code is listed in CODES (--ignore). */
+void mc_report_drop_findings(struct mc_report *report, const char *const *codes, size_t ncodes);
+/* Sets report->status from the findings (worst wins). */
+void mc_report_settle(struct mc_report *report);
+
+#endif

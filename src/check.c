@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check.c - runs a host check on the resolver and builds its report
+ * (SPEC.md "The host check", steps 1-3 and 5, "Verdicts per address",
+ * "Failed FCrDNS lookups", and the deadline rule).
+ *
+ * Fan-out: every lookup the check starts increments `pending`; every
+ * callback decrements it and the last one calls finish(), which computes
+ * the verdicts and findings from the borrowed resolver results and calls
+ * the user back exactly once.  A lookup whose result cannot change a
+ * verdict is not sent: when an address's PTR names HOST and HOST resolves
+ * to it, no PTR name is forward-confirmed.
+ *
+ * Ownership: the check struct and its address table are malloc'd and freed
+ * by finish(); the report (and every string in it) lives in the report's
+ * arena and passes to the callback; results are borrowed from the resolver.
+ */
+#include "mc_check.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "mc_fcrdns.h"
+#include "mc_util.h"
+
+struct address {
+    struct mc_ip ip;
+    char text[64];
+    char reverse[80];
+    bool from_host, from_option;
+    const struct mc_dns_result *ptr;
+    size_t nnames; /* PTR names forward-checked (at most MC_FCRDNS_MAX_NAMES) */
+    const struct mc_dns_result *forward[MC_FCRDNS_MAX_NAMES];
+    enum mc_fcrdns_name state[MC_FCRDNS_MAX_NAMES];
+};
+
+struct mc_check {
+    struct mc_resolver *res;
+    struct mc_check_options opt;
+    struct mc_report *report;
+    struct address **addrs;
+    size_t naddrs, addrs_cap;
+    const struct mc_dns_result *host_result[2]; /* A, AAAA */
+    unsigned pending;
+    int64_t started_ms;
+    mc_check_done_cb done;
+    void *done_arg;
+};
+
+/* The argument of one lookup callback. */
+struct lookup {
+    struct mc_check *check;
+    struct address *addr; /* NULL for HOST's own lookups */
+    size_t index;         /* family (HOST) or PTR name index (forward) */
+};
+
+static int family_index(int af)
+{
+    return af == AF_INET ? MC_FAMILY_IPV4 : MC_FAMILY_IPV6;
+}
+
+static uint16_t family_type(int af)
+{
+    return af == AF_INET ? MC_DNS_T_A : MC_DNS_T_AAAA;
+}
+
+static void finish(struct mc_check *c);
+
+static void lookup_start(struct mc_check *c, struct address *a, size_t index, const char *name,
+                         uint16_t type, mc_resolver_cb cb)
+{
+    struct lookup *l = mc_arena_alloc(c->report->arena, sizeof *l);
+    *l = (struct lookup){.check = c, .addr = a, .index = index};
+    c->pending++;
+    mc_resolver_lookup(c->res, name, type, cb, l);
+}
+
+static void lookup_end(struct mc_check *c)
+{
+    if (--c->pending == 0)
+        finish(c);
+}
+
+static bool result_has_address(const struct mc_dns_result *r, const struct mc_ip *ip)
+{
+    if (!r || r->outcome != MC_DNS_ANSWER)
+        return false;
+    size_t len = ip->family == AF_INET ? 4 : 16;
+    for (size_t i = 0; i < r->count; i++)
+        if (memcmp(r->records[i].addr, ip->bytes, len) == 0)
+            return true;
+    return false;
+}
+
+static void forward_cb(void *arg, const struct mc_dns_result *result)
+{
+    struct lookup *l = arg;
+    struct address *a = l->addr;
+    a->forward[l->index] = result;
+    if (!mc_dns_outcome_answered(result->outcome))
+        a->state[l->index] = MC_FCRDNS_NAME_FAILED;
+    else
+        a->state[l->index] =
+            result_has_address(result, &a->ip) ? MC_FCRDNS_NAME_CONFIRMS : MC_FCRDNS_NAME_DENIES;
+    lookup_end(l->check);
+}
+
+static void ptr_cb(void *arg, const struct mc_dns_result *result)
+{
+    struct lookup *l = arg;
+    struct mc_check *c = l->check;
+    struct address *a = l->addr;
+    a->ptr = result;
+    if (result->outcome == MC_DNS_ANSWER) {
+        bool host_named = false;
+        for (size_t i = 0; i < result->count; i++)
+            host_named = host_named || mc_name_equal(result->records[i].name, c->opt.host);
+        a->nnames = result->count < MC_FCRDNS_MAX_NAMES ? result->count : MC_FCRDNS_MAX_NAMES;
+        /* HOST's own answer already confirms HOST (SPEC.md step 3). */
+        if (!(host_named && a->from_host)) {
+            for (size_t i = 0; i < a->nnames; i++)
+                lookup_start(c, a, i, result->records[i].name, family_type(a->ip.family),
+                             forward_cb);
+        }
+    }
+    lookup_end(c);
+}
+
+/* Adds IP to the table (once) and asks for its PTR when it is new. */
+static struct address *address_add(struct mc_check *c, const struct mc_ip *ip)
+{
+    for (size_t i = 0; i < c->naddrs; i++)
+        if (mc_ip_compare(&c->addrs[i]->ip, ip) == 0)
+            return c->addrs[i];
+    if (c->naddrs == c->addrs_cap) {
+        c->addrs_cap = c->addrs_cap ? c->addrs_cap * 2 : 8;
+        c->addrs = mc_xrealloc(c->addrs, c->addrs_cap * sizeof *c->addrs);
+    }
+    struct address *a = mc_arena_alloc(c->report->arena, sizeof *a);
+    a->ip = *ip;
+    mc_ip_format(ip, a->text, sizeof a->text);
+    mc_ip_reverse_name(ip, a->reverse, sizeof a->reverse);
+    c->addrs[c->naddrs++] = a;
+    lookup_start(c, a, 0, a->reverse, MC_DNS_T_PTR, ptr_cb);
+    return a;
+}
+
+static void host_cb(void *arg, const struct mc_dns_result *result)
+{
+    struct lookup *l = arg;
+    struct mc_check *c = l->check;
+    c->host_result[l->index] = result;
+    if (result->outcome == MC_DNS_ANSWER) {
+        for (size_t i = 0; i < result->count; i++) {
+            struct mc_ip ip = {.family = l->index == MC_FAMILY_IPV4 ? AF_INET : AF_INET6};
+            memcpy(ip.bytes, result->records[i].addr, ip.family == AF_INET ? 4 : 16);
+            address_add(c, &ip)->from_host = true;
+        }
+    }
+    lookup_end(c);
+}
+
+/* ---- building the report ---- */
+
+static const char *describe_failure(struct mc_arena *arena, const struct mc_dns_result *r)
+{
+    const char *server = r->server ? r->server : "the resolver";
+    switch (r->outcome) {
+    case MC_DNS_SERVFAIL:
+        return mc_arena_printf(arena, "SERVFAIL from %s", server);
+    case MC_DNS_REFUSED:
+        return mc_arena_printf(arena, "REFUSED from %s", server);
+    case MC_DNS_RCODE:
+        return mc_arena_printf(arena, "%s from %s", r->why ? r->why : "error rcode", server);
+    case MC_DNS_MALFORMED:
+        return mc_arena_printf(arena, "malformed reply from %s (%s)", server,
+                               r->why ? r->why : "unreadable");
+    default:
+        return r->why ? r->why : mc_dns_outcome_str(r->outcome);
+    }
+}
+
+/* One lookup-failed finding per failed lookup, however many need it. */
+static void report_failed_lookup(struct mc_check *c, const struct mc_dns_result *r,
+                                 const char *purpose)
+{
+    struct mc_report *rep = c->report;
+    if (r->outcome == MC_DNS_DEADLINE)
+        return; /* the deadline makes one finding of its own */
+    const char *subject =
+        mc_arena_printf(rep->arena, "%s %s", mc_dns_type_str(r->qtype), r->qname);
+    for (size_t i = 0; i < rep->nfindings; i++)
+        if (strcmp(rep->findings[i].code, "lookup-failed") == 0 &&
+            strcmp(rep->findings[i].subject, subject) == 0)
+            return;
+    mc_report_add_finding(
+        rep, "lookup-failed", MC_SEV_CRITICAL, subject,
+        mc_arena_printf(rep->arena, "the %s lookup of %s (%s) failed: %s",
+                        mc_dns_type_str(r->qtype), r->qname, purpose,
+                        describe_failure(rep->arena, r)),
+        "fix the zone's name servers: receivers defer mail while this lookup fails");
+}
+
+static const char *join_names(struct mc_arena *arena, const struct mc_report_address *ra)
+{
+    const char *s = "";
+    for (size_t i = 0; i < ra->nptr; i++)
+        s = mc_arena_printf(arena, "%s%s%s", s, i ? ", " : "", ra->ptr[i]);
+    return s;
+}
+
+static void address_findings(struct mc_check *c, const struct address *a,
+                             const struct mc_report_address *ra)
+{
+    struct mc_report *rep = c->report;
+    struct mc_arena *ar = rep->arena;
+    const char *host = c->opt.host;
+    const char *names = join_names(ar, ra);
+    switch (ra->status) {
+    case MC_VERDICT_PASS:
+        break;
+    case MC_VERDICT_MISMATCH:
+        mc_report_add_finding(
+            rep, "ptr-mismatch", c->opt.strict ? MC_SEV_CRITICAL : MC_SEV_WARNING, a->text,
+            mc_arena_printf(ar,
+                            "%s has PTR %s, which does not name %s (it does resolve back, so "
+                            "FCrDNS holds)",
+                            a->text, names, host),
+            mc_arena_printf(ar,
+                            "set the PTR of %s to %s, or use the PTR name as the EHLO name "
+                            "(Postfix: smtp_helo_name)",
+                            a->text, host));
+        break;
+    case MC_VERDICT_FAIL:
+        if (ra->nptr == 0) {
+            mc_report_add_finding(
+                rep, "ptr-missing", MC_SEV_CRITICAL, a->text,
+                mc_arena_printf(ar, "%s has no PTR record (%s for %s%s%s)", a->text,
+                                a->ptr->outcome == MC_DNS_NXDOMAIN ? "NXDOMAIN" : "no PTR data",
+                                a->reverse, a->ptr->why ? "; " : "",
+                                a->ptr->why ? a->ptr->why : ""),
+                mc_arena_printf(ar,
+                                "ask whoever runs the reverse zone of %s (usually the hosting "
+                                "provider or ISP) to set its PTR to %s",
+                                a->text, host));
+        } else {
+            mc_report_add_finding(
+                rep, "ptr-unconfirmed", MC_SEV_CRITICAL, a->text,
+                mc_arena_printf(ar,
+                                "%s has PTR %s, which does not resolve back to %s (no "
+                                "forward-confirmed reverse DNS)",
+                                a->text, names, a->text),
+                mc_arena_printf(ar, "set the PTR of %s to %s, which resolves to it", a->text,
+                                host));
+        }
+        break;
+    case MC_VERDICT_ERROR:
+    case MC_VERDICT_NONE:
+        if (!mc_dns_outcome_answered(a->ptr->outcome))
+            report_failed_lookup(c, a->ptr, mc_arena_printf(ar, "reverse DNS of %s", a->text));
+        for (size_t i = 0; i < a->nnames; i++)
+            if (a->state[i] == MC_FCRDNS_NAME_FAILED)
+                report_failed_lookup(
+                    c, a->forward[i],
+                    mc_arena_printf(ar, "to confirm the PTR of %s", a->text));
+        break;
+    }
+    if (ra->nptr > 1)
+        mc_report_add_finding(
+            rep, "ptr-multiple", MC_SEV_WARNING, a->text,
+            mc_arena_printf(ar, "%s has %zu PTR records (%s); many receivers look at one only",
+                            a->text, ra->nptr, names),
+            mc_arena_printf(ar, "keep one PTR record for %s: %s", a->text, host));
+    for (size_t i = 0; i < ra->nptr; i++) {
+        if (!mc_name_equal(ra->ptr[i], host) && mc_fcrdns_looks_generic(&a->ip, ra->ptr[i])) {
+            mc_report_add_finding(
+                rep, "ptr-generic", MC_SEV_WARNING, a->text,
+                mc_arena_printf(ar,
+                                "%s has PTR %s, which looks like a generic name from a "
+                                "dynamic pool; receivers score such names as spam sources",
+                                a->text, ra->ptr[i]),
+                mc_arena_printf(ar, "have the PTR of %s set to %s", a->text, host));
+        }
+    }
+    if (a->from_option && !a->from_host) {
+        const struct mc_dns_result *hr = c->host_result[family_index(a->ip.family)];
+        if (hr && mc_dns_outcome_answered(hr->outcome))
+            mc_report_add_finding(
+                rep, "address-not-of-host", MC_SEV_WARNING, a->text,
+                mc_arena_printf(ar, "mail leaves from %s (--address), but %s does not resolve to it",
+                                a->text, host),
+                mc_arena_printf(ar, "add %s to the %s records of %s", a->text,
+                                mc_dns_type_str(family_type(a->ip.family)), host));
+    }
+}
+
+static struct mc_report_address *report_address(struct mc_check *c, const struct address *a)
+{
+    struct mc_arena *ar = c->report->arena;
+    struct mc_report_address *ra = mc_arena_alloc(ar, sizeof *ra);
+    ra->ip = a->ip;
+    ra->address = mc_arena_strdup(ar, a->text);
+    ra->from_host = a->from_host;
+    ra->from_option = a->from_option;
+    const struct mc_dns_result *ptr = a->ptr;
+    const char *names[MC_FCRDNS_MAX_NAMES];
+    if (ptr->outcome == MC_DNS_ANSWER) {
+        ra->nptr = ptr->count;
+        ra->ptr = mc_arena_alloc(ar, ptr->count * sizeof *ra->ptr);
+        for (size_t i = 0; i < ptr->count; i++)
+            ra->ptr[i] = ptr->records[i].name;
+    }
+    for (size_t i = 0; i < a->nnames; i++)
+        names[i] = ptr->records[i].name;
+    int fam = family_index(a->ip.family);
+    const struct mc_dns_result *hr = c->host_result[fam];
+    struct mc_fcrdns_input in = {
+        .ptr_outcome = ptr->outcome,
+        .names = names,
+        .nnames = a->nnames,
+        .name_state = a->state,
+        .host_confirms = a->from_host,
+        .host_lookup_failed = hr && !mc_dns_outcome_answered(hr->outcome),
+    };
+    ra->status = mc_fcrdns_verdict(c->opt.host, &in, &ra->fcrdns);
+    return ra;
+}
+
+static int address_order(const void *x, const void *y)
+{
+    const struct mc_report_address *const *a = x, *const *b = y;
+    return mc_ip_compare(&(*a)->ip, &(*b)->ip);
+}
+
+static void host_findings(struct mc_check *c)
+{
+    struct mc_report *rep = c->report;
+    struct mc_arena *ar = rep->arena;
+    const char *host = c->opt.host;
+    const struct mc_dns_result *a4 = c->host_result[0], *a6 = c->host_result[1];
+    for (int f = 0; f < 2; f++) {
+        const struct mc_dns_result *r = c->host_result[f];
+        if (r->ncnames > 0 && (f == 0 || c->host_result[0]->ncnames == 0)) {
+            mc_report_add_finding(
+                rep, "host-cname", MC_SEV_WARNING, host,
+                r->cname_broken
+                    ? mc_arena_printf(ar, "%s is a CNAME whose chain is broken (%s)", host,
+                                      r->why ? r->why : "loop")
+                    : mc_arena_printf(ar,
+                                      "%s is an alias (CNAME) for %s; an EHLO name should be "
+                                      "the canonical name (RFC 5321 section 2.3.5)",
+                                      host, r->canonical),
+                mc_arena_printf(ar, "give %s its own A/AAAA records instead of a CNAME", host));
+        }
+        if (!mc_dns_outcome_answered(r->outcome)) {
+            /* The family's verdict is open, deadline or not; only the
+             * finding is left to deadline_finding() in that case. */
+            report_failed_lookup(c, r, mc_arena_printf(ar, "the addresses of %s", host));
+            rep->families[f].status = MC_VERDICT_ERROR;
+        }
+    }
+    bool any_from_host = false;
+    for (size_t i = 0; i < c->naddrs; i++)
+        any_from_host = any_from_host || c->addrs[i]->from_host;
+    if (a4->outcome == MC_DNS_NXDOMAIN && a6->outcome == MC_DNS_NXDOMAIN) {
+        mc_report_add_finding(rep, "host-nxdomain", MC_SEV_CRITICAL, host,
+                              mc_arena_printf(ar, "%s does not exist (NXDOMAIN)", host),
+                              mc_arena_printf(ar, "create A and/or AAAA records for %s", host));
+    } else if (!any_from_host && mc_dns_outcome_answered(a4->outcome) &&
+               mc_dns_outcome_answered(a6->outcome)) {
+        mc_report_add_finding(rep, "host-no-address", MC_SEV_CRITICAL, host,
+                              mc_arena_printf(ar, "%s has no A or AAAA record", host),
+                              mc_arena_printf(ar, "add A and/or AAAA records for %s", host));
+    }
+}
+
+static void deadline_finding(struct mc_check *c)
+{
+    struct mc_report *rep = c->report;
+    const char *stage = NULL;
+    for (int f = 0; f < 2 && !stage; f++)
+        if (c->host_result[f]->outcome == MC_DNS_DEADLINE)
+            stage = mc_arena_printf(rep->arena, "the %s lookup of %s",
+                                    mc_dns_type_str(c->host_result[f]->qtype), c->opt.host);
+    for (size_t i = 0; i < c->naddrs && !stage; i++) {
+        const struct address *a = c->addrs[i];
+        if (a->ptr->outcome == MC_DNS_DEADLINE)
+            stage = mc_arena_printf(rep->arena, "the PTR lookup of %s", a->text);
+        for (size_t j = 0; j < a->nnames && !stage; j++)
+            if (a->forward[j] && a->forward[j]->outcome == MC_DNS_DEADLINE)
+                stage = mc_arena_printf(rep->arena, "the %s lookup of %s (confirming %s)",
+                                        mc_dns_type_str(a->forward[j]->qtype),
+                                        a->forward[j]->qname, a->text);
+    }
+    if (!stage)
+        return;
+    static const enum mc_severity sev_of_state[] = {
+        [MC_STATE_OK] = MC_SEV_INFO,
+        [MC_STATE_WARNING] = MC_SEV_WARNING,
+        [MC_STATE_CRITICAL] = MC_SEV_CRITICAL,
+        [MC_STATE_UNKNOWN] = MC_SEV_UNKNOWN,
+    };
+    mc_report_add_finding(
+        rep, "timeout", sev_of_state[c->opt.deadline_state], c->opt.host,
+        mc_arena_printf(rep->arena, "the check's deadline passed while waiting for %s", stage),
+        "raise -t/--timeout, or find out why the name servers answer slowly");
+}
+
+static void finish(struct mc_check *c)
+{
+    struct mc_report *rep = c->report;
+    struct mc_arena *ar = rep->arena;
+    struct mc_resolver_stats stats;
+    mc_resolver_get_stats(c->res, &stats);
+
+    host_findings(c);
+    struct mc_report_family *fams = rep->families;
+    for (int f = 0; f < 2; f++)
+        fams[f].addresses = mc_arena_alloc(ar, (c->naddrs + 1) * sizeof *fams[f].addresses);
+    for (size_t i = 0; i < c->naddrs; i++) {
+        struct mc_report_address *ra = report_address(c, c->addrs[i]);
+        struct mc_report_family *fam = &fams[family_index(ra->ip.family)];
+        fam->addresses[fam->naddresses++] = ra;
+        address_findings(c, c->addrs[i], ra);
+    }
+    for (int f = 0; f < 2; f++) {
+        struct mc_report_family *fam = &fams[f];
+        fam->required = c->opt.require[f];
+        qsort(fam->addresses, fam->naddresses, sizeof *fam->addresses, address_order);
+        /* Worst address verdict, in the order pass < mismatch < error < fail;
+         * a failed lookup of HOST's own addresses already made it error. */
+        for (size_t i = 0; i < fam->naddresses; i++) {
+            enum mc_verdict v = fam->addresses[i]->status;
+            if (fam->status == MC_VERDICT_NONE || v > fam->status)
+                fam->status = v;
+        }
+        if (fam->required && fam->status == MC_VERDICT_NONE)
+            mc_report_add_finding(
+                rep, "family-required", MC_SEV_CRITICAL, f == 0 ? "ipv4" : "ipv6",
+                mc_arena_printf(ar, "%s is required (%s) but %s has no %s address",
+                                f == 0 ? "IPv4" : "IPv6", f == 0 ? "-4" : "-6", c->opt.host,
+                                f == 0 ? "IPv4" : "IPv6"),
+                mc_arena_printf(ar, "add %s records for %s, or stop sending over %s",
+                                f == 0 ? "A" : "AAAA", c->opt.host, f == 0 ? "IPv4" : "IPv6"));
+    }
+    deadline_finding(c);
+    /* No lookup of the run answered: the resolver itself is unusable, and
+     * nothing said about the zones can be trusted (SPEC.md). */
+    if (stats.answered == 0 && stats.failed > 0) {
+        static const char *const failed_code[] = {"lookup-failed"};
+        mc_report_drop_findings(rep, failed_code, 1);
+        mc_report_add_finding(
+            rep, "resolver-unusable", MC_SEV_UNKNOWN, rep->nresolvers ? rep->resolvers[0] : "",
+            "no lookup of the run was answered: the resolver is unusable, so nothing could be "
+            "checked",
+            "check --server and the network, or use --zone with --offline");
+    }
+    rep->queries = stats.queries_sent;
+    rep->duration_ms = mc_now_ms() - c->started_ms;
+    mc_report_settle(rep);
+
+    mc_check_done_cb done = c->done;
+    void *done_arg = c->done_arg;
+    free(c->addrs);
+    free(c);
+    done(done_arg, rep);
+}
+
+void mc_check_start(struct mc_resolver *res, const struct mc_check_options *options,
+                    mc_check_done_cb done, void *arg)
+{
+    struct mc_check *c = mc_xcalloc(1, sizeof *c);
+    struct mc_report *rep = mc_report_new();
+    struct mc_arena *ar = rep->arena;
+    c->res = res;
+    c->report = rep;
+    c->done = done;
+    c->done_arg = arg;
+    c->started_ms = mc_now_ms();
+    c->opt = *options;
+    c->opt.host = mc_arena_strdup(ar, options->host);
+    c->opt.host_unicode = mc_arena_strdup(ar, options->host_unicode);
+    c->opt.input = mc_arena_strdup(ar, options->input);
+    c->opt.addresses = NULL; /* only read below */
+    rep->host = c->opt.host;
+    rep->host_unicode = c->opt.host_unicode;
+    rep->input = c->opt.input;
+    const char *const *servers;
+    rep->nresolvers = mc_resolver_servers(res, &servers);
+    rep->resolvers = mc_arena_alloc(ar, (rep->nresolvers + 1) * sizeof *rep->resolvers);
+    for (size_t i = 0; i < rep->nresolvers; i++)
+        rep->resolvers[i] = mc_arena_strdup(ar, servers[i]);
+
+    /* Hold one count so that answers already cached cannot finish the
+     * check before every lookup is started. */
+    c->pending = 1;
+    for (size_t i = 0; i < options->naddresses; i++)
+        address_add(c, &options->addresses[i])->from_option = true;
+    lookup_start(c, NULL, MC_FAMILY_IPV4, c->opt.host, MC_DNS_T_A, host_cb);
+    lookup_start(c, NULL, MC_FAMILY_IPV6, c->opt.host, MC_DNS_T_AAAA, host_cb);
+    lookup_end(c);
+}
+
+static void store_report(void *arg, struct mc_report *report)
+{
+    *(struct mc_report **)arg = report;
+}
+
+struct mc_report *mc_check_run(struct mc_resolver *res, const struct mc_check_options *options,
+                               int64_t deadline_ms)
+{
+    struct mc_report *report = NULL;
+    mc_check_start(res, options, store_report, &report);
+    mc_resolver_run(res, deadline_ms);
+    return report;
+}

@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli.c - mailcheck's command line (see mailcheck(1)): parses options,
+ * validates HOST, loads --zone files, sets up the resolver, runs the check,
+ * renders the report and returns the exit code.
+ *
+ * Usage and input errors are exit 3 (unknown) with a message on stderr; in
+ * a machine format, stdout still gets a valid document saying so (SPEC.md
+ * "Output formats").  Ownership: everything parsed lives in `struct cli`
+ * and is freed by cli_reset().
+ */
+#include "mc_cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mc_check.h"
+#include "mc_dns_msg.h"
+#include "mc_hostname.h"
+#include "mc_render.h"
+#include "mc_resolver.h"
+#include "mc_util.h"
+#include "mc_zone.h"
+
+enum format { FORMAT_TEXT, FORMAT_JSON };
+enum color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+struct cli {
+    const char *prog;
+    enum format format;
+    enum color color;
+    bool quiet, strict, offline, tcp;
+    int verbose;
+    bool require[2];
+    long timeout_ms, lookup_timeout_ms;
+    int tries;
+    enum mc_state deadline_state;
+    const char **servers;
+    size_t nservers;
+    const char **zones;
+    size_t nzones;
+    struct mc_ip *addresses;
+    size_t naddresses;
+    const char **ignore;
+    size_t nignore;
+    const char *host_arg;
+};
+
+static void push(const char ***list, size_t *n, const char *item)
+{
+    *list = mc_xrealloc(*list, (*n + 1) * sizeof **list);
+    (*list)[(*n)++] = item;
+}
+
+static void cli_reset(struct cli *cli)
+{
+    free(cli->servers);
+    free(cli->zones);
+    free(cli->addresses);
+    free(cli->ignore);
+}
+
+static const char usage_text[] =
+    "Usage: mailcheck [OPTIONS] HOST\n"
+    "Checks that HOST, a mail server's EHLO name, resolves, and that each of its\n"
+    "addresses has a PTR record naming HOST that resolves back (FCrDNS).\n"
+    "\n"
+    "Options:\n"
+    "  --format FORMAT        text (default) or json\n"
+    "  -q, --quiet            print the status line only (text)\n"
+    "  -v, --verbose          more detail (repeatable)\n"
+    "  --color WHEN           auto (default), always or never; NO_COLOR disables\n"
+    "  --strict               a PTR naming another host is critical, not a warning\n"
+    "  -4, -6                 require an IPv4 / IPv6 address\n"
+    "  --address IP           an address mail really leaves from (repeatable)\n"
+    "  --ignore CODE          waive findings with this code (repeatable)\n"
+    "  --server ADDR[:PORT]   ask this DNS server (repeatable; [V6]:PORT)\n"
+    "  --tcp                  query over TCP only\n"
+    "  --zone FILE            answer from this zone file first (repeatable)\n"
+    "  --offline              names outside every --zone fail instead of going\n"
+    "                         to the network\n"
+    "  -t, --timeout S[:STATE]  deadline for the whole check (default 10 s),\n"
+    "                         and the state when it passes (default unknown)\n"
+    "  --lookup-timeout S     first-try timeout of one lookup (default 2 s)\n"
+    "  --tries N              tries per lookup (default 2)\n"
+    "  -V, --version          print versions and exit\n"
+    "  -h, --help             print this help and exit\n"
+    "\n"
+    "Exit status: 0 ok, 1 warning, 2 critical, 3 unknown. See mailcheck(1).\n";
+
+/* Parses seconds with up to three decimals ("2", "0.5") into ms. */
+static bool parse_seconds(const char *text, long max_ms, long *ms)
+{
+    const char *dot = strchr(text, '.');
+    char whole[16];
+    size_t wlen = dot ? (size_t)(dot - text) : strlen(text);
+    if (wlen == 0 || wlen >= sizeof whole)
+        return false;
+    memcpy(whole, text, wlen);
+    whole[wlen] = '\0';
+    unsigned long secs, frac = 0;
+    if (!mc_parse_uint(whole, (unsigned long)max_ms / 1000, &secs))
+        return false;
+    if (dot) {
+        size_t flen = strlen(dot + 1);
+        if (flen == 0 || flen > 3 || !mc_parse_uint(dot + 1, 999, &frac))
+            return false;
+        for (size_t i = flen; i < 3; i++)
+            frac *= 10;
+    }
+    *ms = (long)(secs * 1000 + frac);
+    return *ms > 0;
+}
+
+/* -t SECONDS[:STATE], the Monitoring Plugins' syntax. */
+static bool parse_timeout(struct cli *cli, const char *arg)
+{
+    const char *colon = strchr(arg, ':');
+    char secs[32];
+    size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
+    if (n >= sizeof secs)
+        return false;
+    memcpy(secs, arg, n);
+    secs[n] = '\0';
+    if (!parse_seconds(secs, 86400000L, &cli->timeout_ms))
+        return false;
+    return !colon || mc_state_parse(colon + 1, &cli->deadline_state);
+}
+
+enum {
+    OPT_FORMAT = 256,
+    OPT_COLOR,
+    OPT_STRICT,
+    OPT_ADDRESS,
+    OPT_IGNORE,
+    OPT_SERVER,
+    OPT_TCP,
+    OPT_ZONE,
+    OPT_OFFLINE,
+    OPT_LOOKUP_TIMEOUT,
+    OPT_TRIES,
+};
+
+static const struct option long_options[] = {
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"colour", required_argument, NULL, OPT_COLOR},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"address", required_argument, NULL, OPT_ADDRESS},
+    {"ignore", required_argument, NULL, OPT_IGNORE},
+    {"server", required_argument, NULL, OPT_SERVER},
+    {"tcp", no_argument, NULL, OPT_TCP},
+    {"zone", required_argument, NULL, OPT_ZONE},
+    {"offline", no_argument, NULL, OPT_OFFLINE},
+    {"timeout", required_argument, NULL, 't'},
+    {"lookup-timeout", required_argument, NULL, OPT_LOOKUP_TIMEOUT},
+    {"tries", required_argument, NULL, OPT_TRIES},
+    {"version", no_argument, NULL, 'V'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Outcome of option parsing besides "go on". */
+enum parse_result { PARSE_OK, PARSE_EXIT_OK, PARSE_ERROR };
+
+static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char **why)
+{
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":46qvVht:", long_options, NULL)) != -1) {
+        switch (c) {
+        case '4': cli->require[MC_FAMILY_IPV4] = true; break;
+        case '6': cli->require[MC_FAMILY_IPV6] = true; break;
+        case 'q': cli->quiet = true; break;
+        case 'v': cli->verbose++; break;
+        case 'V':
+            printf("mailcheck %s\nc-ares %s\nldns %s\n", MAILCHECK_VERSION,
+                   mc_resolver_library_version(), mc_dns_msg_library_version());
+            return PARSE_EXIT_OK;
+        case 'h': fputs(usage_text, stdout); return PARSE_EXIT_OK;
+        case 't':
+            if (!parse_timeout(cli, optarg)) {
+                *why = mc_xasprintf("-t/--timeout %s: expected SECONDS or SECONDS:STATE "
+                                    "(STATE ok, warning, critical or unknown)",
+                                    optarg);
+                return PARSE_ERROR;
+            }
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "text") == 0) {
+                cli->format = FORMAT_TEXT;
+            } else if (strcmp(optarg, "json") == 0) {
+                cli->format = FORMAT_JSON;
+            } else {
+                *why = mc_xasprintf("--format %s: expected text or json", optarg);
+                return PARSE_ERROR;
+            }
+            break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") == 0) {
+                cli->color = COLOR_AUTO;
+            } else if (strcmp(optarg, "always") == 0) {
+                cli->color = COLOR_ALWAYS;
+            } else if (strcmp(optarg, "never") == 0) {
+                cli->color = COLOR_NEVER;
+            } else {
+                *why = mc_xasprintf("--color %s: expected auto, always or never", optarg);
+                return PARSE_ERROR;
+            }
+            break;
+        case OPT_STRICT: cli->strict = true; break;
+        case OPT_ADDRESS: {
+            struct mc_ip ip;
+            if (!mc_ip_parse(optarg, &ip)) {
+                *why = mc_xasprintf("--address %s: not an IPv4 or IPv6 address", optarg);
+                return PARSE_ERROR;
+            }
+            cli->addresses =
+                mc_xrealloc(cli->addresses, (cli->naddresses + 1) * sizeof *cli->addresses);
+            cli->addresses[cli->naddresses++] = ip;
+            break;
+        }
+        case OPT_IGNORE: push(&cli->ignore, &cli->nignore, optarg); break;
+        case OPT_SERVER: push(&cli->servers, &cli->nservers, optarg); break;
+        case OPT_TCP: cli->tcp = true; break;
+        case OPT_ZONE: push(&cli->zones, &cli->nzones, optarg); break;
+        case OPT_OFFLINE: cli->offline = true; break;
+        case OPT_LOOKUP_TIMEOUT:
+            if (!parse_seconds(optarg, 60000, &cli->lookup_timeout_ms)) {
+                *why = mc_xasprintf("--lookup-timeout %s: expected seconds (0.001 to 60)",
+                                    optarg);
+                return PARSE_ERROR;
+            }
+            break;
+        case OPT_TRIES: {
+            unsigned long n;
+            if (!mc_parse_uint(optarg, 10, &n) || n == 0) {
+                *why = mc_xasprintf("--tries %s: expected a number from 1 to 10", optarg);
+                return PARSE_ERROR;
+            }
+            cli->tries = (int)n;
+            break;
+        }
+        case ':':
+            *why = mc_xasprintf("option %s needs an argument", argv[optind - 1]);
+            return PARSE_ERROR;
+        default:
+            if (optopt)
+                *why = mc_xasprintf("unknown option -%c", optopt);
+            else
+                *why = mc_xasprintf("unknown option %s", argv[optind - 1]);
+            return PARSE_ERROR;
+        }
+    }
+    if (optind >= argc) {
+        *why = mc_xstrdup("no HOST given");
+        return PARSE_ERROR;
+    }
+    if (argc - optind > 1) {
+        *why = mc_xasprintf("one HOST only (got '%s' and '%s')", argv[optind], argv[optind + 1]);
+        return PARSE_ERROR;
+    }
+    cli->host_arg = argv[optind];
+    return PARSE_OK;
+}
+
+static bool use_color(const struct cli *cli)
+{
+    if (cli->color == COLOR_NEVER)
+        return false;
+    const char *no_color = getenv("NO_COLOR");
+    if (no_color && *no_color)
+        return false;
+    return cli->color == COLOR_ALWAYS || isatty(STDOUT_FILENO);
+}
+
+static int emit(const struct cli *cli, struct mc_report *report)
+{
+    struct mc_render_options ro = {
+        .color = use_color(cli),
+        .quiet = cli->quiet,
+        .verbose = cli->verbose,
+        .pretty = true,
+    };
+    char *text = cli->format == FORMAT_JSON ? mc_render_json(report, &ro)
+                                            : mc_render_text(report, &ro);
+    fputs(text, stdout);
+    if (cli->format == FORMAT_JSON)
+        fputc('\n', stdout);
+    free(text);
+    int code = (int)report->status;
+    if (fflush(stdout) != 0) {
+        perror("mailcheck: writing the report");
+        code = MC_STATE_UNKNOWN;
+    }
+    return code;
+}
+
+/* A usage or input error: the message on stderr and, in a machine format,
+ * a valid document on stdout. Takes WHY. Returns exit code 3. */
+static int fail_input(const struct cli *cli, char *why, const char *input)
+{
+    fprintf(stderr, "%s: %s\n", cli->prog, why);
+    if (cli->format == FORMAT_JSON) {
+        struct mc_report *r = mc_report_new();
+        r->input = mc_arena_strdup(r->arena, input);
+        mc_report_add_finding(r, "bad-input", MC_SEV_UNKNOWN, input ? input : "", why, NULL);
+        mc_report_settle(r);
+        emit(cli, r);
+        mc_report_free(r);
+    } else {
+        fprintf(stderr, "Try '%s --help'.\n", cli->prog);
+    }
+    free(why);
+    return MC_STATE_UNKNOWN;
+}
+
+static int run_host_check(struct cli *cli)
+{
+    char *host = NULL, *unicode = NULL, *why = NULL;
+    struct mc_zone_set *zones = NULL;
+    struct mc_resolver *res = NULL;
+    int code = MC_STATE_UNKNOWN;
+    int64_t started = mc_now_ms();
+
+    if (mc_hostname_validate(cli->host_arg, &host, &unicode, &why) != MC_OK) {
+        code = fail_input(cli, why, cli->host_arg);
+        goto done;
+    }
+    if (cli->nzones > 0) {
+        zones = mc_zone_set_new();
+        for (size_t i = 0; i < cli->nzones; i++) {
+            if (mc_zone_set_load(zones, cli->zones[i], NULL, &why) != MC_OK) {
+                code = fail_input(cli, mc_xasprintf("--zone %s", why), cli->host_arg);
+                free(why);
+                goto done;
+            }
+        }
+    }
+    struct mc_resolver_config rc = {
+        .servers = cli->servers,
+        .nservers = cli->nservers,
+        .tcp_only = cli->tcp,
+        .offline = cli->offline,
+        .zones = zones,
+        .lookup_timeout_ms = (int)cli->lookup_timeout_ms,
+        .tries = cli->tries,
+    };
+    res = mc_resolver_new(&rc, &why);
+    if (!res) {
+        code = fail_input(cli, why, cli->host_arg);
+        goto done;
+    }
+    struct mc_check_options co = {
+        .host = host,
+        .host_unicode = unicode,
+        .input = cli->host_arg,
+        .strict = cli->strict,
+        .require = {cli->require[0], cli->require[1]},
+        .addresses = cli->addresses,
+        .naddresses = cli->naddresses,
+        .deadline_state = cli->deadline_state,
+    };
+    struct mc_report *report = mc_check_run(res, &co, started + cli->timeout_ms);
+    mc_report_drop_findings(report, cli->ignore, cli->nignore);
+    mc_report_settle(report);
+    report->duration_ms = mc_now_ms() - started;
+    code = emit(cli, report);
+    mc_report_free(report);
+done:
+    mc_resolver_free(res);
+    mc_zone_set_free(zones);
+    free(host);
+    free(unicode);
+    return code;
+}
+
+int mc_cli_main(int argc, char **argv)
+{
+    struct cli cli = {
+        .prog = "mailcheck",
+        .timeout_ms = 10000,
+        .lookup_timeout_ms = 2000,
+        .tries = 2,
+        .deadline_state = MC_STATE_UNKNOWN,
+    };
+    char *why = NULL;
+    int code;
+    switch (parse_args(&cli, argc, argv, &why)) {
+    case PARSE_EXIT_OK:
+        code = 0;
+        break;
+    case PARSE_ERROR:
+        code = fail_input(&cli, why, cli.host_arg);
+        break;
+    case PARSE_OK:
+    default:
+        code = run_host_check(&cli);
+        break;
+    }
+    cli_reset(&cli);
+    return code;
+}

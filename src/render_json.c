@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * render_json.c - the JSON document of a host check (schema_version 1;
+ * every key is documented in mailcheck(1), section JSON OUTPUT), built with
+ * jansson so that escaping is jansson's job.  Strings from DNS are first
+ * made printable ASCII (mc_render_safe), so the document is valid UTF-8
+ * whatever bytes a server sent.
+ */
+#include "mc_render.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "mc_util.h"
+
+#define SCHEMA_VERSION 1
+
+/* Takes a reference-less new value or aborts: jansson returns NULL only on
+ * allocation failure or invalid UTF-8, which mc_render_safe rules out. */
+static json_t *must(json_t *value)
+{
+    if (!value)
+        mc_oom();
+    return value;
+}
+
+static json_t *safe_string(const char *s)
+{
+    if (!s)
+        return json_null();
+    char *safe = mc_render_safe(s);
+    json_t *v = must(json_string(safe));
+    free(safe);
+    return v;
+}
+
+static json_t *address_json(const struct mc_report_address *a)
+{
+    json_t *o = must(json_object());
+    json_object_set_new(o, "address", safe_string(a->address));
+    json_object_set_new(o, "status", must(json_string(mc_verdict_str(a->status))));
+    json_t *ptr = must(json_array());
+    for (size_t i = 0; i < a->nptr; i++)
+        json_array_append_new(ptr, safe_string(a->ptr[i]));
+    json_object_set_new(o, "ptr", ptr);
+    json_object_set_new(o, "fcrdns", must(json_string(mc_fcrdns_str(a->fcrdns))));
+    json_object_set_new(o, "from_host", json_boolean(a->from_host));
+    json_object_set_new(o, "from_option", json_boolean(a->from_option));
+    return o;
+}
+
+static json_t *family_json(const struct mc_report_family *f)
+{
+    json_t *o = must(json_object());
+    json_object_set_new(o, "status", must(json_string(mc_verdict_str(f->status))));
+    json_object_set_new(o, "required", json_boolean(f->required));
+    json_t *addrs = must(json_array());
+    for (size_t i = 0; i < f->naddresses; i++)
+        json_array_append_new(addrs, address_json(f->addresses[i]));
+    json_object_set_new(o, "addresses", addrs);
+    return o;
+}
+
+char *mc_render_json(const struct mc_report *r, const struct mc_render_options *opt)
+{
+    json_t *doc = must(json_object());
+    json_object_set_new(doc, "schema_version", json_integer(SCHEMA_VERSION));
+    json_object_set_new(doc, "version", must(json_string(MAILCHECK_VERSION)));
+    json_object_set_new(doc, "host", safe_string(r->host));
+    if (r->host_unicode)
+        json_object_set_new(doc, "host_unicode", must(json_string(r->host_unicode)));
+    if (r->input && !r->host)
+        json_object_set_new(doc, "input", safe_string(r->input));
+    json_object_set_new(doc, "status", must(json_string(mc_state_str(r->status))));
+    json_object_set_new(doc, "exit_code", json_integer((json_int_t)r->status));
+    json_object_set_new(doc, "duration_ms", json_integer((json_int_t)r->duration_ms));
+    json_object_set_new(doc, "queries", json_integer((json_int_t)r->queries));
+    json_t *resolvers = must(json_array());
+    for (size_t i = 0; i < r->nresolvers; i++)
+        json_array_append_new(resolvers, safe_string(r->resolvers[i]));
+    json_object_set_new(doc, "resolvers", resolvers);
+    json_t *families = must(json_object());
+    json_object_set_new(families, "ipv4", family_json(&r->families[MC_FAMILY_IPV4]));
+    json_object_set_new(families, "ipv6", family_json(&r->families[MC_FAMILY_IPV6]));
+    json_object_set_new(doc, "families", families);
+    json_t *findings = must(json_array());
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const struct mc_finding *f = &r->findings[i];
+        json_t *o = must(json_object());
+        json_object_set_new(o, "code", must(json_string(f->code)));
+        json_object_set_new(o, "severity", must(json_string(mc_severity_str(f->severity))));
+        json_object_set_new(o, "subject", safe_string(f->subject));
+        json_object_set_new(o, "message", safe_string(f->message));
+        if (f->fix)
+            json_object_set_new(o, "fix", safe_string(f->fix));
+        json_array_append_new(findings, o);
+    }
+    json_object_set_new(doc, "findings", findings);
+
+    size_t flags = JSON_PRESERVE_ORDER | (opt->pretty ? JSON_INDENT(2) : JSON_COMPACT);
+    char *text = json_dumps(doc, flags);
+    json_decref(doc);
+    if (!text)
+        mc_oom();
+    return text;
+}

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * render_text.c - the human report: the status line, each family with its
+ * addresses, PTR names and verdicts, then one line per finding with its
+ * reason and fix.  Colour only when the CLI asks for it (a terminal, no
+ * NO_COLOR).  Every string that came from DNS goes through mc_render_safe.
+ */
+#include "mc_render.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mc_util.h"
+
+#define RED "\033[31m"
+#define GREEN "\033[32m"
+#define YELLOW "\033[33m"
+#define MAGENTA "\033[35m"
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+char *mc_render_safe(const char *s)
+{
+    if (!s)
+        return mc_xstrdup("");
+    size_t len = strlen(s);
+    char *out = mc_xmalloc(len * 4 + 1);
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p >= 0x20 && *p < 0x7f) {
+            out[o++] = (char)*p;
+        } else {
+            out[o++] = '\\';
+            out[o++] = (char)('0' + *p / 100);
+            out[o++] = (char)('0' + *p / 10 % 10);
+            out[o++] = (char)('0' + *p % 10);
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+struct out {
+    FILE *f;
+    bool color;
+};
+
+/* Prints S made safe, optionally coloured. */
+static void put_safe(struct out *o, const char *color, const char *s)
+{
+    char *safe = mc_render_safe(s);
+    if (o->color && color)
+        fprintf(o->f, "%s%s%s", color, safe, RESET);
+    else
+        fputs(safe, o->f);
+    free(safe);
+}
+
+static const char *state_color(enum mc_state s)
+{
+    switch (s) {
+    case MC_STATE_OK: return GREEN;
+    case MC_STATE_WARNING: return YELLOW;
+    case MC_STATE_CRITICAL: return RED;
+    case MC_STATE_UNKNOWN: return MAGENTA;
+    }
+    return NULL;
+}
+
+static const char *verdict_color(enum mc_verdict v)
+{
+    switch (v) {
+    case MC_VERDICT_PASS: return GREEN;
+    case MC_VERDICT_MISMATCH: return YELLOW;
+    case MC_VERDICT_ERROR:
+    case MC_VERDICT_FAIL: return RED;
+    case MC_VERDICT_NONE: return NULL;
+    }
+    return NULL;
+}
+
+static const char *severity_color(enum mc_severity s)
+{
+    return state_color(mc_severity_state(s));
+}
+
+static void upper(char *dst, const char *src, size_t size)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < size; i++)
+        dst[i] = (char)mc_ascii_toupper((unsigned char)src[i]);
+    dst[i] = '\0';
+}
+
+/* Prints TEXT padded to WIDTH columns (TEXT is ASCII). */
+static void put_padded(struct out *o, const char *color, const char *text, int width)
+{
+    put_safe(o, color, text);
+    int pad = width - (int)strlen(text);
+    fprintf(o->f, "%*s", pad > 0 ? pad : 0, "");
+}
+
+static void status_line(struct out *o, const struct mc_report *r)
+{
+    char state[16];
+    upper(state, mc_state_str(r->status), sizeof state);
+    put_safe(o, o->color ? BOLD : NULL, r->host ? r->host : (r->input ? r->input : "?"));
+    if (r->host_unicode) {
+        fputs(" (", o->f);
+        fputs(r->host_unicode, o->f);
+        fputs(")", o->f);
+    }
+    fputs(": ", o->f);
+    put_safe(o, state_color(r->status), state);
+    size_t counts[4] = {0};
+    for (size_t i = 0; i < r->nfindings; i++)
+        counts[r->findings[i].severity]++;
+    if (counts[MC_SEV_CRITICAL] || counts[MC_SEV_UNKNOWN] || counts[MC_SEV_WARNING]) {
+        fprintf(o->f, " (");
+        const char *sep = "";
+        if (counts[MC_SEV_CRITICAL])
+            fprintf(o->f, "%s%zu critical", sep, counts[MC_SEV_CRITICAL]), sep = ", ";
+        if (counts[MC_SEV_UNKNOWN])
+            fprintf(o->f, "%s%zu unknown", sep, counts[MC_SEV_UNKNOWN]), sep = ", ";
+        if (counts[MC_SEV_WARNING])
+            fprintf(o->f, "%s%zu warning%s", sep, counts[MC_SEV_WARNING],
+                    counts[MC_SEV_WARNING] > 1 ? "s" : "");
+        fputc(')', o->f);
+    }
+    fputc('\n', o->f);
+}
+
+static void family_block(struct out *o, const char *label, const struct mc_report_family *f,
+                         const struct mc_report *r)
+{
+    fprintf(o->f, "  %-6s", label);
+    put_safe(o, verdict_color(f->status), mc_verdict_str(f->status));
+    if (f->naddresses == 0)
+        fprintf(o->f, "%s", f->required ? "  (required, but no address)" : "  (no address)");
+    fputc('\n', o->f);
+    int width = 0;
+    for (size_t i = 0; i < f->naddresses; i++) {
+        int n = (int)strlen(f->addresses[i]->address);
+        width = n > width ? n : width;
+    }
+    for (size_t i = 0; i < f->naddresses; i++) {
+        const struct mc_report_address *a = f->addresses[i];
+        fputs("    ", o->f);
+        put_padded(o, NULL, a->address, width + 2);
+        put_padded(o, verdict_color(a->status), mc_verdict_str(a->status), 10);
+        if (a->nptr == 0) {
+            fputs(a->status == MC_VERDICT_ERROR ? "PTR lookup failed" : "no PTR", o->f);
+        } else {
+            fputs("PTR ", o->f);
+            for (size_t j = 0; j < a->nptr; j++) {
+                if (j)
+                    fputs(", ", o->f);
+                put_safe(o, NULL, a->ptr[j]);
+            }
+        }
+        fprintf(o->f, "  [FCrDNS %s", mc_fcrdns_str(a->fcrdns));
+        if (a->from_option)
+            fputs(a->from_host ? ", --address" : ", --address only", o->f);
+        fputs("]\n", o->f);
+    }
+    (void)r;
+}
+
+char *mc_render_text(const struct mc_report *r, const struct mc_render_options *opt)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        mc_oom();
+    struct out o = {.f = f, .color = opt->color};
+    status_line(&o, r);
+    if (!opt->quiet) {
+        if (r->host) {
+            family_block(&o, "IPv4", &r->families[MC_FAMILY_IPV4], r);
+            family_block(&o, "IPv6", &r->families[MC_FAMILY_IPV6], r);
+        }
+        if (r->nfindings)
+            fputs("findings:\n", f);
+        for (size_t i = 0; i < r->nfindings; i++) {
+            const struct mc_finding *fi = &r->findings[i];
+            char sev[16];
+            upper(sev, mc_severity_str(fi->severity), sizeof sev);
+            fputs("  ", f);
+            put_padded(&o, severity_color(fi->severity), sev, 9);
+            put_safe(&o, NULL, fi->message);
+            fprintf(f, " [%s]\n", fi->code);
+            if (fi->fix) {
+                fputs("           fix: ", f);
+                put_safe(&o, NULL, fi->fix);
+                fputc('\n', f);
+            }
+        }
+        if (opt->verbose > 0) {
+            fprintf(f, "%lu DNS queries, %lld ms, resolvers:", r->queries,
+                    (long long)r->duration_ms);
+            for (size_t i = 0; i < r->nresolvers; i++) {
+                fputc(' ', f);
+                put_safe(&o, NULL, r->resolvers[i]);
+            }
+            fputc('\n', f);
+        }
+    }
+    if (fclose(f) != 0)
+        mc_oom();
+    return buf;
+}

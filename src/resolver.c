@@ -1,0 +1,639 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * resolver.c - the run's one asynchronous resolver: a de-duplicating cache of
+ * lookups in front of the zone-file backend and c-ares, driven by our own
+ * poll() loop (ARES_OPT_SOCK_STATE_CB, ares_process_fd, ares_timeout).
+ *
+ * A lookup is an `entry` keyed by (lowercased name, type).  An entry asks
+ * the zones first, then the network; a reply ending in a CNAME whose target
+ * it holds no data for makes the same entry ask for the target, up to
+ * MC_DNS_MAX_CNAMES, with loop detection on the whole chain (RFC 1034
+ * §3.6.2).  Waiters are called back only from mc_resolver_run(), through a
+ * delivery queue, so no caller is re-entered from mc_resolver_lookup().
+ *
+ * c-ares traps handled here (STYLE.md): ARES_FLAG_NOCHECKRESP so SERVFAIL
+ * and REFUSED replies reach ldns with their rcode (c-ares 1.18 would report
+ * REFUSED as a connection error); its own query cache (>= 1.23) is turned
+ * off because this cache is the one that counts.  The only call into a
+ * deprecated c-ares API, ares_send(), is isolated in send_query().
+ *
+ * Ownership: entries, their arenas and results belong to the resolver until
+ * mc_resolver_free().  A `query` (one outstanding c-ares request) is
+ * malloc'd by send_query() and freed by its callback, which c-ares calls
+ * exactly once (with ARES_ECANCELLED/ARES_EDESTRUCTION at the latest).
+ */
+#include "mc_resolver.h"
+
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h> /* before ares.h: Debian 12's ares.h needs fd_set */
+
+#include <arpa/inet.h>
+#include <ares.h>
+
+#include "mc_arena.h"
+#include "mc_dns_msg.h"
+
+struct waiter {
+    mc_resolver_cb cb;
+    void *arg;
+    struct waiter *next;
+};
+
+struct delivery {
+    struct entry *entry;
+    mc_resolver_cb cb;
+    void *arg;
+    struct delivery *next;
+};
+
+struct entry {
+    char *name; /* key: lowercased, no trailing dot */
+    uint16_t type;
+    bool done;
+    struct mc_arena *arena; /* the result's memory */
+    struct mc_dns_result result;
+    const char *asking;    /* name currently asked (qname or a CNAME target) */
+    const char *chain[MC_DNS_MAX_CNAMES + 1];
+    size_t nchain;
+    struct waiter *waiters;
+    struct entry *hash_next;
+};
+
+struct sock {
+    ares_socket_t fd;
+    short events;
+};
+
+struct mc_resolver {
+    ares_channel channel;
+    bool offline;
+    bool deadline_passed; /* lookups started now end at once */
+    const struct mc_zone_set *zones;
+    struct entry **table;
+    size_t table_size, nentries, npending;
+    struct delivery *deliver_head, **deliver_tail;
+    struct sock *socks;
+    size_t nsocks, socks_cap;
+    char **servers;
+    size_t nservers;
+    const char *server_label; /* what results name as `server` */
+    struct mc_resolver_stats stats;
+};
+
+struct query {
+    struct mc_resolver *res;
+    struct entry *entry;
+};
+
+/* ---- the cache ---- */
+
+static size_t hash_key(const char *name, uint16_t type)
+{
+    size_t h = 2166136261u; /* FNV-1a */
+    for (const char *p = name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return (h ^ type) * 16777619u;
+}
+
+static void table_grow(struct mc_resolver *res)
+{
+    size_t size = res->table_size ? res->table_size * 2 : 256;
+    struct entry **table = mc_xcalloc(size, sizeof *table);
+    for (size_t i = 0; i < res->table_size; i++) {
+        for (struct entry *e = res->table[i], *next; e; e = next) {
+            next = e->hash_next;
+            size_t slot = hash_key(e->name, e->type) & (size - 1);
+            e->hash_next = table[slot];
+            table[slot] = e;
+        }
+    }
+    free(res->table);
+    res->table = table;
+    res->table_size = size;
+}
+
+/* NAME lowercased and without its trailing dot. Caller frees. */
+static char *normalize_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n > 1 && name[n - 1] == '.')
+        n--;
+    return mc_ascii_lower(mc_xstrndup(name, n));
+}
+
+static struct entry *table_find(const struct mc_resolver *res, const char *key, uint16_t type)
+{
+    if (!res->table_size)
+        return NULL;
+    for (struct entry *e = res->table[hash_key(key, type) & (res->table_size - 1)]; e;
+         e = e->hash_next)
+        if (e->type == type && strcmp(e->name, key) == 0)
+            return e;
+    return NULL;
+}
+
+/* ---- completion ---- */
+
+static void deliver(struct mc_resolver *res, struct entry *e, mc_resolver_cb cb, void *arg)
+{
+    struct delivery *d = mc_xmalloc(sizeof *d);
+    *d = (struct delivery){.entry = e, .cb = cb, .arg = arg};
+    *res->deliver_tail = d;
+    res->deliver_tail = &d->next;
+}
+
+/* Ends entry E with OUTCOME; records (if any) are already in E->result. */
+static void entry_end(struct mc_resolver *res, struct entry *e, enum mc_dns_outcome outcome,
+                      const char *why)
+{
+    struct mc_dns_result *r = &e->result;
+    r->outcome = outcome;
+    if (why && !r->why)
+        r->why = mc_arena_strdup(e->arena, why);
+    r->canonical = e->asking;
+    r->ncnames = e->nchain;
+    r->cname_chain = mc_arena_alloc(e->arena, (e->nchain + 1) * sizeof(char *));
+    for (size_t i = 0; i < e->nchain; i++)
+        r->cname_chain[i] = e->chain[i];
+    e->done = true;
+    res->npending--;
+    if (outcome == MC_DNS_DEADLINE)
+        res->stats.deadline++;
+    else if (mc_dns_outcome_answered(outcome))
+        res->stats.answered++;
+    else
+        res->stats.failed++;
+    for (struct waiter *w = e->waiters, *next; w; w = next) {
+        next = w->next;
+        deliver(res, e, w->cb, w->arg);
+        free(w);
+    }
+    e->waiters = NULL;
+}
+
+/* ---- asking ---- */
+
+static void ask(struct mc_resolver *res, struct entry *e);
+
+/* Applies one parsed reply to E: ends it, or continues along the chain. */
+static void take_reply(struct mc_resolver *res, struct entry *e, const struct mc_dns_reply *rep,
+                       const char *server)
+{
+    struct mc_dns_result *r = &e->result;
+    r->rcode = rep->rcode;
+    r->server = mc_arena_strdup(e->arena, server);
+    for (size_t i = 0; i < rep->ncnames; i++) {
+        /* Loops across replies: a chain owner seen in an earlier reply. */
+        for (size_t j = 0; j < e->nchain; j++) {
+            if (mc_name_equal(e->chain[j], rep->cname_chain[i])) {
+                r->cname_broken = true;
+                entry_end(res, e, MC_DNS_NODATA,
+                          mc_arena_printf(e->arena, "CNAME chain loops at %s", e->chain[j]));
+                return;
+            }
+        }
+        if (e->nchain == MC_DNS_MAX_CNAMES) {
+            r->cname_broken = true;
+            entry_end(res, e, MC_DNS_NODATA, "CNAME chain longer than 10");
+            return;
+        }
+        e->chain[e->nchain++] = mc_arena_strdup(e->arena, rep->cname_chain[i]);
+    }
+    if (rep->cname_loop) {
+        r->cname_broken = true;
+        entry_end(res, e, MC_DNS_NODATA, rep->why);
+        return;
+    }
+    if (rep->next_name) {
+        if (e->nchain == MC_DNS_MAX_CNAMES) {
+            r->cname_broken = true;
+            entry_end(res, e, MC_DNS_NODATA, "CNAME chain longer than 10");
+            return;
+        }
+        e->asking = mc_arena_strdup(e->arena, rep->next_name);
+        ask(res, e);
+        return;
+    }
+    if (rep->canonical)
+        e->asking = rep->canonical; /* in e->arena */
+    r->count = rep->count;
+    r->records = rep->records; /* allocated in e->arena by the parser */
+    r->ttl = rep->ttl;
+    entry_end(res, e, rep->outcome, rep->why);
+}
+
+static void query_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+    struct query *q = arg;
+    struct mc_resolver *res = q->res;
+    struct entry *e = q->entry;
+    free(q);
+    if (status == ARES_EDESTRUCTION)
+        return; /* the resolver is being freed: nobody is waiting */
+    switch (status) {
+    case ARES_SUCCESS: {
+        struct mc_dns_reply rep;
+        mc_dns_msg_parse_reply(abuf, (size_t)alen, e->asking, e->type, -1, e->arena, &rep);
+        take_reply(res, e, &rep, res->server_label);
+        return;
+    }
+    case ARES_ETIMEOUT:
+        entry_end(res, e, MC_DNS_TIMEOUT,
+                  mc_arena_printf(e->arena, "no reply from %s (%d tries)", res->server_label,
+                                  timeouts));
+        return;
+    case ARES_ECANCELLED:
+        entry_end(res, e, MC_DNS_DEADLINE, "the run's deadline passed");
+        return;
+    case ARES_EBADRESP:
+        entry_end(res, e, MC_DNS_MALFORMED, "malformed reply");
+        return;
+    default:
+        entry_end(res, e, MC_DNS_NETERR,
+                  mc_arena_printf(e->arena, "%s (%s)", ares_strerror(status), res->server_label));
+        return;
+    }
+}
+
+/* The one call of ares_send(), deprecated from c-ares 1.29 on in favour of
+ * ares_send_dnsrec(), which 1.18 lacks. Our queries are built by ldns. */
+static void send_query(struct mc_resolver *res, struct entry *e, const unsigned char *wire,
+                       size_t len)
+{
+    struct query *q = mc_xmalloc(sizeof *q);
+    *q = (struct query){.res = res, .entry = e};
+    res->stats.queries_sent++;
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+    ares_send(res->channel, wire, (int)len, query_cb, q);
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+}
+
+/* Asks for E->asking: zones first, then the network or, offline, nothing. */
+static void ask(struct mc_resolver *res, struct entry *e)
+{
+    unsigned char *wire = NULL;
+    size_t len = 0;
+    const char *source = NULL;
+    if (res->deadline_passed) {
+        entry_end(res, e, MC_DNS_DEADLINE, "the run's deadline passed");
+        return;
+    }
+    if (res->zones &&
+        mc_zone_set_answer(res->zones, e->asking, e->type, 0, &wire, &len, &source)) {
+        struct mc_dns_reply rep;
+        mc_dns_msg_parse_reply(wire, len, e->asking, e->type, 0, e->arena, &rep);
+        free(wire);
+        take_reply(res, e, &rep, mc_arena_printf(e->arena, "zone %s", source));
+        return;
+    }
+    if (res->offline) {
+        entry_end(res, e, MC_DNS_OFFLINE,
+                  mc_arena_printf(e->arena, "%s is outside every --zone and --offline is set",
+                                  e->asking));
+        return;
+    }
+    if (mc_dns_msg_build_query(e->asking, e->type, 0, &wire, &len) != MC_OK) {
+        entry_end(res, e, MC_DNS_MALFORMED,
+                  mc_arena_printf(e->arena, "%s is not a valid domain name", e->asking));
+        return;
+    }
+    send_query(res, e, wire, len);
+    free(wire);
+}
+
+void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type,
+                        mc_resolver_cb cb, void *arg)
+{
+    char *key = normalize_name(name);
+    struct entry *e = table_find(res, key, type);
+    if (e) {
+        free(key);
+        if (e->done) {
+            deliver(res, e, cb, arg);
+        } else {
+            struct waiter *w = mc_xmalloc(sizeof *w);
+            *w = (struct waiter){.cb = cb, .arg = arg, .next = e->waiters};
+            e->waiters = w;
+        }
+        return;
+    }
+    if (res->nentries + 1 > res->table_size)
+        table_grow(res);
+    e = mc_xcalloc(1, sizeof *e);
+    e->name = key;
+    e->type = type;
+    e->arena = mc_arena_new();
+    e->asking = e->name;
+    e->result.qname = e->name;
+    e->result.qtype = type;
+    e->result.rcode = -1;
+    size_t slot = hash_key(key, type) & (res->table_size - 1);
+    e->hash_next = res->table[slot];
+    res->table[slot] = e;
+    res->nentries++;
+    res->npending++;
+    res->stats.lookups++;
+    struct waiter *w = mc_xmalloc(sizeof *w);
+    *w = (struct waiter){.cb = cb, .arg = arg};
+    e->waiters = w;
+    ask(res, e);
+}
+
+const struct mc_dns_result *mc_resolver_peek(struct mc_resolver *res, const char *name,
+                                             uint16_t type)
+{
+    char *key = normalize_name(name);
+    const struct entry *e = table_find(res, key, type);
+    free(key);
+    return e && e->done ? &e->result : NULL;
+}
+
+/* ---- the event loop ---- */
+
+static void sock_state_cb(void *data, ares_socket_t fd, int readable, int writable)
+{
+    struct mc_resolver *res = data;
+    short events = (short)((readable ? POLLIN : 0) | (writable ? POLLOUT : 0));
+    for (size_t i = 0; i < res->nsocks; i++) {
+        if (res->socks[i].fd != fd)
+            continue;
+        if (events) {
+            res->socks[i].events = events;
+        } else {
+            res->socks[i] = res->socks[--res->nsocks];
+        }
+        return;
+    }
+    if (!events)
+        return;
+    if (res->nsocks == res->socks_cap) {
+        res->socks_cap = res->socks_cap ? res->socks_cap * 2 : 8;
+        res->socks = mc_xrealloc(res->socks, res->socks_cap * sizeof *res->socks);
+    }
+    res->socks[res->nsocks++] = (struct sock){.fd = fd, .events = events};
+}
+
+static void drain_deliveries(struct mc_resolver *res)
+{
+    while (res->deliver_head) {
+        struct delivery *d = res->deliver_head;
+        res->deliver_head = d->next;
+        if (!res->deliver_head)
+            res->deliver_tail = &res->deliver_head;
+        d->cb(d->arg, &d->entry->result);
+        free(d);
+    }
+}
+
+bool mc_resolver_run(struct mc_resolver *res, int64_t deadline_ms)
+{
+    struct pollfd *pfds = NULL;
+    size_t pfds_cap = 0;
+    bool cut = false;
+    for (;;) {
+        drain_deliveries(res);
+        if (res->npending == 0)
+            break;
+        int64_t now = mc_now_ms();
+        if (now >= deadline_ms) {
+            /* Every outstanding query's callback runs now with
+             * ARES_ECANCELLED; lookups started by the callbacks that
+             * follow end at once (ask()). */
+            res->deadline_passed = true;
+            cut = true;
+            ares_cancel(res->channel);
+            drain_deliveries(res);
+            res->deadline_passed = false;
+            break;
+        }
+        struct timeval max = {.tv_sec = (deadline_ms - now) / 1000,
+                              .tv_usec = (deadline_ms - now) % 1000 * 1000};
+        struct timeval tv;
+        struct timeval *tvp = ares_timeout(res->channel, &max, &tv);
+        int timeout_ms = (int)(tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000);
+        if (pfds_cap < res->nsocks) {
+            pfds_cap = res->nsocks;
+            pfds = mc_xrealloc(pfds, pfds_cap * sizeof *pfds);
+        }
+        size_t n = res->nsocks;
+        for (size_t i = 0; i < n; i++)
+            pfds[i] = (struct pollfd){.fd = res->socks[i].fd, .events = res->socks[i].events};
+        int ready = poll(pfds, n, timeout_ms);
+        if (ready <= 0) {
+            /* Timeout (or EINTR): let c-ares retry or expire queries. */
+            ares_process_fd(res->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (!pfds[i].revents)
+                continue;
+            ares_socket_t rfd =
+                pfds[i].revents & (POLLIN | POLLERR | POLLHUP) ? pfds[i].fd : ARES_SOCKET_BAD;
+            ares_socket_t wfd = pfds[i].revents & POLLOUT ? pfds[i].fd : ARES_SOCKET_BAD;
+            ares_process_fd(res->channel, rfd, wfd);
+        }
+    }
+    free(pfds);
+    return cut;
+}
+
+/* ---- set-up ---- */
+
+/* Parses "ADDR", "ADDR:PORT", "[V6]" or "[V6]:PORT" into c-ares' CSV form
+ * ("ADDR:PORT" / "[V6]:PORT"). Returns NULL with *WHY on bad input. */
+static char *server_csv_item(const char *spec, char **why)
+{
+    char host[INET6_ADDRSTRLEN + 1];
+    const char *port = NULL;
+    size_t hlen;
+    bool v6 = false;
+    if (spec[0] == '[') {
+        const char *close = strchr(spec, ']');
+        if (!close || (close[1] != '\0' && close[1] != ':'))
+            goto bad;
+        hlen = (size_t)(close - spec - 1);
+        if (hlen >= sizeof host)
+            goto bad;
+        memcpy(host, spec + 1, hlen);
+        port = close[1] == ':' ? close + 2 : NULL;
+        v6 = true;
+    } else {
+        const char *colon = strchr(spec, ':');
+        if (colon && strchr(colon + 1, ':')) {
+            hlen = strlen(spec); /* a bare IPv6 address, no port */
+            v6 = true;
+        } else {
+            hlen = colon ? (size_t)(colon - spec) : strlen(spec);
+            port = colon ? colon + 1 : NULL;
+        }
+        if (hlen >= sizeof host)
+            goto bad;
+        memcpy(host, spec, hlen);
+    }
+    host[hlen] = '\0';
+    unsigned char buf[16];
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, host, buf) != 1)
+        goto bad;
+    unsigned long portnum = 53;
+    if (port && (!mc_parse_uint(port, 65535, &portnum) || portnum == 0))
+        goto bad;
+    return v6 ? mc_xasprintf("[%s]:%lu", host, portnum) : mc_xasprintf("%s:%lu", host, portnum);
+bad:
+    *why = mc_xasprintf("--server %s: expected ADDR, ADDR:PORT or [IPV6]:PORT with an IP "
+                        "address",
+                        spec);
+    return NULL;
+}
+
+static void collect_servers(struct mc_resolver *res)
+{
+    struct ares_addr_port_node *list = NULL;
+    if (ares_get_servers_ports(res->channel, &list) != ARES_SUCCESS)
+        return;
+    for (struct ares_addr_port_node *n = list; n; n = n->next) {
+        char addr[INET6_ADDRSTRLEN];
+        if (!inet_ntop(n->family, &n->addr, addr, sizeof addr))
+            continue;
+        int port = n->udp_port ? n->udp_port : 53;
+        res->servers = mc_xrealloc(res->servers, (res->nservers + 1) * sizeof(char *));
+        res->servers[res->nservers++] = n->family == AF_INET6
+                                            ? mc_xasprintf("[%s]:%d", addr, port)
+                                            : mc_xasprintf("%s:%d", addr, port);
+    }
+    ares_free_data(list);
+}
+
+struct mc_resolver *mc_resolver_new(const struct mc_resolver_config *config, char **why)
+{
+    static bool library_ready;
+    struct mc_resolver *res = mc_xcalloc(1, sizeof *res);
+    char *csv = NULL;
+    res->offline = config->offline;
+    res->zones = config->zones;
+    res->deliver_tail = &res->deliver_head;
+    table_grow(res);
+
+    if (!library_ready) {
+        if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
+            *why = mc_xstrdup("c-ares library initialisation failed");
+            goto fail;
+        }
+        library_ready = true;
+    }
+
+    struct ares_options opts;
+    memset(&opts, 0, sizeof opts);
+    int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB |
+               ARES_OPT_EDNSPSZ;
+    /* NOCHECKRESP: SERVFAIL/REFUSED reach us with their rcode instead of
+     * becoming connection errors. EDNS: accept UDP replies up to ednspsz. */
+    opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH;
+    if (config->tcp_only)
+        opts.flags |= ARES_FLAG_USEVC;
+    opts.timeout = config->lookup_timeout_ms > 0 ? config->lookup_timeout_ms : 2000;
+    opts.tries = config->tries > 0 ? config->tries : 2;
+    opts.sock_state_cb = sock_state_cb;
+    opts.sock_state_cb_data = res;
+    opts.ednspsz = MC_DNS_EDNS_SIZE;
+#ifdef ARES_OPT_QUERY_CACHE
+    /* c-ares >= 1.23 caches answers itself: we count and cache ourselves. */
+    opts.qcache_max_ttl = 0;
+    mask |= ARES_OPT_QUERY_CACHE;
+#endif
+#ifdef ARES_OPT_MAXTIMEOUTMS
+    /* c-ares >= 1.22 adapts timeouts; hold them to what the user asked. */
+    opts.maxtimeout = opts.timeout;
+    mask |= ARES_OPT_MAXTIMEOUTMS;
+#endif
+    int rc = ares_init_options(&res->channel, &opts, mask);
+    if (rc != ARES_SUCCESS) {
+        *why = mc_xasprintf("cannot initialise the resolver: %s", ares_strerror(rc));
+        res->channel = NULL;
+        goto fail;
+    }
+    if (config->nservers > 0) {
+        size_t cap = 1;
+        csv = mc_xcalloc(1, cap);
+        for (size_t i = 0; i < config->nservers; i++) {
+            char *item = server_csv_item(config->servers[i], why);
+            if (!item)
+                goto fail;
+            size_t need = strlen(csv) + strlen(item) + 2;
+            if (need > cap) {
+                cap = need * 2;
+                csv = mc_xrealloc(csv, cap);
+            }
+            if (i > 0)
+                strncat(csv, ",", cap - strlen(csv) - 1);
+            strncat(csv, item, cap - strlen(csv) - 1);
+            free(item);
+        }
+        rc = ares_set_servers_ports_csv(res->channel, csv);
+        if (rc != ARES_SUCCESS) {
+            *why = mc_xasprintf("cannot use --server %s: %s", csv, ares_strerror(rc));
+            goto fail;
+        }
+    }
+    if (!res->offline)
+        collect_servers(res);
+    res->server_label = res->nservers == 1 ? res->servers[0] : "the resolvers";
+    free(csv);
+    return res;
+fail:
+    free(csv);
+    mc_resolver_free(res);
+    return NULL;
+}
+
+void mc_resolver_free(struct mc_resolver *res)
+{
+    if (!res)
+        return;
+    if (res->channel)
+        ares_destroy(res->channel); /* calls back with ARES_EDESTRUCTION */
+    for (struct delivery *d = res->deliver_head, *next; d; d = next) {
+        next = d->next;
+        free(d);
+    }
+    for (size_t i = 0; i < res->table_size; i++) {
+        for (struct entry *e = res->table[i], *next; e; e = next) {
+            next = e->hash_next;
+            for (struct waiter *w = e->waiters, *wn; w; w = wn) {
+                wn = w->next;
+                free(w);
+            }
+            mc_arena_free(e->arena);
+            free(e->name);
+            free(e);
+        }
+    }
+    free(res->table);
+    free(res->socks);
+    for (size_t i = 0; i < res->nservers; i++)
+        free(res->servers[i]);
+    free(res->servers);
+    free(res);
+}
+
+void mc_resolver_get_stats(const struct mc_resolver *res, struct mc_resolver_stats *stats)
+{
+    *stats = res->stats;
+}
+
+size_t mc_resolver_servers(const struct mc_resolver *res, const char *const **servers)
+{
+    *servers = (const char *const *)res->servers;
+    return res->nservers;
+}
+
+const char *mc_resolver_library_version(void)
+{
+    return ares_version(NULL);
+}
