@@ -1,0 +1,25 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Installs what mailcheck needs to build and test on Debian 12 (run as root).
+# Package services (nsd) are kept from starting: the tests start their own
+# servers on loopback ports.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+packages="build-essential cmake pkg-config
+  libc-ares-dev libldns-dev libpsl-dev libjansson-dev libidn2-dev libcmocka-dev
+  nsd ldnsutils python3 iproute2 util-linux"
+extra="${MAILCHECK_EXTRA_PACKAGES:-}"
+
+policy=/usr/sbin/policy-rc.d
+made_policy=no
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod 755 "$policy"
+  made_policy=yes
+fi
+cleanup() { [ "$made_policy" = yes ] && rm -f "$policy"; }
+trap cleanup EXIT
+
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $packages $extra

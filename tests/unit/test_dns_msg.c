@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for dns_msg.c: what each kind of reply means.  Replies are
+ * made with ldns from presentation-format records, so every case reads
+ * like the packet it stands for.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <ldns/ldns.h>
+
+#include "mc_dns_msg.h"
+
+/* A reply to QNAME/QTYPE with RCODE, ANSWER records and AUTHORITY records
+ * (NULL-terminated presentation strings). Caller frees *WIRE. */
+static void make_reply(const char *qname, ldns_rr_type qtype, ldns_pkt_rcode rcode,
+                       const char *const *answer, const char *const *authority,
+                       uint8_t **wire, size_t *len)
+{
+    ldns_pkt *pkt = ldns_pkt_query_new(ldns_dname_new_frm_str(qname), qtype, LDNS_RR_CLASS_IN,
+                                       LDNS_RD);
+    assert_non_null(pkt);
+    ldns_pkt_set_qr(pkt, true);
+    ldns_pkt_set_aa(pkt, true);
+    ldns_pkt_set_id(pkt, 4242);
+    ldns_pkt_set_rcode(pkt, (uint8_t)rcode);
+    for (size_t i = 0; answer && answer[i]; i++) {
+        ldns_rr *rr = NULL;
+        assert_int_equal(ldns_rr_new_frm_str(&rr, answer[i], 300, NULL, NULL), LDNS_STATUS_OK);
+        ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, rr);
+    }
+    for (size_t i = 0; authority && authority[i]; i++) {
+        ldns_rr *rr = NULL;
+        assert_int_equal(ldns_rr_new_frm_str(&rr, authority[i], 300, NULL, NULL),
+                         LDNS_STATUS_OK);
+        ldns_pkt_push_rr(pkt, LDNS_SECTION_AUTHORITY, rr);
+    }
+    assert_int_equal(ldns_pkt2wire(wire, pkt, len), LDNS_STATUS_OK);
+    ldns_pkt_free(pkt);
+}
+
+#define SOA "example.test. 60 IN SOA ns.example.test. h.example.test. 1 3600 900 86400 30"
+
+struct parsed {
+    struct mc_arena *arena;
+    struct mc_dns_reply rep;
+};
+
+static void parse(struct parsed *p, const char *qname, uint16_t qtype, ldns_pkt_rcode rcode,
+                  const char *const *answer, const char *const *authority)
+{
+    uint8_t *wire;
+    size_t len;
+    make_reply(qname, (ldns_rr_type)qtype, rcode, answer, authority, &wire, &len);
+    p->arena = mc_arena_new();
+    mc_dns_msg_parse_reply(wire, len, qname, qtype, 4242, p->arena, &p->rep);
+    free(wire);
+}
+
+static void answer_with_addresses(void **state)
+{
+    (void)state;
+    struct parsed p;
+    const char *ans[] = {"mail.example.test. 300 IN A 192.0.2.25",
+                         "mail.example.test. 120 IN A 192.0.2.26",
+                         "other.example.test. 300 IN A 192.0.2.99", /* stray owner */
+                         "mail.example.test. 300 IN TXT \"stray type\"", NULL};
+    parse(&p, "mail.example.test", MC_DNS_T_A, LDNS_RCODE_NOERROR, ans, NULL);
+    assert_int_equal(p.rep.outcome, MC_DNS_ANSWER);
+    assert_int_equal(p.rep.count, 2);
+    assert_int_equal(p.rep.ttl, 120);
+    assert_memory_equal(p.rep.records[0].addr, "\xc0\x00\x02\x19", 4);
+    assert_memory_equal(p.rep.records[1].addr, "\xc0\x00\x02\x1a", 4);
+    mc_arena_free(p.arena);
+}
+
+static void negative_answers(void **state)
+{
+    (void)state;
+    struct parsed p;
+    const char *auth[] = {SOA, NULL};
+    parse(&p, "nope.example.test", MC_DNS_T_A, LDNS_RCODE_NXDOMAIN, NULL, auth);
+    assert_int_equal(p.rep.outcome, MC_DNS_NXDOMAIN);
+    assert_int_equal(p.rep.ttl, 30); /* SOA MINIMUM caps it, RFC 2308 §5 */
+    mc_arena_free(p.arena);
+    parse(&p, "mail.example.test", MC_DNS_T_AAAA, LDNS_RCODE_NOERROR, NULL, auth);
+    assert_int_equal(p.rep.outcome, MC_DNS_NODATA);
+    assert_null(p.rep.next_name);
+    mc_arena_free(p.arena);
+}
+
+static void error_rcodes_are_failures(void **state)
+{
+    (void)state;
+    struct parsed p;
+    parse(&p, "25.2.0.192.in-addr.arpa", MC_DNS_T_PTR, LDNS_RCODE_SERVFAIL, NULL, NULL);
+    assert_int_equal(p.rep.outcome, MC_DNS_SERVFAIL);
+    assert_false(mc_dns_outcome_answered(p.rep.outcome));
+    mc_arena_free(p.arena);
+    parse(&p, "25.2.0.192.in-addr.arpa", MC_DNS_T_PTR, LDNS_RCODE_REFUSED, NULL, NULL);
+    assert_int_equal(p.rep.outcome, MC_DNS_REFUSED);
+    mc_arena_free(p.arena);
+    parse(&p, "25.2.0.192.in-addr.arpa", MC_DNS_T_PTR, LDNS_RCODE_FORMERR, NULL, NULL);
+    assert_int_equal(p.rep.outcome, MC_DNS_RCODE);
+    assert_string_equal(p.rep.why, "FORMERR");
+    mc_arena_free(p.arena);
+}
+
+static void mismatched_or_garbage_replies_are_malformed(void **state)
+{
+    (void)state;
+    uint8_t *wire;
+    size_t len;
+    struct mc_dns_reply rep;
+    struct mc_arena *arena = mc_arena_new();
+    make_reply("a.example.test", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, NULL, NULL, &wire, &len);
+    mc_dns_msg_parse_reply(wire, len, "b.example.test", MC_DNS_T_A, 4242, arena, &rep);
+    assert_int_equal(rep.outcome, MC_DNS_MALFORMED);
+    mc_dns_msg_parse_reply(wire, len, "a.example.test", MC_DNS_T_AAAA, 4242, arena, &rep);
+    assert_int_equal(rep.outcome, MC_DNS_MALFORMED);
+    mc_dns_msg_parse_reply(wire, len, "a.example.test", MC_DNS_T_A, 1, arena, &rep);
+    assert_int_equal(rep.outcome, MC_DNS_MALFORMED);
+    mc_dns_msg_parse_reply(wire, len / 2, "a.example.test", MC_DNS_T_A, -1, arena, &rep);
+    assert_int_equal(rep.outcome, MC_DNS_MALFORMED);
+    wire[2] &= 0x7f; /* clear QR: a query, not a reply */
+    mc_dns_msg_parse_reply(wire, len, "a.example.test", MC_DNS_T_A, -1, arena, &rep);
+    assert_int_equal(rep.outcome, MC_DNS_MALFORMED);
+    free(wire);
+    /* A compression pointer pointing at itself. */
+    static const uint8_t loop[] = {0x10, 0x92, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12,
+                                   0,    1,    0,    1};
+    mc_dns_msg_parse_reply(loop, sizeof loop, "a.example.test", MC_DNS_T_A, -1, arena, &rep);
+    assert_int_equal(rep.outcome, MC_DNS_MALFORMED);
+    mc_arena_free(arena);
+}
+
+static void cname_chains(void **state)
+{
+    (void)state;
+    struct parsed p;
+    /* Whole chain in the reply, mixed case: follow it case-insensitively. */
+    const char *full[] = {"25.2.0.192.in-addr.arpa. 300 IN CNAME 25.0-26.2.0.192.in-addr.arpa.",
+                          "25.0-26.2.0.192.IN-ADDR.ARPA. 300 IN PTR Mail.Example.Test.", NULL};
+    parse(&p, "25.2.0.192.in-addr.arpa", MC_DNS_T_PTR, LDNS_RCODE_NOERROR, full, NULL);
+    assert_int_equal(p.rep.outcome, MC_DNS_ANSWER);
+    assert_int_equal(p.rep.ncnames, 1);
+    assert_string_equal(p.rep.records[0].name, "Mail.Example.Test");
+    assert_string_equal(p.rep.canonical, "25.0-26.2.0.192.in-addr.arpa");
+    mc_arena_free(p.arena);
+    /* The chain leaves the server's data: ask for the target next. */
+    const char *partial[] = {"mail.example.test. 300 IN CNAME mail.elsewhere.test.", NULL};
+    parse(&p, "mail.example.test", MC_DNS_T_A, LDNS_RCODE_NOERROR, partial, NULL);
+    assert_int_equal(p.rep.outcome, MC_DNS_NODATA);
+    assert_string_equal(p.rep.next_name, "mail.elsewhere.test");
+    mc_arena_free(p.arena);
+    /* ... unless the SOA says the target has no such data. */
+    const char *auth[] = {SOA, NULL};
+    parse(&p, "mail.example.test", MC_DNS_T_A, LDNS_RCODE_NOERROR, partial, auth);
+    assert_int_equal(p.rep.outcome, MC_DNS_NODATA);
+    assert_null(p.rep.next_name);
+    mc_arena_free(p.arena);
+    /* Dangling: the target does not exist. */
+    parse(&p, "mail.example.test", MC_DNS_T_A, LDNS_RCODE_NXDOMAIN, partial, auth);
+    assert_int_equal(p.rep.outcome, MC_DNS_NXDOMAIN);
+    mc_arena_free(p.arena);
+    /* A loop. */
+    const char *loop[] = {"a.example.test. 300 IN CNAME b.example.test.",
+                          "b.example.test. 300 IN CNAME a.example.test.", NULL};
+    parse(&p, "a.example.test", MC_DNS_T_A, LDNS_RCODE_NOERROR, loop, NULL);
+    assert_int_equal(p.rep.outcome, MC_DNS_NODATA);
+    assert_true(p.rep.cname_loop);
+    assert_null(p.rep.next_name);
+    mc_arena_free(p.arena);
+}
+
+static void cname_chain_longer_than_ten_is_broken(void **state)
+{
+    (void)state;
+    char *rrs[13];
+    for (int i = 0; i < 12; i++) {
+        rrs[i] = malloc(100);
+        snprintf(rrs[i], 100, "c%d.example.test. 300 IN CNAME c%d.example.test.", i, i + 1);
+    }
+    rrs[12] = NULL;
+    struct parsed p;
+    parse(&p, "c0.example.test", MC_DNS_T_A, LDNS_RCODE_NOERROR, (const char *const *)rrs, NULL);
+    assert_int_equal(p.rep.outcome, MC_DNS_NODATA);
+    assert_true(p.rep.cname_loop);
+    mc_arena_free(p.arena);
+    for (int i = 0; i < 12; i++)
+        free(rrs[i]);
+}
+
+static void txt_strings_are_concatenated(void **state)
+{
+    (void)state;
+    struct parsed p;
+    const char *ans[] = {"example.test. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24\" \" -all\"",
+                         NULL};
+    parse(&p, "example.test", MC_DNS_T_TXT, LDNS_RCODE_NOERROR, ans, NULL);
+    assert_int_equal(p.rep.outcome, MC_DNS_ANSWER);
+    assert_string_equal(p.rep.records[0].text, "v=spf1 ip4:192.0.2.0/24 -all");
+    assert_int_equal(p.rep.records[0].text_len, strlen("v=spf1 ip4:192.0.2.0/24 -all"));
+    mc_arena_free(p.arena);
+}
+
+static void hostile_names_come_out_escaped(void **state)
+{
+    (void)state;
+    struct parsed p;
+    const char *ans[] = {"25.2.0.192.in-addr.arpa. 300 IN PTR evil\\027[31m\\010.test.", NULL};
+    parse(&p, "25.2.0.192.in-addr.arpa", MC_DNS_T_PTR, LDNS_RCODE_NOERROR, ans, NULL);
+    assert_int_equal(p.rep.outcome, MC_DNS_ANSWER);
+    for (const char *c = p.rep.records[0].name; *c; c++)
+        assert_true(*c >= 0x20 && *c < 0x7f);
+    mc_arena_free(p.arena);
+}
+
+static void queries_ask_recursion_with_edns0(void **state)
+{
+    (void)state;
+    unsigned char *wire;
+    size_t len;
+    assert_int_equal(mc_dns_msg_build_query("mail.example.test", MC_DNS_T_AAAA, 7, &wire, &len),
+                     MC_OK);
+    ldns_pkt *pkt = NULL;
+    assert_int_equal(ldns_wire2pkt(&pkt, wire, len), LDNS_STATUS_OK);
+    assert_true(ldns_pkt_rd(pkt));
+    assert_false(ldns_pkt_qr(pkt));
+    assert_int_equal(ldns_pkt_id(pkt), 7);
+    assert_int_equal(ldns_pkt_edns_udp_size(pkt), MC_DNS_EDNS_SIZE);
+    assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_question(pkt), 0)),
+                     LDNS_RR_TYPE_AAAA);
+    ldns_pkt_free(pkt);
+    free(wire);
+    assert_int_equal(mc_dns_msg_build_query("bad..name", MC_DNS_T_A, 7, &wire, &len),
+                     MC_ERR_INPUT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(answer_with_addresses),
+        cmocka_unit_test(negative_answers),
+        cmocka_unit_test(error_rcodes_are_failures),
+        cmocka_unit_test(mismatched_or_garbage_replies_are_malformed),
+        cmocka_unit_test(cname_chains),
+        cmocka_unit_test(cname_chain_longer_than_ten_is_broken),
+        cmocka_unit_test(txt_strings_are_concatenated),
+        cmocka_unit_test(hostile_names_come_out_escaped),
+        cmocka_unit_test(queries_ask_recursion_with_edns0),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for hostname.c: HOST validation, IP text, reverse names. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include "mc_hostname.h"
+
+static void expect_valid(const char *input, const char *ascii, const char *unicode)
+{
+    char *a = NULL, *u = NULL, *why = NULL;
+    enum mc_status st = mc_hostname_validate(input, &a, &u, &why);
+    if (st != MC_OK)
+        fail_msg("%s rejected: %s", input, why);
+    assert_string_equal(a, ascii);
+    if (unicode)
+        assert_string_equal(u, unicode);
+    else
+        assert_null(u);
+    free(a);
+    free(u);
+}
+
+static void expect_invalid(const char *input, const char *why_part)
+{
+    char *a = NULL, *u = NULL, *why = NULL;
+    assert_int_equal(mc_hostname_validate(input, &a, &u, &why), MC_ERR_USAGE);
+    assert_null(a);
+    assert_null(u);
+    assert_non_null(why);
+    if (!strstr(why, why_part))
+        fail_msg("for '%s' expected '%s' in '%s'", input, why_part, why);
+    free(why);
+}
+
+static void valid_hosts_are_lowercased_without_trailing_dot(void **state)
+{
+    (void)state;
+    expect_valid("mail.example.test", "mail.example.test", NULL);
+    expect_valid("Mail.Example.TEST.", "mail.example.test", NULL);
+    expect_valid("a-b.c1.test", "a-b.c1.test", NULL);
+    expect_valid("123.example.test", "123.example.test", NULL);
+    expect_valid("b\xc3\xbc" "cher.test", "xn--bcher-kva.test", "b\xc3\xbc" "cher.test");
+}
+
+static void invalid_hosts_name_the_problem(void **state)
+{
+    (void)state;
+    char label64[80], long_name[300];
+    memset(label64, 'a', 64);
+    memcpy(label64 + 64, ".test", 6);
+    size_t o = 0;
+    while (o < 250) {
+        memcpy(long_name + o, "abcdefghi.", 10);
+        o += 10;
+    }
+    memcpy(long_name + o, "test", 5); /* 254 octets */
+    expect_invalid("", "empty");
+    expect_invalid(".", "empty");
+    expect_invalid("foo..test", "empty label");
+    expect_invalid("localhost", "two labels");
+    expect_invalid("192.0.2.1", "IP address");
+    expect_invalid("2001:db8::1", "IP address");
+    expect_invalid("a.123", "all-numeric");
+    expect_invalid("foo_bar.test", "underscore");
+    expect_invalid("-foo.test", "hyphen");
+    expect_invalid("foo-.test", "hyphen");
+    expect_invalid("foo bar.test", "letters, digits");
+    expect_invalid("foo\tbar.test", "control");
+    expect_invalid(label64, "63");
+    expect_invalid(long_name, "253");
+    expect_invalid("\xff\xfe.test", "internationalized");
+}
+
+static void ip_text_is_rfc5952_and_sorted(void **state)
+{
+    (void)state;
+    struct mc_ip a, b;
+    char buf[64];
+    assert_true(mc_ip_parse("2001:DB8:0:0:0:0:0:25", &a));
+    assert_string_equal(mc_ip_format(&a, buf, sizeof buf), "2001:db8::25");
+    assert_true(mc_ip_parse("2001:db8:0:1:1:1:1:1", &a));
+    assert_string_equal(mc_ip_format(&a, buf, sizeof buf), "2001:db8:0:1:1:1:1:1");
+    assert_true(mc_ip_parse("192.0.2.25", &a));
+    assert_true(mc_ip_parse("::1", &b));
+    assert_true(mc_ip_compare(&a, &b) < 0);
+    assert_false(mc_ip_parse("192.0.2", &a));
+    assert_false(mc_ip_parse("192.0.2.256", &a));
+    assert_false(mc_ip_parse("mail.test", &a));
+}
+
+static void reverse_names(void **state)
+{
+    (void)state;
+    struct mc_ip ip;
+    char buf[80];
+    assert_true(mc_ip_parse("192.0.2.25", &ip));
+    assert_string_equal(mc_ip_reverse_name(&ip, buf, sizeof buf), "25.2.0.192.in-addr.arpa");
+    assert_true(mc_ip_parse("2001:db8::25", &ip));
+    assert_string_equal(mc_ip_reverse_name(&ip, buf, sizeof buf),
+                        "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
+    /* An IPv4-mapped IPv6 address is an IPv6 address (SPEC.md step 3). */
+    assert_true(mc_ip_parse("::ffff:192.0.2.1", &ip));
+    assert_int_equal(ip.family, AF_INET6);
+    assert_string_equal(mc_ip_reverse_name(&ip, buf, sizeof buf),
+                        "1.0.2.0.0.0.0.c.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(valid_hosts_are_lowercased_without_trailing_dot),
+        cmocka_unit_test(invalid_hosts_name_the_problem),
+        cmocka_unit_test(ip_text_is_rfc5952_and_sorted),
+        cmocka_unit_test(reverse_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
