@@ -49,6 +49,11 @@ typedef void (*mc_resolver_cb)(void *arg, const struct mc_dns_result *result);
 void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type,
                         mc_resolver_cb cb, void *arg);
 
+/* Calls CB(ARG, NULL) from mc_resolver_run(), in order with the lookup
+ * callbacks: for an operation that ends without a lookup but promised to
+ * call back from the loop. */
+void mc_resolver_post(struct mc_resolver *res, mc_resolver_cb cb, void *arg);
+
 /* Returns the cached result of NAME/TYPE if it is complete, else NULL. */
 const struct mc_dns_result *mc_resolver_peek(struct mc_resolver *res, const char *name,
                                              uint16_t type);

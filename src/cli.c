@@ -21,7 +21,10 @@
 #include "mc_dns_msg.h"
 #include "mc_hostname.h"
 #include "mc_render.h"
+#include "mc_render_spf.h"
 #include "mc_resolver.h"
+#include "mc_spf_eval.h"
+#include "mc_spf_lint.h"
 #include "mc_util.h"
 #include "mc_zone.h"
 
@@ -47,6 +50,9 @@ struct cli {
     const char **ignore;
     size_t nignore;
     const char *host_arg;
+    bool spf_mode;           /* `mailcheck spf ...` */
+    const char *spf_ip, *spf_sender, *spf_helo;
+    bool no_prefetch;
 };
 
 static void push(const char ***list, size_t *n, const char *item)
@@ -65,6 +71,7 @@ static void cli_reset(struct cli *cli)
 
 static const char usage_text[] =
     "Usage: mailcheck [OPTIONS] HOST\n"
+    "       mailcheck spf --ip ADDR --sender MAILFROM [--helo NAME] [OPTIONS]\n"
     "Checks that HOST, a mail server's EHLO name, resolves, and that each of its\n"
     "addresses has a PTR record naming HOST that resolves back (FCrDNS).\n"
     "\n"
@@ -86,6 +93,14 @@ static const char usage_text[] =
     "                         and the state when it passes (default unknown)\n"
     "  --lookup-timeout S     first-try timeout of one lookup (default 2 s)\n"
     "  --tries N              tries per lookup (default 2)\n"
+    "\n"
+    "spf: evaluate SPF (RFC 7208) for one client address, like spfquery:\n"
+    "  --ip ADDR              the client's address\n"
+    "  --sender MAILFROM      MAIL FROM (a domain alone means postmaster@DOMAIN;\n"
+    "                         empty: the null reverse-path, needs --helo)\n"
+    "  --helo NAME            the HELO/EHLO name (%{h})\n"
+    "  --no-prefetch          do not send known lookups early\n"
+    "\n"
     "  -V, --version          print versions and exit\n"
     "  -h, --help             print this help and exit\n"
     "\n"
@@ -142,6 +157,10 @@ enum {
     OPT_OFFLINE,
     OPT_LOOKUP_TIMEOUT,
     OPT_TRIES,
+    OPT_IP,
+    OPT_SENDER,
+    OPT_HELO,
+    OPT_NO_PREFETCH,
 };
 
 static const struct option long_options[] = {
@@ -160,6 +179,10 @@ static const struct option long_options[] = {
     {"timeout", required_argument, NULL, 't'},
     {"lookup-timeout", required_argument, NULL, OPT_LOOKUP_TIMEOUT},
     {"tries", required_argument, NULL, OPT_TRIES},
+    {"ip", required_argument, NULL, OPT_IP},
+    {"sender", required_argument, NULL, OPT_SENDER},
+    {"helo", required_argument, NULL, OPT_HELO},
+    {"no-prefetch", no_argument, NULL, OPT_NO_PREFETCH},
     {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -247,6 +270,10 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
             cli->tries = (int)n;
             break;
         }
+        case OPT_IP: cli->spf_ip = optarg; break;
+        case OPT_SENDER: cli->spf_sender = optarg; break;
+        case OPT_HELO: cli->spf_helo = optarg; break;
+        case OPT_NO_PREFETCH: cli->no_prefetch = true; break;
         case ':':
             *why = mc_xasprintf("option %s needs an argument", argv[optind - 1]);
             return PARSE_ERROR;
@@ -257,6 +284,19 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
                 *why = mc_xasprintf("unknown option %s", argv[optind - 1]);
             return PARSE_ERROR;
         }
+    }
+    if (optind < argc && strcmp(argv[optind], "spf") == 0) {
+        cli->spf_mode = true;
+        if (argc - optind > 1) {
+            *why = mc_xasprintf("spf takes no argument besides options (got '%s')",
+                                argv[optind + 1]);
+            return PARSE_ERROR;
+        }
+        return PARSE_OK;
+    }
+    if (cli->spf_ip || cli->spf_sender || cli->spf_helo) {
+        *why = mc_xstrdup("--ip, --sender and --helo belong to 'mailcheck spf'");
+        return PARSE_ERROR;
     }
     if (optind >= argc) {
         *why = mc_xstrdup("no HOST given");
@@ -321,6 +361,140 @@ static int fail_input(const struct cli *cli, char *why, const char *input)
     return MC_STATE_UNKNOWN;
 }
 
+/* Loads the --zone files and creates the resolver. Returns NULL with *WHY
+ * (caller frees) on failure; *ZONES is the caller's to free either way. */
+static struct mc_resolver *setup_resolver(const struct cli *cli, struct mc_zone_set **zones,
+                                          char **why)
+{
+    *zones = NULL;
+    if (cli->nzones > 0) {
+        *zones = mc_zone_set_new();
+        for (size_t i = 0; i < cli->nzones; i++) {
+            char *zwhy = NULL;
+            if (mc_zone_set_load(*zones, cli->zones[i], NULL, &zwhy) != MC_OK) {
+                *why = mc_xasprintf("--zone %s", zwhy);
+                free(zwhy);
+                return NULL;
+            }
+        }
+    }
+    struct mc_resolver_config rc = {
+        .servers = cli->servers,
+        .nservers = cli->nservers,
+        .tcp_only = cli->tcp,
+        .offline = cli->offline,
+        .zones = *zones,
+        .lookup_timeout_ms = (int)cli->lookup_timeout_ms,
+        .tries = cli->tries,
+    };
+    return mc_resolver_new(&rc, why);
+}
+
+static void store_eval(void *arg, struct mc_spf_eval *eval)
+{
+    *(struct mc_spf_eval **)arg = eval;
+}
+
+/* SPEC.md "SPF" exit codes: 0 pass, 1 softfail/neutral/none,
+ * 2 fail/permerror/temperror. */
+static int spf_exit_code(enum mc_spf_result result)
+{
+    switch (result) {
+    case MC_SPF_PASS: return MC_STATE_OK;
+    case MC_SPF_SOFTFAIL:
+    case MC_SPF_NEUTRAL:
+    case MC_SPF_NONE: return MC_STATE_WARNING;
+    default: return MC_STATE_CRITICAL;
+    }
+}
+
+static int run_spf(struct cli *cli)
+{
+    struct mc_zone_set *zones = NULL;
+    struct mc_resolver *res = NULL;
+    struct mc_spf_eval *eval = NULL;
+    char *why = NULL;
+    int code = MC_STATE_UNKNOWN;
+    int64_t started = mc_now_ms();
+    struct mc_ip ip;
+    const char *subject = cli->spf_ip ? cli->spf_ip : "";
+
+    if (!cli->spf_ip || !cli->spf_sender) {
+        code = fail_input(cli, mc_xstrdup("spf needs --ip ADDR and --sender MAILFROM"), subject);
+        goto done;
+    }
+    if (!mc_ip_parse(cli->spf_ip, &ip)) {
+        code = fail_input(cli, mc_xasprintf("--ip %s: not an IPv4 or IPv6 address", cli->spf_ip),
+                          subject);
+        goto done;
+    }
+    /* RFC 7208 §2.4: with the null reverse-path, the identity is
+     * postmaster@HELO. */
+    const char *sender = cli->spf_sender;
+    if (*sender == '\0' || strcmp(sender, "<>") == 0) {
+        if (!cli->spf_helo) {
+            code = fail_input(cli, mc_xstrdup("an empty --sender (null reverse-path) needs "
+                                              "--helo: the identity is then postmaster@HELO"),
+                              subject);
+            goto done;
+        }
+        sender = cli->spf_helo;
+    }
+    res = setup_resolver(cli, &zones, &why);
+    if (!res) {
+        code = fail_input(cli, why, subject);
+        goto done;
+    }
+    struct mc_spf_request req = {
+        .ip = ip,
+        .sender = sender,
+        .helo = cli->spf_helo,
+        .prefetch = !cli->no_prefetch,
+    };
+    mc_spf_eval_start(res, &req, store_eval, &eval);
+    bool cut = mc_resolver_run(res, started + cli->timeout_ms);
+    if (!eval) { /* cannot happen: the run drains every lookup */
+        code = fail_input(cli, mc_xstrdup("internal error: the evaluation did not end"), subject);
+        goto done;
+    }
+    const struct mc_spf_verdict *v = mc_spf_eval_verdict(eval);
+    struct mc_resolver_stats stats;
+    mc_resolver_get_stats(res, &stats);
+    code = spf_exit_code(v->result);
+    if (cut)
+        code = (int)cli->deadline_state;
+    else if (stats.answered == 0 && stats.failed > 0)
+        code = MC_STATE_UNKNOWN; /* no lookup answered: the resolver is unusable */
+    struct mc_arena *arena = mc_arena_new();
+    struct mc_spf_lint *lint = NULL;
+    size_t nlint = 0;
+    mc_spf_lint_collect(v, arena, &lint, &nlint);
+    struct mc_spf_output out = {
+        .ip = cli->spf_ip,
+        .helo = cli->spf_helo,
+        .verdict = v,
+        .lint = lint,
+        .nlint = nlint,
+        .exit_code = code,
+        .duration_ms = mc_now_ms() - started,
+    };
+    struct mc_render_options ro = {.quiet = cli->quiet, .verbose = cli->verbose, .pretty = true};
+    char *text = cli->format == FORMAT_JSON ? mc_render_spf_json(&out, &ro)
+                                            : mc_render_spf_text(&out, &ro);
+    fputs(text, stdout);
+    if (cli->format == FORMAT_JSON)
+        fputc('\n', stdout);
+    free(text);
+    mc_arena_free(arena);
+    if (fflush(stdout) != 0)
+        code = MC_STATE_UNKNOWN;
+done:
+    mc_spf_eval_free(eval);
+    mc_resolver_free(res);
+    mc_zone_set_free(zones);
+    return code;
+}
+
 static int run_host_check(struct cli *cli)
 {
     char *host = NULL, *unicode = NULL, *why = NULL;
@@ -333,26 +507,7 @@ static int run_host_check(struct cli *cli)
         code = fail_input(cli, why, cli->host_arg);
         goto done;
     }
-    if (cli->nzones > 0) {
-        zones = mc_zone_set_new();
-        for (size_t i = 0; i < cli->nzones; i++) {
-            if (mc_zone_set_load(zones, cli->zones[i], NULL, &why) != MC_OK) {
-                code = fail_input(cli, mc_xasprintf("--zone %s", why), cli->host_arg);
-                free(why);
-                goto done;
-            }
-        }
-    }
-    struct mc_resolver_config rc = {
-        .servers = cli->servers,
-        .nservers = cli->nservers,
-        .tcp_only = cli->tcp,
-        .offline = cli->offline,
-        .zones = zones,
-        .lookup_timeout_ms = (int)cli->lookup_timeout_ms,
-        .tries = cli->tries,
-    };
-    res = mc_resolver_new(&rc, &why);
+    res = setup_resolver(cli, &zones, &why);
     if (!res) {
         code = fail_input(cli, why, cli->host_arg);
         goto done;
@@ -401,7 +556,7 @@ int mc_cli_main(int argc, char **argv)
         break;
     case PARSE_OK:
     default:
-        code = run_host_check(&cli);
+        code = cli.spf_mode ? run_spf(&cli) : run_host_check(&cli);
         break;
     }
     cli_reset(&cli);

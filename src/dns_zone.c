@@ -21,9 +21,17 @@
  * and an empty non-terminal is recognised without storing it: in canonical
  * order the descendants of a name follow it directly (RFC 4592 §2.2.2).
  *
+ * A CNAME chain is followed through every zone of the set, at most
+ * MC_DNS_MAX_CNAMES links, and stops at a loop or where the set ends (the
+ * resolver then asks the network for the last target).  Replies go through
+ * ldns_pkt2wire(), which compresses names case-insensitively as NSD and
+ * BIND do: a name keeps the zone's case unless it is written as a pointer
+ * to an earlier equal name, which has the case of that name (RFC 4343 §4.1).
+ *
  * Ownership: the set owns every zone, record and string; ldns objects never
  * leave this file.  mc_zone_set_answer() returns a malloc'd wire message the
- * caller frees, and a borrowed path.
+ * caller frees, and the borrowed path of the file of the zone that answered
+ * the name asked (not of the zones a CNAME led to).
  */
 #include "mc_zone.h"
 
@@ -164,6 +172,43 @@ static bool wname_parent(const uint8_t **name, size_t *len)
     return true;
 }
 
+/* First node >= NAME in canonical order. */
+static size_t lower_bound(const struct zone *z, const uint8_t *name, size_t len)
+{
+    size_t lo = 0, hi = z->nnodes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (name_cmp(z->nodes[mid].key, z->nodes[mid].keylen, name, len) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+enum node_kind {
+    NODE_ABSENT,
+    NODE_EMPTY, /* an empty non-terminal: it exists, without data */
+    NODE_DATA,
+};
+
+/* Finds NAME in Z.  A name with no records of its own still exists when a
+ * name below it does (RFC 4592 §2.2.2); in canonical order such a name is
+ * the first one after NAME. */
+static enum node_kind find_node(const struct zone *z, const uint8_t *name, size_t len,
+                                const struct zone_node **node)
+{
+    size_t i = lower_bound(z, name, len);
+    if (i >= z->nnodes)
+        return NODE_ABSENT;
+    const struct zone_node *n = &z->nodes[i];
+    if (n->keylen == len && memcmp(n->key, name, len) == 0) {
+        *node = n;
+        return NODE_DATA;
+    }
+    return name_at_or_below(n->key, n->keylen, name, len) ? NODE_EMPTY : NODE_ABSENT;
+}
+
 /* Parses a name token of a zone file: "@" is the origin, a name without a
  * trailing dot is relative to ORIGIN (RFC 1035 §5.1).  Returns a new rdf or
  * NULL with *ERR set to a static message. */
@@ -225,7 +270,10 @@ struct loader {
     size_t nrrs, caprrs;
     char **files; /* display names of every file read, for messages */
     size_t nfiles, capfiles;
-    char *open[MAX_INCLUDE_DEPTH + 1]; /* real paths of the files being read */
+    struct {
+        dev_t dev;
+        ino_t ino;
+    } open[MAX_INCLUDE_DEPTH + 1]; /* the files being read, to find loops */
     size_t depth;
     uint32_t ttl; /* $TTL (RFC 2308 §4) */
     bool have_ttl;
@@ -298,8 +346,6 @@ static void loader_free(struct loader *ld)
     for (size_t i = 0; i < ld->nfiles; i++)
         free(ld->files[i]);
     free(ld->files);
-    for (size_t i = 0; i < ld->depth; i++)
-        free(ld->open[i]);
     ldns_rdf_deep_free(ld->no_origin);
     free(ld->why);
 }
@@ -333,7 +379,7 @@ static bool sb_puts(struct strbuf *sb, const char *s)
 
 /* Reads all of PATH.  Errors name FROM:FROM_LINE (the $INCLUDE) if given. */
 static bool read_whole_file(struct loader *ld, const char *path, const char *from,
-                            unsigned from_line, char **out, size_t *outlen)
+                            unsigned from_line, char **out, size_t *outlen, struct stat *st)
 {
     const char *ef = from ? from : path;
     const char *pre = from ? "$INCLUDE " : "";
@@ -343,8 +389,12 @@ static bool read_whole_file(struct loader *ld, const char *path, const char *fro
     if (fd < 0)
         return fail(ld, ef, from_line, "%s%s%scannot open: %s", pre, pname, sep,
                     strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    if (fstat(fd, st) != 0) {
+        int e = errno;
+        close(fd);
+        return fail(ld, ef, from_line, "%s%s%scannot stat: %s", pre, pname, sep, strerror(e));
+    }
+    if (S_ISDIR(st->st_mode)) {
         close(fd);
         return fail(ld, ef, from_line, "%s%s%sis a directory, not a zone file", pre, pname,
                     sep);
@@ -519,7 +569,8 @@ static char *next_token(char **p)
     return s;
 }
 
-/* Parses a TTL: seconds, or BIND's units ("1h30m", via ldns). */
+/* Parses a TTL: seconds, or BIND's units ("1h30m": s, m, h, d, w, any
+ * case).  At most 2^31-1 (RFC 2181 §8). */
 static bool parse_ttl(const char *tok, uint32_t *out)
 {
     unsigned long v;
@@ -527,16 +578,31 @@ static bool parse_ttl(const char *tok, uint32_t *out)
         *out = (uint32_t)v;
         return true;
     }
-    for (const char *p = tok; *p; p++)
-        if (!mc_ascii_isdigit((unsigned char)*p) && !strchr("sSmMhHdDwW", *p))
+    unsigned long total = 0;
+    const char *p = tok;
+    while (*p) {
+        unsigned long n = 0, unit;
+        if (!mc_ascii_isdigit((unsigned char)*p))
             return false;
-    if (!mc_ascii_isdigit((unsigned char)tok[0]))
-        return false;
-    const char *end = NULL;
-    uint32_t t = ldns_str2period(tok, &end);
-    if (!end || *end != '\0' || t > MAX_TTL)
-        return false;
-    *out = t;
+        while (mc_ascii_isdigit((unsigned char)*p)) {
+            n = n * 10 + (unsigned long)(*p++ - '0');
+            if (n > MAX_TTL)
+                return false;
+        }
+        switch (mc_ascii_tolower((unsigned char)*p)) {
+        case 's': unit = 1; break;
+        case 'm': unit = 60; break;
+        case 'h': unit = 3600; break;
+        case 'd': unit = 86400; break;
+        case 'w': unit = 604800; break;
+        default: return false; /* plain digits without unit were tried above */
+        }
+        p++;
+        if (n > (MAX_TTL - total) / unit)
+            return false;
+        total += n * unit;
+    }
+    *out = (uint32_t)total;
     return true;
 }
 
@@ -574,7 +640,7 @@ static bool add_record(struct loader *ld, struct file_state *fs, char *text, boo
         char *tok = next_token(&p);
         owner = tok ? name_from_token(tok, fs->origin, &err) : NULL;
         if (!owner)
-            return fail(ld, fs->path, line, "bad owner name '%s': %s", tok ? tok : "",
+            return fail(ld, fs->path, line, "bad owner name '%.80s': %s", tok ? tok : "",
                         err ? err : "missing");
     }
     if (!owner)
@@ -692,7 +758,7 @@ static bool gen_format(const char **p, unsigned long v, struct strbuf *sb, const
     unsigned long mag = 0;
     while (mc_ascii_isdigit((unsigned char)*s)) {
         mag = mag * 10 + (unsigned long)(*s++ - '0');
-        if (mag > MAX_GENERATE_STEPS * 4096) {
+        if (mag > INT_MAX) {
             *err = "offset out of range";
             return false;
         }
@@ -939,19 +1005,18 @@ static bool load_file(struct loader *ld, const char *path, const ldns_rdf *origi
         return fail(ld, from, from_line, "$INCLUDE nested more than %d deep", MAX_INCLUDE_DEPTH);
     char *text = NULL;
     size_t len = 0;
-    if (!read_whole_file(ld, path, from, from_line, &text, &len))
+    struct stat st;
+    if (!read_whole_file(ld, path, from, from_line, &text, &len, &st))
         return false;
-    char *real = realpath(path, NULL);
-    if (!real)
-        real = mc_xstrdup(path);
     for (size_t i = 0; i < ld->depth; i++) {
-        if (strcmp(ld->open[i], real) == 0) {
-            free(real);
+        if (ld->open[i].dev == st.st_dev && ld->open[i].ino == st.st_ino) {
             free(text);
             return fail(ld, from, from_line, "$INCLUDE loop: %s is already being read", path);
         }
     }
-    ld->open[ld->depth++] = real;
+    ld->open[ld->depth].dev = st.st_dev;
+    ld->open[ld->depth].ino = st.st_ino;
+    ld->depth++;
 
     struct file_state fs = {
         .path = intern_file(ld, path),
@@ -980,7 +1045,7 @@ static bool load_file(struct loader *ld, const char *path, const ldns_rdf *origi
     free(text);
     ldns_rdf_deep_free(fs.origin);
     ldns_rdf_deep_free(fs.prev);
-    free(ld->open[--ld->depth]);
+    ld->depth--;
     return ok;
 }
 
@@ -1031,6 +1096,29 @@ static bool check_node(struct loader *ld, const struct loaded_rr *rrs, size_t n)
         fail(ld, cname->file, cname->line, "CNAME and other data at %s (RFC 1034 3.6.2)", o);
         free(o);
         return false;
+    }
+    return true;
+}
+
+/* True when A and B (same owner) are the same record: type and rdata, names
+ * in the rdata compared case-insensitively.  No allocation: this runs for
+ * every pair of records at one owner. */
+static bool same_rdata(const ldns_rr *a, const ldns_rr *b)
+{
+    if (ldns_rr_get_type(a) != ldns_rr_get_type(b) || ldns_rr_rd_count(a) != ldns_rr_rd_count(b))
+        return false;
+    for (size_t i = 0; i < ldns_rr_rd_count(a); i++) {
+        const ldns_rdf *x = ldns_rr_rdf(a, i), *y = ldns_rr_rdf(b, i);
+        if (ldns_rdf_size(x) != ldns_rdf_size(y) || ldns_rdf_get_type(x) != ldns_rdf_get_type(y))
+            return false;
+        const uint8_t *p = ldns_rdf_data(x), *q = ldns_rdf_data(y);
+        bool dname = ldns_rdf_get_type(x) == LDNS_RDF_TYPE_DNAME;
+        for (size_t k = 0; k < ldns_rdf_size(x); k++) {
+            int c = dname ? mc_ascii_tolower(p[k]) : p[k];
+            int d = dname ? mc_ascii_tolower(q[k]) : q[k];
+            if (c != d)
+                return false;
+        }
     }
     return true;
 }
@@ -1098,48 +1186,43 @@ static struct zone *build_zone(struct loader *ld, const struct mc_zone_set *set,
     /* Moves every record and key into the zone; LD keeps nothing. */
     for (size_t i = 0; i < ld->nrrs; i++) {
         struct loaded_rr *lr = &ld->rrs[i];
+        ldns_rr *rr = lr->rr;
         struct zone_node *last = z->nnodes ? &z->nodes[z->nnodes - 1] : NULL;
-        if (last && last->keylen == lr->keylen && memcmp(last->key, lr->key, lr->keylen) == 0) {
+        bool same_owner = last && last->keylen == lr->keylen &&
+                          memcmp(last->key, lr->key, lr->keylen) == 0;
+        if (same_owner) {
             free(lr->key);
-            /* The same record twice is one record, as in a server. */
-            bool dup = false;
-            for (size_t k = last->first; k < last->first + last->count && !dup; k++)
-                dup = ldns_rr_compare(z->rrs[k], lr->rr) == 0;
-            if (dup) {
-                ldns_rr_free(lr->rr);
-            } else {
-                z->rrs[z->nrrs++] = lr->rr;
-                last->count++;
-            }
         } else {
-            struct zone_node *node = &z->nodes[z->nnodes++];
-            node->key = lr->key;
-            node->keylen = lr->keylen;
-            node->first = z->nrrs;
-            node->count = 1;
-            z->rrs[z->nrrs++] = lr->rr;
+            last = &z->nodes[z->nnodes++];
+            last->key = lr->key;
+            last->keylen = lr->keylen;
+            last->first = z->nrrs;
+            last->count = 0;
         }
-        if (ldns_rr_get_type(lr->rr) == LDNS_RR_TYPE_SOA)
-            z->soa = lr->rr;
         lr->rr = NULL;
         lr->key = NULL;
+        /* The same record twice is one record, as in a server (RFC 2181
+         * §5: an RRset holds no duplicates). */
+        bool dup = false;
+        for (size_t k = last->first; k < last->first + last->count && !dup; k++)
+            dup = same_rdata(z->rrs[k], rr);
+        if (dup) {
+            ldns_rr_free(rr);
+            continue;
+        }
+        z->rrs[z->nrrs++] = rr;
+        last->count++;
+        if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
+            z->soa = rr;
     }
     ld->nrrs = 0;
-    for (size_t i = 0; i < z->nnodes; i++) {
-        if (z->nodes[i].keylen == apexlen) {
-            const struct zone_node *n = &z->nodes[i];
-            if (memcmp(n->key, ldns_rdf_data(ldns_rr_owner(z->soa)), 0) == 0 &&
-                name_at_or_below(n->key, n->keylen, n->key, n->keylen)) {
-                struct wname k;
-                wname_from_rdf(ldns_rr_owner(z->soa), &k);
-                if (memcmp(n->key, k.data, k.len) == 0) {
-                    z->apex = n->key;
-                    z->apexlen = n->keylen;
-                    break;
-                }
-            }
-        }
-    }
+    struct wname apex_key;
+    const struct zone_node *apex_node = NULL;
+    if (!wname_from_rdf(ldns_rr_owner(z->soa), &apex_key) ||
+        find_node(z, apex_key.data, apex_key.len, &apex_node) != NODE_DATA)
+        mc_oom(); /* cannot happen: the SOA's node was just built */
+    z->apex = apex_node->key;
+    z->apexlen = apex_node->keylen;
     return z;
 }
 
@@ -1205,43 +1288,6 @@ done:
 /* ---------------------------------------------------------------------- */
 /* Answering                                                              */
 /* ---------------------------------------------------------------------- */
-
-/* First node >= NAME in canonical order. */
-static size_t lower_bound(const struct zone *z, const uint8_t *name, size_t len)
-{
-    size_t lo = 0, hi = z->nnodes;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (name_cmp(z->nodes[mid].key, z->nodes[mid].keylen, name, len) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-enum node_kind {
-    NODE_ABSENT,
-    NODE_EMPTY, /* an empty non-terminal: it exists, without data */
-    NODE_DATA,
-};
-
-/* Finds NAME in Z.  A name with no records of its own still exists when a
- * name below it does (RFC 4592 §2.2.2); in canonical order such a name is
- * the first one after NAME. */
-static enum node_kind find_node(const struct zone *z, const uint8_t *name, size_t len,
-                                const struct zone_node **node)
-{
-    size_t i = lower_bound(z, name, len);
-    if (i >= z->nnodes)
-        return NODE_ABSENT;
-    const struct zone_node *n = &z->nodes[i];
-    if (n->keylen == len && memcmp(n->key, name, len) == 0) {
-        *node = n;
-        return NODE_DATA;
-    }
-    return name_at_or_below(n->key, n->keylen, name, len) ? NODE_EMPTY : NODE_ABSENT;
-}
 
 static const ldns_rr *node_rr_of_type(const struct zone *z, const struct zone_node *node,
                                       ldns_rr_type type)
@@ -1382,9 +1428,7 @@ bool mc_zone_set_answer(const struct mc_zone_set *set, const char *name, uint16_
     if (!set || !name || !*name)
         return false;
 
-    size_t n = strlen(name);
     abs = ldns_dname_str_absolute(name) ? mc_xstrdup(name) : mc_xasprintf("%s.", name);
-    (void)n;
     qname = ldns_dname_new_frm_str(abs);
     struct wname cur;
     if (!qname || !wname_from_rdf(qname, &cur))
@@ -1392,8 +1436,7 @@ bool mc_zone_set_answer(const struct mc_zone_set *set, const char *name, uint16_
     const struct zone *z = answering_zone(set, &cur);
     if (!z)
         goto done;
-    if (source)
-        *source = z->path;
+    const char *answering_file = z->path;
 
     pkt = ldns_pkt_new();
     if (!pkt)
@@ -1474,6 +1517,8 @@ bool mc_zone_set_answer(const struct mc_zone_set *set, const char *name, uint16_
         goto done;
     *wire = buf;
     *len = buflen;
+    if (source)
+        *source = answering_file;
     answered = true;
 done:
     ldns_pkt_free(pkt);

@@ -346,6 +346,11 @@ void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type
     ask(res, e);
 }
 
+void mc_resolver_post(struct mc_resolver *res, mc_resolver_cb cb, void *arg)
+{
+    deliver(res, NULL, cb, arg);
+}
+
 const struct mc_dns_result *mc_resolver_peek(struct mc_resolver *res, const char *name,
                                              uint16_t type)
 {
@@ -387,7 +392,7 @@ static void drain_deliveries(struct mc_resolver *res)
         res->deliver_head = d->next;
         if (!res->deliver_head)
             res->deliver_tail = &res->deliver_head;
-        d->cb(d->arg, &d->entry->result);
+        d->cb(d->arg, d->entry ? &d->entry->result : NULL);
         free(d);
     }
 }

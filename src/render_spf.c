@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * render_spf.c - `mailcheck spf` output: text (the result word first, then
+ * a Received-SPF header line, RFC 7208 §9.1) and JSON (result, counts and
+ * the ledger as "trace").  Every string from DNS or the command line is
+ * escaped: mc_render_safe() for text and JSON, and header quoting on top.
+ */
+#include "mc_render_spf.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mc_dns.h"
+#include "mc_util.h"
+
+static json_t *must(json_t *v)
+{
+    if (!v)
+        mc_oom();
+    return v;
+}
+
+static json_t *safe_string(const char *s)
+{
+    if (!s)
+        return json_null();
+    char *safe = mc_render_safe(s);
+    json_t *v = must(json_string(safe));
+    free(safe);
+    return v;
+}
+
+/* A Received-SPF value: quoted-string with " and \ escaped. */
+static void put_quoted(FILE *f, const char *s)
+{
+    char *safe = mc_render_safe(s);
+    fputc('"', f);
+    for (const char *p = safe; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fputc('\\', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+    free(safe);
+}
+
+static void put_safe(FILE *f, const char *s)
+{
+    char *safe = mc_render_safe(s);
+    fputs(safe, f);
+    free(safe);
+}
+
+/* The comment of the Received-SPF header, as RFC 7208 §9.1 words it. */
+static void header_comment(FILE *f, const struct mc_spf_output *o)
+{
+    const struct mc_spf_verdict *v = o->verdict;
+    fputs("(mailcheck: ", f);
+    switch (v->result) {
+    case MC_SPF_PASS:
+        fputs("domain of ", f);
+        put_safe(f, v->sender);
+        fprintf(f, " designates %s as permitted sender", o->ip);
+        break;
+    case MC_SPF_FAIL:
+    case MC_SPF_SOFTFAIL:
+        fputs("domain of ", f);
+        put_safe(f, v->sender);
+        fprintf(f, " does not designate %s as permitted sender", o->ip);
+        break;
+    case MC_SPF_NEUTRAL:
+        fprintf(f, "%s is neither permitted nor denied by domain of ", o->ip);
+        put_safe(f, v->sender);
+        break;
+    case MC_SPF_NONE:
+        fputs("domain of ", f);
+        put_safe(f, v->sender);
+        fputs(" does not provide an SPF record", f);
+        break;
+    case MC_SPF_TEMPERROR:
+    case MC_SPF_PERMERROR:
+        fputs(v->result == MC_SPF_TEMPERROR ? "temporary" : "permanent", f);
+        fputs(" error evaluating the SPF of ", f);
+        put_safe(f, v->domain);
+        if (v->why) {
+            fputs(": ", f);
+            put_safe(f, v->why);
+        }
+        break;
+    }
+    fputc(')', f);
+}
+
+char *mc_render_spf_text(const struct mc_spf_output *o, const struct mc_render_options *opt)
+{
+    const struct mc_spf_verdict *v = o->verdict;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        mc_oom();
+    fprintf(f, "%s\n", mc_spf_result_str(v->result));
+    fprintf(f, "Received-SPF: %s ", mc_spf_result_str(v->result));
+    header_comment(f, o);
+    fprintf(f, " client-ip=%s; envelope-from=", o->ip);
+    put_quoted(f, v->sender);
+    if (o->helo) {
+        fputs("; helo=", f);
+        put_quoted(f, o->helo);
+    }
+    fputs("; identity=mailfrom", f);
+    if (v->mechanism) {
+        fputs("; mechanism=", f);
+        put_quoted(f, v->mechanism);
+    }
+    if (v->result == MC_SPF_PERMERROR && v->why) {
+        fputs("; problem=", f);
+        put_quoted(f, v->why);
+    }
+    fputs("; receiver=mailcheck;\n", f);
+    if (!opt->quiet) {
+        if (v->explanation) {
+            fputs("explanation: ", f);
+            put_safe(f, v->explanation);
+            fputc('\n', f);
+        }
+        if (v->why && v->result != MC_SPF_PERMERROR) {
+            fputs("why: ", f);
+            put_safe(f, v->why);
+            fputc('\n', f);
+        }
+        fprintf(f, "lookups: %u of 10, void lookups: %u of 2\n", v->dns_lookups, v->void_lookups);
+        for (size_t i = 0; i < o->nlint; i++) {
+            fprintf(f, "%-8s ", o->lint[i].warning ? "WARNING" : "INFO");
+            put_safe(f, o->lint[i].message);
+            fprintf(f, " [%s]\n", o->lint[i].code);
+        }
+        if (opt->verbose > 0) {
+            fputs("trace:\n", f);
+            for (size_t i = 0; i < v->nsteps; i++) {
+                const struct mc_spf_step *s = &v->steps[i];
+                fprintf(f, "  %*s", (int)s->depth * 2, "");
+                if (s->term) {
+                    put_safe(f, s->term);
+                    if (s->target) {
+                        fputs(" -> ", f);
+                        put_safe(f, s->target);
+                    }
+                } else {
+                    fputs("record of ", f);
+                    put_safe(f, s->domain);
+                    if (s->record) {
+                        fputs(": ", f);
+                        put_safe(f, s->record);
+                    }
+                }
+                if (s->cost)
+                    fputs(" [1 lookup]", f);
+                if (s->void_lookup)
+                    fputs(" [void]", f);
+                if (s->matched)
+                    fputs(" [match]", f);
+                if (s->note) {
+                    fputs(" (", f);
+                    put_safe(f, s->note);
+                    fputc(')', f);
+                }
+                fputc('\n', f);
+                for (size_t j = 0; j < s->nlookups && opt->verbose > 1; j++) {
+                    const struct mc_spf_lookup *l = &s->lookups[j];
+                    fprintf(f, "  %*s  %s ", (int)s->depth * 2, "", mc_dns_type_str(l->type));
+                    put_safe(f, l->name);
+                    fprintf(f, ": %s", mc_dns_outcome_str(l->outcome));
+                    for (size_t k = 0; k < l->nanswers; k++) {
+                        fputs(k ? ", " : " ", f);
+                        put_safe(f, l->answers[k]);
+                    }
+                    fputc('\n', f);
+                }
+            }
+        }
+    }
+    if (fclose(f) != 0)
+        mc_oom();
+    return buf;
+}
+
+/* The ledger as JSON (the "trace" array). */
+static json_t *trace_json(const struct mc_spf_verdict *v)
+{
+    json_t *trace = must(json_array());
+    for (size_t i = 0; i < v->nsteps; i++) {
+        const struct mc_spf_step *s = &v->steps[i];
+        json_t *o = must(json_object());
+        json_object_set_new(o, "depth", json_integer(s->depth));
+        json_object_set_new(o, "domain", safe_string(s->domain));
+        if (s->record)
+            json_object_set_new(o, "record", safe_string(s->record));
+        json_object_set_new(o, "term", safe_string(s->term));
+        if (s->target)
+            json_object_set_new(o, "target", safe_string(s->target));
+        json_object_set_new(o, "cost", json_integer(s->cost));
+        json_object_set_new(o, "void", json_boolean(s->void_lookup));
+        json_object_set_new(o, "matched", json_boolean(s->matched));
+        if (s->note)
+            json_object_set_new(o, "note", safe_string(s->note));
+        json_t *lookups = must(json_array());
+        for (size_t j = 0; j < s->nlookups; j++) {
+            const struct mc_spf_lookup *l = &s->lookups[j];
+            json_t *lo = must(json_object());
+            json_object_set_new(lo, "name", safe_string(l->name));
+            json_object_set_new(lo, "type", must(json_string(mc_dns_type_str(l->type))));
+            json_object_set_new(lo, "outcome", must(json_string(mc_dns_outcome_str(l->outcome))));
+            json_t *answers = must(json_array());
+            for (size_t k = 0; k < l->nanswers; k++)
+                json_array_append_new(answers, safe_string(l->answers[k]));
+            json_object_set_new(lo, "answers", answers);
+            if (l->why && !mc_dns_outcome_answered(l->outcome))
+                json_object_set_new(lo, "why", safe_string(l->why));
+            json_array_append_new(lookups, lo);
+        }
+        json_object_set_new(o, "lookups", lookups);
+        json_array_append_new(trace, o);
+    }
+    return trace;
+}
+
+char *mc_render_spf_json(const struct mc_spf_output *o, const struct mc_render_options *opt)
+{
+    const struct mc_spf_verdict *v = o->verdict;
+    static const char *const status_of_exit[] = {"ok", "warning", "critical", "unknown"};
+    json_t *doc = must(json_object());
+    json_object_set_new(doc, "schema_version", json_integer(1));
+    json_object_set_new(doc, "version", must(json_string(MAILCHECK_VERSION)));
+    json_object_set_new(doc, "command", must(json_string("spf")));
+    json_object_set_new(doc, "ip", safe_string(o->ip));
+    json_object_set_new(doc, "sender", safe_string(v->sender));
+    json_object_set_new(doc, "helo", safe_string(o->helo));
+    json_object_set_new(doc, "domain", safe_string(v->domain));
+    json_object_set_new(doc, "result", must(json_string(mc_spf_result_str(v->result))));
+    if (v->explanation)
+        json_object_set_new(doc, "explanation", safe_string(v->explanation));
+    json_object_set_new(doc, "mechanism", safe_string(v->mechanism));
+    if (v->why)
+        json_object_set_new(doc, "why", safe_string(v->why));
+    json_object_set_new(doc, "dns_lookups", json_integer(v->dns_lookups));
+    json_object_set_new(doc, "void_lookups", json_integer(v->void_lookups));
+    json_object_set_new(doc, "status", must(json_string(status_of_exit[o->exit_code & 3])));
+    json_object_set_new(doc, "exit_code", json_integer(o->exit_code));
+    json_object_set_new(doc, "duration_ms", json_integer(o->duration_ms));
+    json_t *findings = must(json_array());
+    for (size_t i = 0; i < o->nlint; i++) {
+        json_t *fo = must(json_object());
+        json_object_set_new(fo, "code", must(json_string(o->lint[i].code)));
+        json_object_set_new(fo, "severity", must(json_string(o->lint[i].warning ? "warning" : "info")));
+        json_object_set_new(fo, "subject", safe_string(o->lint[i].subject));
+        json_object_set_new(fo, "message", safe_string(o->lint[i].message));
+        json_array_append_new(findings, fo);
+    }
+    json_object_set_new(doc, "findings", findings);
+    json_object_set_new(doc, "trace", trace_json(v));
+    char *text = json_dumps(doc, JSON_PRESERVE_ORDER | (opt->pretty ? JSON_INDENT(2) : JSON_COMPACT));
+    json_decref(doc);
+    if (!text)
+        mc_oom();
+    return text;
+}
