@@ -15,6 +15,7 @@
 #include "mc_hostname.h"
 #include "mc_report.h"
 #include "mc_resolver.h"
+#include "mc_spf_eval.h"
 
 struct mc_check_options {
     const char *host;         /* validated, lowercased A-label form */
@@ -25,6 +26,12 @@ struct mc_check_options {
     const struct mc_ip *addresses; /* --address: where mail really leaves from */
     size_t naddresses;
     enum mc_state deadline_state; /* severity of the deadline finding */
+    /* SPF (step 4): every address against each sender domain (MAIL FROM
+     * postmaster@DOMAIN, HELO HOST) and against HOST as HELO identity. */
+    bool spf;
+    const char *const *from; /* sender domains, at least one when spf */
+    size_t nfrom;
+    bool prefetch; /* SPF prefetch */
 };
 
 typedef void (*mc_check_done_cb)(void *arg, struct mc_report *report);

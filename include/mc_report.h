@@ -71,6 +71,17 @@ struct mc_finding {
     const char *fix;     /* what to do about it, or NULL */
 };
 
+/* One SPF evaluation of an address (SPEC.md step 4). */
+struct mc_report_spf {
+    const char *identity; /* "mailfrom" or "helo" */
+    const char *domain;
+    const char *result;   /* pass, fail, softfail, neutral, none, ... */
+    const char *mechanism;   /* the matching term, or NULL */
+    const char *explanation; /* from exp=, or NULL */
+    const char *why;         /* reason for errors and none, or NULL */
+    unsigned dns_lookups, void_lookups;
+};
+
 struct mc_report_address {
     struct mc_ip ip;
     const char *address; /* RFC 5952 text */
@@ -80,6 +91,8 @@ struct mc_report_address {
     size_t nptr;
     bool from_host;   /* HOST resolves to it */
     bool from_option; /* named with --address */
+    struct mc_report_spf *spf; /* mailfrom checks in --from order, then helo */
+    size_t nspf;
 };
 
 struct mc_report_family {
@@ -87,6 +100,9 @@ struct mc_report_family {
     bool required;
     struct mc_report_address **addresses; /* sorted */
     size_t naddresses;
+    /* Most DNS-querying SPF terms one evaluation of this family used,
+     * -1 when none ran (perfdata spf_lookups_ipv4/ipv6). */
+    int spf_lookups;
 };
 
 enum mc_family_index { MC_FAMILY_IPV4, MC_FAMILY_IPV6 };
@@ -101,6 +117,8 @@ struct mc_report {
     const char **resolvers;
     size_t nresolvers;
     unsigned long queries; /* DNS queries sent */
+    const char **from;     /* the sender domains checked */
+    size_t nfrom;
     struct mc_report_family families[2];
     struct mc_finding *findings;
     size_t nfindings, findings_cap;

@@ -106,6 +106,7 @@ struct mc_spf_verdict {
     unsigned void_lookups;
     bool include_loop;       /* an include/redirect came back to a domain on
                                 its own chain */
+    bool deadline;           /* the run's deadline made it temperror */
     const struct mc_spf_step *steps;
     size_t nsteps;
     const struct mc_spf_seen *seen;

@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "mc_fcrdns.h"
+#include "mc_spf_lint.h"
 #include "mc_util.h"
 
 struct address {
@@ -33,6 +34,8 @@ struct address {
     size_t nnames; /* PTR names forward-checked (at most MC_FCRDNS_MAX_NAMES) */
     const struct mc_dns_result *forward[MC_FCRDNS_MAX_NAMES];
     enum mc_fcrdns_name state[MC_FCRDNS_MAX_NAMES];
+    struct mc_spf_eval **spf; /* nfrom mailfrom checks, then helo; malloc'd */
+    size_t nspf;
 };
 
 struct mc_check {
@@ -127,6 +130,32 @@ static void ptr_cb(void *arg, const struct mc_dns_result *result)
     lookup_end(c);
 }
 
+static void spf_cb(void *arg, struct mc_spf_eval *eval)
+{
+    (void)eval;
+    lookup_end(arg);
+}
+
+/* Starts the SPF evaluations of address A (SPEC.md step 4). */
+static void spf_start(struct mc_check *c, struct address *a)
+{
+    const struct mc_check_options *o = &c->opt;
+    a->nspf = o->nfrom + 1;
+    a->spf = mc_xcalloc(a->nspf, sizeof *a->spf);
+    for (size_t i = 0; i < a->nspf; i++) {
+        bool helo = i == o->nfrom;
+        const char *domain = helo ? o->host : o->from[i];
+        struct mc_spf_request req = {
+            .ip = a->ip,
+            .sender = domain, /* postmaster@DOMAIN (RFC 7208 §4.3) */
+            .helo = o->host,
+            .prefetch = o->prefetch,
+        };
+        c->pending++;
+        a->spf[i] = mc_spf_eval_start(c->res, &req, spf_cb, c);
+    }
+}
+
 /* Adds IP to the table (once) and asks for its PTR when it is new. */
 static struct address *address_add(struct mc_check *c, const struct mc_ip *ip)
 {
@@ -143,6 +172,8 @@ static struct address *address_add(struct mc_check *c, const struct mc_ip *ip)
     mc_ip_reverse_name(ip, a->reverse, sizeof a->reverse);
     c->addrs[c->naddrs++] = a;
     lookup_start(c, a, 0, a->reverse, MC_DNS_T_PTR, ptr_cb);
+    if (c->opt.spf)
+        spf_start(c, a);
     return a;
 }
 
@@ -295,6 +326,97 @@ static void address_findings(struct mc_check *c, const struct address *a,
     }
 }
 
+static const char *spf_fix(struct mc_arena *ar, const struct address *a, const char *domain,
+                           const char *host)
+{
+    return mc_arena_printf(ar, "authorize %s in the SPF record of %s (e.g. %s:%s, or a:%s)",
+                           a->text, domain, a->ip.family == AF_INET ? "ip4" : "ip6", a->text,
+                           host);
+}
+
+/* SPEC.md "SPF verdicts": sender domains pass ok; softfail, neutral, none
+ * warning; fail, permerror, temperror critical.  HELO identity: fail and
+ * permerror critical, the others info.  A temperror the deadline caused
+ * makes no finding (the deadline has its own). */
+static void spf_findings(struct mc_check *c, const struct address *a)
+{
+    struct mc_report *rep = c->report;
+    struct mc_arena *ar = rep->arena;
+    for (size_t i = 0; i < a->nspf; i++) {
+        const struct mc_spf_verdict *v = mc_spf_eval_verdict(a->spf[i]);
+        bool helo = i == c->opt.nfrom;
+        if (v->result == MC_SPF_PASS || v->deadline)
+            continue;
+        enum mc_severity sev;
+        switch (v->result) {
+        case MC_SPF_FAIL:
+        case MC_SPF_PERMERROR: sev = MC_SEV_CRITICAL; break;
+        case MC_SPF_TEMPERROR: sev = helo ? MC_SEV_INFO : MC_SEV_CRITICAL; break;
+        default: sev = helo ? MC_SEV_INFO : MC_SEV_WARNING; break;
+        }
+        const char *code = mc_arena_printf(ar, "spf-%s%s", helo ? "helo-" : "",
+                                           mc_spf_result_str(v->result));
+        const char *what;
+        switch (v->result) {
+        case MC_SPF_FAIL:
+        case MC_SPF_SOFTFAIL:
+            what = mc_arena_printf(ar, "the SPF record of %s does not authorize %s (%s, by '%s')",
+                                   v->domain, a->text, mc_spf_result_str(v->result),
+                                   v->mechanism ? v->mechanism : "?");
+            break;
+        case MC_SPF_NEUTRAL:
+            what = mc_arena_printf(ar, "the SPF record of %s neither authorizes nor denies %s "
+                                       "(neutral%s%s)",
+                                   v->domain, a->text, v->mechanism ? ", by '" : "",
+                                   v->mechanism ? mc_arena_printf(ar, "%s'", v->mechanism) : "");
+            break;
+        case MC_SPF_NONE:
+            what = mc_arena_printf(ar, "%s has no SPF record (none)", v->domain);
+            break;
+        default:
+            what = mc_arena_printf(ar, "the SPF evaluation of %s for %s gave %s: %s", v->domain,
+                                   a->text, mc_spf_result_str(v->result),
+                                   v->why ? v->why : "?");
+            break;
+        }
+        if (helo)
+            what = mc_arena_printf(ar, "HELO identity: %s", what);
+        const char *fix = v->result == MC_SPF_TEMPERROR
+                              ? "fix the DNS servers that failed: receivers defer mail meanwhile"
+                          : v->result == MC_SPF_PERMERROR
+                              ? mc_arena_printf(ar, "fix the SPF record of %s (see the trace: "
+                                                    "mailcheck spf -vv --ip %s --sender %s)",
+                                                v->domain, a->text, v->domain)
+                              : spf_fix(ar, a, v->domain, c->opt.host);
+        mc_report_add_finding(rep, code, sev, a->text, what, fix);
+    }
+}
+
+static void report_spf(struct mc_check *c, const struct address *a,
+                       struct mc_report_address *ra)
+{
+    struct mc_arena *ar = c->report->arena;
+    ra->nspf = a->nspf;
+    ra->spf = mc_arena_alloc(ar, (a->nspf + 1) * sizeof *ra->spf);
+    struct mc_report_family *fam = &c->report->families[family_index(a->ip.family)];
+    for (size_t i = 0; i < a->nspf; i++) {
+        const struct mc_spf_verdict *v = mc_spf_eval_verdict(a->spf[i]);
+        bool helo = i == c->opt.nfrom;
+        ra->spf[i] = (struct mc_report_spf){
+            .identity = helo ? "helo" : "mailfrom",
+            .domain = mc_arena_strdup(ar, v->domain),
+            .result = mc_spf_result_str(v->result),
+            .mechanism = mc_arena_strdup(ar, v->mechanism),
+            .explanation = mc_arena_strdup(ar, v->explanation),
+            .why = mc_arena_strdup(ar, v->why),
+            .dns_lookups = v->dns_lookups,
+            .void_lookups = v->void_lookups,
+        };
+        if (!helo && (int)v->dns_lookups > fam->spf_lookups)
+            fam->spf_lookups = (int)v->dns_lookups;
+    }
+}
+
 static struct mc_report_address *report_address(struct mc_check *c, const struct address *a)
 {
     struct mc_arena *ar = c->report->arena;
@@ -324,6 +446,7 @@ static struct mc_report_address *report_address(struct mc_check *c, const struct
         .host_lookup_failed = hr && !mc_dns_outcome_answered(hr->outcome),
     };
     ra->status = mc_fcrdns_verdict(c->opt.host, &in, &ra->fcrdns);
+    report_spf(c, a, ra);
     return ra;
 }
 
@@ -393,6 +516,15 @@ static void deadline_finding(struct mc_check *c)
                                         mc_dns_type_str(a->forward[j]->qtype),
                                         a->forward[j]->qname, a->text);
     }
+    for (size_t i = 0; i < c->naddrs && !stage; i++) {
+        const struct address *a = c->addrs[i];
+        for (size_t j = 0; j < a->nspf && !stage; j++) {
+            const struct mc_spf_verdict *v = mc_spf_eval_verdict(a->spf[j]);
+            if (v->deadline)
+                stage = mc_arena_printf(rep->arena, "the SPF evaluation of %s for %s", v->domain,
+                                        a->text);
+        }
+    }
     if (!stage)
         return;
     static const enum mc_severity sev_of_state[] = {
@@ -405,6 +537,20 @@ static void deadline_finding(struct mc_check *c)
         rep, "timeout", sev_of_state[c->opt.deadline_state], c->opt.host,
         mc_arena_printf(rep->arena, "the check's deadline passed while waiting for %s", stage),
         "raise -t/--timeout, or find out why the name servers answer slowly");
+}
+
+/* Lint of every SPF record any evaluation saw, each finding once. */
+static void spf_lint_findings(struct mc_check *c)
+{
+    struct mc_report *rep = c->report;
+    struct mc_spf_lint *items = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < c->naddrs; i++)
+        for (size_t j = 0; j < c->addrs[i]->nspf; j++)
+            mc_spf_lint_collect(mc_spf_eval_verdict(c->addrs[i]->spf[j]), rep->arena, &items, &n);
+    for (size_t i = 0; i < n; i++)
+        mc_report_add_finding(rep, items[i].code, items[i].warning ? MC_SEV_WARNING : MC_SEV_INFO,
+                              items[i].subject, items[i].message, NULL);
 }
 
 static void finish(struct mc_check *c)
@@ -423,7 +569,9 @@ static void finish(struct mc_check *c)
         struct mc_report_family *fam = &fams[family_index(ra->ip.family)];
         fam->addresses[fam->naddresses++] = ra;
         address_findings(c, c->addrs[i], ra);
+        spf_findings(c, c->addrs[i]);
     }
+    spf_lint_findings(c);
     for (int f = 0; f < 2; f++) {
         struct mc_report_family *fam = &fams[f];
         fam->required = c->opt.require[f];
@@ -462,6 +610,11 @@ static void finish(struct mc_check *c)
 
     mc_check_done_cb done = c->done;
     void *done_arg = c->done_arg;
+    for (size_t i = 0; i < c->naddrs; i++) {
+        for (size_t j = 0; j < c->addrs[i]->nspf; j++)
+            mc_spf_eval_free(c->addrs[i]->spf[j]);
+        free(c->addrs[i]->spf);
+    }
     free(c->addrs);
     free(c);
     done(done_arg, rep);
@@ -483,6 +636,12 @@ void mc_check_start(struct mc_resolver *res, const struct mc_check_options *opti
     c->opt.host_unicode = mc_arena_strdup(ar, options->host_unicode);
     c->opt.input = mc_arena_strdup(ar, options->input);
     c->opt.addresses = NULL; /* only read below */
+    const char **from = mc_arena_alloc(ar, (options->nfrom + 1) * sizeof *from);
+    for (size_t i = 0; i < options->nfrom; i++)
+        from[i] = mc_arena_strdup(ar, options->from[i]);
+    c->opt.from = from;
+    rep->from = from;
+    rep->nfrom = options->nfrom;
     rep->host = c->opt.host;
     rep->host_unicode = c->opt.host_unicode;
     rep->input = c->opt.input;

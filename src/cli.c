@@ -21,6 +21,7 @@
 #include "mc_dns_msg.h"
 #include "mc_hostname.h"
 #include "mc_render.h"
+#include "mc_registrable.h"
 #include "mc_render_spf.h"
 #include "mc_resolver.h"
 #include "mc_spf_eval.h"
@@ -53,6 +54,10 @@ struct cli {
     bool spf_mode;           /* `mailcheck spf ...` */
     const char *spf_ip, *spf_sender, *spf_helo;
     bool no_prefetch;
+    bool no_spf;
+    const char **from;
+    size_t nfrom;
+    const char *psl_path;
 };
 
 static void push(const char ***list, size_t *n, const char *item)
@@ -67,6 +72,7 @@ static void cli_reset(struct cli *cli)
     free(cli->zones);
     free(cli->addresses);
     free(cli->ignore);
+    free(cli->from);
 }
 
 static const char usage_text[] =
@@ -84,6 +90,11 @@ static const char usage_text[] =
     "  -4, -6                 require an IPv4 / IPv6 address\n"
     "  --address IP           an address mail really leaves from (repeatable)\n"
     "  --ignore CODE          waive findings with this code (repeatable)\n"
+    "  --from DOMAIN          sender domain whose SPF must authorize HOST's\n"
+    "                         addresses (repeatable; default: HOST's registrable\n"
+    "                         domain)\n"
+    "  --no-spf               check forward-confirmed reverse DNS only\n"
+    "  --psl FILE             Public Suffix List to use (default: the system's)\n"
     "  --server ADDR[:PORT]   ask this DNS server (repeatable; [V6]:PORT)\n"
     "  --tcp                  query over TCP only\n"
     "  --zone FILE            answer from this zone file first (repeatable)\n"
@@ -161,6 +172,9 @@ enum {
     OPT_SENDER,
     OPT_HELO,
     OPT_NO_PREFETCH,
+    OPT_FROM,
+    OPT_NO_SPF,
+    OPT_PSL,
 };
 
 static const struct option long_options[] = {
@@ -183,6 +197,9 @@ static const struct option long_options[] = {
     {"sender", required_argument, NULL, OPT_SENDER},
     {"helo", required_argument, NULL, OPT_HELO},
     {"no-prefetch", no_argument, NULL, OPT_NO_PREFETCH},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"no-spf", no_argument, NULL, OPT_NO_SPF},
+    {"psl", required_argument, NULL, OPT_PSL},
     {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -274,6 +291,17 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
         case OPT_SENDER: cli->spf_sender = optarg; break;
         case OPT_HELO: cli->spf_helo = optarg; break;
         case OPT_NO_PREFETCH: cli->no_prefetch = true; break;
+        case OPT_FROM: {
+            const char *problem;
+            if (!mc_hostname_is_ldh(optarg, &problem)) {
+                *why = mc_xasprintf("--from %s: not a domain name: %s", optarg, problem);
+                return PARSE_ERROR;
+            }
+            push(&cli->from, &cli->nfrom, optarg);
+            break;
+        }
+        case OPT_NO_SPF: cli->no_spf = true; break;
+        case OPT_PSL: cli->psl_path = optarg; break;
         case ':':
             *why = mc_xasprintf("option %s needs an argument", argv[optind - 1]);
             return PARSE_ERROR;
@@ -512,6 +540,21 @@ static int run_host_check(struct cli *cli)
         code = fail_input(cli, why, cli->host_arg);
         goto done;
     }
+    /* SPEC.md step 4: default sender domain, HOST's registrable domain. */
+    char *default_from = NULL;
+    const char *const *from = cli->from;
+    size_t nfrom = cli->nfrom;
+    if (!cli->no_spf && nfrom == 0) {
+        struct mc_psl *psl = mc_psl_load(cli->psl_path, &why);
+        if (!psl) {
+            code = fail_input(cli, why, cli->host_arg);
+            goto done;
+        }
+        default_from = mc_psl_registrable(psl, host);
+        mc_psl_free(psl);
+        from = (const char *const *)&default_from;
+        nfrom = 1;
+    }
     struct mc_check_options co = {
         .host = host,
         .host_unicode = unicode,
@@ -521,6 +564,10 @@ static int run_host_check(struct cli *cli)
         .addresses = cli->addresses,
         .naddresses = cli->naddresses,
         .deadline_state = cli->deadline_state,
+        .spf = !cli->no_spf,
+        .from = from,
+        .nfrom = nfrom,
+        .prefetch = !cli->no_prefetch,
     };
     struct mc_report *report = mc_check_run(res, &co, started + cli->timeout_ms);
     mc_report_drop_findings(report, cli->ignore, cli->nignore);
@@ -528,6 +575,7 @@ static int run_host_check(struct cli *cli)
     report->duration_ms = mc_now_ms() - started;
     code = emit(cli, report);
     mc_report_free(report);
+    free(default_from);
 done:
     mc_resolver_free(res);
     mc_zone_set_free(zones);

@@ -46,6 +46,33 @@ static json_t *address_json(const struct mc_report_address *a)
     json_object_set_new(o, "fcrdns", must(json_string(mc_fcrdns_str(a->fcrdns))));
     json_object_set_new(o, "from_host", json_boolean(a->from_host));
     json_object_set_new(o, "from_option", json_boolean(a->from_option));
+    /* "spf": the verdict for the first sender domain; "spf_checks": every
+     * evaluation, mailfrom ones in --from order, then helo. */
+    if (a->nspf > 0) {
+        json_t *first = must(json_object());
+        json_object_set_new(first, "domain", safe_string(a->spf[0].domain));
+        json_object_set_new(first, "result", must(json_string(a->spf[0].result)));
+        json_object_set_new(o, "spf", first);
+    } else {
+        json_object_set_new(o, "spf", json_null());
+    }
+    json_t *checks = must(json_array());
+    for (size_t i = 0; i < a->nspf; i++) {
+        const struct mc_report_spf *sp = &a->spf[i];
+        json_t *c = must(json_object());
+        json_object_set_new(c, "identity", must(json_string(sp->identity)));
+        json_object_set_new(c, "domain", safe_string(sp->domain));
+        json_object_set_new(c, "result", must(json_string(sp->result)));
+        json_object_set_new(c, "mechanism", safe_string(sp->mechanism));
+        if (sp->explanation)
+            json_object_set_new(c, "explanation", safe_string(sp->explanation));
+        if (sp->why)
+            json_object_set_new(c, "why", safe_string(sp->why));
+        json_object_set_new(c, "dns_lookups", json_integer(sp->dns_lookups));
+        json_object_set_new(c, "void_lookups", json_integer(sp->void_lookups));
+        json_array_append_new(checks, c);
+    }
+    json_object_set_new(o, "spf_checks", checks);
     return o;
 }
 
@@ -54,6 +81,8 @@ static json_t *family_json(const struct mc_report_family *f)
     json_t *o = must(json_object());
     json_object_set_new(o, "status", must(json_string(mc_verdict_str(f->status))));
     json_object_set_new(o, "required", json_boolean(f->required));
+    if (f->spf_lookups >= 0)
+        json_object_set_new(o, "spf_lookups", json_integer(f->spf_lookups));
     json_t *addrs = must(json_array());
     for (size_t i = 0; i < f->naddresses; i++)
         json_array_append_new(addrs, address_json(f->addresses[i]));
@@ -79,6 +108,10 @@ char *mc_render_json(const struct mc_report *r, const struct mc_render_options *
     for (size_t i = 0; i < r->nresolvers; i++)
         json_array_append_new(resolvers, safe_string(r->resolvers[i]));
     json_object_set_new(doc, "resolvers", resolvers);
+    json_t *from = must(json_array());
+    for (size_t i = 0; i < r->nfrom; i++)
+        json_array_append_new(from, safe_string(r->from[i]));
+    json_object_set_new(doc, "from", from);
     json_t *families = must(json_object());
     json_object_set_new(families, "ipv4", family_json(&r->families[MC_FAMILY_IPV4]));
     json_object_set_new(families, "ipv6", family_json(&r->families[MC_FAMILY_IPV6]));

@@ -164,6 +164,19 @@ static void family_block(struct out *o, const char *label, const struct mc_repor
         if (a->from_option)
             fputs(a->from_host ? ", --address" : ", --address only", o->f);
         fputs("]\n", o->f);
+        for (size_t j = 0; j < a->nspf; j++) {
+            const struct mc_report_spf *sp = &a->spf[j];
+            bool pass = strcmp(sp->result, "pass") == 0;
+            fprintf(o->f, "    %*s  SPF %-8s ", width, "", sp->identity);
+            put_padded(o, pass ? GREEN : (j + 1 < a->nspf ? RED : NULL), sp->result, 10);
+            put_safe(o, NULL, sp->domain);
+            if (sp->mechanism) {
+                fputs(" by '", o->f);
+                put_safe(o, NULL, sp->mechanism);
+                fputc('\'', o->f);
+            }
+            fprintf(o->f, " (%u lookup%s)\n", sp->dns_lookups, sp->dns_lookups == 1 ? "" : "s");
+        }
     }
     (void)r;
 }

@@ -103,6 +103,8 @@ struct mc_report *mc_report_new(void)
     r->status = MC_STATE_OK;
     r->families[MC_FAMILY_IPV4].status = MC_VERDICT_NONE;
     r->families[MC_FAMILY_IPV6].status = MC_VERDICT_NONE;
+    r->families[MC_FAMILY_IPV4].spf_lookups = -1;
+    r->families[MC_FAMILY_IPV6].spf_lookups = -1;
     return r;
 }
 

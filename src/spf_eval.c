@@ -212,6 +212,7 @@ static bool temperror_if_failed(struct mc_spf_eval *ev, const struct mc_dns_resu
 {
     if (mc_dns_outcome_answered(r->outcome))
         return false;
+    ev->v.deadline = ev->v.deadline || r->outcome == MC_DNS_DEADLINE;
     finish(ev, MC_SPF_TEMPERROR,
            mc_arena_printf(ev->arena, "the %s lookup of %s failed (%s)", mc_dns_type_str(r->qtype),
                            r->qname, r->why ? r->why : mc_dns_outcome_str(r->outcome)));
@@ -525,6 +526,7 @@ static void addr_cb(void *arg, const struct mc_dns_result *r)
     step_lookup(ev, pt->step, r);
     if (!mc_dns_outcome_answered(r->outcome)) {
         pt->failed = true;
+        ev->v.deadline = ev->v.deadline || r->outcome == MC_DNS_DEADLINE;
         pt->fail_why = mc_arena_printf(ev->arena, "the %s lookup of %s failed (%s)",
                                        mc_dns_type_str(r->qtype), r->qname,
                                        r->why ? r->why : mc_dns_outcome_str(r->outcome));
