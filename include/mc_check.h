@@ -32,6 +32,11 @@ struct mc_check_options {
     const char *const *from; /* sender domains, at least one when spf */
     size_t nfrom;
     bool prefetch; /* SPF prefetch */
+    /* This check's own deadline (mc_now_ms() clock), for batch runs where
+     * the resolver's run deadline is not the check's; 0: none.  When it
+     * passes the check reports what it knows; lookups still pending end
+     * later and are ignored. */
+    int64_t deadline_ms;
 };
 
 typedef void (*mc_check_done_cb)(void *arg, struct mc_report *report);
@@ -39,7 +44,8 @@ typedef void (*mc_check_done_cb)(void *arg, struct mc_report *report);
 /*
  * Starts a host check on RES (all options are copied).  DONE(ARG, report)
  * is called exactly once from mc_resolver_run(); the callee owns the report
- * (mc_report_free()).  The check frees itself after calling DONE.
+ * (mc_report_free()).  The check frees itself once DONE has run and its
+ * last lookup has ended (after a deadline, that can be later).
  */
 void mc_check_start(struct mc_resolver *res, const struct mc_check_options *options,
                     mc_check_done_cb done, void *arg);

@@ -71,6 +71,21 @@ struct mc_finding {
     const char *fix;     /* what to do about it, or NULL */
 };
 
+/* One DNS lookup behind a verdict: the evidence shown at -v and in JSON
+ * ("which server answered what, rcode, TTL"). */
+struct mc_report_lookup {
+    const char *name;    /* as asked, lowercased, no trailing dot */
+    const char *type;    /* "A", "AAAA", "PTR" */
+    const char *outcome; /* mc_dns_outcome_str(): "answer", "nxdomain", ... */
+    int rcode;           /* of the last reply, -1 when none came */
+    long ttl;            /* smallest TTL of the answer (or the negative TTL);
+                            -1 when the lookup was not answered */
+    const char *server;  /* who answered ("127.0.0.1:53", "zone FILE"), or NULL */
+    const char *why;     /* detail of a failure, or NULL */
+    const char **answers; /* addresses or names, presentation form */
+    size_t nanswers;
+};
+
 /* One SPF evaluation of an address (SPEC.md step 4). */
 struct mc_report_spf {
     const char *identity; /* "mailfrom" or "helo" */
@@ -93,6 +108,10 @@ struct mc_report_address {
     bool from_option; /* named with --address */
     struct mc_report_spf *spf; /* mailfrom checks in --from order, then helo */
     size_t nspf;
+    /* The PTR lookup, then the forward lookups of the PTR names (those
+     * that were sent); nlookups is 0 when no PTR lookup ran. */
+    struct mc_report_lookup *lookups;
+    size_t nlookups;
 };
 
 struct mc_report_family {
@@ -103,6 +122,9 @@ struct mc_report_family {
     /* Most DNS-querying SPF terms one evaluation of this family used,
      * -1 when none ran (perfdata spf_lookups_ipv4/ipv6). */
     int spf_lookups;
+    /* HOST's own A (ipv4) or AAAA (ipv6) lookup, or NULL when the report
+     * has no host check (bad input). */
+    const struct mc_report_lookup *host_lookup;
 };
 
 enum mc_family_index { MC_FAMILY_IPV4, MC_FAMILY_IPV6 };

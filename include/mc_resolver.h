@@ -35,6 +35,9 @@ struct mc_resolver_config {
     const struct mc_zone_set *zones; /* borrowed; may be NULL */
     int lookup_timeout_ms;           /* first try; c-ares backs off after */
     int tries;
+    unsigned max_inflight; /* queries on the wire at once; 0: no limit */
+    unsigned qps;          /* queries sent per second; 0: no limit */
+    size_t cache_max;      /* completed lookups kept (mc_resolver_trim); 0: all */
 };
 
 /* Creates the resolver. On failure returns NULL with *WHY a malloc'd message
@@ -54,14 +57,35 @@ void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type
  * call back from the loop. */
 void mc_resolver_post(struct mc_resolver *res, mc_resolver_cb cb, void *arg);
 
+/*
+ * Batch runs (many checks on one resolver).  Epochs pin results: every
+ * lookup stamps its entry with the current epoch, and mc_resolver_trim()
+ * frees only entries last used before OLDEST_LIVE_EPOCH, so results a
+ * running check still holds stay valid.  A completed entry older than its
+ * TTL (at least MC_RESOLVER_MIN_TTL s) is asked again by the next lookup
+ * from a later epoch.  Single checks never call these: everything is kept.
+ */
+#define MC_RESOLVER_MIN_TTL 10
+uint64_t mc_resolver_epoch_next(struct mc_resolver *res);
+/* Frees completed entries last used before OLDEST_LIVE_EPOCH while more
+ * than cache_max are kept, oldest first, and every expired one. */
+void mc_resolver_trim(struct mc_resolver *res, uint64_t oldest_live_epoch);
+
+/* Calls CB(ARG, NULL) from mc_resolver_run() once WHEN_MS (mc_now_ms()
+ * clock) has passed, unless cancelled. Returns a non-zero id. */
+uint64_t mc_resolver_timer_add(struct mc_resolver *res, int64_t when_ms, mc_resolver_cb cb,
+                               void *arg);
+void mc_resolver_timer_cancel(struct mc_resolver *res, uint64_t id);
+
 /* Returns the cached result of NAME/TYPE if it is complete, else NULL. */
 const struct mc_dns_result *mc_resolver_peek(struct mc_resolver *res, const char *name,
                                              uint16_t type);
 
 /*
- * Drives all lookups until none is pending or DEADLINE_MS (mc_now_ms() clock)
- * passes; then every pending lookup ends with MC_DNS_DEADLINE and its
- * callback runs.  Returns true when the deadline cut lookups off.
+ * Drives all lookups and timers until none is pending or DEADLINE_MS
+ * (mc_now_ms() clock) passes; then every pending lookup ends with
+ * MC_DNS_DEADLINE and its callback runs (timers are dropped).  Returns
+ * true when the deadline cut lookups off.
  */
 bool mc_resolver_run(struct mc_resolver *res, int64_t deadline_ms);
 
@@ -71,6 +95,9 @@ struct mc_resolver_stats {
     unsigned long answered;     /* lookups answered (see mc_dns.h) */
     unsigned long failed;       /* lookups failed, deadline excluded */
     unsigned long deadline;     /* lookups ended by the deadline */
+    unsigned long cache_hits;   /* lookups answered by an existing entry */
+    unsigned long evicted;      /* entries freed by mc_resolver_trim() */
+    size_t entries;             /* entries held now */
 };
 void mc_resolver_get_stats(const struct mc_resolver *res, struct mc_resolver_stats *stats);
 

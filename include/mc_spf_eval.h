@@ -113,5 +113,7 @@ struct mc_spf_verdict {
     size_t nseen;
 };
 const struct mc_spf_verdict *mc_spf_eval_verdict(const struct mc_spf_eval *eval);
+/* True once the evaluation has ended (its verdict is final). */
+bool mc_spf_eval_done(const struct mc_spf_eval *eval);
 
 #endif

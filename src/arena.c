@@ -24,11 +24,19 @@ struct block {
 
 struct mc_arena {
     struct block *head;
+    size_t block_size;
 };
+
+struct mc_arena *mc_arena_new_sized(size_t block_size)
+{
+    struct mc_arena *arena = mc_xcalloc(1, sizeof(struct mc_arena));
+    arena->block_size = block_size ? block_size : BLOCK_SIZE;
+    return arena;
+}
 
 struct mc_arena *mc_arena_new(void)
 {
-    return mc_xcalloc(1, sizeof(struct mc_arena));
+    return mc_arena_new_sized(BLOCK_SIZE);
 }
 
 void mc_arena_free(struct mc_arena *arena)
@@ -50,11 +58,11 @@ void *mc_arena_alloc(struct mc_arena *arena, size_t size)
         size = align;
     struct block *b = arena->head;
     if (!b || b->size - b->used < size) {
-        size_t cap = size > BLOCK_SIZE ? size : BLOCK_SIZE;
+        size_t cap = size > arena->block_size ? size : arena->block_size;
         b = mc_xmalloc(sizeof *b + cap);
         b->used = 0;
         b->size = cap;
-        if (size > BLOCK_SIZE && arena->head) {
+        if (size > arena->block_size && arena->head) {
             /* Keep the partly used head block current for small requests. */
             b->next = arena->head->next;
             arena->head->next = b;

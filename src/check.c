@@ -11,9 +11,17 @@
  * verdict is not sent: when an address's PTR names HOST and HOST resolves
  * to it, no PTR name is forward-confirmed.
  *
- * Ownership: the check struct and its address table are malloc'd and freed
- * by finish(); the report (and every string in it) lives in the report's
- * arena and passes to the callback; results are borrowed from the resolver.
+ * Ownership: the check struct, its address table and its arena (addresses,
+ * lookup contexts) are freed by release(), once the report has been handed
+ * over and the last lookup has ended; the report (and every string in it)
+ * lives in the report's arena and passes to the callback; results are
+ * borrowed from the resolver.
+ *
+ * Deadline: the run's deadline ends pending lookups with MC_DNS_DEADLINE
+ * (single checks).  A check's own deadline (batch) fires a timer instead:
+ * the check reports at once, counting what is missing as cut by the
+ * deadline, and stays allocated, ignoring late answers, until the last
+ * one arrives.
  */
 #include "mc_check.h"
 
@@ -36,6 +44,7 @@ struct address {
     enum mc_fcrdns_name state[MC_FCRDNS_MAX_NAMES];
     struct mc_spf_eval **spf; /* nfrom mailfrom checks, then helo; malloc'd */
     size_t nspf;
+    bool forward_started; /* forward lookups of the PTR names were sent */
 };
 
 struct mc_check {
@@ -45,7 +54,10 @@ struct mc_check {
     struct address **addrs;
     size_t naddrs, addrs_cap;
     const struct mc_dns_result *host_result[2]; /* A, AAAA */
+    struct mc_arena *arena; /* addresses and lookup contexts */
     unsigned pending;
+    bool reported;     /* the report went to the callback */
+    uint64_t timer;    /* the check's own deadline, or 0 */
     int64_t started_ms;
     mc_check_done_cb done;
     void *done_arg;
@@ -69,20 +81,36 @@ static uint16_t family_type(int af)
 }
 
 static void finish(struct mc_check *c);
+static void deadline_cb(void *arg, const struct mc_dns_result *unused);
 
 static void lookup_start(struct mc_check *c, struct address *a, size_t index, const char *name,
                          uint16_t type, mc_resolver_cb cb)
 {
-    struct lookup *l = mc_arena_alloc(c->report->arena, sizeof *l);
+    struct lookup *l = mc_arena_alloc(c->arena, sizeof *l);
     *l = (struct lookup){.check = c, .addr = a, .index = index};
     c->pending++;
     mc_resolver_lookup(c->res, name, type, cb, l);
 }
 
+static void release(struct mc_check *c)
+{
+    for (size_t i = 0; i < c->naddrs; i++) {
+        for (size_t j = 0; j < c->addrs[i]->nspf; j++)
+            mc_spf_eval_free(c->addrs[i]->spf[j]);
+        free(c->addrs[i]->spf);
+    }
+    free(c->addrs);
+    mc_arena_free(c->arena);
+    free(c);
+}
+
 static void lookup_end(struct mc_check *c)
 {
-    if (--c->pending == 0)
+    if (--c->pending > 0)
+        return;
+    if (!c->reported)
         finish(c);
+    release(c);
 }
 
 static bool result_has_address(const struct mc_dns_result *r, const struct mc_ip *ip)
@@ -100,6 +128,10 @@ static void forward_cb(void *arg, const struct mc_dns_result *result)
 {
     struct lookup *l = arg;
     struct address *a = l->addr;
+    if (l->check->reported) {
+        lookup_end(l->check);
+        return;
+    }
     a->forward[l->index] = result;
     if (!mc_dns_outcome_answered(result->outcome))
         a->state[l->index] = MC_FCRDNS_NAME_FAILED;
@@ -114,6 +146,10 @@ static void ptr_cb(void *arg, const struct mc_dns_result *result)
     struct lookup *l = arg;
     struct mc_check *c = l->check;
     struct address *a = l->addr;
+    if (c->reported) { /* after the check's deadline */
+        lookup_end(c);
+        return;
+    }
     a->ptr = result;
     if (result->outcome == MC_DNS_ANSWER) {
         bool host_named = false;
@@ -122,12 +158,29 @@ static void ptr_cb(void *arg, const struct mc_dns_result *result)
         a->nnames = result->count < MC_FCRDNS_MAX_NAMES ? result->count : MC_FCRDNS_MAX_NAMES;
         /* HOST's own answer already confirms HOST (SPEC.md step 3). */
         if (!(host_named && a->from_host)) {
+            a->forward_started = a->nnames > 0;
             for (size_t i = 0; i < a->nnames; i++)
                 lookup_start(c, a, i, result->records[i].name, family_type(a->ip.family),
                              forward_cb);
         }
     }
     lookup_end(c);
+}
+
+/* The verdict of EVAL, or, when the check's deadline came first, a
+ * temperror marked as the deadline's (it makes no finding of its own). */
+static const struct mc_spf_verdict *spf_verdict(struct mc_check *c,
+                                                const struct mc_spf_eval *eval)
+{
+    if (mc_spf_eval_done(eval))
+        return mc_spf_eval_verdict(eval);
+    struct mc_spf_verdict *v = mc_arena_alloc(c->arena, sizeof *v);
+    *v = *mc_spf_eval_verdict(eval);
+    v->result = MC_SPF_TEMPERROR;
+    v->deadline = true;
+    v->why = "the check's deadline passed";
+    v->nsteps = v->nseen = 0;
+    return v;
 }
 
 static void spf_cb(void *arg, struct mc_spf_eval *eval)
@@ -166,7 +219,7 @@ static struct address *address_add(struct mc_check *c, const struct mc_ip *ip)
         c->addrs_cap = c->addrs_cap ? c->addrs_cap * 2 : 8;
         c->addrs = mc_xrealloc(c->addrs, c->addrs_cap * sizeof *c->addrs);
     }
-    struct address *a = mc_arena_alloc(c->report->arena, sizeof *a);
+    struct address *a = mc_arena_alloc(c->arena, sizeof *a);
     a->ip = *ip;
     mc_ip_format(ip, a->text, sizeof a->text);
     mc_ip_reverse_name(ip, a->reverse, sizeof a->reverse);
@@ -181,6 +234,10 @@ static void host_cb(void *arg, const struct mc_dns_result *result)
 {
     struct lookup *l = arg;
     struct mc_check *c = l->check;
+    if (c->reported) {
+        lookup_end(c);
+        return;
+    }
     c->host_result[l->index] = result;
     if (result->outcome == MC_DNS_ANSWER) {
         for (size_t i = 0; i < result->count; i++) {
@@ -343,7 +400,7 @@ static void spf_findings(struct mc_check *c, const struct address *a)
     struct mc_report *rep = c->report;
     struct mc_arena *ar = rep->arena;
     for (size_t i = 0; i < a->nspf; i++) {
-        const struct mc_spf_verdict *v = mc_spf_eval_verdict(a->spf[i]);
+        const struct mc_spf_verdict *v = spf_verdict(c, a->spf[i]);
         bool helo = i == c->opt.nfrom;
         if (v->result == MC_SPF_PASS || v->deadline)
             continue;
@@ -400,7 +457,7 @@ static void report_spf(struct mc_check *c, const struct address *a,
     ra->spf = mc_arena_alloc(ar, (a->nspf + 1) * sizeof *ra->spf);
     struct mc_report_family *fam = &c->report->families[family_index(a->ip.family)];
     for (size_t i = 0; i < a->nspf; i++) {
-        const struct mc_spf_verdict *v = mc_spf_eval_verdict(a->spf[i]);
+        const struct mc_spf_verdict *v = spf_verdict(c, a->spf[i]);
         bool helo = i == c->opt.nfrom;
         ra->spf[i] = (struct mc_report_spf){
             .identity = helo ? "helo" : "mailfrom",
@@ -415,6 +472,50 @@ static void report_spf(struct mc_check *c, const struct address *a,
         if (!helo && (int)v->dns_lookups > fam->spf_lookups)
             fam->spf_lookups = (int)v->dns_lookups;
     }
+}
+
+/* Copies result R into the report as evidence (mc_report_lookup). */
+static struct mc_report_lookup *report_lookup(struct mc_arena *ar, const struct mc_dns_result *r)
+{
+    struct mc_report_lookup *l = mc_arena_alloc(ar, sizeof *l);
+    bool answered = mc_dns_outcome_answered(r->outcome);
+    *l = (struct mc_report_lookup){
+        .name = mc_arena_strdup(ar, r->qname),
+        .type = mc_dns_type_str(r->qtype),
+        .outcome = mc_dns_outcome_str(r->outcome),
+        .rcode = r->rcode,
+        .ttl = answered ? (long)r->ttl : -1,
+        .server = mc_arena_strdup(ar, r->server),
+        .why = mc_arena_strdup(ar, r->why),
+    };
+    if (r->outcome != MC_DNS_ANSWER)
+        return l;
+    l->answers = mc_arena_alloc(ar, (r->count + 1) * sizeof *l->answers);
+    for (size_t i = 0; i < r->count; i++) {
+        const struct mc_dns_record *rec = &r->records[i];
+        if (rec->type == MC_DNS_T_A || rec->type == MC_DNS_T_AAAA) {
+            struct mc_ip ip = {.family = rec->type == MC_DNS_T_A ? AF_INET : AF_INET6};
+            char text[64];
+            memcpy(ip.bytes, rec->addr, ip.family == AF_INET ? 4 : 16);
+            l->answers[l->nanswers++] = mc_arena_strdup(ar, mc_ip_format(&ip, text, sizeof text));
+        } else if (rec->name) {
+            l->answers[l->nanswers++] = mc_arena_strdup(ar, rec->name);
+        }
+    }
+    return l;
+}
+
+/* The PTR lookup of A and the forward lookups that were sent. */
+static void report_evidence(struct mc_arena *ar, const struct address *a,
+                            struct mc_report_address *ra)
+{
+    if (!a->ptr)
+        return;
+    ra->lookups = mc_arena_alloc(ar, (a->nnames + 1) * sizeof *ra->lookups);
+    ra->lookups[ra->nlookups++] = *report_lookup(ar, a->ptr);
+    for (size_t i = 0; i < a->nnames; i++)
+        if (a->forward[i])
+            ra->lookups[ra->nlookups++] = *report_lookup(ar, a->forward[i]);
 }
 
 static struct mc_report_address *report_address(struct mc_check *c, const struct address *a)
@@ -447,6 +548,7 @@ static struct mc_report_address *report_address(struct mc_check *c, const struct
     };
     ra->status = mc_fcrdns_verdict(c->opt.host, &in, &ra->fcrdns);
     report_spf(c, a, ra);
+    report_evidence(ar, a, ra);
     return ra;
 }
 
@@ -519,7 +621,7 @@ static void deadline_finding(struct mc_check *c)
     for (size_t i = 0; i < c->naddrs && !stage; i++) {
         const struct address *a = c->addrs[i];
         for (size_t j = 0; j < a->nspf && !stage; j++) {
-            const struct mc_spf_verdict *v = mc_spf_eval_verdict(a->spf[j]);
+            const struct mc_spf_verdict *v = spf_verdict(c, a->spf[j]);
             if (v->deadline)
                 stage = mc_arena_printf(rep->arena, "the SPF evaluation of %s for %s", v->domain,
                                         a->text);
@@ -547,7 +649,7 @@ static void spf_lint_findings(struct mc_check *c)
     size_t n = 0;
     for (size_t i = 0; i < c->naddrs; i++)
         for (size_t j = 0; j < c->addrs[i]->nspf; j++)
-            mc_spf_lint_collect(mc_spf_eval_verdict(c->addrs[i]->spf[j]), rep->arena, &items, &n);
+            mc_spf_lint_collect(spf_verdict(c, c->addrs[i]->spf[j]), rep->arena, &items, &n);
     for (size_t i = 0; i < n; i++)
         mc_report_add_finding(rep, items[i].code, items[i].warning ? MC_SEV_WARNING : MC_SEV_INFO,
                               items[i].subject, items[i].message, NULL);
@@ -562,6 +664,9 @@ static void finish(struct mc_check *c)
 
     host_findings(c);
     struct mc_report_family *fams = rep->families;
+    for (int f = 0; f < 2; f++)
+        if (c->host_result[f])
+            fams[f].host_lookup = report_lookup(ar, c->host_result[f]);
     for (int f = 0; f < 2; f++)
         fams[f].addresses = mc_arena_alloc(ar, (c->naddrs + 1) * sizeof *fams[f].addresses);
     for (size_t i = 0; i < c->naddrs; i++) {
@@ -608,16 +713,10 @@ static void finish(struct mc_check *c)
     rep->duration_ms = mc_now_ms() - c->started_ms;
     mc_report_settle(rep);
 
-    mc_check_done_cb done = c->done;
-    void *done_arg = c->done_arg;
-    for (size_t i = 0; i < c->naddrs; i++) {
-        for (size_t j = 0; j < c->addrs[i]->nspf; j++)
-            mc_spf_eval_free(c->addrs[i]->spf[j]);
-        free(c->addrs[i]->spf);
-    }
-    free(c->addrs);
-    free(c);
-    done(done_arg, rep);
+    c->reported = true;
+    if (c->timer)
+        mc_resolver_timer_cancel(c->res, c->timer);
+    c->done(c->done_arg, rep);
 }
 
 void mc_check_start(struct mc_resolver *res, const struct mc_check_options *options,
@@ -625,6 +724,7 @@ void mc_check_start(struct mc_resolver *res, const struct mc_check_options *opti
 {
     struct mc_check *c = mc_xcalloc(1, sizeof *c);
     struct mc_report *rep = mc_report_new();
+    c->arena = mc_arena_new();
     struct mc_arena *ar = rep->arena;
     c->res = res;
     c->report = rep;
@@ -658,7 +758,49 @@ void mc_check_start(struct mc_resolver *res, const struct mc_check_options *opti
         address_add(c, &options->addresses[i])->from_option = true;
     lookup_start(c, NULL, MC_FAMILY_IPV4, c->opt.host, MC_DNS_T_A, host_cb);
     lookup_start(c, NULL, MC_FAMILY_IPV6, c->opt.host, MC_DNS_T_AAAA, host_cb);
+    if (options->deadline_ms > 0)
+        c->timer = mc_resolver_timer_add(res, options->deadline_ms, deadline_cb, c);
     lookup_end(c);
+}
+
+/* A result standing for a lookup the check's deadline cut off. */
+static const struct mc_dns_result *cut_result(struct mc_check *c, const char *name,
+                                              uint16_t type)
+{
+    struct mc_dns_result *r = mc_arena_alloc(c->arena, sizeof *r);
+    r->qname = mc_arena_strdup(c->arena, name);
+    r->qtype = type;
+    r->outcome = MC_DNS_DEADLINE;
+    r->rcode = -1;
+    r->canonical = r->qname;
+    r->why = "the check's deadline passed";
+    return r;
+}
+
+/* The check's own deadline: report now with what is known. */
+static void deadline_cb(void *arg, const struct mc_dns_result *unused)
+{
+    struct mc_check *c = arg;
+    (void)unused;
+    c->timer = 0;
+    if (c->reported)
+        return;
+    for (int f = 0; f < 2; f++)
+        if (!c->host_result[f])
+            c->host_result[f] =
+                cut_result(c, c->opt.host, f == MC_FAMILY_IPV4 ? MC_DNS_T_A : MC_DNS_T_AAAA);
+    for (size_t i = 0; i < c->naddrs; i++) {
+        struct address *a = c->addrs[i];
+        if (!a->ptr)
+            a->ptr = cut_result(c, a->reverse, MC_DNS_T_PTR);
+        for (size_t j = 0; a->forward_started && j < a->nnames; j++) {
+            if (a->forward[j])
+                continue;
+            a->forward[j] = cut_result(c, a->ptr->records[j].name, family_type(a->ip.family));
+            a->state[j] = MC_FCRDNS_NAME_FAILED;
+        }
+    }
+    finish(c);
 }
 
 static void store_report(void *arg, struct mc_report *report)

@@ -59,6 +59,20 @@ struct entry {
     size_t nchain;
     struct waiter *waiters;
     struct entry *hash_next;
+    uint64_t last_used;  /* epoch of the last lookup that asked for it */
+    uint64_t created;    /* epoch it was created in */
+    int64_t expires_ms;  /* when a later epoch must ask again */
+    unsigned char *wire; /* query waiting in the send queue, or NULL */
+    size_t wirelen;
+    struct entry *sendq_next;
+    struct entry *retired_next; /* stale, out of the table, maybe still held */
+};
+
+struct timer {
+    uint64_t id;
+    int64_t when_ms;
+    mc_resolver_cb cb;
+    void *arg;
 };
 
 struct sock {
@@ -80,6 +94,17 @@ struct mc_resolver {
     size_t nservers;
     const char *server_label; /* what results name as `server` */
     struct mc_resolver_stats stats;
+    uint64_t epoch;
+    size_t cache_max;
+    struct entry *retired;
+    /* Politeness (--max-inflight, --qps): queries wait in a FIFO. */
+    struct entry *sendq_head, **sendq_tail;
+    unsigned inflight, max_inflight, qps;
+    double tokens;
+    int64_t tokens_ms;
+    struct timer *timers;
+    size_t ntimers, timers_cap;
+    uint64_t next_timer_id;
 };
 
 struct query {
@@ -134,6 +159,38 @@ static struct entry *table_find(const struct mc_resolver *res, const char *key, 
     return NULL;
 }
 
+static void table_unlink(struct mc_resolver *res, struct entry *e)
+{
+    struct entry **pp = &res->table[hash_key(e->name, e->type) & (res->table_size - 1)];
+    while (*pp && *pp != e)
+        pp = &(*pp)->hash_next;
+    if (*pp)
+        *pp = e->hash_next;
+    e->hash_next = NULL;
+    res->nentries--;
+}
+
+static void entry_free(struct entry *e)
+{
+    for (struct waiter *w = e->waiters, *next; w; w = next) {
+        next = w->next;
+        free(w);
+    }
+    free(e->wire);
+    mc_arena_free(e->arena);
+    free(e->name);
+    free(e);
+}
+
+/* Takes E out of the table; it is freed by mc_resolver_trim() once no
+ * live epoch can hold its result. */
+static void retire(struct mc_resolver *res, struct entry *e)
+{
+    table_unlink(res, e);
+    e->retired_next = res->retired;
+    res->retired = e;
+}
+
 /* ---- completion ---- */
 
 static void deliver(struct mc_resolver *res, struct entry *e, mc_resolver_cb cb, void *arg)
@@ -158,6 +215,14 @@ static void entry_end(struct mc_resolver *res, struct entry *e, enum mc_dns_outc
     for (size_t i = 0; i < e->nchain; i++)
         r->cname_chain[i] = e->chain[i];
     e->done = true;
+    /* Answers live for their TTL, failures briefly; never under the floor,
+     * so that one check's identical lookups always share an answer. */
+    uint32_t ttl = mc_dns_outcome_answered(outcome) ? r->ttl : 0;
+    if (ttl < MC_RESOLVER_MIN_TTL)
+        ttl = MC_RESOLVER_MIN_TTL;
+    if (ttl > 86400)
+        ttl = 86400;
+    e->expires_ms = mc_now_ms() + (int64_t)ttl * 1000;
     res->npending--;
     if (outcome == MC_DNS_DEADLINE)
         res->stats.deadline++;
@@ -232,6 +297,7 @@ static void query_cb(void *arg, int status, int timeouts, unsigned char *abuf, i
     free(q);
     if (status == ARES_EDESTRUCTION)
         return; /* the resolver is being freed: nobody is waiting */
+    res->inflight--;
     switch (status) {
     case ARES_SUCCESS: {
         struct mc_dns_reply rep;
@@ -304,8 +370,44 @@ static void ask(struct mc_resolver *res, struct entry *e)
                   mc_arena_printf(e->arena, "%s is not a valid domain name", e->asking));
         return;
     }
-    send_query(res, e, wire, len);
-    free(wire);
+    /* Sent by pump(), within --max-inflight and --qps. */
+    e->wire = wire;
+    e->wirelen = len;
+    *res->sendq_tail = e;
+    res->sendq_tail = &e->sendq_next;
+}
+
+/* Sends queued queries while the limits allow. Returns the ms until the
+ * next may go (qps), or -1 when nothing waits for a token. */
+static int pump(struct mc_resolver *res)
+{
+    while (res->sendq_head) {
+        if (res->max_inflight && res->inflight >= res->max_inflight)
+            return -1; /* a reply will make room */
+        if (res->qps) {
+            int64_t now = mc_now_ms();
+            double burst = res->qps / 20.0 > 1 ? res->qps / 20.0 : 1;
+            res->tokens += (double)(now - res->tokens_ms) * res->qps / 1000.0;
+            if (res->tokens > burst)
+                res->tokens = burst;
+            res->tokens_ms = now;
+            if (res->tokens < 1) {
+                int wait = (int)((1 - res->tokens) * 1000.0 / res->qps) + 1;
+                return wait;
+            }
+            res->tokens -= 1;
+        }
+        struct entry *e = res->sendq_head;
+        res->sendq_head = e->sendq_next;
+        if (!res->sendq_head)
+            res->sendq_tail = &res->sendq_head;
+        e->sendq_next = NULL;
+        res->inflight++;
+        send_query(res, e, e->wire, e->wirelen);
+        free(e->wire);
+        e->wire = NULL;
+    }
+    return -1;
 }
 
 void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type,
@@ -313,8 +415,14 @@ void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type
 {
     char *key = normalize_name(name);
     struct entry *e = table_find(res, key, type);
+    if (e && e->done && e->created < res->epoch && mc_now_ms() >= e->expires_ms) {
+        retire(res, e); /* past its TTL: ask again (holders keep the old one) */
+        e = NULL;
+    }
     if (e) {
         free(key);
+        e->last_used = res->epoch;
+        res->stats.cache_hits++;
         if (e->done) {
             deliver(res, e, cb, arg);
         } else {
@@ -329,8 +437,9 @@ void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type
     e = mc_xcalloc(1, sizeof *e);
     e->name = key;
     e->type = type;
-    e->arena = mc_arena_new();
+    e->arena = mc_arena_new_sized(512);
     e->asking = e->name;
+    e->created = e->last_used = res->epoch;
     e->result.qname = e->name;
     e->result.qtype = type;
     e->result.rcode = -1;
@@ -397,6 +506,60 @@ static void drain_deliveries(struct mc_resolver *res)
     }
 }
 
+/* Ends every queued (unsent) query at the deadline. */
+static void cut_send_queue(struct mc_resolver *res)
+{
+    while (res->sendq_head) {
+        struct entry *e = res->sendq_head;
+        res->sendq_head = e->sendq_next;
+        e->sendq_next = NULL;
+        free(e->wire);
+        e->wire = NULL;
+        entry_end(res, e, MC_DNS_DEADLINE, "the run's deadline passed");
+    }
+    res->sendq_tail = &res->sendq_head;
+}
+
+/* Fires due timers; returns ms until the next one, or -1 if none. */
+static int64_t fire_timers(struct mc_resolver *res, int64_t now)
+{
+    int64_t next = -1;
+    for (size_t i = 0; i < res->ntimers;) {
+        struct timer t = res->timers[i];
+        if (t.when_ms <= now) {
+            res->timers[i] = res->timers[--res->ntimers];
+            deliver(res, NULL, t.cb, t.arg);
+            continue;
+        }
+        if (next < 0 || t.when_ms - now < next)
+            next = t.when_ms - now;
+        i++;
+    }
+    return next;
+}
+
+uint64_t mc_resolver_timer_add(struct mc_resolver *res, int64_t when_ms, mc_resolver_cb cb,
+                               void *arg)
+{
+    if (res->ntimers == res->timers_cap) {
+        res->timers_cap = res->timers_cap ? res->timers_cap * 2 : 16;
+        res->timers = mc_xrealloc(res->timers, res->timers_cap * sizeof *res->timers);
+    }
+    uint64_t id = ++res->next_timer_id;
+    res->timers[res->ntimers++] = (struct timer){.id = id, .when_ms = when_ms, .cb = cb, .arg = arg};
+    return id;
+}
+
+void mc_resolver_timer_cancel(struct mc_resolver *res, uint64_t id)
+{
+    for (size_t i = 0; i < res->ntimers; i++) {
+        if (res->timers[i].id == id) {
+            res->timers[i] = res->timers[--res->ntimers];
+            return;
+        }
+    }
+}
+
 bool mc_resolver_run(struct mc_resolver *res, int64_t deadline_ms)
 {
     struct pollfd *pfds = NULL;
@@ -404,22 +567,33 @@ bool mc_resolver_run(struct mc_resolver *res, int64_t deadline_ms)
     bool cut = false;
     for (;;) {
         drain_deliveries(res);
-        if (res->npending == 0)
-            break;
         int64_t now = mc_now_ms();
+        int64_t timer_wait = fire_timers(res, now);
+        if (res->deliver_head)
+            continue;
+        if (res->npending == 0 && res->ntimers == 0)
+            break;
         if (now >= deadline_ms) {
             /* Every outstanding query's callback runs now with
-             * ARES_ECANCELLED; lookups started by the callbacks that
-             * follow end at once (ask()). */
+             * ARES_ECANCELLED, queued ones end here; lookups started by
+             * the callbacks that follow end at once (ask()). */
             res->deadline_passed = true;
             cut = true;
+            cut_send_queue(res);
             ares_cancel(res->channel);
+            res->ntimers = 0;
             drain_deliveries(res);
             res->deadline_passed = false;
             break;
         }
-        struct timeval max = {.tv_sec = (deadline_ms - now) / 1000,
-                              .tv_usec = (deadline_ms - now) % 1000 * 1000};
+        int64_t wait = deadline_ms - now;
+        int send_wait = pump(res);
+        if (send_wait >= 0 && send_wait < wait)
+            wait = send_wait;
+        if (timer_wait >= 0 && timer_wait < wait)
+            wait = timer_wait;
+        struct timeval max = {.tv_sec = (time_t)(wait / 1000),
+                              .tv_usec = (suseconds_t)(wait % 1000 * 1000)};
         struct timeval tv;
         struct timeval *tvp = ares_timeout(res->channel, &max, &tv);
         int timeout_ms = (int)(tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000);
@@ -447,6 +621,52 @@ bool mc_resolver_run(struct mc_resolver *res, int64_t deadline_ms)
     }
     free(pfds);
     return cut;
+}
+
+/* ---- batch cache management ---- */
+
+uint64_t mc_resolver_epoch_next(struct mc_resolver *res)
+{
+    return ++res->epoch;
+}
+
+static int by_last_used(const void *x, const void *y)
+{
+    const struct entry *const *a = x, *const *b = y;
+    return (*a)->last_used < (*b)->last_used ? -1 : (*a)->last_used > (*b)->last_used;
+}
+
+void mc_resolver_trim(struct mc_resolver *res, uint64_t oldest_live_epoch)
+{
+    /* Retired entries: free those no live check can hold. */
+    for (struct entry **pp = &res->retired; *pp;) {
+        struct entry *e = *pp;
+        if (e->last_used < oldest_live_epoch) {
+            *pp = e->retired_next;
+            entry_free(e);
+            res->stats.evicted++;
+        } else {
+            pp = &e->retired_next;
+        }
+    }
+    if (!res->cache_max || res->nentries <= res->cache_max)
+        return;
+    /* Over the bound: free the least recently used unpinned entries, down
+     * to three quarters of the bound so that trimming stays rare. */
+    size_t n = 0;
+    struct entry **cand = mc_xmalloc(res->nentries * sizeof *cand);
+    for (size_t i = 0; i < res->table_size; i++)
+        for (struct entry *e = res->table[i]; e; e = e->hash_next)
+            if (e->done && !e->waiters && e->last_used < oldest_live_epoch)
+                cand[n++] = e;
+    qsort(cand, n, sizeof *cand, by_last_used);
+    size_t target = res->cache_max - res->cache_max / 4;
+    for (size_t i = 0; i < n && res->nentries > target; i++) {
+        table_unlink(res, cand[i]);
+        entry_free(cand[i]);
+        res->stats.evicted++;
+    }
+    free(cand);
 }
 
 /* ---- set-up ---- */
@@ -523,6 +743,12 @@ struct mc_resolver *mc_resolver_new(const struct mc_resolver_config *config, cha
     res->offline = config->offline;
     res->zones = config->zones;
     res->deliver_tail = &res->deliver_head;
+    res->sendq_tail = &res->sendq_head;
+    res->max_inflight = config->max_inflight;
+    res->qps = config->qps;
+    res->tokens = 1;
+    res->tokens_ms = mc_now_ms();
+    res->cache_max = config->cache_max;
     table_grow(res);
 
     if (!library_ready) {
@@ -610,15 +836,14 @@ void mc_resolver_free(struct mc_resolver *res)
     for (size_t i = 0; i < res->table_size; i++) {
         for (struct entry *e = res->table[i], *next; e; e = next) {
             next = e->hash_next;
-            for (struct waiter *w = e->waiters, *wn; w; w = wn) {
-                wn = w->next;
-                free(w);
-            }
-            mc_arena_free(e->arena);
-            free(e->name);
-            free(e);
+            entry_free(e);
         }
     }
+    for (struct entry *e = res->retired, *next; e; e = next) {
+        next = e->retired_next;
+        entry_free(e);
+    }
+    free(res->timers);
     free(res->table);
     free(res->socks);
     for (size_t i = 0; i < res->nservers; i++)
@@ -630,6 +855,7 @@ void mc_resolver_free(struct mc_resolver *res)
 void mc_resolver_get_stats(const struct mc_resolver *res, struct mc_resolver_stats *stats)
 {
     *stats = res->stats;
+    stats->entries = res->nentries;
 }
 
 size_t mc_resolver_servers(const struct mc_resolver *res, const char *const **servers)

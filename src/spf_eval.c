@@ -924,3 +924,8 @@ const struct mc_spf_verdict *mc_spf_eval_verdict(const struct mc_spf_eval *eval)
 {
     return &eval->v;
 }
+
+bool mc_spf_eval_done(const struct mc_spf_eval *eval)
+{
+    return eval->finished;
+}
