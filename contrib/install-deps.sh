@@ -7,7 +7,8 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 packages="build-essential cmake pkg-config
   libc-ares-dev libldns-dev libpsl-dev libjansson-dev libidn2-dev libcmocka-dev
-  nsd ldnsutils python3 iproute2 util-linux"
+  nsd ldnsutils python3 iproute2 util-linux
+  valgrind clang-14 libclang-rt-14-dev"
 extra="${MAILCHECK_EXTRA_PACKAGES:-}"
 
 policy=/usr/sbin/policy-rc.d

@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * postfix.c - Postfix's sending configuration (see mc_postfix.h):
+ * postconf(1) when installed, else a main.cf parser of our own following
+ * postconf(5) "Syntax": logical lines (a line starting with whitespace
+ * continues the previous one), comment and blank lines ignored, "name =
+ * value" with whitespace around "=" removed, later settings winning, and
+ * $name, ${name}, $(name), ${name?text}, ${name:text} expansion.
+ *
+ * Ownership: a params set owns its pairs (malloc'd); every string returned
+ * is malloc'd and the caller's.
+ */
+#include "mc_postfix.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_DEPTH 20
+#define MAX_MAIN_CF (4 * 1024 * 1024)
+
+struct pair {
+    char *name, *value;
+};
+
+struct mc_postfix_params {
+    struct pair *pairs;
+    size_t n;
+};
+
+/* ---- parsing ---- */
+
+static bool is_name_char(int c)
+{
+    return mc_ascii_isalnum(c) || c == '_' || c == '.' || c == '-';
+}
+
+static void set_param(struct mc_postfix_params *p, char *name, char *value)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (strcmp(p->pairs[i].name, name) == 0) {
+            free(p->pairs[i].value);
+            p->pairs[i].value = value;
+            free(name);
+            return;
+        }
+    }
+    p->pairs = mc_xrealloc(p->pairs, (p->n + 1) * sizeof *p->pairs);
+    p->pairs[p->n++] = (struct pair){.name = name, .value = value};
+}
+
+/* Parses one logical line (NUL-terminated, LINE_NO for messages). */
+static enum mc_status parse_logical(struct mc_postfix_params *p, const char *line, size_t line_no,
+                                    char **why)
+{
+    const char *s = line;
+    const char *name = s;
+    while (is_name_char((unsigned char)*s))
+        s++;
+    size_t nlen = (size_t)(s - name);
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (nlen == 0 || *s != '=') {
+        *why = mc_xasprintf("main.cf line %zu: expected 'name = value'", line_no);
+        return MC_ERR_INPUT;
+    }
+    s++;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t vlen = strlen(s);
+    while (vlen > 0 && mc_ascii_isspace((unsigned char)s[vlen - 1]))
+        vlen--;
+    set_param(p, mc_xstrndup(name, nlen), mc_xstrndup(s, vlen));
+    return MC_OK;
+}
+
+enum mc_status mc_postfix_parse(const char *text, size_t len, struct mc_postfix_params **out,
+                                char **why)
+{
+    struct mc_postfix_params *p = mc_xcalloc(1, sizeof *p);
+    char *logical = NULL; /* the logical line being built */
+    size_t logical_no = 0, line_no = 0;
+    enum mc_status st = MC_OK;
+    for (size_t pos = 0; pos < len && st == MC_OK;) {
+        const char *start = text + pos;
+        const char *nl = memchr(start, '\n', len - pos);
+        size_t llen = nl ? (size_t)(nl - start) : len - pos;
+        pos += llen + (nl ? 1 : 0);
+        line_no++;
+        if (memchr(start, '\0', llen)) {
+            *why = mc_xasprintf("main.cf line %zu: contains a NUL byte", line_no);
+            st = MC_ERR_INPUT;
+            break;
+        }
+        char *line = mc_xstrndup(start, llen);
+        size_t n = strlen(line);
+        if (n > 0 && line[n - 1] == '\r')
+            line[--n] = '\0';
+        const char *first = line;
+        while (*first == ' ' || *first == '\t')
+            first++;
+        if (*first == '\0' || *first == '#') { /* blank or comment line */
+            free(line);
+            continue;
+        }
+        if (first != line) { /* continues the logical line */
+            if (!logical) {
+                *why = mc_xasprintf("main.cf line %zu: a continuation line (it starts with "
+                                    "whitespace) with no parameter before it",
+                                    line_no);
+                st = MC_ERR_INPUT;
+                free(line);
+                break;
+            }
+            char *joined = mc_xasprintf("%s %s", logical, first);
+            free(logical);
+            logical = joined;
+            free(line);
+            continue;
+        }
+        if (logical)
+            st = parse_logical(p, logical, logical_no, why);
+        free(logical);
+        logical = line;
+        logical_no = line_no;
+    }
+    if (st == MC_OK && logical)
+        st = parse_logical(p, logical, logical_no, why);
+    free(logical);
+    if (st != MC_OK) {
+        mc_postfix_params_free(p);
+        return st;
+    }
+    *out = p;
+    return MC_OK;
+}
+
+void mc_postfix_params_free(struct mc_postfix_params *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->pairs[i].name);
+        free(p->pairs[i].value);
+    }
+    free(p->pairs);
+    free(p);
+}
+
+/* ---- expansion ---- */
+
+static const char *raw_value(const struct mc_postfix_params *p, const char *name, size_t len)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (strlen(p->pairs[i].name) == len && strncmp(p->pairs[i].name, name, len) == 0)
+            return p->pairs[i].value;
+    return NULL;
+}
+
+/* Postfix's own defaults for the parameters mailcheck reads (postconf(5)). */
+static char *builtin_default(const struct mc_postfix_params *p, const char *name, size_t len,
+                             int depth);
+
+struct buf {
+    char *s;
+    size_t len, cap;
+};
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->s = mc_xrealloc(b->s, b->cap);
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+static char *expand(const struct mc_postfix_params *p, const char *v, int depth);
+
+/* The expanded value of parameter NAME (LEN octets), "" when unknown. */
+static char *lookup_expanded(const struct mc_postfix_params *p, const char *name, size_t len,
+                             int depth)
+{
+    const char *raw = raw_value(p, name, len);
+    if (raw)
+        return expand(p, raw, depth + 1);
+    char *def = builtin_default(p, name, len, depth + 1);
+    return def ? def : mc_xstrdup("");
+}
+
+static char *expand(const struct mc_postfix_params *p, const char *v, int depth)
+{
+    struct buf b = {0};
+    buf_add(&b, "", 0);
+    if (depth > MAX_DEPTH)
+        return b.s; /* a reference loop: Postfix reports it; we stop */
+    for (const char *s = v; *s;) {
+        if (*s != '$') {
+            const char *dollar = strchr(s, '$');
+            size_t n = dollar ? (size_t)(dollar - s) : strlen(s);
+            buf_add(&b, s, n);
+            s += n;
+            continue;
+        }
+        s++;
+        if (*s == '$') { /* "$$" is a literal "$" */
+            buf_add(&b, "$", 1);
+            s++;
+            continue;
+        }
+        if (*s == '{' || *s == '(') {
+            char close = *s == '{' ? '}' : ')';
+            const char *name = ++s;
+            while (is_name_char((unsigned char)*s) && *s != '.' && *s != '-')
+                s++;
+            size_t nlen = (size_t)(s - name);
+            char op = (*s == '?' || *s == ':') ? *s : 0;
+            const char *text = op ? s + 1 : NULL;
+            int level = 0;
+            while (*s && !(*s == close && level == 0)) {
+                if (*s == '{' || *s == '(')
+                    level++;
+                else if ((*s == '}' || *s == ')') && level > 0)
+                    level--;
+                s++;
+            }
+            size_t tlen = text ? (size_t)(s - text) : 0;
+            if (*s == close)
+                s++;
+            char *val = lookup_expanded(p, name, nlen, depth);
+            if (!op) {
+                buf_add(&b, val, strlen(val));
+            } else if ((op == '?') == (*val != '\0')) {
+                char *t = mc_xstrndup(text, tlen);
+                char *te = expand(p, t, depth + 1);
+                buf_add(&b, te, strlen(te));
+                free(te);
+                free(t);
+            }
+            free(val);
+            continue;
+        }
+        const char *name = s;
+        while (mc_ascii_isalnum((unsigned char)*s) || *s == '_')
+            s++;
+        char *val = lookup_expanded(p, name, (size_t)(s - name), depth);
+        buf_add(&b, val, strlen(val));
+        free(val);
+    }
+    return b.s;
+}
+
+static char *system_hostname(void)
+{
+    char host[256];
+    if (gethostname(host, sizeof host) != 0)
+        return mc_xstrdup("localhost");
+    host[sizeof host - 1] = '\0';
+    return mc_xstrdup(host);
+}
+
+static char *builtin_default(const struct mc_postfix_params *p, const char *name, size_t len,
+                             int depth)
+{
+#define IS(lit) (len == sizeof(lit) - 1 && strncmp(name, lit, len) == 0)
+    if (IS("smtp_helo_name"))
+        return expand(p, "$myhostname", depth);
+    if (IS("inet_protocols"))
+        return mc_xstrdup("all"); /* Postfix >= 3.0 */
+    if (IS("myhostname")) {
+        /* The FQDN from gethostname(), else that name plus .$mydomain. */
+        char *h = system_hostname();
+        if (strchr(h, '.'))
+            return h;
+        const char *dom = raw_value(p, "mydomain", 8);
+        char *d = dom ? expand(p, dom, depth) : mc_xstrdup("localdomain");
+        char *fq = mc_xasprintf("%s.%s", h, d);
+        free(h);
+        free(d);
+        return fq;
+    }
+    if (IS("mydomain")) {
+        char *h = lookup_expanded(p, "myhostname", 10, depth);
+        const char *dot = strchr(h, '.');
+        char *d = mc_xstrdup(dot && dot[1] ? dot + 1 : "localdomain");
+        free(h);
+        return d;
+    }
+    return NULL;
+#undef IS
+}
+
+char *mc_postfix_get(const struct mc_postfix_params *p, const char *name,
+                     const char *default_value)
+{
+    const char *raw = raw_value(p, name, strlen(name));
+    if (raw)
+        return expand(p, raw, 0);
+    char *def = builtin_default(p, name, strlen(name), 0);
+    if (def)
+        return def;
+    return default_value ? expand(p, default_value, 0) : NULL;
+}
+
+/* ---- loading ---- */
+
+static const char *const wanted[] = {"smtp_helo_name", "inet_protocols", "smtp_bind_address",
+                                     "smtp_bind_address6"};
+#define NWANTED (sizeof wanted / sizeof wanted[0])
+
+static char *find_postconf(void)
+{
+    const char *path = getenv("PATH");
+    char *copy = mc_xasprintf("%s:/usr/sbin:/sbin", path ? path : "/usr/bin:/bin");
+    char *found = NULL;
+    for (char *dir = copy, *next; dir && !found; dir = next) {
+        next = strchr(dir, ':');
+        if (next)
+            *next++ = '\0';
+        char *cand = mc_xasprintf("%s/postconf", *dir ? dir : ".");
+        if (access(cand, X_OK) == 0)
+            found = cand;
+        else
+            free(cand);
+    }
+    free(copy);
+    return found;
+}
+
+/* Runs `postconf -c DIR -x -h PARAM...` (no shell) into VALUES. */
+static enum mc_status ask_postconf(const char *postconf, const char *dir, char **values,
+                                   char **why)
+{
+    int fds[2];
+    if (pipe(fds) != 0) {
+        *why = mc_xasprintf("cannot run postconf: %s", strerror(errno));
+        return MC_ERR_INPUT;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        *why = mc_xasprintf("cannot run postconf: %s", strerror(errno));
+        return MC_ERR_INPUT;
+    }
+    if (pid == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        /* execv() wants mutable strings; the copies die with the exec. */
+        const char *args[] = {postconf, "-c", dir, "-x", "-h", wanted[0], wanted[1], wanted[2],
+                              wanted[3]};
+        char *argv[sizeof args / sizeof args[0] + 1];
+        for (size_t k = 0; k < sizeof args / sizeof args[0]; k++)
+            argv[k] = mc_xstrdup(args[k]);
+        argv[sizeof args / sizeof args[0]] = NULL;
+        execv(postconf, argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    FILE *f = fdopen(fds[0], "r");
+    char *line = NULL;
+    size_t cap = 0, i = 0;
+    ssize_t n;
+    while (f && i < NWANTED && (n = getline(&line, &cap, f)) >= 0) {
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        values[i++] = mc_xstrdup(line);
+    }
+    free(line);
+    if (f)
+        fclose(f);
+    else
+        close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || i != NWANTED) {
+        for (size_t k = 0; k < i; k++)
+            free(values[k]);
+        *why = mc_xasprintf("postconf -c %s failed (exit %d)", dir,
+                            WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        return MC_ERR_INPUT;
+    }
+    return MC_OK;
+}
+
+static enum mc_status read_main_cf(const char *path, char **values, char **why)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        *why = mc_xasprintf("cannot read %s: %s", path, strerror(errno));
+        return MC_ERR_INPUT;
+    }
+    char *text = mc_xmalloc(MAX_MAIN_CF + 1);
+    size_t len = fread(text, 1, MAX_MAIN_CF + 1, f);
+    bool err = ferror(f);
+    fclose(f);
+    if (err || len > MAX_MAIN_CF) {
+        *why = err ? mc_xasprintf("cannot read %s", path)
+                   : mc_xasprintf("%s is larger than 4 MiB", path);
+        free(text);
+        return MC_ERR_INPUT;
+    }
+    struct mc_postfix_params *p = NULL;
+    char *pwhy = NULL;
+    enum mc_status st = mc_postfix_parse(text, len, &p, &pwhy);
+    free(text);
+    if (st != MC_OK) {
+        *why = mc_xasprintf("%s: %s", path, pwhy);
+        free(pwhy);
+        return st;
+    }
+    for (size_t i = 0; i < NWANTED; i++) {
+        values[i] = mc_postfix_get(p, wanted[i], NULL);
+        if (!values[i])
+            values[i] = mc_xstrdup("");
+    }
+    mc_postfix_params_free(p);
+    return MC_OK;
+}
+
+/* inet_protocols: "all", or a list of ipv4 and ipv6 (commas or spaces). */
+static enum mc_status parse_protocols(const char *v, struct mc_postfix_config *c, char **why)
+{
+    char *copy = mc_xstrdup(v);
+    enum mc_status st = MC_OK;
+    c->use_ipv4 = c->use_ipv6 = false;
+    for (char *tok = copy, *next; tok && st == MC_OK; tok = next) {
+        while (*tok == ' ' || *tok == ',' || *tok == '\t')
+            tok++;
+        if (!*tok)
+            break;
+        next = tok + strcspn(tok, " ,\t");
+        if (*next)
+            *next++ = '\0';
+        else
+            next = NULL;
+        if (mc_ascii_strcasecmp(tok, "all") == 0) {
+            c->use_ipv4 = c->use_ipv6 = true;
+        } else if (mc_ascii_strcasecmp(tok, "ipv4") == 0) {
+            c->use_ipv4 = true;
+        } else if (mc_ascii_strcasecmp(tok, "ipv6") == 0) {
+            c->use_ipv6 = true;
+        } else {
+            *why = mc_xasprintf("inet_protocols: unknown protocol '%s'", tok);
+            st = MC_ERR_INPUT;
+        }
+    }
+    free(copy);
+    if (st == MC_OK && !c->use_ipv4 && !c->use_ipv6) {
+        *why = mc_xstrdup("inet_protocols is empty");
+        st = MC_ERR_INPUT;
+    }
+    return st;
+}
+
+enum mc_status mc_postfix_load(const char *path, bool use_postconf,
+                               struct mc_postfix_config *config, char **why)
+{
+    memset(config, 0, sizeof *config);
+    char *dir = NULL, *file = NULL, *values[NWANTED] = {0};
+    enum mc_status st = MC_ERR_INPUT;
+    struct stat sb;
+    const char *given = path ? path : "/etc/postfix";
+    if (stat(given, &sb) != 0) {
+        *why = mc_xasprintf("--postfix %s: %s", given, strerror(errno));
+        goto done;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        dir = mc_xstrdup(given);
+        file = mc_xasprintf("%s/main.cf", given);
+    } else {
+        file = mc_xstrdup(given);
+        const char *slash = strrchr(given, '/');
+        dir = slash ? mc_xstrndup(given, (size_t)(slash - given) + (slash == given)) : mc_xstrdup(".");
+    }
+    if (stat(file, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        *why = mc_xasprintf("--postfix: %s is not a readable main.cf%s%s", file,
+                            errno ? ": " : "", errno ? strerror(errno) : "");
+        goto done;
+    }
+    char *postconf = use_postconf ? find_postconf() : NULL;
+    char *pwhy = NULL;
+    if (postconf && strcmp(strrchr(file, '/') ? strrchr(file, '/') + 1 : file, "main.cf") == 0) {
+        st = ask_postconf(postconf, dir, values, &pwhy);
+        config->source = "postconf";
+    } else {
+        st = read_main_cf(file, values, &pwhy);
+        config->source = "main.cf";
+    }
+    free(postconf);
+    if (st != MC_OK) {
+        *why = mc_xasprintf("--postfix: %s", pwhy);
+        free(pwhy);
+        goto done;
+    }
+    st = parse_protocols(values[1], config, &pwhy);
+    if (st != MC_OK) {
+        *why = mc_xasprintf("--postfix %s: %s", file, pwhy);
+        free(pwhy);
+        goto done;
+    }
+    config->helo_name = values[0];
+    values[0] = NULL;
+    config->bind_address = *values[2] ? values[2] : NULL;
+    config->bind_address6 = *values[3] ? values[3] : NULL;
+    if (config->bind_address)
+        values[2] = NULL;
+    if (config->bind_address6)
+        values[3] = NULL;
+    config->path = file;
+    file = NULL;
+done:
+    for (size_t i = 0; i < NWANTED; i++)
+        free(values[i]);
+    free(dir);
+    free(file);
+    if (st != MC_OK)
+        mc_postfix_config_reset(config);
+    return st;
+}
+
+void mc_postfix_config_reset(struct mc_postfix_config *c)
+{
+    free(c->helo_name);
+    free(c->bind_address);
+    free(c->bind_address6);
+    free(c->path);
+    memset(c, 0, sizeof *c);
+}

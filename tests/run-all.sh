@@ -1,0 +1,48 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The whole test suite, as CI runs it (Debian 12, as root, after
+# contrib/install-deps.sh):
+#   1. build with -Werror and run every CTest test (unit, e2e, fuzz corpora);
+#   2. the same suite built with ASan+UBSan;
+#   3. unit tests and the end-to-end tests under valgrind memcheck;
+#   4. every libFuzzer target for a bounded time (clang-14).
+# Every test run happens in a private network namespace with only loopback
+# up, so a query not meant for a test server fails instead of leaving.
+# MAILCHECK_FUZZ_SECONDS (default 20) sets the fuzzing time per target;
+# MAILCHECK_QUICK=1 runs step 1 only.
+set -eu
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+hermetic() { unshare -n sh -c 'ip link set lo up && "$@"' hermetic "$@"; }
+step() { printf '\n=== %s\n' "$*"; }
+
+step "build (gcc, -Werror) and test"
+cmake -S . -B build -DMAILCHECK_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+hermetic ctest --test-dir build --output-on-failure -j"$jobs"
+[ "${MAILCHECK_QUICK:-0}" = 1 ] && exit 0
+
+step "ASan+UBSan build and test"
+cmake -S . -B build-asan -DMAILCHECK_SANITIZE=ON -DMAILCHECK_WERROR=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+hermetic ctest --test-dir build-asan --output-on-failure -j"$jobs"
+unset ASAN_OPTIONS UBSAN_OPTIONS
+
+step "valgrind memcheck: unit tests and end-to-end tests"
+vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible"
+for t in build/tests/test_*; do
+  [ -x "$t" ] || continue
+  $vg "$t" >/dev/null || { echo "valgrind: $t failed"; exit 1; }
+  echo "valgrind clean: $t"
+done
+export MAILCHECK_TEST_WRAPPER="$vg"
+hermetic ctest --test-dir build -L e2e --output-on-failure -j"$jobs"
+unset MAILCHECK_TEST_WRAPPER
+
+step "fuzzing (libFuzzer, ${MAILCHECK_FUZZ_SECONDS:-20} s per target)"
+CC=clang-14 cmake -S . -B build-fuzz -DMAILCHECK_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+cmake --build build-fuzz -j"$jobs"
+hermetic sh fuzz/run.sh build-fuzz "${MAILCHECK_FUZZ_SECONDS:-20}"
+step "all tests passed"
