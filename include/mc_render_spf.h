@@ -22,6 +22,8 @@ struct mc_spf_output {
     size_t nlint;
     int exit_code;
     long long duration_ms;
+    size_t line;       /* --batch: 1-based input line, else 0 */
+    const char *input; /* --batch: the input line */
 };
 
 char *mc_render_spf_text(const struct mc_spf_output *out, const struct mc_render_options *opt);

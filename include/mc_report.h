@@ -133,7 +133,8 @@ struct mc_report {
     struct mc_arena *arena;
     const char *host;         /* lowercased A-label form; NULL if bad input */
     const char *host_unicode; /* U-label form when given as such, else NULL */
-    const char *input;        /* HOST as given */
+    const char *input;        /* HOST as given (--batch: the input line) */
+    size_t line;              /* --batch: 1-based input line, else 0 */
     enum mc_state status;
     int64_t duration_ms;
     const char **resolvers;

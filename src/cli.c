@@ -5,9 +5,13 @@
  * renders the report and returns the exit code.
  *
  * Usage and input errors are exit 3 (unknown) with a message on stderr; in
- * a machine format, stdout still gets a valid document saying so (SPEC.md
- * "Output formats").  Ownership: everything parsed lives in `struct cli`
- * and is freed by cli_reset().
+ * a machine format, stdout (or --output) still gets a valid document saying
+ * so, and in the plugin format the "MAILCHECK UNKNOWN - ..." line (SPEC.md
+ * "Output formats").  Invoked as check_mailcheck, the plugin conventions
+ * are the default: --format nagios, and -h/-V exit 3 (Monitoring Plugins
+ * Development Guidelines).  -w/-c thresholds on the check's time add a
+ * finding in every format.  Ownership: everything parsed lives in
+ * `struct cli` and is freed by cli_reset().
  */
 #include "mc_cli.h"
 
@@ -19,7 +23,9 @@
 
 #include "mc_check.h"
 #include "mc_dns_msg.h"
+#include "mc_file.h"
 #include "mc_hostname.h"
+#include "mc_range.h"
 #include "mc_render.h"
 #include "mc_registrable.h"
 #include "mc_render_spf.h"
@@ -29,12 +35,24 @@
 #include "mc_util.h"
 #include "mc_zone.h"
 
-enum format { FORMAT_TEXT, FORMAT_JSON };
+enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSONL, FORMAT_NAGIOS, FORMAT_OPENMETRICS };
+
+static const char *const format_names[] = {
+    [FORMAT_TEXT] = "text",
+    [FORMAT_JSON] = "json",
+    [FORMAT_JSONL] = "jsonl",
+    [FORMAT_NAGIOS] = "nagios",
+    [FORMAT_OPENMETRICS] = "openmetrics",
+};
 enum color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 struct cli {
     const char *prog;
+    bool plugin; /* invoked as check_mailcheck */
     enum format format;
+    const char *output; /* --output FILE, or NULL: stdout */
+    const char *warning, *critical; /* -w/-c as given */
+    struct mc_range warning_range, critical_range;
     enum color color;
     bool quiet, strict, offline, tcp;
     int verbose;
@@ -77,15 +95,22 @@ static void cli_reset(struct cli *cli)
 
 static const char usage_text[] =
     "Usage: mailcheck [OPTIONS] HOST\n"
+    "       check_mailcheck -H HOST [-w RANGE] [-c RANGE] [-t SECONDS[:STATE]] [OPTIONS]\n"
     "       mailcheck spf --ip ADDR --sender MAILFROM [--helo NAME] [OPTIONS]\n"
-    "Checks that HOST, a mail server's EHLO name, resolves, and that each of its\n"
-    "addresses has a PTR record naming HOST that resolves back (FCrDNS).\n"
+    "Checks that HOST, a mail server's EHLO name, resolves, that each of its\n"
+    "addresses has a PTR record naming HOST that resolves back (FCrDNS), and\n"
+    "that the sender domain's SPF record authorizes every address.\n"
     "\n"
     "Options:\n"
-    "  --format FORMAT        text (default) or json\n"
+    "  -H, --hostname HOST    the host to check (same as the HOST argument)\n"
+    "  --format FORMAT        text (default), json, jsonl, nagios (default as\n"
+    "                         check_mailcheck) or openmetrics\n"
+    "  --output FILE          write the report to FILE atomically, not stdout\n"
     "  -q, --quiet            print the status line only (text)\n"
-    "  -v, --verbose          more detail (repeatable)\n"
-    "  --color WHEN           auto (default), always or never; NO_COLOR disables\n"
+    "  -v, --verbose          more detail (repeatable): fixes and verdicts,\n"
+    "                         then the DNS evidence (text, nagios)\n"
+    "  --color WHEN           auto (default: on a terminal unless NO_COLOR is\n"
+    "                         set), always or never (also spelt --colour)\n"
     "  --strict               a PTR naming another host is critical, not a warning\n"
     "  -4, -6                 require an IPv4 / IPv6 address\n"
     "  --address IP           an address mail really leaves from (repeatable)\n"
@@ -102,6 +127,9 @@ static const char usage_text[] =
     "                         to the network\n"
     "  -t, --timeout S[:STATE]  deadline for the whole check (default 10 s),\n"
     "                         and the state when it passes (default unknown)\n"
+    "  -w, --warning RANGE    warning when the check's time in seconds is\n"
+    "                         outside RANGE (10, 10:, ~:10, 10:20, @10:20)\n"
+    "  -c, --critical RANGE   critical likewise\n"
     "  --lookup-timeout S     first-try timeout of one lookup (default 2 s)\n"
     "  --tries N              tries per lookup (default 2)\n"
     "\n"
@@ -112,8 +140,8 @@ static const char usage_text[] =
     "  --helo NAME            the HELO/EHLO name (%{h})\n"
     "  --no-prefetch          do not send known lookups early\n"
     "\n"
-    "  -V, --version          print versions and exit\n"
-    "  -h, --help             print this help and exit\n"
+    "  -V, --version          print versions and exit (3 as check_mailcheck)\n"
+    "  -h, --help             print this help and exit (3 as check_mailcheck)\n"
     "\n"
     "Exit status: 0 ok, 1 warning, 2 critical, 3 unknown. See mailcheck(1).\n";
 
@@ -175,10 +203,15 @@ enum {
     OPT_FROM,
     OPT_NO_SPF,
     OPT_PSL,
+    OPT_OUTPUT,
 };
 
 static const struct option long_options[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
+    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"hostname", required_argument, NULL, 'H'},
+    {"warning", required_argument, NULL, 'w'},
+    {"critical", required_argument, NULL, 'c'},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"color", required_argument, NULL, OPT_COLOR},
@@ -208,22 +241,102 @@ static const struct option long_options[] = {
 /* Outcome of option parsing besides "go on". */
 enum parse_result { PARSE_OK, PARSE_EXIT_OK, PARSE_ERROR };
 
+static bool parse_format(const char *text, enum format *format)
+{
+    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
+        if (strcmp(text, format_names[i]) == 0) {
+            *format = (enum format)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Finds --format and --output before getopt runs, so that an error in an
+ * earlier option is still reported in the format (and place) asked for.
+ * Only the well-formed spellings count; getopt_long checks them again.
+ */
+static void prescan(struct cli *cli, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0)
+            return;
+        const char *value = NULL;
+        bool output = false;
+        if (strncmp(a, "--format=", 9) == 0) {
+            value = a + 9;
+        } else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
+            value = argv[++i];
+        } else if (strncmp(a, "--output=", 9) == 0) {
+            value = a + 9, output = true;
+        } else if (strcmp(a, "--output") == 0 && i + 1 < argc) {
+            value = argv[++i], output = true;
+        }
+        if (value && output)
+            cli->output = value;
+        else if (value)
+            parse_format(value, &cli->format);
+    }
+}
+
+static void print_version(const struct cli *cli, FILE *f)
+{
+    fprintf(f, "mailcheck %s\nc-ares %s\nldns %s\n", MAILCHECK_VERSION,
+            mc_resolver_library_version(), mc_dns_msg_library_version());
+    char *why = NULL;
+    struct mc_psl *psl = mc_psl_load(cli->psl_path, &why);
+    if (psl) {
+        fprintf(f, "public suffix list %s\n", mc_psl_describe(psl));
+        mc_psl_free(psl);
+    } else {
+        fprintf(f, "public suffix list: %s\n", why);
+        free(why);
+    }
+}
+
+/* -w/-c RANGE; *WHY on failure. */
+static bool parse_threshold(const char *opt, const char *arg, const char **text,
+                            struct mc_range *range, char **why)
+{
+    if (!mc_range_parse(arg, range)) {
+        *why = mc_xasprintf("%s %s: expected a range in seconds: N (alert above N), N: "
+                            "(below N), ~:N (above N), N:M (outside N..M) or @N:M (inside)",
+                            opt, arg);
+        return false;
+    }
+    *text = arg;
+    return true;
+}
+
 static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char **why)
 {
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":46qvVht:", long_options, NULL)) != -1) {
+    bool want_version = false, want_help = false;
+    const char *hostname = NULL;
+    while ((c = getopt_long(argc, argv, ":46qvVht:H:w:c:", long_options, NULL)) != -1) {
         switch (c) {
         case '4': cli->require[MC_FAMILY_IPV4] = true; break;
         case '6': cli->require[MC_FAMILY_IPV6] = true; break;
         case 'q': cli->quiet = true; break;
         case 'v': cli->verbose++; break;
-        case 'V':
-            printf("mailcheck %s\nc-ares %s\nldns %s\n", MAILCHECK_VERSION,
-                   mc_resolver_library_version(), mc_dns_msg_library_version());
-            return PARSE_EXIT_OK;
-        case 'h': fputs(usage_text, stdout); return PARSE_EXIT_OK;
+        case 'V': want_version = true; break;
+        case 'h': want_help = true; break;
+        case 'H': hostname = optarg; break;
+        case 'w':
+            if (!parse_threshold("-w/--warning", optarg, &cli->warning, &cli->warning_range,
+                                 why))
+                return PARSE_ERROR;
+            break;
+        case 'c':
+            if (!parse_threshold("-c/--critical", optarg, &cli->critical,
+                                 &cli->critical_range, why))
+                return PARSE_ERROR;
+            break;
+        case OPT_OUTPUT: cli->output = optarg; break;
         case 't':
             if (!parse_timeout(cli, optarg)) {
                 *why = mc_xasprintf("-t/--timeout %s: expected SECONDS or SECONDS:STATE "
@@ -233,12 +346,10 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
             }
             break;
         case OPT_FORMAT:
-            if (strcmp(optarg, "text") == 0) {
-                cli->format = FORMAT_TEXT;
-            } else if (strcmp(optarg, "json") == 0) {
-                cli->format = FORMAT_JSON;
-            } else {
-                *why = mc_xasprintf("--format %s: expected text or json", optarg);
+            if (!parse_format(optarg, &cli->format)) {
+                *why = mc_xasprintf("--format %s: expected text, json, jsonl, nagios or "
+                                    "openmetrics",
+                                    optarg);
                 return PARSE_ERROR;
             }
             break;
@@ -313,6 +424,15 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
             return PARSE_ERROR;
         }
     }
+    /* -h and -V win over every other option, as in the Monitoring Plugins. */
+    if (want_help) {
+        fputs(usage_text, stdout);
+        return PARSE_EXIT_OK;
+    }
+    if (want_version) {
+        print_version(cli, stdout);
+        return PARSE_EXIT_OK;
+    }
     if (optind < argc && strcmp(argv[optind], "spf") == 0) {
         cli->spf_mode = true;
         if (argc - optind > 1) {
@@ -326,56 +446,101 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
         *why = mc_xstrdup("--ip, --sender and --helo belong to 'mailcheck spf'");
         return PARSE_ERROR;
     }
-    if (optind >= argc) {
-        *why = mc_xstrdup("no HOST given");
+    if (hostname) {
+        cli->host_arg = hostname;
+        if (optind < argc && strcmp(argv[optind], hostname) != 0) {
+            *why = mc_xasprintf("one HOST only (got -H %s and '%s')", hostname, argv[optind]);
+            return PARSE_ERROR;
+        }
+        optind += optind < argc;
+    } else if (optind >= argc) {
+        *why = mc_xstrdup("no HOST given (-H HOST or HOST)");
+        return PARSE_ERROR;
+    } else {
+        cli->host_arg = argv[optind++];
+    }
+    if (optind < argc) {
+        *why = mc_xasprintf("one HOST only (got '%s' and '%s')", cli->host_arg, argv[optind]);
         return PARSE_ERROR;
     }
-    if (argc - optind > 1) {
-        *why = mc_xasprintf("one HOST only (got '%s' and '%s')", argv[optind], argv[optind + 1]);
-        return PARSE_ERROR;
-    }
-    cli->host_arg = argv[optind];
     return PARSE_OK;
 }
 
+/* --color=always|never win over NO_COLOR, as no-color.org asks: it sets
+ * the default, a command-line option overrides it. */
 static bool use_color(const struct cli *cli)
 {
-    if (cli->color == COLOR_NEVER)
-        return false;
+    if (cli->color != COLOR_AUTO)
+        return cli->color == COLOR_ALWAYS;
     const char *no_color = getenv("NO_COLOR");
     if (no_color && *no_color)
         return false;
-    return cli->color == COLOR_ALWAYS || isatty(STDOUT_FILENO);
+    return !cli->output && isatty(STDOUT_FILENO);
+}
+
+static struct mc_render_options render_options(const struct cli *cli)
+{
+    return (struct mc_render_options){
+        .color = cli->format == FORMAT_TEXT && use_color(cli),
+        .quiet = cli->quiet,
+        .verbose = cli->verbose,
+        .pretty = cli->format != FORMAT_JSONL,
+        .warning = cli->warning,
+        .critical = cli->critical,
+    };
+}
+
+/* Writes TEXT (taken) to --output atomically or to stdout; JSON documents
+ * get their final newline here. Returns false, the reason on stderr, when
+ * the report could not be written. */
+static bool deliver(const struct cli *cli, char *text)
+{
+    if (cli->format == FORMAT_JSON || cli->format == FORMAT_JSONL) {
+        char *line = mc_xasprintf("%s\n", text);
+        free(text);
+        text = line;
+    }
+    bool ok = true;
+    if (cli->output) {
+        char *why = NULL;
+        if (mc_file_write_atomic(cli->output, text, strlen(text), &why) != MC_OK) {
+            fprintf(stderr, "%s: %s\n", cli->prog, why);
+            free(why);
+            ok = false;
+        }
+    } else {
+        fputs(text, stdout);
+        if (fflush(stdout) != 0) {
+            perror("mailcheck: writing the report");
+            ok = false;
+        }
+    }
+    free(text);
+    return ok;
 }
 
 static int emit(const struct cli *cli, struct mc_report *report)
 {
-    struct mc_render_options ro = {
-        .color = use_color(cli),
-        .quiet = cli->quiet,
-        .verbose = cli->verbose,
-        .pretty = true,
-    };
-    char *text = cli->format == FORMAT_JSON ? mc_render_json(report, &ro)
-                                            : mc_render_text(report, &ro);
-    fputs(text, stdout);
-    if (cli->format == FORMAT_JSON)
-        fputc('\n', stdout);
-    free(text);
-    int code = (int)report->status;
-    if (fflush(stdout) != 0) {
-        perror("mailcheck: writing the report");
-        code = MC_STATE_UNKNOWN;
+    struct mc_render_options ro = render_options(cli);
+    char *text;
+    switch (cli->format) {
+    case FORMAT_JSON:
+    case FORMAT_JSONL: text = mc_render_json(report, &ro); break;
+    case FORMAT_NAGIOS: text = mc_render_nagios(report, &ro); break;
+    case FORMAT_OPENMETRICS: text = mc_render_openmetrics(report, &ro); break;
+    case FORMAT_TEXT:
+    default: text = mc_render_text(report, &ro); break;
     }
-    return code;
+    return deliver(cli, text) ? (int)report->status : MC_STATE_UNKNOWN;
 }
 
 /* A usage or input error: the message on stderr and, in a machine format,
- * a valid document on stdout. Takes WHY. Returns exit code 3. */
+ * a valid document (nagios: the UNKNOWN line) on stdout or --output.
+ * Takes WHY. Returns exit code 3. */
 static int fail_input(const struct cli *cli, char *why, const char *input)
 {
     fprintf(stderr, "%s: %s\n", cli->prog, why);
-    if (cli->format == FORMAT_JSON) {
+    if (cli->format != FORMAT_TEXT) {
         struct mc_report *r = mc_report_new();
         r->input = mc_arena_strdup(r->arena, input);
         mc_report_add_finding(r, "bad-input", MC_SEV_UNKNOWN, input ? input : "", why, NULL);
@@ -387,6 +552,38 @@ static int fail_input(const struct cli *cli, char *why, const char *input)
     }
     free(why);
     return MC_STATE_UNKNOWN;
+}
+
+/* "12.345" from milliseconds, without the locale's decimal separator. */
+static void format_seconds(int64_t ms, char *buf, size_t size)
+{
+    snprintf(buf, size, "%lld.%03lld", (long long)(ms / 1000), (long long)(ms % 1000));
+}
+
+/* The -w/-c thresholds on the check's time, in every format: a finding
+ * time-critical or time-warning (the worse only). */
+static void apply_thresholds(const struct cli *cli, struct mc_report *report)
+{
+    double secs = (double)report->duration_ms / 1000.0;
+    char took[32];
+    format_seconds(report->duration_ms, took, sizeof took);
+    const char *opt = NULL, *range = NULL, *code = NULL;
+    const struct mc_range *r = NULL;
+    enum mc_severity sev = MC_SEV_INFO;
+    if (cli->critical && mc_range_alert(&cli->critical_range, secs)) {
+        opt = "-c", range = cli->critical, r = &cli->critical_range;
+        code = "time-critical", sev = MC_SEV_CRITICAL;
+    } else if (cli->warning && mc_range_alert(&cli->warning_range, secs)) {
+        opt = "-w", range = cli->warning, r = &cli->warning_range;
+        code = "time-warning", sev = MC_SEV_WARNING;
+    }
+    if (!code)
+        return;
+    char *message = mc_xasprintf("the check took %s s, %s the %s range %s", took,
+                                 r->inside ? "inside" : "outside", opt, range);
+    mc_report_add_finding(report, code, sev, report->host ? report->host : "", message,
+                          "find out why the name servers answer slowly, or adjust -w/-c");
+    free(message);
 }
 
 /* Loads the --zone files and creates the resolver. Returns NULL with *WHY
@@ -506,15 +703,27 @@ static int run_spf(struct cli *cli)
         .exit_code = code,
         .duration_ms = mc_now_ms() - started,
     };
-    struct mc_render_options ro = {.quiet = cli->quiet, .verbose = cli->verbose, .pretty = true};
-    char *text = cli->format == FORMAT_JSON ? mc_render_spf_json(&out, &ro)
-                                            : mc_render_spf_text(&out, &ro);
-    fputs(text, stdout);
-    if (cli->format == FORMAT_JSON)
-        fputc('\n', stdout);
-    free(text);
+    /* -w/-c: the time thresholds worsen the exit code here too. */
+    double secs = (double)out.duration_ms / 1000.0;
+    if (cli->critical && mc_range_alert(&cli->critical_range, secs) &&
+        mc_state_worse(MC_STATE_CRITICAL, (enum mc_state)code))
+        code = MC_STATE_CRITICAL;
+    else if (cli->warning && mc_range_alert(&cli->warning_range, secs) &&
+             mc_state_worse(MC_STATE_WARNING, (enum mc_state)code))
+        code = MC_STATE_WARNING;
+    out.exit_code = code;
+    struct mc_render_options ro = render_options(cli);
+    char *text;
+    switch (cli->format) {
+    case FORMAT_JSON:
+    case FORMAT_JSONL: text = mc_render_spf_json(&out, &ro); break;
+    case FORMAT_NAGIOS: text = mc_render_spf_nagios(&out, &ro); break;
+    case FORMAT_OPENMETRICS: text = mc_render_spf_openmetrics(&out, &ro); break;
+    case FORMAT_TEXT:
+    default: text = mc_render_spf_text(&out, &ro); break;
+    }
     mc_arena_free(arena);
-    if (fflush(stdout) != 0)
+    if (!deliver(cli, text))
         code = MC_STATE_UNKNOWN;
 done:
     mc_spf_eval_free(eval);
@@ -570,9 +779,10 @@ static int run_host_check(struct cli *cli)
         .prefetch = !cli->no_prefetch,
     };
     struct mc_report *report = mc_check_run(res, &co, started + cli->timeout_ms);
+    report->duration_ms = mc_now_ms() - started;
+    apply_thresholds(cli, report);
     mc_report_drop_findings(report, cli->ignore, cli->nignore);
     mc_report_settle(report);
-    report->duration_ms = mc_now_ms() - started;
     code = emit(cli, report);
     mc_report_free(report);
     free(default_from);
@@ -584,10 +794,22 @@ done:
     return code;
 }
 
+/* True when ARGV0's last path component is check_mailcheck. */
+static bool invoked_as_plugin(const char *argv0)
+{
+    if (!argv0)
+        return false;
+    const char *slash = strrchr(argv0, '/');
+    return strcmp(slash ? slash + 1 : argv0, "check_mailcheck") == 0;
+}
+
 int mc_cli_main(int argc, char **argv)
 {
+    bool plugin = argc > 0 && invoked_as_plugin(argv[0]);
     struct cli cli = {
-        .prog = "mailcheck",
+        .prog = plugin ? "check_mailcheck" : "mailcheck",
+        .plugin = plugin,
+        .format = plugin ? FORMAT_NAGIOS : FORMAT_TEXT,
         .timeout_ms = 10000,
         .lookup_timeout_ms = 2000,
         .tries = 2,
@@ -595,9 +817,12 @@ int mc_cli_main(int argc, char **argv)
     };
     char *why = NULL;
     int code;
+    prescan(&cli, argc, argv);
     switch (parse_args(&cli, argc, argv, &why)) {
     case PARSE_EXIT_OK:
-        code = 0;
+        /* Plugins exit 3 after --help and --version (Monitoring Plugins
+         * Development Guidelines), so that a misconfigured check shows. */
+        code = cli.plugin ? MC_STATE_UNKNOWN : MC_STATE_OK;
         break;
     case PARSE_ERROR:
         code = fail_input(&cli, why, cli.host_arg);

@@ -34,6 +34,26 @@ static json_t *safe_string(const char *s)
     return v;
 }
 
+/* One lookup of the evidence: name, type, outcome, rcode, ttl, server,
+ * answers (and why, for a failure). */
+static json_t *lookup_json(const struct mc_report_lookup *l)
+{
+    json_t *o = must(json_object());
+    json_object_set_new(o, "name", safe_string(l->name));
+    json_object_set_new(o, "type", must(json_string(l->type)));
+    json_object_set_new(o, "outcome", must(json_string(l->outcome)));
+    json_object_set_new(o, "rcode", l->rcode >= 0 ? json_integer(l->rcode) : json_null());
+    json_object_set_new(o, "ttl", l->ttl >= 0 ? json_integer(l->ttl) : json_null());
+    json_object_set_new(o, "server", safe_string(l->server));
+    json_t *answers = must(json_array());
+    for (size_t i = 0; i < l->nanswers; i++)
+        json_array_append_new(answers, safe_string(l->answers[i]));
+    json_object_set_new(o, "answers", answers);
+    if (l->why)
+        json_object_set_new(o, "why", safe_string(l->why));
+    return o;
+}
+
 static json_t *address_json(const struct mc_report_address *a)
 {
     json_t *o = must(json_object());
@@ -73,6 +93,10 @@ static json_t *address_json(const struct mc_report_address *a)
         json_array_append_new(checks, c);
     }
     json_object_set_new(o, "spf_checks", checks);
+    json_t *lookups = must(json_array());
+    for (size_t i = 0; i < a->nlookups; i++)
+        json_array_append_new(lookups, lookup_json(&a->lookups[i]));
+    json_object_set_new(o, "lookups", lookups);
     return o;
 }
 
@@ -87,6 +111,8 @@ static json_t *family_json(const struct mc_report_family *f)
     for (size_t i = 0; i < f->naddresses; i++)
         json_array_append_new(addrs, address_json(f->addresses[i]));
     json_object_set_new(o, "addresses", addrs);
+    if (f->host_lookup)
+        json_object_set_new(o, "host_lookup", lookup_json(f->host_lookup));
     return o;
 }
 
@@ -98,7 +124,9 @@ char *mc_render_json(const struct mc_report *r, const struct mc_render_options *
     json_object_set_new(doc, "host", safe_string(r->host));
     if (r->host_unicode)
         json_object_set_new(doc, "host_unicode", must(json_string(r->host_unicode)));
-    if (r->input && !r->host)
+    if (r->line > 0) /* --batch: where the result comes from */
+        json_object_set_new(doc, "line", json_integer((json_int_t)r->line));
+    if (r->input && (!r->host || r->line > 0))
         json_object_set_new(doc, "input", safe_string(r->input));
     json_object_set_new(doc, "status", must(json_string(mc_state_str(r->status))));
     json_object_set_new(doc, "exit_code", json_integer((json_int_t)r->status));
@@ -126,6 +154,9 @@ char *mc_render_json(const struct mc_report *r, const struct mc_render_options *
         json_object_set_new(o, "message", safe_string(f->message));
         if (f->fix)
             json_object_set_new(o, "fix", safe_string(f->fix));
+        const char *reference = mc_render_finding_reference(f->code);
+        if (reference)
+            json_object_set_new(o, "reference", must(json_string(reference)));
         json_array_append_new(findings, o);
     }
     json_object_set_new(doc, "findings", findings);

@@ -8,6 +8,7 @@
 #include "mc_render_spf.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,29 @@ static void put_safe(FILE *f, const char *s)
     free(safe);
 }
 
+/* Text inside the header's comment (RFC 5322 §3.2.2): balanced
+ * parentheses are nested comments and stay; otherwise every "(" and ")"
+ * becomes a quoted-pair, so that a parenthesis from DNS (a bad term in a
+ * `why`) can neither end the comment early nor leave it open.  "\" is
+ * always quoted. */
+static void put_ctext(FILE *f, const char *s)
+{
+    char *safe = mc_render_safe(s);
+    long depth = 0;
+    bool balanced = true;
+    for (const char *p = safe; *p && balanced; p++) {
+        depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+        balanced = depth >= 0;
+    }
+    balanced = balanced && depth == 0;
+    for (const char *p = safe; *p; p++) {
+        if (*p == '\\' || (!balanced && (*p == '(' || *p == ')')))
+            fputc('\\', f);
+        fputc(*p, f);
+    }
+    free(safe);
+}
+
 /* The comment of the Received-SPF header, as RFC 7208 §9.1 words it. */
 static void header_comment(FILE *f, const struct mc_spf_output *o)
 {
@@ -61,32 +85,32 @@ static void header_comment(FILE *f, const struct mc_spf_output *o)
     switch (v->result) {
     case MC_SPF_PASS:
         fputs("domain of ", f);
-        put_safe(f, v->sender);
+        put_ctext(f, v->sender);
         fprintf(f, " designates %s as permitted sender", o->ip);
         break;
     case MC_SPF_FAIL:
     case MC_SPF_SOFTFAIL:
         fputs("domain of ", f);
-        put_safe(f, v->sender);
+        put_ctext(f, v->sender);
         fprintf(f, " does not designate %s as permitted sender", o->ip);
         break;
     case MC_SPF_NEUTRAL:
         fprintf(f, "%s is neither permitted nor denied by domain of ", o->ip);
-        put_safe(f, v->sender);
+        put_ctext(f, v->sender);
         break;
     case MC_SPF_NONE:
         fputs("domain of ", f);
-        put_safe(f, v->sender);
+        put_ctext(f, v->sender);
         fputs(" does not provide an SPF record", f);
         break;
     case MC_SPF_TEMPERROR:
     case MC_SPF_PERMERROR:
         fputs(v->result == MC_SPF_TEMPERROR ? "temporary" : "permanent", f);
         fputs(" error evaluating the SPF of ", f);
-        put_safe(f, v->domain);
+        put_ctext(f, v->domain);
         if (v->why) {
             fputs(": ", f);
-            put_safe(f, v->why);
+            put_ctext(f, v->why);
         }
         break;
     }
@@ -148,6 +172,9 @@ char *mc_render_spf_text(const struct mc_spf_output *o, const struct mc_render_o
                         fputs(" -> ", f);
                         put_safe(f, s->target);
                     }
+                } else if (s->target) { /* PTR validation, RFC 7208 §5.5 */
+                    fputs("PTR names of <ip>: ", f);
+                    put_safe(f, s->target);
                 } else {
                     fputs("record of ", f);
                     put_safe(f, s->domain);
@@ -235,6 +262,10 @@ char *mc_render_spf_json(const struct mc_spf_output *o, const struct mc_render_o
     json_object_set_new(doc, "schema_version", json_integer(1));
     json_object_set_new(doc, "version", must(json_string(MAILCHECK_VERSION)));
     json_object_set_new(doc, "command", must(json_string("spf")));
+    if (o->line > 0) { /* --batch: where the result comes from */
+        json_object_set_new(doc, "line", json_integer((json_int_t)o->line));
+        json_object_set_new(doc, "input", safe_string(o->input));
+    }
     json_object_set_new(doc, "ip", safe_string(o->ip));
     json_object_set_new(doc, "sender", safe_string(v->sender));
     json_object_set_new(doc, "helo", safe_string(o->helo));

@@ -2,8 +2,11 @@
 /*
  * render_text.c - the human report: the status line, each family with its
  * addresses, PTR names and verdicts, then one line per finding with its
- * reason and fix.  Colour only when the CLI asks for it (a terminal, no
- * NO_COLOR).  Every string that came from DNS goes through mc_render_safe.
+ * reason, the standard it rests on and the fix.  At -v, the evidence: every
+ * lookup behind a verdict with its outcome, rcode, TTL and the server that
+ * answered, then the run's counts.  Colour only when the CLI asks for it
+ * (a terminal, no NO_COLOR).  Every string that came from DNS goes through
+ * mc_render_safe.
  */
 #include "mc_render.h"
 
@@ -12,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mc_render_common.h"
 #include "mc_util.h"
 
 #define RED "\033[31m"
@@ -20,27 +24,6 @@
 #define MAGENTA "\033[35m"
 #define BOLD "\033[1m"
 #define RESET "\033[0m"
-
-char *mc_render_safe(const char *s)
-{
-    if (!s)
-        return mc_xstrdup("");
-    size_t len = strlen(s);
-    char *out = mc_xmalloc(len * 4 + 1);
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p >= 0x20 && *p < 0x7f) {
-            out[o++] = (char)*p;
-        } else {
-            out[o++] = '\\';
-            out[o++] = (char)('0' + *p / 100);
-            out[o++] = (char)('0' + *p / 10 % 10);
-            out[o++] = (char)('0' + *p % 10);
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
 
 struct out {
     FILE *f;
@@ -132,19 +115,40 @@ static void status_line(struct out *o, const struct mc_report *r)
     fputc('\n', o->f);
 }
 
+/* One evidence line, indented by INDENT columns. */
+static void evidence_line(struct out *o, int indent, const struct mc_report_lookup *l)
+{
+    char *line = mc_render_lookup_line(l);
+    fprintf(o->f, "%*s", indent, "");
+    fputs(line, o->f); /* already printable ASCII */
+    fputc('\n', o->f);
+    free(line);
+}
+
+/* The widest address of the report, so that both families line up. */
+static int address_width(const struct mc_report *r)
+{
+    int width = 0;
+    for (int fam = 0; fam < 2; fam++) {
+        for (size_t i = 0; i < r->families[fam].naddresses; i++) {
+            int n = (int)strlen(r->families[fam].addresses[i]->address);
+            width = n > width ? n : width;
+        }
+    }
+    return width;
+}
+
 static void family_block(struct out *o, const char *label, const struct mc_report_family *f,
-                         const struct mc_report *r)
+                         const struct mc_report *r, int verbose)
 {
     fprintf(o->f, "  %-6s", label);
     put_safe(o, verdict_color(f->status), mc_verdict_str(f->status));
     if (f->naddresses == 0)
         fprintf(o->f, "%s", f->required ? "  (required, but no address)" : "  (no address)");
     fputc('\n', o->f);
-    int width = 0;
-    for (size_t i = 0; i < f->naddresses; i++) {
-        int n = (int)strlen(f->addresses[i]->address);
-        width = n > width ? n : width;
-    }
+    if (verbose > 0 && f->host_lookup)
+        evidence_line(o, 8, f->host_lookup);
+    int width = address_width(r);
     for (size_t i = 0; i < f->naddresses; i++) {
         const struct mc_report_address *a = f->addresses[i];
         fputs("    ", o->f);
@@ -177,8 +181,9 @@ static void family_block(struct out *o, const char *label, const struct mc_repor
             }
             fprintf(o->f, " (%u lookup%s)\n", sp->dns_lookups, sp->dns_lookups == 1 ? "" : "s");
         }
+        for (size_t j = 0; verbose > 0 && j < a->nlookups; j++)
+            evidence_line(o, 6 + width, &a->lookups[j]);
     }
-    (void)r;
 }
 
 char *mc_render_text(const struct mc_report *r, const struct mc_render_options *opt)
@@ -192,8 +197,8 @@ char *mc_render_text(const struct mc_report *r, const struct mc_render_options *
     status_line(&o, r);
     if (!opt->quiet) {
         if (r->host) {
-            family_block(&o, "IPv4", &r->families[MC_FAMILY_IPV4], r);
-            family_block(&o, "IPv6", &r->families[MC_FAMILY_IPV6], r);
+            family_block(&o, "IPv4", &r->families[MC_FAMILY_IPV4], r, opt->verbose);
+            family_block(&o, "IPv6", &r->families[MC_FAMILY_IPV6], r, opt->verbose);
         }
         if (r->nfindings)
             fputs("findings:\n", f);
@@ -204,7 +209,8 @@ char *mc_render_text(const struct mc_report *r, const struct mc_render_options *
             fputs("  ", f);
             put_padded(&o, severity_color(fi->severity), sev, 9);
             put_safe(&o, NULL, fi->message);
-            fprintf(f, " [%s]\n", fi->code);
+            const char *ref = mc_render_finding_reference(fi->code);
+            fprintf(f, " [%s%s%s]\n", fi->code, ref ? "; " : "", ref ? ref : "");
             if (fi->fix) {
                 fputs("           fix: ", f);
                 put_safe(&o, NULL, fi->fix);
@@ -212,13 +218,13 @@ char *mc_render_text(const struct mc_report *r, const struct mc_render_options *
             }
         }
         if (opt->verbose > 0) {
-            fprintf(f, "%lu DNS queries, %lld ms, resolvers:", r->queries,
-                    (long long)r->duration_ms);
+            fprintf(f, "%lu DNS quer%s sent, %lld ms, resolvers:", r->queries,
+                    r->queries == 1 ? "y" : "ies", (long long)r->duration_ms);
             for (size_t i = 0; i < r->nresolvers; i++) {
                 fputc(' ', f);
                 put_safe(&o, NULL, r->resolvers[i]);
             }
-            fputc('\n', f);
+            fputs(r->nresolvers ? "\n" : " none\n", f);
         }
     }
     if (fclose(f) != 0)

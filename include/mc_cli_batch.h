@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mc_cli_batch.h - `--batch FILE|-` for host checks (lines
+ * `HOST [FROM-DOMAIN...]`) and for `mailcheck spf` (lines
+ * `IP SENDER [HELO]`, as libspf2's spfquery -file reads them; `<>` is the
+ * null sender).  One result per line, jsonl or text, on one resolver.
+ */
+#ifndef MC_CLI_BATCH_H
+#define MC_CLI_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "mc_check.h"
+#include "mc_registrable.h"
+#include "mc_render.h"
+#include "mc_resolver.h"
+
+struct mc_cli_batch {
+    struct mc_resolver *res;
+    FILE *in;
+    FILE *out;
+    bool jsonl;                   /* else text */
+    struct mc_render_options ro;
+    struct mc_check_options base; /* strict, require, spf, prefetch, from... */
+    const struct mc_psl *psl;     /* default sender domain when base.nfrom == 0 */
+    long timeout_ms;              /* per line */
+    const char *const *ignore;
+    size_t nignore;
+    size_t concurrency;
+    bool unordered;
+    bool progress;     /* a progress line on stderr */
+    size_t total;      /* lines in the input, when known (ETA), else 0 */
+};
+
+/* Runs the host checks of every line. Returns the exit code (the worst
+ * status; 0 for an empty input). */
+int mc_cli_batch_hosts(struct mc_cli_batch *batch);
+/* Runs `mailcheck spf` for every line. */
+int mc_cli_batch_spf(struct mc_cli_batch *batch);
+
+#endif

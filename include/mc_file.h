@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mc_file.h - writing a whole file atomically, for --output: readers such
+ * as node_exporter's textfile collector see the old content or the new
+ * one, never a half-written file.
+ */
+#ifndef MC_FILE_H
+#define MC_FILE_H
+
+#include <stddef.h>
+
+#include "mc_util.h"
+
+/*
+ * Writes LEN bytes of DATA to PATH through a temporary file in the same
+ * directory (so that rename(2) is atomic), flushed to disk before the
+ * rename; the file gets mode 0666 less the umask, like one made by a shell
+ * redirection.  On failure nothing is left behind and PATH is unchanged;
+ * returns MC_ERR_INPUT with *WHY (caller frees).
+ */
+enum mc_status mc_file_write_atomic(const char *path, const char *data, size_t len, char **why);
+
+#endif

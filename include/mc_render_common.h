@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mc_render_common.h - helpers the renderers share (render_common.c);
+ * not for layers below the renderers.
+ */
+#ifndef MC_RENDER_COMMON_H
+#define MC_RENDER_COMMON_H
+
+#include "mc_report.h"
+
+/* One lookup as evidence, made printable ASCII: "PTR NAME: answer NAMES
+ * (rcode NOERROR, TTL 3600, from SERVER)". Caller frees. */
+char *mc_render_lookup_line(const struct mc_report_lookup *lookup);
+
+#endif

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli_batch.c - the jobs of --batch (see mc_cli_batch.h) on the batch
+ * driver: parsing each line, starting its check or SPF evaluation with the
+ * line's own deadline, rendering the result, and the progress line.
+ *
+ * A bad line is a result of its own (status unknown, finding bad-input) and
+ * never stops the run.  Ownership: a job struct is malloc'd by its start
+ * function and freed when its output has been handed to the driver.
+ */
+#include "mc_cli_batch.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mc_batch.h"
+#include "mc_hostname.h"
+#include "mc_render_spf.h"
+#include "mc_spf_eval.h"
+#include "mc_spf_lint.h"
+#include "mc_util.h"
+
+#define MAX_FIELDS 34 /* HOST and up to 33 sender domains */
+#define MAX_LINE 4096
+
+struct job {
+    struct mc_cli_batch *cb;
+    struct mc_batch *batch;
+    size_t slot, line_no;
+    const char *text;
+    /* spf jobs */
+    char ip_text[64];
+    char *helo;
+    int64_t started_ms;
+};
+
+static int64_t started_ms;
+
+/* ---- input ---- */
+
+static char *read_line(void *arg)
+{
+    struct mc_cli_batch *cb = arg;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, cb->in);
+    if (n < 0) {
+        free(line);
+        return NULL;
+    }
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    return line;
+}
+
+/* Splits TEXT at blanks into at most MAX fields (copies in *BUF, caller
+ * frees). Returns the count, or -1 when there are more. */
+static int split(const char *text, char **buf, char **fields, int max)
+{
+    *buf = mc_xstrdup(text);
+    int n = 0;
+    for (char *p = *buf; *p;) {
+        while (*p == ' ' || *p == '\t')
+            *p++ = '\0';
+        if (!*p)
+            break;
+        if (n == max)
+            return -1;
+        fields[n++] = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+    }
+    return n;
+}
+
+static bool blank_or_comment(const char *text)
+{
+    while (*text == ' ' || *text == '\t')
+        text++;
+    return *text == '\0' || *text == '#';
+}
+
+/* ---- output ---- */
+
+static void emit(void *arg, size_t line_no, const char *output)
+{
+    struct mc_cli_batch *cb = arg;
+    (void)line_no;
+    fputs(output, cb->out);
+    if (cb->jsonl)
+        fputc('\n', cb->out);
+}
+
+static char *render_report(struct mc_cli_batch *cb, struct mc_report *report)
+{
+    struct mc_render_options ro = cb->ro;
+    ro.pretty = false;
+    return cb->jsonl ? mc_render_json(report, &ro) : mc_render_text(report, &cb->ro);
+}
+
+/* A line that holds no valid job: its own result, unknown. */
+static void finish_bad_line(struct mc_cli_batch *cb, struct mc_batch *batch, size_t slot,
+                            size_t line_no, const char *text, const char *why)
+{
+    struct mc_report *r = mc_report_new();
+    r->line = line_no;
+    r->input = mc_arena_strdup(r->arena, text);
+    char *safe = mc_render_safe(text);
+    mc_report_add_finding(r, "bad-input", MC_SEV_UNKNOWN, safe,
+                          mc_arena_printf(r->arena, "line %zu: %s", line_no, why), NULL);
+    free(safe);
+    mc_report_settle(r);
+    char *out = render_report(cb, r);
+    enum mc_state st = r->status;
+    mc_report_free(r);
+    mc_batch_finish(batch, slot, out, st);
+}
+
+static void progress(void *arg, size_t read, size_t done, size_t inflight)
+{
+    struct mc_cli_batch *cb = arg;
+    if (!cb->progress)
+        return;
+    static int64_t last_ms;
+    int64_t now = mc_now_ms();
+    if (inflight > 0 && now - last_ms < 200)
+        return;
+    last_ms = now;
+    double secs = (double)(now - started_ms) / 1000.0;
+    double rate = secs > 0 ? (double)done / secs : 0;
+    fprintf(stderr, "\r%zu done, %zu running, %.0f/s", done, inflight, rate);
+    if (cb->total > 0 && rate > 0) {
+        size_t total = cb->total;
+        double eta = total > done ? (double)(total - done) / rate : 0;
+        fprintf(stderr, ", %zu%% of %zu lines, ETA %.0fs", read * 100 / total, total, eta);
+    }
+    fputs(inflight == 0 ? "\n" : "   ", stderr);
+    fflush(stderr);
+}
+
+/* ---- host checks ---- */
+
+static void host_done(void *arg, struct mc_report *report)
+{
+    struct job *j = arg;
+    struct mc_cli_batch *cb = j->cb;
+    report->line = j->line_no;
+    report->input = mc_arena_strdup(report->arena, j->text);
+    mc_report_drop_findings(report, cb->ignore, cb->nignore);
+    mc_report_settle(report);
+    char *out = render_report(cb, report);
+    enum mc_state st = report->status;
+    mc_report_free(report);
+    mc_batch_finish(j->batch, j->slot, out, st);
+    free(j);
+}
+
+static bool host_start(void *arg, struct mc_batch *batch, size_t slot, size_t line_no,
+                       const char *text)
+{
+    struct mc_cli_batch *cb = arg;
+    if (blank_or_comment(text))
+        return false;
+    char *buf = NULL, *fields[MAX_FIELDS];
+    char *host = NULL, *unicode = NULL, *why = NULL, *default_from = NULL;
+    int n = strlen(text) > MAX_LINE ? -2 : split(text, &buf, fields, MAX_FIELDS);
+    if (n < 0) {
+        finish_bad_line(cb, batch, slot, line_no, text,
+                        n == -2 ? "the line is longer than 4096 octets"
+                                : "too many sender domains (at most 33)");
+        goto done;
+    }
+    if (mc_hostname_validate(fields[0], &host, &unicode, &why) != MC_OK) {
+        finish_bad_line(cb, batch, slot, line_no, text, why);
+        goto done;
+    }
+    for (int i = 1; i < n; i++) {
+        const char *problem;
+        if (!mc_hostname_is_ldh(fields[i], &problem)) {
+            char *msg = mc_xasprintf("sender domain %s: %s", fields[i], problem);
+            finish_bad_line(cb, batch, slot, line_no, text, msg);
+            free(msg);
+            goto done;
+        }
+    }
+    struct mc_check_options o = cb->base;
+    o.host = host;
+    o.host_unicode = unicode;
+    o.input = text;
+    o.deadline_ms = mc_now_ms() + cb->timeout_ms;
+    if (n > 1) { /* the line's domains replace --from */
+        o.from = (const char *const *)&fields[1];
+        o.nfrom = (size_t)(n - 1);
+    } else if (o.spf && o.nfrom == 0) {
+        default_from = mc_psl_registrable(cb->psl, host);
+        o.from = (const char *const *)&default_from;
+        o.nfrom = 1;
+    }
+    struct job *j = mc_xcalloc(1, sizeof *j);
+    *j = (struct job){.cb = cb, .batch = batch, .slot = slot, .line_no = line_no, .text = text};
+    mc_check_start(cb->res, &o, host_done, j); /* copies the options */
+done:
+    free(buf);
+    free(host);
+    free(unicode);
+    free(why);
+    free(default_from);
+    return true;
+}
+
+int mc_cli_batch_hosts(struct mc_cli_batch *cb)
+{
+    started_ms = mc_now_ms();
+    struct mc_batch_config bc = {
+        .res = cb->res,
+        .concurrency = cb->concurrency,
+        .unordered = cb->unordered,
+        .read = read_line,
+        .start = host_start,
+        .emit = emit,
+        .progress = progress,
+        .arg = cb,
+    };
+    return (int)mc_batch_run(&bc);
+}
+
+/* ---- spf ---- */
+
+static int spf_exit_code(enum mc_spf_result result)
+{
+    switch (result) {
+    case MC_SPF_PASS: return MC_STATE_OK;
+    case MC_SPF_SOFTFAIL:
+    case MC_SPF_NEUTRAL:
+    case MC_SPF_NONE: return MC_STATE_WARNING;
+    default: return MC_STATE_CRITICAL;
+    }
+}
+
+static void spf_done(void *arg, struct mc_spf_eval *eval)
+{
+    struct job *j = arg;
+    struct mc_cli_batch *cb = j->cb;
+    const struct mc_spf_verdict *v = mc_spf_eval_verdict(eval);
+    struct mc_arena *arena = mc_arena_new();
+    struct mc_spf_lint *lint = NULL;
+    size_t nlint = 0;
+    mc_spf_lint_collect(v, arena, &lint, &nlint);
+    int code = spf_exit_code(v->result);
+    struct mc_spf_output out = {
+        .ip = j->ip_text,
+        .helo = j->helo,
+        .verdict = v,
+        .lint = lint,
+        .nlint = nlint,
+        .exit_code = code,
+        .duration_ms = mc_now_ms() - j->started_ms,
+        .line = j->line_no,
+        .input = j->text,
+    };
+    struct mc_render_options ro = cb->ro;
+    ro.pretty = false;
+    char *text = cb->jsonl ? mc_render_spf_json(&out, &ro) : mc_render_spf_text(&out, &cb->ro);
+    mc_arena_free(arena);
+    mc_spf_eval_free(eval);
+    mc_batch_finish(j->batch, j->slot, text, (enum mc_state)code);
+    free(j->helo);
+    free(j);
+}
+
+static bool spf_start(void *arg, struct mc_batch *batch, size_t slot, size_t line_no,
+                      const char *text)
+{
+    struct mc_cli_batch *cb = arg;
+    if (blank_or_comment(text))
+        return false;
+    char *buf = NULL, *fields[4];
+    int n = strlen(text) > MAX_LINE ? -1 : split(text, &buf, fields, 3);
+    struct mc_ip ip;
+    if (n < 2) {
+        finish_bad_line(cb, batch, slot, line_no, text, "expected IP SENDER [HELO]");
+    } else if (!mc_ip_parse(fields[0], &ip)) {
+        finish_bad_line(cb, batch, slot, line_no, text, "the first field is not an IP address");
+    } else if (strcmp(fields[1], "<>") == 0 && n < 3) {
+        finish_bad_line(cb, batch, slot, line_no, text,
+                        "the null sender <> needs a HELO name (postmaster@HELO)");
+    } else {
+        struct job *j = mc_xcalloc(1, sizeof *j);
+        *j = (struct job){.cb = cb, .batch = batch, .slot = slot, .line_no = line_no,
+                          .text = text, .started_ms = mc_now_ms()};
+        snprintf(j->ip_text, sizeof j->ip_text, "%s", fields[0]);
+        j->helo = n > 2 ? mc_xstrdup(fields[2]) : NULL;
+        struct mc_spf_request req = {
+            .ip = ip,
+            /* RFC 7208 §2.4: the null reverse-path checks postmaster@HELO */
+            .sender = strcmp(fields[1], "<>") == 0 ? fields[2] : fields[1],
+            .helo = j->helo,
+            .prefetch = false, /* SPEC.md: prefetch is off in --batch */
+        };
+        mc_spf_eval_start(cb->res, &req, spf_done, j); /* copies the request */
+    }
+    free(buf);
+    return true;
+}
+
+int mc_cli_batch_spf(struct mc_cli_batch *cb)
+{
+    started_ms = mc_now_ms();
+    struct mc_batch_config bc = {
+        .res = cb->res,
+        .concurrency = cb->concurrency,
+        .unordered = cb->unordered,
+        .read = read_line,
+        .start = spf_start,
+        .emit = emit,
+        .progress = progress,
+        .arg = cb,
+    };
+    return (int)mc_batch_run(&bc);
+}

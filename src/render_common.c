@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * render_common.c - what every renderer shares: making DNS-derived strings
+ * printable ASCII, the evidence line of one lookup, and the standard each
+ * finding code rests on.  Pure functions over the report tree; results are
+ * malloc'd (caller frees) or static.
+ */
+#include "mc_render.h"
+#include "mc_render_common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mc_util.h"
+
+char *mc_render_safe(const char *s)
+{
+    if (!s)
+        return mc_xstrdup("");
+    size_t len = strlen(s);
+    char *out = mc_xmalloc(len * 4 + 1);
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p >= 0x20 && *p < 0x7f) {
+            out[o++] = (char)*p;
+        } else {
+            out[o++] = '\\';
+            out[o++] = (char)('0' + *p / 100);
+            out[o++] = (char)('0' + *p / 10 % 10);
+            out[o++] = (char)('0' + *p % 10);
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* RFC 1035 §4.1.1 and RFC 6895 §2.3 names of the common rcodes. */
+static const char *rcode_str(int rcode, char *buf, size_t size)
+{
+    static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+                                        "NOTIMP",  "REFUSED"};
+    if (rcode >= 0 && (size_t)rcode < sizeof names / sizeof names[0])
+        return names[rcode];
+    snprintf(buf, size, "RCODE%d", rcode);
+    return buf;
+}
+
+char *mc_render_lookup_line(const struct mc_report_lookup *l)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        mc_oom();
+    char *name = mc_render_safe(l->name);
+    fprintf(f, "%s %s: %s", l->type, name, l->outcome);
+    free(name);
+    for (size_t i = 0; i < l->nanswers; i++) {
+        char *a = mc_render_safe(l->answers[i]);
+        fprintf(f, "%s%s", i ? ", " : " ", a);
+        free(a);
+    }
+    char rbuf[16];
+    fputs(" (", f);
+    if (l->rcode >= 0)
+        fprintf(f, "rcode %s", rcode_str(l->rcode, rbuf, sizeof rbuf));
+    else
+        fputs("no reply", f);
+    if (l->ttl >= 0)
+        fprintf(f, ", TTL %ld", l->ttl);
+    if (l->server) {
+        char *server = mc_render_safe(l->server);
+        fprintf(f, ", from %s", server);
+        free(server);
+    }
+    if (l->why && strcmp(l->outcome, "answer") != 0) {
+        char *why = mc_render_safe(l->why);
+        fprintf(f, "; %s", why);
+        free(why);
+    }
+    fputc(')', f);
+    if (fclose(f) != 0)
+        mc_oom();
+    return buf;
+}
+
+/* The section of the standard behind each finding: what the text report
+ * cites next to the reason, and JSON's "reference". */
+static const struct {
+    const char *code, *reference;
+} references[] = {
+    {"host-nxdomain", "RFC 5321 section 4.1.4"},
+    {"host-no-address", "RFC 5321 section 4.1.4"},
+    {"host-cname", "RFC 5321 section 2.3.5"},
+    {"ptr-missing", "RFC 1912 section 2.1"},
+    {"ptr-unconfirmed", "RFC 8601 section 3"},
+    {"ptr-mismatch", "RFC 1912 section 2.1"},
+    {"ptr-multiple", "RFC 1912 section 2.1"},
+    {"lookup-failed", "RFC 8601 section 3"},
+    {"spf-none", "RFC 7208 section 8.1"},
+    {"spf-neutral", "RFC 7208 section 8.2"},
+    {"spf-fail", "RFC 7208 section 8.4"},
+    {"spf-softfail", "RFC 7208 section 8.5"},
+    {"spf-temperror", "RFC 7208 section 8.6"},
+    {"spf-permerror", "RFC 7208 section 8.7"},
+    {"spf-helo-none", "RFC 7208 section 2.3"},
+    {"spf-helo-neutral", "RFC 7208 section 2.3"},
+    {"spf-helo-fail", "RFC 7208 section 2.3"},
+    {"spf-helo-softfail", "RFC 7208 section 2.3"},
+    {"spf-helo-temperror", "RFC 7208 section 2.3"},
+    {"spf-helo-permerror", "RFC 7208 section 2.3"},
+    {"spf-lookups-near-limit", "RFC 7208 section 4.6.4"},
+    {"spf-void-lookups", "RFC 7208 section 4.6.4"},
+    {"spf-plus-all", "RFC 7208 section 5.1"},
+    {"spf-neutral-all", "RFC 7208 section 5.1"},
+    {"spf-no-all", "RFC 7208 section 4.7"},
+    {"spf-ptr", "RFC 7208 section 5.5"},
+    {"spf-record-long", "RFC 7208 section 3.4"},
+    {"spf-duplicate-include", "RFC 7208 section 5.2"},
+    {"spf-include-loop", "RFC 7208 section 5.2"},
+};
+
+const char *mc_render_finding_reference(const char *code)
+{
+    for (size_t i = 0; i < sizeof references / sizeof references[0]; i++)
+        if (strcmp(references[i].code, code) == 0)
+            return references[i].reference;
+    return NULL;
+}
