@@ -37,6 +37,9 @@ struct mc_check_options {
      * passes the check reports what it knows; lookups still pending end
      * later and are ignored. */
     int64_t deadline_ms;
+    /* Per family: only the --address ones send (Postfix
+     * smtp_bind_address[6]); HOST's other addresses are not checked. */
+    bool only_listed[2];
 };
 
 typedef void (*mc_check_done_cb)(void *arg, struct mc_report *report);

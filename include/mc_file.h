@@ -8,6 +8,7 @@
 #define MC_FILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "mc_util.h"
 
@@ -19,5 +20,17 @@
  * returns MC_ERR_INPUT with *WHY (caller frees).
  */
 enum mc_status mc_file_write_atomic(const char *path, const char *data, size_t len, char **why);
+
+/*
+ * The same for output written as a stream (--batch --output): begin
+ * creates the temporary file beside PATH and returns a stream to write
+ * (NULL with *WHY on failure); commit flushes, syncs and renames it into
+ * place (MC_OK) or removes it; abort removes it.  Both free the handle.
+ */
+struct mc_atomic_file;
+struct mc_atomic_file *mc_file_atomic_begin(const char *path, char **why);
+FILE *mc_file_atomic_stream(struct mc_atomic_file *file);
+enum mc_status mc_file_atomic_commit(struct mc_atomic_file *file, char **why);
+void mc_file_atomic_abort(struct mc_atomic_file *file);
 
 #endif

@@ -89,6 +89,12 @@ const struct mc_dns_result *mc_resolver_peek(struct mc_resolver *res, const char
  */
 bool mc_resolver_run(struct mc_resolver *res, int64_t deadline_ms);
 
+/* Makes mc_resolver_run() return soon, as if its deadline had passed:
+ * every lookup still pending ends with MC_DNS_DEADLINE.  For a caller that
+ * has what it needs while lookups nobody waits for (prefetches, answers a
+ * finished check no longer wants) are still out. */
+void mc_resolver_stop(struct mc_resolver *res);
+
 struct mc_resolver_stats {
     unsigned long lookups;      /* distinct lookups asked for */
     unsigned long queries_sent; /* queries handed to the network */

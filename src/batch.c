@@ -138,6 +138,10 @@ void mc_batch_finish(struct mc_batch *b, size_t slot, char *output, enum mc_stat
     if (b->cfg->progress)
         b->cfg->progress(b->cfg->arg, b->read, b->done, b->inflight);
     pump(b);
+    /* Every line done: answers still out belong to checks that gave up at
+     * their own deadline; nobody waits for them. */
+    if (b->eof && b->inflight == 0)
+        mc_resolver_stop(b->cfg->res);
 }
 
 uint64_t mc_batch_epoch(const struct mc_batch *b, size_t slot)

@@ -209,12 +209,20 @@ static void spf_start(struct mc_check *c, struct address *a)
     }
 }
 
-/* Adds IP to the table (once) and asks for its PTR when it is new. */
-static struct address *address_add(struct mc_check *c, const struct mc_ip *ip)
+static struct address *address_find(struct mc_check *c, const struct mc_ip *ip)
 {
     for (size_t i = 0; i < c->naddrs; i++)
         if (mc_ip_compare(&c->addrs[i]->ip, ip) == 0)
             return c->addrs[i];
+    return NULL;
+}
+
+/* Adds IP to the table (once) and asks for its PTR when it is new. */
+static struct address *address_add(struct mc_check *c, const struct mc_ip *ip)
+{
+    struct address *found = address_find(c, ip);
+    if (found)
+        return found;
     if (c->naddrs == c->addrs_cap) {
         c->addrs_cap = c->addrs_cap ? c->addrs_cap * 2 : 8;
         c->addrs = mc_xrealloc(c->addrs, c->addrs_cap * sizeof *c->addrs);
@@ -243,7 +251,12 @@ static void host_cb(void *arg, const struct mc_dns_result *result)
         for (size_t i = 0; i < result->count; i++) {
             struct mc_ip ip = {.family = l->index == MC_FAMILY_IPV4 ? AF_INET : AF_INET6};
             memcpy(ip.bytes, result->records[i].addr, ip.family == AF_INET ? 4 : 16);
-            address_add(c, &ip)->from_host = true;
+            struct address *a = address_find(c, &ip);
+            if (!a && c->opt.only_listed[l->index])
+                continue; /* mail of this family leaves from the listed ones only */
+            if (!a)
+                a = address_add(c, &ip);
+            a->from_host = true;
         }
     }
     lookup_end(c);
@@ -803,16 +816,23 @@ static void deadline_cb(void *arg, const struct mc_dns_result *unused)
     finish(c);
 }
 
+struct run_state {
+    struct mc_resolver *res;
+    struct mc_report *report;
+};
+
 static void store_report(void *arg, struct mc_report *report)
 {
-    *(struct mc_report **)arg = report;
+    struct run_state *rs = arg;
+    rs->report = report;
+    mc_resolver_stop(rs->res); /* SPF prefetches nobody needs may be out */
 }
 
 struct mc_report *mc_check_run(struct mc_resolver *res, const struct mc_check_options *options,
                                int64_t deadline_ms)
 {
-    struct mc_report *report = NULL;
-    mc_check_start(res, options, store_report, &report);
+    struct run_state rs = {.res = res};
+    mc_check_start(res, options, store_report, &rs);
     mc_resolver_run(res, deadline_ms);
-    return report;
+    return rs.report;
 }

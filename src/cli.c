@@ -15,16 +15,21 @@
  */
 #include "mc_cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mc_check.h"
+#include "mc_cli_batch.h"
 #include "mc_dns_msg.h"
 #include "mc_file.h"
 #include "mc_hostname.h"
+#include "mc_postfix.h"
 #include "mc_range.h"
 #include "mc_render.h"
 #include "mc_registrable.h"
@@ -76,6 +81,12 @@ struct cli {
     const char **from;
     size_t nfrom;
     const char *psl_path;
+    const char *batch;        /* --batch FILE or "-" */
+    unsigned long concurrency;
+    bool unordered;
+    unsigned long qps, max_inflight;
+    bool postfix;             /* --postfix[=PATH] */
+    const char *postfix_path; /* NULL: /etc/postfix */
 };
 
 static void push(const char ***list, size_t *n, const char *item)
@@ -132,6 +143,19 @@ static const char usage_text[] =
     "  -c, --critical RANGE   critical likewise\n"
     "  --lookup-timeout S     first-try timeout of one lookup (default 2 s)\n"
     "  --tries N              tries per lookup (default 2)\n"
+    "  --postfix[=PATH]       take HOST (smtp_helo_name), the families\n"
+    "                         (inet_protocols) and the sending addresses\n"
+    "                         (smtp_bind_address[6]) from Postfix's main.cf\n"
+    "                         (default /etc/postfix)\n"
+    "\n"
+    "Many hosts (or, with spf, many IP SENDER [HELO] lines):\n"
+    "  --batch FILE           check every line of FILE (- for standard input):\n"
+    "                         HOST [FROM-DOMAIN...]; one result a line in input\n"
+    "                         order (--format jsonl or text); -t is per line\n"
+    "  --concurrency N        lines checked at once (default 100)\n"
+    "  --unordered            write results as they complete\n"
+    "  --qps N                at most N DNS queries a second (default: no limit)\n"
+    "  --max-inflight N       at most N DNS queries unanswered at once\n"
     "\n"
     "spf: evaluate SPF (RFC 7208) for one client address, like spfquery:\n"
     "  --ip ADDR              the client's address\n"
@@ -204,6 +228,12 @@ enum {
     OPT_NO_SPF,
     OPT_PSL,
     OPT_OUTPUT,
+    OPT_BATCH,
+    OPT_CONCURRENCY,
+    OPT_UNORDERED,
+    OPT_QPS,
+    OPT_MAX_INFLIGHT,
+    OPT_POSTFIX,
 };
 
 static const struct option long_options[] = {
@@ -233,6 +263,12 @@ static const struct option long_options[] = {
     {"from", required_argument, NULL, OPT_FROM},
     {"no-spf", no_argument, NULL, OPT_NO_SPF},
     {"psl", required_argument, NULL, OPT_PSL},
+    {"batch", required_argument, NULL, OPT_BATCH},
+    {"concurrency", required_argument, NULL, OPT_CONCURRENCY},
+    {"unordered", no_argument, NULL, OPT_UNORDERED},
+    {"qps", required_argument, NULL, OPT_QPS},
+    {"max-inflight", required_argument, NULL, OPT_MAX_INFLIGHT},
+    {"postfix", optional_argument, NULL, OPT_POSTFIX},
     {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -413,6 +449,27 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
         }
         case OPT_NO_SPF: cli->no_spf = true; break;
         case OPT_PSL: cli->psl_path = optarg; break;
+        case OPT_BATCH: cli->batch = optarg; break;
+        case OPT_UNORDERED: cli->unordered = true; break;
+        case OPT_CONCURRENCY:
+        case OPT_QPS:
+        case OPT_MAX_INFLIGHT: {
+            unsigned long n;
+            unsigned long *dst = c == OPT_CONCURRENCY ? &cli->concurrency
+                                 : c == OPT_QPS       ? &cli->qps
+                                                      : &cli->max_inflight;
+            if (!mc_parse_uint(optarg, c == OPT_CONCURRENCY ? 100000 : 10000000, &n) || n == 0) {
+                *why = mc_xasprintf("%s %s: expected a positive number", argv[optind - 1],
+                                    optarg);
+                return PARSE_ERROR;
+            }
+            *dst = n;
+            break;
+        }
+        case OPT_POSTFIX:
+            cli->postfix = true;
+            cli->postfix_path = optarg;
+            break;
         case ':':
             *why = mc_xasprintf("option %s needs an argument", argv[optind - 1]);
             return PARSE_ERROR;
@@ -435,6 +492,10 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
     }
     if (optind < argc && strcmp(argv[optind], "spf") == 0) {
         cli->spf_mode = true;
+        if (cli->postfix) {
+            *why = mc_xstrdup("--postfix belongs to the host check, not to 'mailcheck spf'");
+            return PARSE_ERROR;
+        }
         if (argc - optind > 1) {
             *why = mc_xasprintf("spf takes no argument besides options (got '%s')",
                                 argv[optind + 1]);
@@ -446,6 +507,20 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
         *why = mc_xstrdup("--ip, --sender and --helo belong to 'mailcheck spf'");
         return PARSE_ERROR;
     }
+    if (cli->batch) { /* the hosts come from the file */
+        if (hostname || optind < argc) {
+            *why = mc_xasprintf("--batch takes the hosts from %s: no HOST argument (got '%s')",
+                                cli->batch, hostname ? hostname : argv[optind]);
+            return PARSE_ERROR;
+        }
+        if (cli->postfix) {
+            *why = mc_xstrdup("--postfix and --batch do not go together");
+            return PARSE_ERROR;
+        }
+        return PARSE_OK;
+    }
+    if (cli->postfix && !hostname && optind >= argc)
+        return PARSE_OK; /* HOST is Postfix's smtp_helo_name */
     if (hostname) {
         cli->host_arg = hostname;
         if (optind < argc && strcmp(argv[optind], hostname) != 0) {
@@ -539,7 +614,11 @@ static int emit(const struct cli *cli, struct mc_report *report)
  * Takes WHY. Returns exit code 3. */
 static int fail_input(const struct cli *cli, char *why, const char *input)
 {
-    fprintf(stderr, "%s: %s\n", cli->prog, why);
+    /* The message may quote arguments or file contents: escaped, so that
+     * no control octet reaches the terminal. */
+    char *safe = mc_render_safe(why);
+    fprintf(stderr, "%s: %s\n", cli->prog, safe);
+    free(safe);
     if (cli->format != FORMAT_TEXT) {
         struct mc_report *r = mc_report_new();
         r->input = mc_arena_strdup(r->arena, input);
@@ -611,13 +690,25 @@ static struct mc_resolver *setup_resolver(const struct cli *cli, struct mc_zone_
         .zones = *zones,
         .lookup_timeout_ms = (int)cli->lookup_timeout_ms,
         .tries = cli->tries,
+        .max_inflight = (unsigned)cli->max_inflight,
+        .qps = (unsigned)cli->qps,
+        /* A long batch keeps at most this many answers (a few hundred
+         * octets each); a single check keeps everything. */
+        .cache_max = cli->batch ? 50000 : 0,
     };
     return mc_resolver_new(&rc, why);
 }
 
+struct spf_run {
+    struct mc_resolver *res;
+    struct mc_spf_eval *eval;
+};
+
 static void store_eval(void *arg, struct mc_spf_eval *eval)
 {
-    *(struct mc_spf_eval **)arg = eval;
+    struct spf_run *run = arg;
+    run->eval = eval;
+    mc_resolver_stop(run->res); /* prefetches nobody needs may be out */
 }
 
 /* SPEC.md "SPF" exit codes: 0 pass, 1 softfail/neutral/none,
@@ -676,8 +767,10 @@ static int run_spf(struct cli *cli)
         .helo = cli->spf_helo,
         .prefetch = !cli->no_prefetch,
     };
-    mc_spf_eval_start(res, &req, store_eval, &eval);
+    struct spf_run run = {.res = res};
+    mc_spf_eval_start(res, &req, store_eval, &run);
     bool cut = mc_resolver_run(res, started + cli->timeout_ms);
+    eval = run.eval;
     if (!eval) { /* cannot happen: the run drains every lookup */
         code = fail_input(cli, mc_xstrdup("internal error: the evaluation did not end"), subject);
         goto done;
@@ -732,14 +825,52 @@ done:
     return code;
 }
 
+/* --postfix: HOST from smtp_helo_name (unless given), the families
+ * inet_protocols names alone are required, and smtp_bind_address[6] are
+ * the only sending addresses of their family. */
+static bool apply_postfix(struct cli *cli, struct mc_postfix_config *pf, bool only_listed[2],
+                          char **why)
+{
+    if (mc_postfix_load(cli->postfix_path, true, pf, why) != MC_OK)
+        return false;
+    if (!cli->host_arg)
+        cli->host_arg = pf->helo_name;
+    if (pf->use_ipv4 && !pf->use_ipv6)
+        cli->require[MC_FAMILY_IPV4] = true;
+    if (pf->use_ipv6 && !pf->use_ipv4)
+        cli->require[MC_FAMILY_IPV6] = true;
+    const char *binds[2] = {pf->bind_address, pf->bind_address6};
+    for (int f = 0; f < 2; f++) {
+        if (!binds[f])
+            continue;
+        struct mc_ip ip;
+        if (!mc_ip_parse(binds[f], &ip) || (ip.family == AF_INET) != (f == MC_FAMILY_IPV4)) {
+            *why = mc_xasprintf("--postfix %s: smtp_bind_address%s = %s is not an %s address",
+                                pf->path, f ? "6" : "", binds[f], f ? "IPv6" : "IPv4");
+            return false;
+        }
+        cli->addresses =
+            mc_xrealloc(cli->addresses, (cli->naddresses + 1) * sizeof *cli->addresses);
+        cli->addresses[cli->naddresses++] = ip;
+        only_listed[f] = true;
+    }
+    return true;
+}
+
 static int run_host_check(struct cli *cli)
 {
     char *host = NULL, *unicode = NULL, *why = NULL;
     struct mc_zone_set *zones = NULL;
     struct mc_resolver *res = NULL;
+    struct mc_postfix_config pf = {0};
+    bool only_listed[2] = {false, false};
     int code = MC_STATE_UNKNOWN;
     int64_t started = mc_now_ms();
 
+    if (cli->postfix && !apply_postfix(cli, &pf, only_listed, &why)) {
+        code = fail_input(cli, why, cli->host_arg);
+        goto done;
+    }
     if (mc_hostname_validate(cli->host_arg, &host, &unicode, &why) != MC_OK) {
         code = fail_input(cli, why, cli->host_arg);
         goto done;
@@ -777,6 +908,7 @@ static int run_host_check(struct cli *cli)
         .from = from,
         .nfrom = nfrom,
         .prefetch = !cli->no_prefetch,
+        .only_listed = {only_listed[0], only_listed[1]},
     };
     struct mc_report *report = mc_check_run(res, &co, started + cli->timeout_ms);
     report->duration_ms = mc_now_ms() - started;
@@ -789,8 +921,130 @@ static int run_host_check(struct cli *cli)
 done:
     mc_resolver_free(res);
     mc_zone_set_free(zones);
+    mc_postfix_config_reset(&pf);
     free(host);
     free(unicode);
+    return code;
+}
+
+/* Lines in PATH when it is a regular file (for the progress ETA), else 0. */
+static size_t count_lines(const char *path)
+{
+    FILE *f = strcmp(path, "-") == 0 ? NULL : fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = 0;
+    int ch, last = '\n';
+    while ((ch = getc(f)) != EOF) {
+        n += ch == '\n';
+        last = ch;
+    }
+    fclose(f);
+    return n + (last != '\n');
+}
+
+/* --batch: one host check (or SPF evaluation) per input line. */
+static int run_batch(struct cli *cli)
+{
+    struct mc_zone_set *zones = NULL;
+    struct mc_resolver *res = NULL;
+    struct mc_psl *psl = NULL;
+    struct mc_atomic_file *outfile = NULL;
+    FILE *in = NULL;
+    char *why = NULL;
+    int code = MC_STATE_UNKNOWN;
+
+    if (cli->format == FORMAT_NAGIOS || cli->format == FORMAT_OPENMETRICS) {
+        code = fail_input(cli, mc_xasprintf("--batch writes jsonl or text, not %s",
+                                            format_names[cli->format]),
+                          cli->batch);
+        goto done;
+    }
+    if (cli->naddresses > 0) {
+        code = fail_input(cli, mc_xstrdup("--address names one host's addresses: it does not "
+                                          "go with --batch"),
+                          cli->batch);
+        goto done;
+    }
+    in = strcmp(cli->batch, "-") == 0 ? stdin : fopen(cli->batch, "r");
+    struct stat sb;
+    if (!in || (in != stdin && (fstat(fileno(in), &sb) != 0 || S_ISDIR(sb.st_mode)))) {
+        code = fail_input(cli, mc_xasprintf("--batch %s: %s", cli->batch,
+                                            in ? "is a directory" : strerror(errno)),
+                          cli->batch);
+        goto done;
+    }
+    res = setup_resolver(cli, &zones, &why);
+    if (!res) {
+        code = fail_input(cli, why, cli->batch);
+        goto done;
+    }
+    if (!cli->spf_mode && !cli->no_spf && cli->nfrom == 0) {
+        psl = mc_psl_load(cli->psl_path, &why);
+        if (!psl) {
+            code = fail_input(cli, why, cli->batch);
+            goto done;
+        }
+    }
+    if (cli->output) {
+        outfile = mc_file_atomic_begin(cli->output, &why);
+        if (!outfile) {
+            code = fail_input(cli, why, cli->batch);
+            goto done;
+        }
+    }
+    bool progress = isatty(STDERR_FILENO);
+    struct mc_render_options ro = render_options(cli);
+    ro.color = cli->format == FORMAT_TEXT && use_color(cli);
+    struct mc_cli_batch cb = {
+        .res = res,
+        .in = in,
+        .out = outfile ? mc_file_atomic_stream(outfile) : stdout,
+        .jsonl = cli->format != FORMAT_TEXT,
+        .ro = ro,
+        .base =
+            {
+                .strict = cli->strict,
+                .require = {cli->require[0], cli->require[1]},
+                .deadline_state = cli->deadline_state,
+                .spf = !cli->no_spf,
+                .from = cli->from,
+                .nfrom = cli->nfrom,
+                .prefetch = false, /* SPEC.md: prefetch is off in --batch */
+            },
+        .psl = psl,
+        .timeout_ms = cli->timeout_ms,
+        .ignore = cli->ignore,
+        .nignore = cli->nignore,
+        .concurrency = cli->concurrency ? cli->concurrency : 100,
+        .unordered = cli->unordered,
+        .progress = progress,
+        .total = progress ? count_lines(cli->batch) : 0,
+    };
+    code = cli->spf_mode ? mc_cli_batch_spf(&cb) : mc_cli_batch_hosts(&cb);
+    if (ferror(in)) {
+        fprintf(stderr, "%s: --batch %s: read error\n", cli->prog, cli->batch);
+        code = MC_STATE_UNKNOWN;
+    }
+    if (outfile) {
+        enum mc_status st = mc_file_atomic_commit(outfile, &why);
+        outfile = NULL;
+        if (st != MC_OK) {
+            fprintf(stderr, "%s: %s\n", cli->prog, why);
+            free(why);
+            code = MC_STATE_UNKNOWN;
+        }
+    } else if (fflush(stdout) != 0) {
+        perror("mailcheck: writing the results");
+        code = MC_STATE_UNKNOWN;
+    }
+done:
+    mc_file_atomic_abort(outfile);
+    if (in && in != stdin)
+        fclose(in);
+    mc_psl_free(psl);
+    mc_resolver_free(res);
+    mc_zone_set_free(zones);
     return code;
 }
 
@@ -829,7 +1083,9 @@ int mc_cli_main(int argc, char **argv)
         break;
     case PARSE_OK:
     default:
-        code = cli.spf_mode ? run_spf(&cli) : run_host_check(&cli);
+        code = cli.batch     ? run_batch(&cli)
+               : cli.spf_mode ? run_spf(&cli)
+                              : run_host_check(&cli);
         break;
     }
     cli_reset(&cli);

@@ -84,6 +84,7 @@ struct mc_resolver {
     ares_channel channel;
     bool offline;
     bool deadline_passed; /* lookups started now end at once */
+    bool stop;            /* mc_resolver_stop() was called */
     const struct mc_zone_set *zones;
     struct entry **table;
     size_t table_size, nentries, npending;
@@ -573,17 +574,19 @@ bool mc_resolver_run(struct mc_resolver *res, int64_t deadline_ms)
             continue;
         if (res->npending == 0 && res->ntimers == 0)
             break;
-        if (now >= deadline_ms) {
+        if (now >= deadline_ms || res->stop) {
+            /* Decided now: callbacks drained below may ask to stop too. */
+            bool by_deadline = !res->stop;
             /* Every outstanding query's callback runs now with
              * ARES_ECANCELLED, queued ones end here; lookups started by
              * the callbacks that follow end at once (ask()). */
             res->deadline_passed = true;
-            cut = true;
             cut_send_queue(res);
             ares_cancel(res->channel);
             res->ntimers = 0;
             drain_deliveries(res);
             res->deadline_passed = false;
+            cut = by_deadline;
             break;
         }
         int64_t wait = deadline_ms - now;
@@ -620,10 +623,16 @@ bool mc_resolver_run(struct mc_resolver *res, int64_t deadline_ms)
         }
     }
     free(pfds);
+    res->stop = false;
     return cut;
 }
 
 /* ---- batch cache management ---- */
+
+void mc_resolver_stop(struct mc_resolver *res)
+{
+    res->stop = true;
+}
 
 uint64_t mc_resolver_epoch_next(struct mc_resolver *res)
 {

@@ -10,11 +10,19 @@
  * stores its answer and calls run() again.  Each RFC limit is enforced in
  * exactly one function, with the section beside it: count_dns_term()
  * (10 terms), count_void() (2 void lookups), mx_cb() (10 MX names),
- * ptr_validate_start() (10 PTR names).
+ * ptr_cb() (10 PTR names).  After a fail, explain_step() fetches and
+ * expands the explanation (§6.2), its own small state machine, since
+ * %{p} in exp= or in its text may need the PTR names first.
+ *
+ * Prefetch (below) runs beside the evaluation and never touches what it
+ * reports; its callbacks only send more lookups, within the §4.6.4 budget.
  *
  * Ownership: the evaluation's arena holds everything in the verdict and
  * the ledger; the resolver's results are borrowed while the evaluation
- * runs and copied into the ledger as text.
+ * runs and copied into the ledger as text.  Prefetch contexts live in the
+ * arena too: mc_spf_eval_free() with prefetched answers still due leaves
+ * the freeing to the last of them (the resolver's loop delivers them all,
+ * even at its deadline).
  */
 #include "mc_spf_eval.h"
 
@@ -30,6 +38,13 @@
 #define MAX_FRAMES (MC_SPF_MAX_DNS_TERMS + 2)
 
 enum frame_kind { FRAME_TOP, FRAME_INCLUDE, FRAME_REDIRECT };
+
+/* The explanation of a fail (§6.2), after the terms are done. */
+enum explain_state {
+    EXPLAIN_NONE,   /* evaluating terms (or no explanation wanted) */
+    EXPLAIN_TARGET, /* expand exp= and fetch its TXT record */
+    EXPLAIN_TEXT,   /* expand the fetched TXT record */
+};
 
 struct frame {
     enum frame_kind kind;
@@ -49,6 +64,8 @@ struct pending_term {
     const char *fail_why;
 };
 
+struct prefetch;
+
 struct mc_spf_eval {
     struct mc_resolver *res;
     struct mc_arena *arena;
@@ -66,6 +83,17 @@ struct mc_spf_eval {
     struct pending_term pt;
     bool waiting; /* a lookup is outstanding */
     bool finished;
+    /* §6.2: after a fail from a record with exp=, the explanation is
+     * fetched and expanded; both may need the validated PTR names first
+     * (%{p} in the domain-spec or in the TXT text). */
+    enum explain_state explain;
+    const char *exp_text; /* the explanation TXT, once fetched */
+    size_t exp_len;
+    /* Prefetch (see "prefetch" below): what was sent, how many callbacks
+     * are still due, and whether mc_spf_eval_free() waits for them. */
+    struct prefetch *prefetches;
+    unsigned prefetch_sent, prefetch_pending;
+    bool freed;
     /* Validated PTR names of <ip> (§5.5), for ptr and %{p}. */
     bool ptr_ready;
     bool ptr_void; /* the PTR lookup returned NXDOMAIN or no data */
@@ -242,6 +270,32 @@ static bool valid_domain(const char *d)
     return labels >= 2;
 }
 
+/* §4.3 (and §7.1's toplabel): the <domain> check_host() starts from
+ * (the sender's or HELO domain, an include target, a redirect target) must
+ * be a name a record can be published at: valid_domain(), and its last
+ * label a toplabel (alphanumerics and inner hyphens, not all digits), so
+ * that a domain literal ("[192.0.2.1]") or an address literal
+ * ("192.0.2.1") gives none without a query. */
+static bool valid_check_host_domain(const char *d)
+{
+    if (!valid_domain(d))
+        return false;
+    size_t len = strlen(d);
+    if (d[len - 1] == '.')
+        len--;
+    size_t start = len;
+    while (start > 0 && d[start - 1] != '.')
+        start--;
+    bool alpha = false;
+    for (size_t i = start; i < len; i++) {
+        unsigned char c = (unsigned char)d[i];
+        if (!mc_ascii_isalnum(c) && c != '-')
+            return false;
+        alpha = alpha || mc_ascii_isalpha(c) || c == '-';
+    }
+    return alpha && d[start] != '-' && d[len - 1] != '-';
+}
+
 static bool in_network(const struct mc_ip *ip, const unsigned char *net, unsigned prefix)
 {
     unsigned full = prefix / 8, rest = prefix % 8;
@@ -272,13 +326,6 @@ static void lookup(struct mc_spf_eval *ev, const char *name, uint16_t type, mc_r
     mc_resolver_lookup(ev->res, name, type, cb, ev);
 }
 
-/* A prefetched answer lands in the resolver's cache; nothing here. */
-static void prefetch_cb(void *arg, const struct mc_dns_result *result)
-{
-    (void)arg;
-    (void)result;
-}
-
 /* Expands a term's domain-spec (or uses the frame's domain when it has
  * none, §4.8).  Returns NULL after ending the evaluation with permerror. */
 static const char *target_of(struct mc_spf_eval *ev, const struct mc_spf_term *term)
@@ -297,32 +344,155 @@ static const char *target_of(struct mc_spf_eval *ev, const struct mc_spf_term *t
     return out;
 }
 
-/* Sends the lookups of REC's terms whose names are known now (no %{p}). */
-static void prefetch_record(struct mc_spf_eval *ev, const struct mc_spf_record *rec)
+/* ---- prefetch ---- */
+
+/*
+ * Prefetch sends lookups whose names are known before the evaluator needs
+ * them, so that the wall time approaches the depth of the record tree:
+ * the terms of every record fetched (by the evaluator or by prefetch: the
+ * records of includes and redirects are parsed as they arrive), the hosts
+ * of a prefetched MX answer, the PTR names of <ip> and their addresses.
+ *
+ * It changes nothing reported: its callbacks only send more lookups; the
+ * evaluator counts, records and decides on its own lookups alone, which the
+ * resolver answers from the same cache.  And it sends nothing the limits of
+ * §4.6.4 forbid ("to avoid unreasonable load on the DNS"): a term is sent
+ * only if it could be among the 10 DNS-querying terms evaluated (its
+ * position after the terms that must be counted before it is at most 10),
+ * and one evaluation prefetches at most PREFETCH_MAX lookups, so that a
+ * tree of includes cannot fan out.
+ */
+#define PREFETCH_MAX (2 * MC_SPF_MAX_DNS_TERMS)
+
+enum prefetch_kind {
+    PREFETCH_LEAF,   /* a, exists, an MX host or PTR name's address */
+    PREFETCH_RECORD, /* the TXT of an include or redirect target */
+    PREFETCH_MX,     /* an mx term's MX lookup: its hosts follow */
+    PREFETCH_PTR,    /* the PTR lookup of <ip>: its names' addresses follow */
+};
+
+struct prefetch {
+    struct mc_spf_eval *ev;
+    enum prefetch_kind kind;
+    const char *name;
+    uint16_t type;
+    const char *domain; /* RECORD: the <domain> of the record */
+    unsigned base;      /* RECORD: DNS-querying terms counted before it, at least */
+    struct prefetch *next;
+};
+
+static void prefetch_record(struct mc_spf_eval *ev, const struct mc_spf_record *rec,
+                            const char *domain, unsigned base);
+
+static void prefetch_send(struct mc_spf_eval *ev, enum prefetch_kind kind, const char *name,
+                          uint16_t type, const char *domain, unsigned base);
+
+static void prefetch_cb(void *arg, const struct mc_dns_result *r)
 {
-    for (size_t i = 0; i < rec->nterms; i++) {
-        const struct mc_spf_term *t = &rec->terms[i];
+    struct prefetch *p = arg;
+    struct mc_spf_eval *ev = p->ev;
+    ev->prefetch_pending--;
+    if (ev->freed) { /* mc_spf_eval_free() came first: the last one frees */
+        if (ev->prefetch_pending == 0)
+            mc_arena_free(ev->arena);
+        return;
+    }
+    if (ev->finished || r->outcome != MC_DNS_ANSWER)
+        return;
+    switch (p->kind) {
+    case PREFETCH_RECORD: {
+        size_t index;
+        struct mc_spf_record *rec = mc_arena_alloc(ev->arena, sizeof *rec);
+        if (mc_spf_select(&index, r->records, r->count) == MC_SPF_SELECT_ONE &&
+            mc_spf_parse(rec, ev->arena, r->records[index].text, r->records[index].text_len))
+            prefetch_record(ev, rec, p->domain, p->base);
+        return;
+    }
+    case PREFETCH_MX:
+        if (r->count > MC_SPF_MAX_MX_NAMES) /* a permerror: no host is asked */
+            return;
+        for (size_t i = 0; i < r->count; i++)
+            if (strcmp(r->records[i].name, ".") != 0)
+                prefetch_send(ev, PREFETCH_LEAF, r->records[i].name, ev->addr_type, NULL, 0);
+        return;
+    case PREFETCH_PTR:
+        for (size_t i = 0; i < r->count && i < MC_SPF_MAX_PTR_NAMES; i++)
+            prefetch_send(ev, PREFETCH_LEAF, r->records[i].name, ev->addr_type, NULL, 0);
+        return;
+    case PREFETCH_LEAF:
+        return;
+    }
+}
+
+/* Sends one prefetch lookup, unless it was sent already or the budget is
+ * spent.  The context lives in the evaluation's arena, which stays until
+ * the last prefetch callback (mc_spf_eval_free()). */
+static void prefetch_send(struct mc_spf_eval *ev, enum prefetch_kind kind, const char *name,
+                          uint16_t type, const char *domain, unsigned base)
+{
+    if (ev->prefetch_sent == PREFETCH_MAX || !valid_domain(name))
+        return;
+    for (const struct prefetch *p = ev->prefetches; p; p = p->next)
+        if (p->type == type && mc_name_equal(p->name, name))
+            return;
+    struct prefetch *p = mc_arena_alloc(ev->arena, sizeof *p);
+    *p = (struct prefetch){
+        .ev = ev,
+        .kind = kind,
+        .name = mc_arena_strdup(ev->arena, name),
+        .type = type,
+        .domain = domain,
+        .base = base,
+        .next = ev->prefetches,
+    };
+    ev->prefetches = p;
+    ev->prefetch_sent++;
+    ev->prefetch_pending++;
+    mc_resolver_lookup(ev->res, p->name, type, prefetch_cb, p);
+}
+
+/* Prefetches the terms of REC, the record of DOMAIN, which is evaluated
+ * (if at all) after at least BASE DNS-querying terms were counted. */
+static void prefetch_record(struct mc_spf_eval *ev, const struct mc_spf_record *rec,
+                            const char *domain, unsigned base)
+{
+    struct mc_spf_macro_ctx m = ev->mctx;
+    m.domain = domain;
+    m.ptr_name = NULL;
+    unsigned position = base;
+    /* Mechanisms in order, then redirect=, which comes after all of them. */
+    for (size_t i = 0; i <= rec->nterms; i++) {
+        const struct mc_spf_term *t = i < rec->nterms ? &rec->terms[i] : rec->redirect;
+        if (!t || (i < rec->nterms && t->kind == MC_SPF_TERM_REDIRECT))
+            continue;
+        enum prefetch_kind kind = PREFETCH_LEAF;
         uint16_t type;
         switch (t->kind) {
         case MC_SPF_TERM_INCLUDE:
-        case MC_SPF_TERM_REDIRECT: type = MC_DNS_T_TXT; break;
+        case MC_SPF_TERM_REDIRECT: kind = PREFETCH_RECORD; type = MC_DNS_T_TXT; break;
         case MC_SPF_TERM_A: type = ev->addr_type; break;
-        case MC_SPF_TERM_MX: type = MC_DNS_T_MX; break;
+        case MC_SPF_TERM_MX: kind = PREFETCH_MX; type = MC_DNS_T_MX; break;
         case MC_SPF_TERM_EXISTS: type = MC_DNS_T_A; break;
+        case MC_SPF_TERM_PTR: kind = PREFETCH_PTR; type = MC_DNS_T_PTR; break;
         default: continue;
         }
-        if (t->macros & MC_SPF_MACRO_BIT('p'))
-            continue;
-        const char *name = ev->frames[ev->nframes - 1].domain;
-        if (t->domain_spec) {
-            const char *why;
-            ev->mctx.domain = name;
-            if (!mc_spf_macro_expand(&name, ev->arena, &ev->mctx, t->domain_spec,
-                                     strlen(t->domain_spec), MC_SPF_MACRO_DOMAIN, &why))
-                continue;
+        /* §4.6.4: a term past the 10th can never be evaluated. */
+        if (++position > MC_SPF_MAX_DNS_TERMS)
+            return;
+        if ((t->macros & MC_SPF_MACRO_BIT('p')) || kind == PREFETCH_PTR) {
+            char rev[80];
+            prefetch_send(ev, PREFETCH_PTR, mc_ip_reverse_name(&ev->ip, rev, sizeof rev),
+                          MC_DNS_T_PTR, NULL, 0);
+            continue; /* a name with %{p} waits for the validated names */
         }
-        if (valid_domain(name))
-            mc_resolver_lookup(ev->res, name, type, prefetch_cb, NULL);
+        const char *name = domain, *why;
+        if (t->domain_spec && !mc_spf_macro_expand(&name, ev->arena, &m, t->domain_spec,
+                                                   strlen(t->domain_spec), MC_SPF_MACRO_DOMAIN,
+                                                   &why))
+            continue;
+        if (kind == PREFETCH_RECORD && !valid_check_host_domain(name))
+            continue;
+        prefetch_send(ev, kind, name, type, kind == PREFETCH_RECORD ? name : NULL, position);
     }
 }
 
@@ -408,7 +578,7 @@ static void record_cb(void *arg, const struct mc_dns_result *r)
     f->rec = rec;
     f->next = 0;
     if (ev->req.prefetch)
-        prefetch_record(ev, rec);
+        prefetch_record(ev, rec, f->domain, ev->v.dns_lookups);
     run(ev);
 }
 
@@ -469,6 +639,9 @@ static void ptr_validate_start(struct mc_spf_eval *ev, size_t step)
     char rev[80];
     mc_ip_reverse_name(&ev->ip, rev, sizeof rev);
     ev->ptr_step = step;
+    /* The ledger line of the validation: no term, no record, the reverse
+     * name as its target. */
+    ev->steps[step].target = mc_arena_strdup(ev->arena, rev);
     ev->waiting = true;
     lookup(ev, rev, MC_DNS_T_PTR, ptr_cb);
 }
@@ -643,9 +816,11 @@ static void eval_mechanism(struct mc_spf_eval *ev, const struct mc_spf_term *ter
         return;
     ev->steps[step].target = target;
     ev->pt = (struct pending_term){.term = term, .target = target, .step = step};
-    if (!valid_domain(target)) {
+    /* An include target is a <domain> of check_host() (§4.3, §5.2). */
+    if (term->kind == MC_SPF_TERM_INCLUDE ? !valid_check_host_domain(target)
+                                          : !valid_domain(target)) {
         /* An expansion that is no usable name finds nothing; it is a void
-         * lookup without a query. */
+         * lookup without a query (as if the name did not exist). */
         ev->steps[step].note = "the expanded name is not a valid domain name";
         if (term->kind == MC_SPF_TERM_INCLUDE) {
             finish(ev, MC_SPF_PERMERROR,
@@ -706,37 +881,75 @@ static void exp_txt_cb(void *arg, const struct mc_dns_result *r)
     struct mc_spf_eval *ev = arg;
     ev->waiting = false;
     step_lookup(ev, ev->nsteps - 1, r);
-    /* §6.2: exactly one TXT record, else no explanation; any error: none. */
+    /* §6.2: exactly one TXT record, else no explanation; a failed lookup
+     * is no error either: fail stands, without one. */
     if (r->outcome == MC_DNS_ANSWER && r->count == 1) {
-        const char *out, *why;
-        if (mc_spf_macro_expand(&out, ev->arena, &ev->mctx, r->records[0].text,
-                                r->records[0].text_len, MC_SPF_MACRO_EXP, &why))
-            ev->v.explanation = out;
+        ev->exp_text = mc_arena_memdup(ev->arena, r->records[0].text, r->records[0].text_len);
+        ev->exp_len = r->records[0].text_len;
+        ev->explain = EXPLAIN_TEXT;
+    } else {
+        finish(ev, MC_SPF_FAIL, NULL);
     }
-    finish(ev, MC_SPF_FAIL, NULL);
     run(ev);
 }
 
-/* §6.2: on fail, the exp= of the record that decided (the top record or a
- * redirect target's, never an include's) gives the explanation. */
-static bool explanation_start(struct mc_spf_eval *ev)
+/* True when the macro-string S (LEN octets, in MODE) uses %{p} and the
+ * validated names of <ip> are not known yet: then they are looked up
+ * (§5.5, §7.3) and the caller is entered again from run() once they are. */
+static bool explain_needs_ptr(struct mc_spf_eval *ev, const char *s, size_t len,
+                              enum mc_spf_macro_mode mode)
 {
-    const struct mc_spf_record *rec = ev->frames[ev->nframes - 1].rec;
-    if (!rec || !rec->exp)
+    unsigned letters = 0;
+    const char *why;
+    if (ev->ptr_ready || !mc_spf_macro_check(s, len, mode, &letters, &why) ||
+        !(letters & MC_SPF_MACRO_BIT('p')))
         return false;
-    if ((rec->exp->macros & MC_SPF_MACRO_BIT('p')) && ev->ptr_ready)
-        ev->mctx.ptr_name = choose_p(ev);
-    const char *target = NULL, *why;
-    ev->mctx.domain = ev->frames[ev->nframes - 1].domain;
-    if (!mc_spf_macro_expand(&target, ev->arena, &ev->mctx, rec->exp->domain_spec,
-                             strlen(rec->exp->domain_spec), MC_SPF_MACRO_DOMAIN, &why) ||
-        !valid_domain(target))
-        return false;
-    size_t step = step_add(ev, rec->exp->text, "fetching the explanation (not counted)");
-    ev->steps[step].target = target;
-    ev->waiting = true;
-    lookup(ev, target, MC_DNS_T_TXT, exp_txt_cb);
+    size_t step = step_add(ev, NULL, "validating the PTR names of <ip> for the explanation "
+                                     "(section 5.5, not counted)");
+    ptr_validate_start(ev, step);
     return true;
+}
+
+/* §6.2: on fail, the exp= of the record that decided (the top record or a
+ * redirect target's, never an include's) gives the explanation: its
+ * domain-spec expanded, its one TXT record fetched and expanded.  Any
+ * problem on the way means no explanation, never another result.  These
+ * lookups are not terms: they count against no limit (§4.6.4). */
+static void explain_step(struct mc_spf_eval *ev)
+{
+    const struct frame *f = &ev->frames[ev->nframes - 1];
+    const struct mc_spf_term *exp = f->rec->exp;
+    const char *out = NULL, *why;
+    ev->mctx.domain = f->domain;
+    switch (ev->explain) {
+    case EXPLAIN_TARGET:
+        if (explain_needs_ptr(ev, exp->domain_spec, strlen(exp->domain_spec),
+                              MC_SPF_MACRO_DOMAIN))
+            return;
+        ev->mctx.ptr_name = ev->ptr_ready ? choose_p(ev) : NULL;
+        if (!mc_spf_macro_expand(&out, ev->arena, &ev->mctx, exp->domain_spec,
+                                 strlen(exp->domain_spec), MC_SPF_MACRO_DOMAIN, &why) ||
+            !valid_domain(out)) {
+            finish(ev, MC_SPF_FAIL, NULL);
+            return;
+        }
+        size_t step = step_add(ev, exp->text, "fetching the explanation (not counted)");
+        ev->steps[step].target = out;
+        ev->waiting = true;
+        lookup(ev, out, MC_DNS_T_TXT, exp_txt_cb);
+        return;
+    case EXPLAIN_TEXT:
+        if (explain_needs_ptr(ev, ev->exp_text, ev->exp_len, MC_SPF_MACRO_EXP))
+            return;
+        ev->mctx.ptr_name = ev->ptr_ready ? choose_p(ev) : NULL;
+        if (mc_spf_macro_expand(&out, ev->arena, &ev->mctx, ev->exp_text, ev->exp_len,
+                                MC_SPF_MACRO_EXP, &why))
+            ev->v.explanation = out;
+        finish(ev, MC_SPF_FAIL, NULL);
+        return;
+    case EXPLAIN_NONE:
+        break;
+    }
 }
 
 static void frame_end(struct mc_spf_eval *ev, enum mc_spf_result result,
@@ -745,8 +958,10 @@ static void frame_end(struct mc_spf_eval *ev, enum mc_spf_result result,
     struct frame *f = &ev->frames[ev->nframes - 1];
     if (f->kind != FRAME_INCLUDE) {
         ev->v.mechanism = term ? term->text : NULL;
-        if (result == MC_SPF_FAIL && explanation_start(ev))
+        if (result == MC_SPF_FAIL && f->rec && f->rec->exp) {
+            ev->explain = EXPLAIN_TARGET; /* run() goes on in explain_step() */
             return;
+        }
         finish(ev, result, NULL);
         return;
     }
@@ -801,7 +1016,7 @@ static void frame_exhausted(struct mc_spf_eval *ev)
     if (!target)
         return;
     ev->steps[step].target = target;
-    if (!valid_domain(target)) {
+    if (!valid_check_host_domain(target)) { /* §6.1: malformed: permerror */
         finish(ev, MC_SPF_PERMERROR,
                mc_arena_printf(ev->arena, "'%s': %s is not a valid domain name",
                                redirect->text, target));
@@ -824,6 +1039,10 @@ static void run(struct mc_spf_eval *ev)
 {
     while (!ev->finished && !ev->waiting) {
         struct frame *f = &ev->frames[ev->nframes - 1];
+        if (ev->explain != EXPLAIN_NONE) {
+            explain_step(ev);
+            continue;
+        }
         if (!f->rec) {
             fetch_record(ev);
             continue;
@@ -902,7 +1121,7 @@ struct mc_spf_eval *mc_spf_eval_start(struct mc_resolver *res, const struct mc_s
     ev->nframes = 1;
     /* §4.3: a malformed or single-label <domain> gives none at once; the
      * callback still comes from the resolver's loop, like every other. */
-    if (!valid_domain(domain)) {
+    if (!valid_check_host_domain(domain)) {
         finish(ev, MC_SPF_NONE,
                mc_arena_printf(arena, "'%s' is not a valid domain name (RFC 7208 section 4.3)",
                                domain));
@@ -916,8 +1135,13 @@ struct mc_spf_eval *mc_spf_eval_start(struct mc_resolver *res, const struct mc_s
 
 void mc_spf_eval_free(struct mc_spf_eval *eval)
 {
-    if (eval)
-        mc_arena_free(eval->arena);
+    if (!eval)
+        return;
+    if (eval->prefetch_pending > 0) { /* the last prefetch callback frees it */
+        eval->freed = true;
+        return;
+    }
+    mc_arena_free(eval->arena);
 }
 
 const struct mc_spf_verdict *mc_spf_eval_verdict(const struct mc_spf_eval *eval)

@@ -54,7 +54,7 @@ static void lint_record(const struct mc_spf_seen *s, struct mc_arena *arena,
                                     "the SPF record of %s ends in '%s': every host on the "
                                     "Internet may send as %s",
                                     d, t->text, d));
-            else if (t->qualifier == MC_SPF_NEUTRAL)
+            else if (t->qualifier == MC_SPF_NEUTRAL && !s->via_include)
                 add(arena, items, n, "spf-neutral-all", false, d,
                     mc_arena_printf(arena,
                                     "the SPF record of %s ends in '?all': it asserts nothing "
@@ -83,7 +83,11 @@ static void lint_record(const struct mc_spf_seen *s, struct mc_arena *arena,
             break;
         }
     }
-    if (!has_all && !rec->redirect)
+    /* In a record reached through include, neutral (no all, or ?all) is
+     * the usual way to say "no match" to the including record (RFC 7208
+     * §5.2); only where a record decides for its own domain does it leave
+     * other hosts neutral. */
+    if (!has_all && !rec->redirect && !s->via_include)
         add(arena, items, n, "spf-no-all", false, d,
             mc_arena_printf(arena,
                             "the SPF record of %s has no 'all' and no 'redirect': other hosts "
