@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""End-to-end tests of --batch, --qps/--max-inflight and --postfix.
+
+Each test is one function; CTest runs `batch_e2e.py BINARY SOURCE_DIR NAME`.
+The host checks run offline on the e2e zones (tests/e2e/zones) or against
+small responders this script starts on 127.0.0.1: a silent one (deadlines)
+and a counting one that answers NXDOMAIN after a delay (politeness limits).
+Hermetic: nothing but loopback.
+"""
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+BINARY, SOURCE = sys.argv[1], sys.argv[2]
+ZONES = os.path.join(SOURCE, "tests", "e2e", "zones")
+OFFLINE = ["--offline"] + [a for z in sorted(os.listdir(ZONES)) if z.endswith(".zone")
+                           for a in ("--zone", os.path.join(ZONES, z))]
+
+
+def run(args, stdin=b"", timeout=60):
+    p = subprocess.run([BINARY] + args, input=stdin, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=timeout)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def docs(out):
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def check(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def strip_volatile(d):
+    d = dict(d)
+    for k in ("duration_ms", "queries"):
+        d.pop(k, None)
+    return d
+
+
+HOSTS = (b"mail.e2e.test\n# a comment\n\n  \nv6fail.e2e.test\nbad..name\n"
+         b"mismatch.e2e.test e2e.test\nnoptr.e2e.test\n")
+
+
+def test_order_and_bad_lines():
+    rc, out, err = run(OFFLINE + ["--batch", "-", "--format", "jsonl"], HOSTS)
+    ds = docs(out)
+    check([d["line"] for d in ds] == [1, 5, 6, 7, 8], "lines %r" % [d["line"] for d in ds])
+    check([d["status"] for d in ds] == ["ok", "critical", "unknown", "warning", "critical"],
+          "statuses %r" % [d["status"] for d in ds])
+    check(ds[2]["findings"][0]["code"] == "bad-input" and ds[2]["input"] == "bad..name",
+          "bad line: %r" % ds[2])
+    check(ds[3]["input"] == "mismatch.e2e.test e2e.test", "input echoed")
+    check(rc == 2, "exit %d, expected the worst (critical, 2)" % rc)
+
+
+def test_concurrency_one_same_verdicts():
+    big = HOSTS * 40
+    _, many, _ = run(OFFLINE + ["--batch", "-", "--format", "jsonl", "--concurrency", "64"], big)
+    _, one, _ = run(OFFLINE + ["--batch", "-", "--format", "jsonl", "--concurrency", "1"], big)
+    a = [strip_volatile(d) for d in docs(many)]
+    b = [strip_volatile(d) for d in docs(one)]
+    check(len(a) == 5 * 40 and a == b, "concurrency 64 and 1 differ (%d, %d docs)" % (len(a), len(b)))
+
+
+def test_unordered_same_results():
+    big = HOSTS * 20
+    _, ordered, _ = run(OFFLINE + ["--batch", "-", "--format", "jsonl"], big)
+    _, unordered, _ = run(OFFLINE + ["--batch", "-", "--format", "jsonl", "--unordered"], big)
+    key = lambda d: (d["line"], d["status"])
+    check(sorted(map(key, docs(ordered))) == sorted(map(key, docs(unordered))),
+          "unordered results differ")
+
+
+def test_empty_input():
+    for data in (b"", b"# only a comment\n\n"):
+        rc, out, _ = run(OFFLINE + ["--batch", "-", "--format", "jsonl"], data)
+        check(rc == 0 and out == "", "empty input: exit %d, output %r" % (rc, out))
+
+
+def test_spf_batch():
+    lines = (b"192.0.2.10 postmaster@e2e.test mail.e2e.test\n"
+             b"2001:db8::10 <> mail.e2e.test\n"
+             b"192.0.2.10 <>\n"
+             b"not-an-ip e2e.test\n"
+             b"198.18.0.1 e2e.test\n")
+    rc, out, _ = run(OFFLINE + ["spf", "--batch", "-", "--format", "jsonl"], lines)
+    ds = docs(out)
+    check([d["line"] for d in ds] == [1, 2, 3, 4, 5], "lines %r" % [d.get("line") for d in ds])
+    check(ds[0]["result"] == "pass" and ds[0]["sender"] == "postmaster@e2e.test", "line 1 %r" % ds[0])
+    check(ds[1]["sender"] == "postmaster@mail.e2e.test", "null sender is postmaster@HELO")
+    check(ds[2]["status"] == "unknown" and ds[3]["status"] == "unknown", "bad lines are unknown")
+    check(ds[4]["result"] == "fail", "line 5 %r" % ds[4].get("result"))
+    check(rc == 2, "exit %d" % rc)
+
+
+def test_output_file():
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "out.jsonl")
+        rc, out, _ = run(OFFLINE + ["--batch", "-", "--format", "jsonl", "--output", path], HOSTS)
+        check(out == "", "stdout not empty with --output")
+        with open(path) as f:
+            check(len(docs(f.read())) == 5, "file holds 5 results")
+        check(os.listdir(d) == ["out.jsonl"], "temporary file left: %r" % os.listdir(d))
+
+
+def test_usage_errors():
+    for args in (["--batch", "-", "mail.e2e.test"], ["--batch", "-", "--format", "nagios"],
+                 ["--batch", "/nonexistent/file"], ["--batch", "/"],
+                 ["--batch", "-", "--address", "192.0.2.1"], ["--batch", "-", "--concurrency", "0"]):
+        rc, _, err = run(OFFLINE + args, b"mail.e2e.test\n")
+        check(rc == 3 and err, "%r: exit %d, stderr %r" % (args, rc, err))
+
+
+class Responder:
+    """UDP DNS responder on 127.0.0.1: silent, or NXDOMAIN after DELAY s.
+    Records arrival times and the most queries outstanding at once."""
+
+    def __init__(self, delay=None):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.delay = delay
+        self.arrivals = []
+        self.outstanding = 0
+        self.max_outstanding = 0
+        self.lock = threading.Lock()
+        self.stop = False
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        self.sock.settimeout(0.2)
+        while not self.stop:
+            try:
+                data, addr = self.sock.recvfrom(4096)
+            except socket.timeout:
+                continue
+            with self.lock:
+                self.arrivals.append(time.monotonic())
+                if self.delay is None:
+                    continue
+                self.outstanding += 1
+                self.max_outstanding = max(self.max_outstanding, self.outstanding)
+            threading.Timer(self.delay, self.answer, (data, addr)).start()
+
+    def answer(self, query, addr):
+        # Header: same id, QR+RD+RA, NXDOMAIN; the question echoed.
+        qid, flags = struct.unpack(">HH", query[:4])
+        end = 12
+        while query[end] != 0:
+            end += query[end] + 1
+        question = query[12:end + 5]
+        reply = struct.pack(">HHHHHH", qid, 0x8183 | (flags & 0x0100), 1, 0, 0, 0) + question
+        with self.lock:
+            self.outstanding -= 1
+        self.sock.sendto(reply, addr)
+
+    def close(self):
+        self.stop = True
+
+
+def test_deadline_per_line():
+    r = Responder(delay=None)
+    try:
+        start = time.monotonic()
+        rc, out, _ = run(["--server", "127.0.0.1:%d" % r.port, "--batch", "-", "--format",
+                          "jsonl", "-t", "1", "--concurrency", "4"],
+                         b"a.e2e.test\nb.e2e.test\nc.e2e.test\n")
+        took = time.monotonic() - start
+        ds = docs(out)
+        check(len(ds) == 3 and all(d["status"] == "unknown" for d in ds), "statuses %r" % ds)
+        check(all(any(f["code"] == "timeout" for f in d["findings"]) for d in ds),
+              "every line names the deadline")
+        check(rc == 3, "exit %d" % rc)
+        check(took < 1 + 1.5, "took %.2f s with -t 1 (a generous margin)" % took)
+    finally:
+        r.close()
+
+
+def test_max_inflight():
+    r = Responder(delay=0.2)
+    try:
+        hosts = b"".join(b"h%d.e2e.test\n" % i for i in range(30))
+        rc, out, _ = run(["--server", "127.0.0.1:%d" % r.port, "--no-spf", "--batch", "-",
+                          "--format", "jsonl", "--max-inflight", "3", "--concurrency", "30"], hosts)
+        check(len(docs(out)) == 30, "30 results")
+        check(r.max_outstanding <= 3, "%d queries outstanding at once, limit 3" % r.max_outstanding)
+        check(len(r.arrivals) >= 60, "queries sent: %d" % len(r.arrivals))
+    finally:
+        r.close()
+
+
+def test_qps():
+    r = Responder(delay=0.0)
+    try:
+        hosts = b"".join(b"h%d.e2e.test\n" % i for i in range(30))
+        rc, out, _ = run(["--server", "127.0.0.1:%d" % r.port, "--no-spf", "--batch", "-",
+                          "--format", "jsonl", "--qps", "40", "--concurrency", "30"], hosts)
+        check(len(docs(out)) == 30, "30 results")
+        t = sorted(r.arrivals)
+        # Any one-second window: at most 40 queries plus the burst of 2.
+        worst = max(sum(1 for x in t if a <= x < a + 1.0) for a in t)
+        check(worst <= 42, "%d queries within one second, limit 40" % worst)
+        check(len(t) == 60, "queries sent: %d (A and AAAA of 30 hosts)" % len(t))
+    finally:
+        r.close()
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def test_postfix():
+    with tempfile.TemporaryDirectory() as d:
+        # Parsed without postconf: a file not named main.cf is read directly.
+        cf = os.path.join(d, "test.cf")
+        write(cf, "myhostname = mail.e2e.test\nsmtp_helo_name = $myhostname\n"
+                  "inet_protocols = ipv4\n")
+        rc, out, err = run(OFFLINE + ["--postfix=" + cf, "--format", "json"])
+        doc = json.loads(out)
+        check(doc["host"] == "mail.e2e.test", "host from smtp_helo_name: %r" % doc["host"])
+        check(doc["families"]["ipv4"]["required"] and not doc["families"]["ipv6"]["required"],
+              "inet_protocols = ipv4 requires IPv4 only")
+        check(rc == 0, "exit %d: %s" % (rc, err))
+        # An explicit HOST wins; IPv6 only required.
+        write(cf, "myhostname = mail.e2e.test\ninet_protocols = ipv6\n")
+        rc, out, _ = run(OFFLINE + ["--postfix=" + cf, "--format", "json", "v6fail.e2e.test"])
+        doc = json.loads(out)
+        check(doc["host"] == "v6fail.e2e.test" and doc["families"]["ipv6"]["required"], "HOST wins")
+        # smtp_bind_address: the only IPv4 sender; not one of HOST's.
+        write(cf, "smtp_helo_name = mail.e2e.test\nsmtp_bind_address = 192.0.2.12\n")
+        rc, out, _ = run(OFFLINE + ["--postfix=" + cf, "--format", "json"])
+        doc = json.loads(out)
+        v4 = [a["address"] for a in doc["families"]["ipv4"]["addresses"]]
+        check(v4 == ["192.0.2.12"], "only the bind address is checked: %r" % v4)
+        check(any(f["code"] == "address-not-of-host" for f in doc["findings"]),
+              "the bind address is flagged")
+        check(len(doc["families"]["ipv6"]["addresses"]) == 1, "IPv6 unaffected")
+        # Errors: exit 3 with the cause named.
+        write(cf, "inet_protocols = ipv5\n")
+        for arg, what in (("--postfix=" + cf, "ipv5"), ("--postfix=" + d, "main.cf"),
+                          ("--postfix=/nonexistent", "/nonexistent")):
+            rc, out, err = run(OFFLINE + [arg, "--format", "json", "mail.e2e.test"])
+            check(rc == 3 and what in err and json.loads(out)["status"] == "unknown",
+                  "%s: exit %d, stderr %r" % (arg, rc, err))
+        os.mkdir(os.path.join(d, "main.cf"))
+        rc, _, err = run(OFFLINE + ["--postfix=" + d, "mail.e2e.test"])
+        check(rc == 3 and "main.cf" in err, "main.cf is a directory: exit %d %r" % (rc, err))
+
+
+def test_postfix_postconf():
+    """With Debian's postfix installed, postconf(1) is asked (and knows the
+    defaults): the same verdict as the parser on the same file."""
+    postconf = next((p for p in ("/usr/sbin/postconf", "/sbin/postconf") if os.access(p, os.X_OK)),
+                    None)
+    if not postconf:
+        print("SKIP: postconf is not installed")
+        sys.exit(77)
+    with tempfile.TemporaryDirectory() as d:
+        write(os.path.join(d, "main.cf"), "myhostname = mail.e2e.test\n"
+              "smtp_helo_name = ${myhostname}\ninet_protocols = ipv4, ipv6\n")
+        rc, out, err = run(OFFLINE + ["--postfix=" + d, "--format", "json"])
+        doc = json.loads(out)
+        check(doc["host"] == "mail.e2e.test" and rc == 0, "postconf: %r %s" % (doc["host"], err))
+
+
+TESTS = {name[5:]: fn for name, fn in globals().items() if name.startswith("test_")}
+
+if __name__ == "__main__":
+    name = sys.argv[3]
+    try:
+        TESTS[name]()
+    except AssertionError as e:
+        print("FAIL %s: %s" % (name, e))
+        sys.exit(1)
+    print("ok %s" % name)
