@@ -81,9 +81,9 @@ static bool next_token(const char *s, size_t len, size_t *pos, enum mc_spf_macro
             i++;
         if (i == start) {
             *why = mode == MC_SPF_MACRO_EXP
-                       ? "a character outside printable US-ASCII (RFC 7208 §7.1)"
+                       ? "a character outside printable US-ASCII (RFC 7208 section 7.1)"
                        : "a space or a character outside printable US-ASCII "
-                         "(RFC 7208 §7.1: macro-literal = %x21-24 / %x26-7E)";
+                         "(RFC 7208 section 7.1: macro-literal = %x21-24 / %x26-7E)";
             return false;
         }
         t->kind = TOKEN_LITERAL;
@@ -95,7 +95,7 @@ static bool next_token(const char *s, size_t len, size_t *pos, enum mc_spf_macro
 
     /* §7.2: a '%' not followed by '{', '%', '-' or '_' is a syntax error. */
     if (i + 1 >= len) {
-        *why = "'%' at the end; a literal '%' is written \"%%\" (RFC 7208 §7.2)";
+        *why = "'%' at the end; a literal '%' is written \"%%\" (RFC 7208 section 7.2)";
         return false;
     }
     t->kind = TOKEN_ESCAPE;
@@ -113,7 +113,7 @@ static bool next_token(const char *s, size_t len, size_t *pos, enum mc_spf_macro
         t->kind = TOKEN_MACRO;
         break;
     default:
-        *why = "'%' not followed by '{', '%', '_' or '-' (RFC 7208 §7.2)";
+        *why = "'%' not followed by '{', '%', '_' or '-' (RFC 7208 section 7.2)";
         return false;
     }
     if (t->kind == TOKEN_ESCAPE) {
@@ -128,11 +128,11 @@ static bool next_token(const char *s, size_t len, size_t *pos, enum mc_spf_macro
     /* ABNF literals are case-insensitive (RFC 5234 §2.3): "%{D}" is d. */
     if (!mc_ascii_isalpha(c) || !strchr("slodiphvcrt", lower)) {
         *why = "unknown macro letter; the letters are s l o d i p h v, and c r t "
-               "in exp text (RFC 7208 §7.2)";
+               "in exp text (RFC 7208 section 7.2)";
         return false;
     }
     if (mode == MC_SPF_MACRO_DOMAIN && strchr("crt", lower)) {
-        *why = "macro letters c, r and t are allowed only in exp text (RFC 7208 §7.2)";
+        *why = "macro letters c, r and t are allowed only in exp text (RFC 7208 section 7.2)";
         return false;
     }
     t->letter = (char)lower;
@@ -146,7 +146,7 @@ static bool next_token(const char *s, size_t len, size_t *pos, enum mc_spf_macro
             t->digits = t->digits * 10 + (size_t)(s[i] - '0');
     }
     if (have_digits && t->digits == 0) {
-        *why = "the digit transformer must be nonzero (RFC 7208 §7.2)";
+        *why = "the digit transformer must be nonzero (RFC 7208 section 7.2)";
         return false;
     }
     if (i < len && (s[i] == 'r' || s[i] == 'R')) {
@@ -157,13 +157,13 @@ static bool next_token(const char *s, size_t len, size_t *pos, enum mc_spf_macro
         int bit = delimiter_bit((unsigned char)s[i]);
         if (bit < 0) {
             *why = "bad character in a macro: after the letter come digits, 'r', "
-                   "delimiters . - + , / _ = and '}' (RFC 7208 §7.1)";
+                   "delimiters . - + , / _ = and '}' (RFC 7208 section 7.1)";
             return false;
         }
         t->delims |= 1u << bit;
     }
     if (i >= len) {
-        *why = "macro without its closing '}' (RFC 7208 §7.1)";
+        *why = "macro without its closing '}' (RFC 7208 section 7.1)";
         return false;
     }
     *pos = i + 1;
@@ -186,12 +186,12 @@ static bool toplabel_ok(const char *s, size_t n, const char **why)
         goto bad;
     if (all_digits) {
         *why = "the top label is all digits: an IP address is not a domain-spec, "
-               "ip4 and ip6 take addresses (RFC 7208 §7.1)";
+               "ip4 and ip6 take addresses (RFC 7208 section 7.1)";
         return false;
     }
     return true;
 bad:
-    *why = "the top label must be letters, digits and inner hyphens (RFC 7208 §7.1)";
+    *why = "the top label must be letters, digits and inner hyphens (RFC 7208 section 7.1)";
     return false;
 }
 
@@ -200,7 +200,7 @@ bad:
 static bool domain_end_ok(const struct token *last, size_t ntokens, const char **why)
 {
     if (ntokens == 0) {
-        *why = "empty domain-spec (RFC 7208 §7.1)";
+        *why = "empty domain-spec (RFC 7208 section 7.1)";
         return false;
     }
     if (last->kind != TOKEN_LITERAL)
@@ -214,7 +214,7 @@ static bool domain_end_ok(const struct token *last, size_t ntokens, const char *
         dot--;
     if (dot == 0) {
         *why = "a domain-spec must end in a macro or in \".\" and a top label "
-               "(RFC 7208 §7.1)";
+               "(RFC 7208 section 7.1)";
         return false;
     }
     return toplabel_ok(last->text + dot, n - dot, why);
@@ -473,7 +473,7 @@ static bool expand_domain(const char **out, struct mc_arena *arena,
         const char *dot = memchr(buf, '.', n);
         if (!dot) {
             *why = "the expanded domain name is over 253 octets and its last label "
-                   "alone is too long to truncate to (RFC 7208 §7.3)";
+                   "alone is too long to truncate to (RFC 7208 section 7.3)";
             return false;
         }
         name = dot + 1;

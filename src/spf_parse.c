@@ -175,10 +175,10 @@ static bool take_domain_spec(struct parser *p, struct mc_spf_term *t, const char
     const char *why;
 
     if (n == 0)
-        return fail(p, "%s has an empty domain-spec (RFC 7208 §%s)", what, section);
+        return fail(p, "%s has an empty domain-spec (RFC 7208 section %s)", what, section);
     if (!mc_spf_macro_check(s, n, MC_SPF_MACRO_DOMAIN, &t->macros, &why)) {
         if (!takes_prefix && ends_in_prefix(s, n))
-            return fail(p, "%s takes no prefix length (RFC 7208 §%s)", what, section);
+            return fail(p, "%s takes no prefix length (RFC 7208 section %s)", what, section);
         return fail(p, "%s", why);
     }
     t->domain_spec = mc_arena_strndup(p->arena, s, n);
@@ -197,19 +197,19 @@ static bool take_prefix(struct parser *p, const char *s, size_t n, unsigned max,
     unsigned long v = 0;
 
     if (n == 0)
-        return fail(p, "%s prefix length without digits (RFC 7208 §5.6)", family);
+        return fail(p, "%s prefix length without digits (RFC 7208 section 5.6)", family);
     for (size_t i = 0; i < n; i++) {
         if (!mc_ascii_isdigit((unsigned char)s[i]))
-            return fail(p, "%s prefix length \"/%.*s\" is not a number (RFC 7208 §5.6)",
+            return fail(p, "%s prefix length \"/%.*s\" is not a number (RFC 7208 section 5.6)",
                         family, (int)n, s);
         if (v <= max)
             v = v * 10 + (unsigned long)(s[i] - '0');
     }
     if (n > 1 && s[0] == '0')
-        return fail(p, "%s prefix length \"/%.*s\" has a leading zero (RFC 7208 §5.6)",
+        return fail(p, "%s prefix length \"/%.*s\" has a leading zero (RFC 7208 section 5.6)",
                     family, (int)n, s);
     if (v > max)
-        return fail(p, "%s prefix length \"/%.*s\" is over %u (RFC 7208 §5.6)", family,
+        return fail(p, "%s prefix length \"/%.*s\" is over %u (RFC 7208 section 5.6)", family,
                     (int)n, s, max);
     *out = (unsigned)v;
     return true;
@@ -246,7 +246,7 @@ static bool take_ip(struct parser *p, struct mc_spf_term *t, const char *rest, s
     const char *name = v6 ? "ip6" : "ip4";
 
     if (n == 0 || rest[0] != ':')
-        return fail(p, "%s requires \":\" and an %s network (RFC 7208 §5.6)", name,
+        return fail(p, "%s requires \":\" and an %s network (RFC 7208 section 5.6)", name,
                     v6 ? "IPv6" : "IPv4");
     const char *net = rest + 1;
     const char *slash = memchr(net, '/', n - 1);
@@ -257,14 +257,14 @@ static bool take_ip(struct parser *p, struct mc_spf_term *t, const char *rest, s
         size_t plen = n - 1 - netlen - 1;
         if (plen > 0 && prefix[0] == '/')
             return fail(p, "%s takes a single prefix length, not a dual one "
-                           "(RFC 7208 §5.6)", name);
+                           "(RFC 7208 section 5.6)", name);
         if (!take_prefix(p, prefix, plen, v6 ? 128 : 32, v6 ? &t->cidr6 : &t->cidr4))
             return false;
     }
     if (!v6) {
         if (!dotted_quad(net, netlen, t->addr))
             return fail(p, "\"%.*s\" is not an IPv4 address in dotted-quad form "
-                           "(RFC 7208 §5.6)", (int)netlen, net);
+                           "(RFC 7208 section 5.6)", (int)netlen, net);
         return true;
     }
     /* RFC 4291 §2.2 text forms, as inet_pton() reads them. */
@@ -276,7 +276,7 @@ static bool take_ip(struct parser *p, struct mc_spf_term *t, const char *rest, s
     if (inet_pton(AF_INET6, buf, t->addr) == 1)
         return true;
 bad6:
-    return fail(p, "\"%.*s\" is not an IPv6 address (RFC 7208 §5.6, RFC 4291 §2.2)",
+    return fail(p, "\"%.*s\" is not an IPv6 address (RFC 7208 section 5.6, RFC 4291 section 2.2)",
                 (int)netlen, net);
 }
 
@@ -306,7 +306,7 @@ static bool take_dual(struct parser *p, struct mc_spf_term *t, const char *rest,
     if (end == 0)
         return true;
     if (rest[0] != ':')
-        return fail(p, "unexpected \"%.*s\" after %s (RFC 7208 §%s)", (int)end, rest, name,
+        return fail(p, "unexpected \"%.*s\" after %s (RFC 7208 section %s)", (int)end, rest, name,
                     section);
     return take_domain_spec(p, t, rest + 1, end - 1, name, section, true);
 }
@@ -321,7 +321,7 @@ static bool parse_mechanism(struct parser *p, struct mc_spf_term *t, const char 
         if (word_is(body, namelen, mechanisms[m].name))
             break;
     if (m == sizeof mechanisms / sizeof mechanisms[0])
-        return fail(p, "unknown mechanism \"%.*s\" (RFC 7208 §5: all, include, a, mx, ptr, "
+        return fail(p, "unknown mechanism \"%.*s\" (RFC 7208 section 5: all, include, a, mx, ptr, "
                        "ip4, ip6, exists)",
                     (int)namelen, body);
 
@@ -335,20 +335,20 @@ static bool parse_mechanism(struct parser *p, struct mc_spf_term *t, const char 
     switch (t->kind) {
     case MC_SPF_TERM_ALL:
         if (rlen > 0)
-            return fail(p, "all takes no %s (RFC 7208 §5.1)",
+            return fail(p, "all takes no %s (RFC 7208 section 5.1)",
                         rest[0] == '/' ? "prefix length" : "argument");
         return true;
     case MC_SPF_TERM_INCLUDE:
     case MC_SPF_TERM_EXISTS:
         if (rlen == 0 || rest[0] != ':')
-            return fail(p, "%s requires \":\" and a domain-spec (RFC 7208 §%s)", name,
+            return fail(p, "%s requires \":\" and a domain-spec (RFC 7208 section %s)", name,
                         section);
         return take_domain_spec(p, t, rest + 1, rlen - 1, name, section, false);
     case MC_SPF_TERM_PTR:
         if (rlen == 0)
             return true;
         if (rest[0] != ':')
-            return fail(p, "ptr takes no prefix length (RFC 7208 §5.5)");
+            return fail(p, "ptr takes no prefix length (RFC 7208 section 5.5)");
         return take_domain_spec(p, t, rest + 1, rlen - 1, name, section, false);
     case MC_SPF_TERM_A:
     case MC_SPF_TERM_MX:
@@ -369,9 +369,9 @@ static bool parse_modifier(struct parser *p, struct mc_spf_term *t, const char *
     const char *why;
 
     if (qualified)
-        return fail(p, "a modifier takes no qualifier (RFC 7208 §4.6.1)");
+        return fail(p, "a modifier takes no qualifier (RFC 7208 section 4.6.1)");
     if (!modifier_name_ok(body, namelen))
-        return fail(p, "%s (RFC 7208 §12: name = ALPHA *( ALPHA / DIGIT / \"-\" / \"_\" / "
+        return fail(p, "%s (RFC 7208 section 12: name = ALPHA *( ALPHA / DIGIT / \"-\" / \"_\" / "
                        "\".\" ))",
                     namelen ? "bad modifier name" : "modifier without a name");
     t->qualifier = MC_SPF_NONE;
@@ -385,7 +385,7 @@ static bool parse_modifier(struct parser *p, struct mc_spf_term *t, const char *
 
         /* §6: each at most once per record, else permerror. */
         if (*slot)
-            return fail(p, "%s= appears more than once (RFC 7208 §6)", what);
+            return fail(p, "%s= appears more than once (RFC 7208 section 6)", what);
         t->kind = redirect ? MC_SPF_TERM_REDIRECT : MC_SPF_TERM_EXP;
         *slot = t;
         return take_domain_spec(p, t, value, vlen, what, section, false);
@@ -410,7 +410,7 @@ static bool parse_term(struct parser *p, struct mc_spf_term *t, const char *s, s
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x21 || c > 0x7e)
-            return fail(p, "octet 0x%02x is not visible US-ASCII (RFC 7208 §3.1, §12)", c);
+            return fail(p, "octet 0x%02x is not visible US-ASCII (RFC 7208 section 3.1, section 12)", c);
     }
 
     /* qualifier = "+" / "-" / "?" / "~"; none means "+" (§4.6.2). */
@@ -456,7 +456,7 @@ bool mc_spf_parse(struct mc_spf_record *rec, struct mc_arena *arena, const char 
     rec->len = len;
     if (!mc_spf_is_record(text, len)) {
         rec->why = "the record does not begin with \"v=spf1\" and a space or its end "
-                   "(RFC 7208 §4.5)";
+                   "(RFC 7208 section 4.5)";
         return false;
     }
 
