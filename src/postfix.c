@@ -161,17 +161,35 @@ static const char *raw_value(const struct mc_postfix_params *p, const char *name
     return NULL;
 }
 
+/*
+ * Expansion state: the nesting depth and a budget of references shared by
+ * the whole expansion, so that a main.cf whose parameters refer to each
+ * other several times per level (a = $b$b, b = $c$c, ...) cannot make the
+ * work exponential (a fuzzer found that one); and no expanded value grows
+ * past MAX_OCTETS.  Together they bound the work to MAX_REFS copies of at
+ * most MAX_OCTETS.
+ */
+struct expansion {
+    int depth;
+    long refs_left;
+};
+#define MAX_REFS 1000
+#define MAX_OCTETS (16 * 1024)
+
 /* Postfix's own defaults for the parameters mailcheck reads (postconf(5)). */
 static char *builtin_default(const struct mc_postfix_params *p, const char *name, size_t len,
-                             int depth);
+                             struct expansion *x);
 
 struct buf {
     char *s;
     size_t len, cap;
 };
 
-static void buf_add(struct buf *b, const char *s, size_t n)
+static void buf_add(struct buf *b, const char *s, size_t n, struct expansion *x)
 {
+    (void)x;
+    if (b->len + n > MAX_OCTETS)
+        n = MAX_OCTETS - b->len; /* over the bound: the value is cut short */
     if (b->len + n + 1 > b->cap) {
         b->cap = (b->len + n + 1) * 2;
         b->s = mc_xrealloc(b->s, b->cap);
@@ -181,36 +199,45 @@ static void buf_add(struct buf *b, const char *s, size_t n)
     b->s[b->len] = '\0';
 }
 
-static char *expand(const struct mc_postfix_params *p, const char *v, int depth);
+static char *expand(const struct mc_postfix_params *p, const char *v, struct expansion *x);
 
 /* The expanded value of parameter NAME (LEN octets), "" when unknown. */
 static char *lookup_expanded(const struct mc_postfix_params *p, const char *name, size_t len,
-                             int depth)
+                             struct expansion *x)
 {
+    if (x->refs_left-- <= 0)
+        return mc_xstrdup("");
     const char *raw = raw_value(p, name, len);
-    if (raw)
-        return expand(p, raw, depth + 1);
-    char *def = builtin_default(p, name, len, depth + 1);
-    return def ? def : mc_xstrdup("");
+    char *out;
+    x->depth++;
+    if (raw) {
+        out = expand(p, raw, x);
+    } else {
+        out = builtin_default(p, name, len, x);
+        if (!out)
+            out = mc_xstrdup("");
+    }
+    x->depth--;
+    return out;
 }
 
-static char *expand(const struct mc_postfix_params *p, const char *v, int depth)
+static char *expand(const struct mc_postfix_params *p, const char *v, struct expansion *x)
 {
     struct buf b = {0};
-    buf_add(&b, "", 0);
-    if (depth > MAX_DEPTH)
+    buf_add(&b, "", 0, x);
+    if (x->depth > MAX_DEPTH)
         return b.s; /* a reference loop: Postfix reports it; we stop */
     for (const char *s = v; *s;) {
         if (*s != '$') {
             const char *dollar = strchr(s, '$');
             size_t n = dollar ? (size_t)(dollar - s) : strlen(s);
-            buf_add(&b, s, n);
+            buf_add(&b, s, n, x);
             s += n;
             continue;
         }
         s++;
         if (*s == '$') { /* "$$" is a literal "$" */
-            buf_add(&b, "$", 1);
+            buf_add(&b, "$", 1, x);
             s++;
             continue;
         }
@@ -233,13 +260,15 @@ static char *expand(const struct mc_postfix_params *p, const char *v, int depth)
             size_t tlen = text ? (size_t)(s - text) : 0;
             if (*s == close)
                 s++;
-            char *val = lookup_expanded(p, name, nlen, depth);
+            char *val = lookup_expanded(p, name, nlen, x);
             if (!op) {
-                buf_add(&b, val, strlen(val));
+                buf_add(&b, val, strlen(val), x);
             } else if ((op == '?') == (*val != '\0')) {
                 char *t = mc_xstrndup(text, tlen);
-                char *te = expand(p, t, depth + 1);
-                buf_add(&b, te, strlen(te));
+                x->depth++;
+                char *te = expand(p, t, x);
+                x->depth--;
+                buf_add(&b, te, strlen(te), x);
                 free(te);
                 free(t);
             }
@@ -249,8 +278,8 @@ static char *expand(const struct mc_postfix_params *p, const char *v, int depth)
         const char *name = s;
         while (mc_ascii_isalnum((unsigned char)*s) || *s == '_')
             s++;
-        char *val = lookup_expanded(p, name, (size_t)(s - name), depth);
-        buf_add(&b, val, strlen(val));
+        char *val = lookup_expanded(p, name, (size_t)(s - name), x);
+        buf_add(&b, val, strlen(val), x);
         free(val);
     }
     return b.s;
@@ -266,11 +295,11 @@ static char *system_hostname(void)
 }
 
 static char *builtin_default(const struct mc_postfix_params *p, const char *name, size_t len,
-                             int depth)
+                             struct expansion *x)
 {
 #define IS(lit) (len == sizeof(lit) - 1 && strncmp(name, lit, len) == 0)
     if (IS("smtp_helo_name"))
-        return expand(p, "$myhostname", depth);
+        return expand(p, "$myhostname", x);
     if (IS("inet_protocols"))
         return mc_xstrdup("all"); /* Postfix >= 3.0 */
     if (IS("myhostname")) {
@@ -279,14 +308,14 @@ static char *builtin_default(const struct mc_postfix_params *p, const char *name
         if (strchr(h, '.'))
             return h;
         const char *dom = raw_value(p, "mydomain", 8);
-        char *d = dom ? expand(p, dom, depth) : mc_xstrdup("localdomain");
+        char *d = dom ? expand(p, dom, x) : mc_xstrdup("localdomain");
         char *fq = mc_xasprintf("%s.%s", h, d);
         free(h);
         free(d);
         return fq;
     }
     if (IS("mydomain")) {
-        char *h = lookup_expanded(p, "myhostname", 10, depth);
+        char *h = lookup_expanded(p, "myhostname", 10, x);
         const char *dot = strchr(h, '.');
         char *d = mc_xstrdup(dot && dot[1] ? dot + 1 : "localdomain");
         free(h);
@@ -299,13 +328,14 @@ static char *builtin_default(const struct mc_postfix_params *p, const char *name
 char *mc_postfix_get(const struct mc_postfix_params *p, const char *name,
                      const char *default_value)
 {
+    struct expansion x = {.refs_left = MAX_REFS};
     const char *raw = raw_value(p, name, strlen(name));
     if (raw)
-        return expand(p, raw, 0);
-    char *def = builtin_default(p, name, strlen(name), 0);
+        return expand(p, raw, &x);
+    char *def = builtin_default(p, name, strlen(name), &x);
     if (def)
         return def;
-    return default_value ? expand(p, default_value, 0) : NULL;
+    return default_value ? expand(p, default_value, &x) : NULL;
 }
 
 /* ---- loading ---- */

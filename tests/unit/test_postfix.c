@@ -75,6 +75,24 @@ static void expansion_forms(void **state)
     mc_postfix_params_free(p);
 }
 
+static void expansion_work_is_bounded(void **state)
+{
+    (void)state;
+    /* Three references a level, twelve levels: 3^12 expansions unbounded
+     * (found by fuzz_postfix as a timeout). */
+    struct mc_postfix_params *p = parse("a = $b$b$b\nb = $c$c$c\nc = $d$d$d\nd = $e$e$e\n"
+                                        "e = $f$f$f\nf = $g$g$g\ng = $h$h$h\nh = $i$i$i\n"
+                                        "i = $j$j$j\nj = $k$k$k\nk = $l$l$l\nl = $m$m$m\n"
+                                        "m = xxxxxxxxxx\n");
+    int64_t start = mc_now_ms();
+    char *v = mc_postfix_get(p, "a", NULL);
+    assert_true(mc_now_ms() - start < 20000); /* a hang guard, not a speed target */
+    assert_non_null(v);
+    assert_true(strlen(v) > 0 && strlen(v) <= 16 * 1024);
+    free(v);
+    mc_postfix_params_free(p);
+}
+
 static void syntax_errors_name_the_line(void **state)
 {
     (void)state;
@@ -141,6 +159,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(syntax_comments_continuations_last_wins),
         cmocka_unit_test(expansion_forms),
+        cmocka_unit_test(expansion_work_is_bounded),
         cmocka_unit_test(syntax_errors_name_the_line),
         cmocka_unit_test(load_main_cf_without_postconf),
         cmocka_unit_test(load_errors),
