@@ -26,6 +26,10 @@ struct mc_spf_output {
     const char *input; /* --batch: the input line */
 };
 
+/* SPEC.md "SPF" exit codes: 0 pass, 1 softfail/neutral/none,
+ * 2 fail/permerror/temperror. */
+int mc_spf_exit_code(enum mc_spf_result result);
+
 char *mc_render_spf_text(const struct mc_spf_output *out, const struct mc_render_options *opt);
 char *mc_render_spf_json(const struct mc_spf_output *out, const struct mc_render_options *opt);
 

@@ -711,19 +711,6 @@ static void store_eval(void *arg, struct mc_spf_eval *eval)
     mc_resolver_stop(run->res); /* prefetches nobody needs may be out */
 }
 
-/* SPEC.md "SPF" exit codes: 0 pass, 1 softfail/neutral/none,
- * 2 fail/permerror/temperror. */
-static int spf_exit_code(enum mc_spf_result result)
-{
-    switch (result) {
-    case MC_SPF_PASS: return MC_STATE_OK;
-    case MC_SPF_SOFTFAIL:
-    case MC_SPF_NEUTRAL:
-    case MC_SPF_NONE: return MC_STATE_WARNING;
-    default: return MC_STATE_CRITICAL;
-    }
-}
-
 static int run_spf(struct cli *cli)
 {
     struct mc_zone_set *zones = NULL;
@@ -778,7 +765,7 @@ static int run_spf(struct cli *cli)
     const struct mc_spf_verdict *v = mc_spf_eval_verdict(eval);
     struct mc_resolver_stats stats;
     mc_resolver_get_stats(res, &stats);
-    code = spf_exit_code(v->result);
+    code = mc_spf_exit_code(v->result);
     if (cut)
         code = (int)cli->deadline_state;
     else if (stats.answered == 0 && stats.failed > 0)

@@ -209,7 +209,8 @@ done:
     return true;
 }
 
-int mc_cli_batch_hosts(struct mc_cli_batch *cb)
+/* Runs every line of the input through START on the batch driver. */
+static int run_lines(struct mc_cli_batch *cb, mc_batch_start_fn start)
 {
     started_ms = mc_now_ms();
     struct mc_batch_config bc = {
@@ -217,7 +218,7 @@ int mc_cli_batch_hosts(struct mc_cli_batch *cb)
         .concurrency = cb->concurrency,
         .unordered = cb->unordered,
         .read = read_line,
-        .start = host_start,
+        .start = start,
         .emit = emit,
         .progress = progress,
         .arg = cb,
@@ -225,18 +226,12 @@ int mc_cli_batch_hosts(struct mc_cli_batch *cb)
     return (int)mc_batch_run(&bc);
 }
 
-/* ---- spf ---- */
-
-static int spf_exit_code(enum mc_spf_result result)
+int mc_cli_batch_hosts(struct mc_cli_batch *cb)
 {
-    switch (result) {
-    case MC_SPF_PASS: return MC_STATE_OK;
-    case MC_SPF_SOFTFAIL:
-    case MC_SPF_NEUTRAL:
-    case MC_SPF_NONE: return MC_STATE_WARNING;
-    default: return MC_STATE_CRITICAL;
-    }
+    return run_lines(cb, host_start);
 }
+
+/* ---- spf ---- */
 
 static void spf_done(void *arg, struct mc_spf_eval *eval)
 {
@@ -247,7 +242,7 @@ static void spf_done(void *arg, struct mc_spf_eval *eval)
     struct mc_spf_lint *lint = NULL;
     size_t nlint = 0;
     mc_spf_lint_collect(v, arena, &lint, &nlint);
-    int code = spf_exit_code(v->result);
+    int code = mc_spf_exit_code(v->result);
     struct mc_spf_output out = {
         .ip = j->ip_text,
         .helo = j->helo,
@@ -306,16 +301,5 @@ static bool spf_start(void *arg, struct mc_batch *batch, size_t slot, size_t lin
 
 int mc_cli_batch_spf(struct mc_cli_batch *cb)
 {
-    started_ms = mc_now_ms();
-    struct mc_batch_config bc = {
-        .res = cb->res,
-        .concurrency = cb->concurrency,
-        .unordered = cb->unordered,
-        .read = read_line,
-        .start = spf_start,
-        .emit = emit,
-        .progress = progress,
-        .arg = cb,
-    };
-    return (int)mc_batch_run(&bc);
+    return run_lines(cb, spf_start);
 }

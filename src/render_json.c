@@ -11,89 +11,71 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "mc_render_json.h"
 #include "mc_util.h"
 
 #define SCHEMA_VERSION 1
-
-/* Takes a reference-less new value or aborts: jansson returns NULL only on
- * allocation failure or invalid UTF-8, which mc_render_safe rules out. */
-static json_t *must(json_t *value)
-{
-    if (!value)
-        mc_oom();
-    return value;
-}
-
-static json_t *safe_string(const char *s)
-{
-    if (!s)
-        return json_null();
-    char *safe = mc_render_safe(s);
-    json_t *v = must(json_string(safe));
-    free(safe);
-    return v;
-}
 
 /* One lookup of the evidence: name, type, outcome, rcode, ttl, server,
  * answers (and why, for a failure). */
 static json_t *lookup_json(const struct mc_report_lookup *l)
 {
-    json_t *o = must(json_object());
-    json_object_set_new(o, "name", safe_string(l->name));
-    json_object_set_new(o, "type", must(json_string(l->type)));
-    json_object_set_new(o, "outcome", must(json_string(l->outcome)));
+    json_t *o = mc_json_must(json_object());
+    json_object_set_new(o, "name", mc_json_safe_string(l->name));
+    json_object_set_new(o, "type", mc_json_must(json_string(l->type)));
+    json_object_set_new(o, "outcome", mc_json_must(json_string(l->outcome)));
     json_object_set_new(o, "rcode", l->rcode >= 0 ? json_integer(l->rcode) : json_null());
     json_object_set_new(o, "ttl", l->ttl >= 0 ? json_integer(l->ttl) : json_null());
-    json_object_set_new(o, "server", safe_string(l->server));
-    json_t *answers = must(json_array());
+    json_object_set_new(o, "server", mc_json_safe_string(l->server));
+    json_t *answers = mc_json_must(json_array());
     for (size_t i = 0; i < l->nanswers; i++)
-        json_array_append_new(answers, safe_string(l->answers[i]));
+        json_array_append_new(answers, mc_json_safe_string(l->answers[i]));
     json_object_set_new(o, "answers", answers);
     if (l->why)
-        json_object_set_new(o, "why", safe_string(l->why));
+        json_object_set_new(o, "why", mc_json_safe_string(l->why));
     return o;
 }
 
 static json_t *address_json(const struct mc_report_address *a)
 {
-    json_t *o = must(json_object());
-    json_object_set_new(o, "address", safe_string(a->address));
-    json_object_set_new(o, "status", must(json_string(mc_verdict_str(a->status))));
-    json_t *ptr = must(json_array());
+    json_t *o = mc_json_must(json_object());
+    json_object_set_new(o, "address", mc_json_safe_string(a->address));
+    json_object_set_new(o, "status", mc_json_must(json_string(mc_verdict_str(a->status))));
+    json_t *ptr = mc_json_must(json_array());
     for (size_t i = 0; i < a->nptr; i++)
-        json_array_append_new(ptr, safe_string(a->ptr[i]));
+        json_array_append_new(ptr, mc_json_safe_string(a->ptr[i]));
     json_object_set_new(o, "ptr", ptr);
-    json_object_set_new(o, "fcrdns", must(json_string(mc_fcrdns_str(a->fcrdns))));
+    json_object_set_new(o, "fcrdns", mc_json_must(json_string(mc_fcrdns_str(a->fcrdns))));
     json_object_set_new(o, "from_host", json_boolean(a->from_host));
     json_object_set_new(o, "from_option", json_boolean(a->from_option));
     /* "spf": the verdict for the first sender domain; "spf_checks": every
      * evaluation, mailfrom ones in --from order, then helo. */
     if (a->nspf > 0) {
-        json_t *first = must(json_object());
-        json_object_set_new(first, "domain", safe_string(a->spf[0].domain));
-        json_object_set_new(first, "result", must(json_string(a->spf[0].result)));
+        json_t *first = mc_json_must(json_object());
+        json_object_set_new(first, "domain", mc_json_safe_string(a->spf[0].domain));
+        json_object_set_new(first, "result", mc_json_must(json_string(a->spf[0].result)));
         json_object_set_new(o, "spf", first);
     } else {
         json_object_set_new(o, "spf", json_null());
     }
-    json_t *checks = must(json_array());
+    json_t *checks = mc_json_must(json_array());
     for (size_t i = 0; i < a->nspf; i++) {
         const struct mc_report_spf *sp = &a->spf[i];
-        json_t *c = must(json_object());
-        json_object_set_new(c, "identity", must(json_string(sp->identity)));
-        json_object_set_new(c, "domain", safe_string(sp->domain));
-        json_object_set_new(c, "result", must(json_string(sp->result)));
-        json_object_set_new(c, "mechanism", safe_string(sp->mechanism));
+        json_t *c = mc_json_must(json_object());
+        json_object_set_new(c, "identity", mc_json_must(json_string(sp->identity)));
+        json_object_set_new(c, "domain", mc_json_safe_string(sp->domain));
+        json_object_set_new(c, "result", mc_json_must(json_string(sp->result)));
+        json_object_set_new(c, "mechanism", mc_json_safe_string(sp->mechanism));
         if (sp->explanation)
-            json_object_set_new(c, "explanation", safe_string(sp->explanation));
+            json_object_set_new(c, "explanation", mc_json_safe_string(sp->explanation));
         if (sp->why)
-            json_object_set_new(c, "why", safe_string(sp->why));
+            json_object_set_new(c, "why", mc_json_safe_string(sp->why));
         json_object_set_new(c, "dns_lookups", json_integer(sp->dns_lookups));
         json_object_set_new(c, "void_lookups", json_integer(sp->void_lookups));
         json_array_append_new(checks, c);
     }
     json_object_set_new(o, "spf_checks", checks);
-    json_t *lookups = must(json_array());
+    json_t *lookups = mc_json_must(json_array());
     for (size_t i = 0; i < a->nlookups; i++)
         json_array_append_new(lookups, lookup_json(&a->lookups[i]));
     json_object_set_new(o, "lookups", lookups);
@@ -102,12 +84,12 @@ static json_t *address_json(const struct mc_report_address *a)
 
 static json_t *family_json(const struct mc_report_family *f)
 {
-    json_t *o = must(json_object());
-    json_object_set_new(o, "status", must(json_string(mc_verdict_str(f->status))));
+    json_t *o = mc_json_must(json_object());
+    json_object_set_new(o, "status", mc_json_must(json_string(mc_verdict_str(f->status))));
     json_object_set_new(o, "required", json_boolean(f->required));
     if (f->spf_lookups >= 0)
         json_object_set_new(o, "spf_lookups", json_integer(f->spf_lookups));
-    json_t *addrs = must(json_array());
+    json_t *addrs = mc_json_must(json_array());
     for (size_t i = 0; i < f->naddresses; i++)
         json_array_append_new(addrs, address_json(f->addresses[i]));
     json_object_set_new(o, "addresses", addrs);
@@ -118,45 +100,45 @@ static json_t *family_json(const struct mc_report_family *f)
 
 char *mc_render_json(const struct mc_report *r, const struct mc_render_options *opt)
 {
-    json_t *doc = must(json_object());
+    json_t *doc = mc_json_must(json_object());
     json_object_set_new(doc, "schema_version", json_integer(SCHEMA_VERSION));
-    json_object_set_new(doc, "version", must(json_string(MAILCHECK_VERSION)));
-    json_object_set_new(doc, "host", safe_string(r->host));
+    json_object_set_new(doc, "version", mc_json_must(json_string(MAILCHECK_VERSION)));
+    json_object_set_new(doc, "host", mc_json_safe_string(r->host));
     if (r->host_unicode)
-        json_object_set_new(doc, "host_unicode", must(json_string(r->host_unicode)));
+        json_object_set_new(doc, "host_unicode", mc_json_must(json_string(r->host_unicode)));
     if (r->line > 0) /* --batch: where the result comes from */
         json_object_set_new(doc, "line", json_integer((json_int_t)r->line));
     if (r->input && (!r->host || r->line > 0))
-        json_object_set_new(doc, "input", safe_string(r->input));
-    json_object_set_new(doc, "status", must(json_string(mc_state_str(r->status))));
+        json_object_set_new(doc, "input", mc_json_safe_string(r->input));
+    json_object_set_new(doc, "status", mc_json_must(json_string(mc_state_str(r->status))));
     json_object_set_new(doc, "exit_code", json_integer((json_int_t)r->status));
     json_object_set_new(doc, "duration_ms", json_integer((json_int_t)r->duration_ms));
     json_object_set_new(doc, "queries", json_integer((json_int_t)r->queries));
-    json_t *resolvers = must(json_array());
+    json_t *resolvers = mc_json_must(json_array());
     for (size_t i = 0; i < r->nresolvers; i++)
-        json_array_append_new(resolvers, safe_string(r->resolvers[i]));
+        json_array_append_new(resolvers, mc_json_safe_string(r->resolvers[i]));
     json_object_set_new(doc, "resolvers", resolvers);
-    json_t *from = must(json_array());
+    json_t *from = mc_json_must(json_array());
     for (size_t i = 0; i < r->nfrom; i++)
-        json_array_append_new(from, safe_string(r->from[i]));
+        json_array_append_new(from, mc_json_safe_string(r->from[i]));
     json_object_set_new(doc, "from", from);
-    json_t *families = must(json_object());
+    json_t *families = mc_json_must(json_object());
     json_object_set_new(families, "ipv4", family_json(&r->families[MC_FAMILY_IPV4]));
     json_object_set_new(families, "ipv6", family_json(&r->families[MC_FAMILY_IPV6]));
     json_object_set_new(doc, "families", families);
-    json_t *findings = must(json_array());
+    json_t *findings = mc_json_must(json_array());
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct mc_finding *f = &r->findings[i];
-        json_t *o = must(json_object());
-        json_object_set_new(o, "code", must(json_string(f->code)));
-        json_object_set_new(o, "severity", must(json_string(mc_severity_str(f->severity))));
-        json_object_set_new(o, "subject", safe_string(f->subject));
-        json_object_set_new(o, "message", safe_string(f->message));
+        json_t *o = mc_json_must(json_object());
+        json_object_set_new(o, "code", mc_json_must(json_string(f->code)));
+        json_object_set_new(o, "severity", mc_json_must(json_string(mc_severity_str(f->severity))));
+        json_object_set_new(o, "subject", mc_json_safe_string(f->subject));
+        json_object_set_new(o, "message", mc_json_safe_string(f->message));
         if (f->fix)
-            json_object_set_new(o, "fix", safe_string(f->fix));
+            json_object_set_new(o, "fix", mc_json_safe_string(f->fix));
         const char *reference = mc_render_finding_reference(f->code);
         if (reference)
-            json_object_set_new(o, "reference", must(json_string(reference)));
+            json_object_set_new(o, "reference", mc_json_must(json_string(reference)));
         json_array_append_new(findings, o);
     }
     json_object_set_new(doc, "findings", findings);

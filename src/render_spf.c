@@ -14,24 +14,8 @@
 #include <string.h>
 
 #include "mc_dns.h"
+#include "mc_render_json.h"
 #include "mc_util.h"
-
-static json_t *must(json_t *v)
-{
-    if (!v)
-        mc_oom();
-    return v;
-}
-
-static json_t *safe_string(const char *s)
-{
-    if (!s)
-        return json_null();
-    char *safe = mc_render_safe(s);
-    json_t *v = must(json_string(safe));
-    free(safe);
-    return v;
-}
 
 /* A Received-SPF value: quoted-string with " and \ escaped. */
 static void put_quoted(FILE *f, const char *s)
@@ -217,35 +201,35 @@ char *mc_render_spf_text(const struct mc_spf_output *o, const struct mc_render_o
 /* The ledger as JSON (the "trace" array). */
 static json_t *trace_json(const struct mc_spf_verdict *v)
 {
-    json_t *trace = must(json_array());
+    json_t *trace = mc_json_must(json_array());
     for (size_t i = 0; i < v->nsteps; i++) {
         const struct mc_spf_step *s = &v->steps[i];
-        json_t *o = must(json_object());
+        json_t *o = mc_json_must(json_object());
         json_object_set_new(o, "depth", json_integer(s->depth));
-        json_object_set_new(o, "domain", safe_string(s->domain));
+        json_object_set_new(o, "domain", mc_json_safe_string(s->domain));
         if (s->record)
-            json_object_set_new(o, "record", safe_string(s->record));
-        json_object_set_new(o, "term", safe_string(s->term));
+            json_object_set_new(o, "record", mc_json_safe_string(s->record));
+        json_object_set_new(o, "term", mc_json_safe_string(s->term));
         if (s->target)
-            json_object_set_new(o, "target", safe_string(s->target));
+            json_object_set_new(o, "target", mc_json_safe_string(s->target));
         json_object_set_new(o, "cost", json_integer(s->cost));
         json_object_set_new(o, "void", json_boolean(s->void_lookup));
         json_object_set_new(o, "matched", json_boolean(s->matched));
         if (s->note)
-            json_object_set_new(o, "note", safe_string(s->note));
-        json_t *lookups = must(json_array());
+            json_object_set_new(o, "note", mc_json_safe_string(s->note));
+        json_t *lookups = mc_json_must(json_array());
         for (size_t j = 0; j < s->nlookups; j++) {
             const struct mc_spf_lookup *l = &s->lookups[j];
-            json_t *lo = must(json_object());
-            json_object_set_new(lo, "name", safe_string(l->name));
-            json_object_set_new(lo, "type", must(json_string(mc_dns_type_str(l->type))));
-            json_object_set_new(lo, "outcome", must(json_string(mc_dns_outcome_str(l->outcome))));
-            json_t *answers = must(json_array());
+            json_t *lo = mc_json_must(json_object());
+            json_object_set_new(lo, "name", mc_json_safe_string(l->name));
+            json_object_set_new(lo, "type", mc_json_must(json_string(mc_dns_type_str(l->type))));
+            json_object_set_new(lo, "outcome", mc_json_must(json_string(mc_dns_outcome_str(l->outcome))));
+            json_t *answers = mc_json_must(json_array());
             for (size_t k = 0; k < l->nanswers; k++)
-                json_array_append_new(answers, safe_string(l->answers[k]));
+                json_array_append_new(answers, mc_json_safe_string(l->answers[k]));
             json_object_set_new(lo, "answers", answers);
             if (l->why && !mc_dns_outcome_answered(l->outcome))
-                json_object_set_new(lo, "why", safe_string(l->why));
+                json_object_set_new(lo, "why", mc_json_safe_string(l->why));
             json_array_append_new(lookups, lo);
         }
         json_object_set_new(o, "lookups", lookups);
@@ -258,36 +242,36 @@ char *mc_render_spf_json(const struct mc_spf_output *o, const struct mc_render_o
 {
     const struct mc_spf_verdict *v = o->verdict;
     static const char *const status_of_exit[] = {"ok", "warning", "critical", "unknown"};
-    json_t *doc = must(json_object());
+    json_t *doc = mc_json_must(json_object());
     json_object_set_new(doc, "schema_version", json_integer(1));
-    json_object_set_new(doc, "version", must(json_string(MAILCHECK_VERSION)));
-    json_object_set_new(doc, "command", must(json_string("spf")));
+    json_object_set_new(doc, "version", mc_json_must(json_string(MAILCHECK_VERSION)));
+    json_object_set_new(doc, "command", mc_json_must(json_string("spf")));
     if (o->line > 0) { /* --batch: where the result comes from */
         json_object_set_new(doc, "line", json_integer((json_int_t)o->line));
-        json_object_set_new(doc, "input", safe_string(o->input));
+        json_object_set_new(doc, "input", mc_json_safe_string(o->input));
     }
-    json_object_set_new(doc, "ip", safe_string(o->ip));
-    json_object_set_new(doc, "sender", safe_string(v->sender));
-    json_object_set_new(doc, "helo", safe_string(o->helo));
-    json_object_set_new(doc, "domain", safe_string(v->domain));
-    json_object_set_new(doc, "result", must(json_string(mc_spf_result_str(v->result))));
+    json_object_set_new(doc, "ip", mc_json_safe_string(o->ip));
+    json_object_set_new(doc, "sender", mc_json_safe_string(v->sender));
+    json_object_set_new(doc, "helo", mc_json_safe_string(o->helo));
+    json_object_set_new(doc, "domain", mc_json_safe_string(v->domain));
+    json_object_set_new(doc, "result", mc_json_must(json_string(mc_spf_result_str(v->result))));
     if (v->explanation)
-        json_object_set_new(doc, "explanation", safe_string(v->explanation));
-    json_object_set_new(doc, "mechanism", safe_string(v->mechanism));
+        json_object_set_new(doc, "explanation", mc_json_safe_string(v->explanation));
+    json_object_set_new(doc, "mechanism", mc_json_safe_string(v->mechanism));
     if (v->why)
-        json_object_set_new(doc, "why", safe_string(v->why));
+        json_object_set_new(doc, "why", mc_json_safe_string(v->why));
     json_object_set_new(doc, "dns_lookups", json_integer(v->dns_lookups));
     json_object_set_new(doc, "void_lookups", json_integer(v->void_lookups));
-    json_object_set_new(doc, "status", must(json_string(status_of_exit[o->exit_code & 3])));
+    json_object_set_new(doc, "status", mc_json_must(json_string(status_of_exit[o->exit_code & 3])));
     json_object_set_new(doc, "exit_code", json_integer(o->exit_code));
     json_object_set_new(doc, "duration_ms", json_integer(o->duration_ms));
-    json_t *findings = must(json_array());
+    json_t *findings = mc_json_must(json_array());
     for (size_t i = 0; i < o->nlint; i++) {
-        json_t *fo = must(json_object());
-        json_object_set_new(fo, "code", must(json_string(o->lint[i].code)));
-        json_object_set_new(fo, "severity", must(json_string(o->lint[i].warning ? "warning" : "info")));
-        json_object_set_new(fo, "subject", safe_string(o->lint[i].subject));
-        json_object_set_new(fo, "message", safe_string(o->lint[i].message));
+        json_t *fo = mc_json_must(json_object());
+        json_object_set_new(fo, "code", mc_json_must(json_string(o->lint[i].code)));
+        json_object_set_new(fo, "severity", mc_json_must(json_string(o->lint[i].warning ? "warning" : "info")));
+        json_object_set_new(fo, "subject", mc_json_safe_string(o->lint[i].subject));
+        json_object_set_new(fo, "message", mc_json_safe_string(o->lint[i].message));
         json_array_append_new(findings, fo);
     }
     json_object_set_new(doc, "findings", findings);
@@ -297,4 +281,15 @@ char *mc_render_spf_json(const struct mc_spf_output *o, const struct mc_render_o
     if (!text)
         mc_oom();
     return text;
+}
+
+int mc_spf_exit_code(enum mc_spf_result result)
+{
+    switch (result) {
+    case MC_SPF_PASS: return 0;
+    case MC_SPF_SOFTFAIL:
+    case MC_SPF_NEUTRAL:
+    case MC_SPF_NONE: return 1;
+    default: return 2;
+    }
 }
