@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +156,7 @@ static const char usage_text[] =
     "  --concurrency N        lines checked at once (default 100)\n"
     "  --unordered            write results as they complete\n"
     "  --qps N                at most N DNS queries a second (default: no limit)\n"
-    "  --max-inflight N       at most N DNS queries unanswered at once\n"
+    "  --max-inflight N       at most N DNS queries unanswered at once (default 200)\n"
     "\n"
     "spf: evaluate SPF (RFC 7208) for one client address, like spfquery:\n"
     "  --ip ADDR              the client's address\n"
@@ -690,7 +691,10 @@ static struct mc_resolver *setup_resolver(const struct cli *cli, struct mc_zone_
         .zones = *zones,
         .lookup_timeout_ms = (int)cli->lookup_timeout_ms,
         .tries = cli->tries,
-        .max_inflight = (unsigned)cli->max_inflight,
+        /* Unbounded, a check with thousands of lookups (a large SPF
+         * tree, many PTR names) overflows the socket's receive buffer and
+         * loses replies; 200 keeps the kernel's default buffer enough. */
+        .max_inflight = cli->max_inflight ? (unsigned)cli->max_inflight : 200,
         .qps = (unsigned)cli->qps,
         /* A long batch keeps at most this many answers (a few hundred
          * octets each); a single check keeps everything. */
@@ -1046,6 +1050,13 @@ static bool invoked_as_plugin(const char *argv0)
 
 int mc_cli_main(int argc, char **argv)
 {
+    /* c-ares 1.18 writes TCP queries with writev(), which raises SIGPIPE
+     * when a server has closed the connection: that must be a failed
+     * lookup, not the death of the plugin.  A closed stdout then shows as
+     * a write error (exit 3) too. */
+    struct sigaction ignore = {.sa_handler = SIG_IGN};
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, NULL);
     bool plugin = argc > 0 && invoked_as_plugin(argv[0]);
     struct cli cli = {
         .prog = plugin ? "check_mailcheck" : "mailcheck",

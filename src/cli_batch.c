@@ -33,27 +33,41 @@ struct job {
     char ip_text[64];
     char *helo;
     int64_t started_ms;
+    struct mc_spf_eval *eval;
+    uint64_t timer;  /* the line's deadline */
+    bool reported;   /* the output went to the driver (deadline first) */
 };
 
 static int64_t started_ms;
 
 /* ---- input ---- */
 
+/* The next line without its newline, at most MAX_LINE + 1 octets: a
+ * longer one is cut there (and reported as too long by the job) while the
+ * rest of it is skipped, so one huge line cannot take the memory. */
 static char *read_line(void *arg)
 {
     struct mc_cli_batch *cb = arg;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n = getline(&line, &cap, cb->in);
-    if (n < 0) {
+    char *line = mc_xmalloc(MAX_LINE + 2);
+    size_t n = 0;
+    int ch;
+    bool any = false;
+    while ((ch = getc(cb->in)) != EOF) {
+        any = true;
+        if (ch == '\n')
+            break;
+        if (n < MAX_LINE + 1)
+            line[n++] = (char)ch;
+    }
+    if (!any) {
         free(line);
         return NULL;
     }
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-        line[--n] = '\0';
+    while (n > 0 && line[n - 1] == '\r')
+        n--;
+    line[n] = '\0';
     return line;
 }
-
 /* Splits TEXT at blanks into at most MAX fields (copies in *BUF, caller
  * frees). Returns the count, or -1 when there are more. */
 static int split(const char *text, char **buf, char **fields, int max)
@@ -233,16 +247,14 @@ int mc_cli_batch_hosts(struct mc_cli_batch *cb)
 
 /* ---- spf ---- */
 
-static void spf_done(void *arg, struct mc_spf_eval *eval)
+/* Renders verdict V of job J and hands it to the driver. */
+static void spf_report(struct job *j, const struct mc_spf_verdict *v, int code)
 {
-    struct job *j = arg;
     struct mc_cli_batch *cb = j->cb;
-    const struct mc_spf_verdict *v = mc_spf_eval_verdict(eval);
     struct mc_arena *arena = mc_arena_new();
     struct mc_spf_lint *lint = NULL;
     size_t nlint = 0;
     mc_spf_lint_collect(v, arena, &lint, &nlint);
-    int code = mc_spf_exit_code(v->result);
     struct mc_spf_output out = {
         .ip = j->ip_text,
         .helo = j->helo,
@@ -258,10 +270,35 @@ static void spf_done(void *arg, struct mc_spf_eval *eval)
     ro.pretty = false;
     char *text = cb->jsonl ? mc_render_spf_json(&out, &ro) : mc_render_spf_text(&out, &cb->ro);
     mc_arena_free(arena);
-    mc_spf_eval_free(eval);
+    j->reported = true;
     mc_batch_finish(j->batch, j->slot, text, (enum mc_state)code);
+}
+
+static void spf_done(void *arg, struct mc_spf_eval *eval)
+{
+    struct job *j = arg;
+    if (!j->reported) {
+        mc_resolver_timer_cancel(j->cb->res, j->timer);
+        const struct mc_spf_verdict *v = mc_spf_eval_verdict(eval);
+        spf_report(j, v, mc_spf_exit_code(v->result));
+    }
+    mc_spf_eval_free(eval);
     free(j->helo);
     free(j);
+}
+
+/* The line's deadline (-t): report a temperror in the -t state now; the
+ * evaluation ends later, when its lookups do, and is freed then. */
+static void spf_deadline(void *arg, const struct mc_dns_result *unused)
+{
+    struct job *j = arg;
+    (void)unused;
+    struct mc_spf_verdict v = *mc_spf_eval_verdict(j->eval);
+    v.result = MC_SPF_TEMPERROR;
+    v.deadline = true;
+    v.why = "the line's deadline (-t) passed";
+    v.nsteps = v.nseen = 0;
+    spf_report(j, &v, (int)j->cb->base.deadline_state);
 }
 
 static bool spf_start(void *arg, struct mc_batch *batch, size_t slot, size_t line_no,
@@ -293,7 +330,10 @@ static bool spf_start(void *arg, struct mc_batch *batch, size_t slot, size_t lin
             .helo = j->helo,
             .prefetch = false, /* SPEC.md: prefetch is off in --batch */
         };
-        mc_spf_eval_start(cb->res, &req, spf_done, j); /* copies the request */
+        j->eval = mc_spf_eval_start(cb->res, &req, spf_done, j); /* copies the request */
+        if (!j->reported)
+            j->timer = mc_resolver_timer_add(cb->res, j->started_ms + cb->timeout_ms,
+                                             spf_deadline, j);
     }
     free(buf);
     return true;

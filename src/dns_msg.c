@@ -146,6 +146,74 @@ static uint32_t negative_ttl(const ldns_pkt *pkt, bool *has_soa)
     return 0;
 }
 
+/* A bounded cursor over a message, with a sticky error. */
+struct cursor {
+    const unsigned char *p;
+    size_t len, off;
+    bool bad;
+};
+
+static void skip_name(struct cursor *c)
+{
+    /* Labels until the root or a compression pointer (which ends the
+     * name here; where it points is ldns' business). */
+    for (size_t labels = 0; !c->bad; labels++) {
+        if (c->off >= c->len || labels > 127) {
+            c->bad = true;
+            return;
+        }
+        unsigned char l = c->p[c->off];
+        if ((l & 0xc0) == 0xc0) {
+            c->off += 2;
+            return;
+        }
+        if (l & 0xc0) {
+            c->bad = true;
+            return;
+        }
+        c->off += 1u + l;
+        if (l == 0)
+            return;
+    }
+}
+
+static unsigned get16(struct cursor *c)
+{
+    if (c->off + 2 > c->len) {
+        c->bad = true;
+        return 0;
+    }
+    unsigned v = (unsigned)c->p[c->off] << 8 | c->p[c->off + 1];
+    c->off += 2;
+    return v;
+}
+
+/*
+ * ldns reads an A (AAAA) record whose RDLENGTH is not 4 (16) as its first
+ * octets and drops the rest, so a forged length would pass as a valid
+ * address: check every record's RDLENGTH against its type ourselves.
+ * Returns NULL, or the reason the message is malformed.
+ */
+static const char *check_rdlengths(const unsigned char *wire, size_t len)
+{
+    struct cursor c = {.p = wire, .len = len, .off = 4};
+    unsigned qd = get16(&c), an = get16(&c), ns = get16(&c), ar = get16(&c);
+    for (unsigned i = 0; i < qd && !c.bad; i++) {
+        skip_name(&c);
+        c.off += 4;
+    }
+    for (unsigned long i = 0; i < (unsigned long)an + ns + ar && !c.bad; i++) {
+        skip_name(&c);
+        unsigned type = get16(&c);
+        c.off += 6; /* class, TTL */
+        unsigned rdlen = get16(&c);
+        if ((type == LDNS_RR_TYPE_A && rdlen != 4) || (type == LDNS_RR_TYPE_AAAA && rdlen != 16))
+            return "an address record with a wrong RDLENGTH";
+        c.off += rdlen;
+    }
+    return c.bad || c.off > len ? "records run past the end of the message" : NULL;
+}
+
 void mc_dns_msg_parse_reply(const unsigned char *wire, size_t len, const char *qname,
                             uint16_t qtype, int expect_id, struct mc_arena *arena,
                             struct mc_dns_reply *out)
@@ -161,6 +229,11 @@ void mc_dns_msg_parse_reply(const unsigned char *wire, size_t len, const char *q
     ldns_status st = ldns_wire2pkt(&pkt, wire, len);
     if (st != LDNS_STATUS_OK) {
         out->why = mc_arena_printf(arena, "unparsable reply (%s)", ldns_get_errorstr_by_id(st));
+        goto done;
+    }
+    const char *bad_rr = check_rdlengths(wire, len);
+    if (bad_rr) {
+        out->why = bad_rr;
         goto done;
     }
     want = ldns_dname_new_frm_str(qname);
@@ -213,9 +286,12 @@ void mc_dns_msg_parse_reply(const unsigned char *wire, size_t len, const char *q
     size_t nanswer = ldns_rr_list_rr_count(answer);
     seen = mc_xcalloc(MC_DNS_MAX_CNAMES + 2, sizeof *seen);
     out->cname_chain = mc_arena_alloc(arena, (MC_DNS_MAX_CNAMES + 1) * sizeof(char *));
+    /* RFC 6604 §3: an NXDOMAIN rcode speaks of the chain's last name; data
+     * beside it contradicts the server itself and is not used. */
+    bool nxdomain = ldns_pkt_get_rcode(pkt) == LDNS_RCODE_NXDOMAIN;
     for (;;) {
         size_t nmatch = 0;
-        for (size_t i = 0; i < nanswer; i++)
+        for (size_t i = 0; i < nanswer && !nxdomain; i++)
             if (rr_is(ldns_rr_list_rr(answer, i), cur, (ldns_rr_type)qtype))
                 nmatch++;
         if (nmatch > 0) {

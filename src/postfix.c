@@ -172,6 +172,7 @@ static const char *raw_value(const struct mc_postfix_params *p, const char *name
 struct expansion {
     int depth;
     long refs_left;
+    bool too_deep; /* a reference loop (postconf: "unreasonable macro call nesting") */
 };
 #define MAX_REFS 1000
 #define MAX_OCTETS (16 * 1024)
@@ -225,8 +226,10 @@ static char *expand(const struct mc_postfix_params *p, const char *v, struct exp
 {
     struct buf b = {0};
     buf_add(&b, "", 0, x);
-    if (x->depth > MAX_DEPTH)
-        return b.s; /* a reference loop: Postfix reports it; we stop */
+    if (x->depth > MAX_DEPTH) {
+        x->too_deep = true; /* a reference loop: reported by the caller */
+        return b.s;
+    }
     for (const char *s = v; *s;) {
         if (*s != '$') {
             const char *dollar = strchr(s, '$');
@@ -325,17 +328,24 @@ static char *builtin_default(const struct mc_postfix_params *p, const char *name
 #undef IS
 }
 
-char *mc_postfix_get(const struct mc_postfix_params *p, const char *name,
-                     const char *default_value)
+/* mc_postfix_get(), telling a reference loop apart (*TOO_DEEP). */
+static char *get_value(const struct mc_postfix_params *p, const char *name,
+                       const char *default_value, bool *too_deep)
 {
     struct expansion x = {.refs_left = MAX_REFS};
     const char *raw = raw_value(p, name, strlen(name));
-    if (raw)
-        return expand(p, raw, &x);
-    char *def = builtin_default(p, name, strlen(name), &x);
-    if (def)
-        return def;
-    return default_value ? expand(p, default_value, &x) : NULL;
+    char *v = raw ? expand(p, raw, &x) : builtin_default(p, name, strlen(name), &x);
+    if (!v && default_value)
+        v = expand(p, default_value, &x);
+    *too_deep = x.too_deep;
+    return v;
+}
+
+char *mc_postfix_get(const struct mc_postfix_params *p, const char *name,
+                     const char *default_value)
+{
+    bool too_deep;
+    return get_value(p, name, default_value, &too_deep);
 }
 
 /* ---- loading ---- */
@@ -446,13 +456,25 @@ static enum mc_status read_main_cf(const char *path, char **values, char **why)
         free(pwhy);
         return st;
     }
-    for (size_t i = 0; i < NWANTED; i++) {
-        values[i] = mc_postfix_get(p, wanted[i], NULL);
+    for (size_t i = 0; i < NWANTED && st == MC_OK; i++) {
+        bool too_deep = false;
+        values[i] = get_value(p, wanted[i], NULL, &too_deep);
         if (!values[i])
             values[i] = mc_xstrdup("");
+        if (too_deep) {
+            *why = mc_xasprintf("%s: $name references in %s nest more than %d deep (a "
+                                "reference loop?)",
+                                path, wanted[i], MAX_DEPTH);
+            st = MC_ERR_INPUT;
+        }
     }
     mc_postfix_params_free(p);
-    return MC_OK;
+    if (st != MC_OK)
+        for (size_t i = 0; i < NWANTED; i++) {
+            free(values[i]);
+            values[i] = NULL;
+        }
+    return st;
 }
 
 /* inet_protocols: "all", or a list of ipv4 and ipv6 (commas or spaces). */

@@ -52,6 +52,7 @@ struct frame {
     struct mc_spf_record *rec; /* NULL until fetched */
     size_t next;               /* next term to evaluate */
     size_t include_step;       /* ledger index of the include that made it */
+    size_t path_mark;          /* ev->npath when this frame was pushed */
 };
 
 /* The mechanism in flight and what its lookups returned. */
@@ -74,6 +75,12 @@ struct mc_spf_eval {
     struct mc_ip ip;    /* <ip>, IPv4-mapped turned into IPv4 */
     uint16_t addr_type; /* A or AAAA, by the client's family (§5) */
     struct frame frames[MAX_FRAMES];
+    /* The domains whose records the active chain went through, redirects
+     * included (a redirect replaces its frame but stays on the path): an
+     * include or redirect back to one of them is a loop. Bounded like the
+     * frames: every entry but the first cost a DNS-querying term. */
+    const char *path[MAX_FRAMES + MC_SPF_MAX_DNS_TERMS];
+    size_t npath;
     size_t nframes;
     struct mc_spf_verdict v;
     struct mc_spf_step *steps;
@@ -754,14 +761,23 @@ static void mx_cb(void *arg, const struct mc_dns_result *r)
             lookup(ev, names[i], ev->addr_type, addr_cb);
 }
 
-static void include_start(struct mc_spf_eval *ev, const char *target, size_t step)
+/* Adds TARGET to the active path; flags a loop when it is already on it. */
+static void path_enter(struct mc_spf_eval *ev, const char *target, size_t step)
 {
-    for (size_t i = 0; i < ev->nframes; i++) {
-        if (mc_name_equal(ev->frames[i].domain, target)) {
+    for (size_t i = 0; i < ev->npath; i++) {
+        if (mc_name_equal(ev->path[i], target)) {
             ev->v.include_loop = true;
-            ev->steps[step].note = "include loop: this domain is already being evaluated";
+            ev->steps[step].note = "loop: this domain is already being evaluated";
         }
     }
+    if (ev->npath < sizeof ev->path / sizeof ev->path[0])
+        ev->path[ev->npath++] = target;
+}
+
+static void include_start(struct mc_spf_eval *ev, const char *target, size_t step)
+{
+    size_t mark = ev->npath;
+    path_enter(ev, target, step);
     if (ev->nframes == MAX_FRAMES) { /* unreachable: the term limit ends it first */
         finish(ev, MC_SPF_PERMERROR, "includes nested too deep");
         return;
@@ -770,6 +786,7 @@ static void include_start(struct mc_spf_eval *ev, const char *target, size_t ste
         .kind = FRAME_INCLUDE,
         .domain = target,
         .include_step = step,
+        .path_mark = mark,
     };
     fetch_record(ev);
 }
@@ -968,6 +985,7 @@ static void frame_end(struct mc_spf_eval *ev, enum mc_spf_result result,
     /* §5.2: how an include's result maps in the including record. */
     size_t include_step = f->include_step;
     const char *domain = f->domain;
+    ev->npath = ev->frames[ev->nframes - 1].path_mark;
     ev->nframes--;
     struct frame *parent = &ev->frames[ev->nframes - 1];
     const struct mc_spf_term *inc = &parent->rec->terms[parent->next - 1];
@@ -1022,14 +1040,13 @@ static void frame_exhausted(struct mc_spf_eval *ev)
                                redirect->text, target));
         return;
     }
-    for (size_t i = 0; i < ev->nframes; i++)
-        if (mc_name_equal(ev->frames[i].domain, target))
-            ev->v.include_loop = true;
+    path_enter(ev, target, step);
     /* The redirect target replaces this record (§6.1). */
     *f = (struct frame){
         .kind = f->kind == FRAME_INCLUDE ? FRAME_INCLUDE : FRAME_REDIRECT,
         .domain = target,
         .include_step = f->include_step,
+        .path_mark = f->path_mark,
     };
     fetch_record(ev);
 }
@@ -1118,6 +1135,8 @@ struct mc_spf_eval *mc_spf_eval_start(struct mc_resolver *res, const struct mc_s
     };
     memcpy(ev->mctx.addr, ev->ip.bytes, 16);
     ev->frames[0] = (struct frame){.kind = FRAME_TOP, .domain = domain};
+    ev->path[0] = domain;
+    ev->npath = 1;
     ev->nframes = 1;
     /* §4.3: a malformed or single-label <domain> gives none at once; the
      * callback still comes from the resolver's loop, like every other. */

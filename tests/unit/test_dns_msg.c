@@ -139,6 +139,39 @@ static void mismatched_or_garbage_replies_are_malformed(void **state)
     mc_arena_free(arena);
 }
 
+static void nxdomain_with_data_is_nxdomain(void **state)
+{
+    (void)state;
+    struct parsed p;
+    const char *ans[] = {"25.2.0.192.in-addr.arpa. 300 IN PTR mail.example.test.", NULL};
+    parse(&p, "25.2.0.192.in-addr.arpa", MC_DNS_T_PTR, LDNS_RCODE_NXDOMAIN, ans, NULL);
+    assert_int_equal(p.rep.outcome, MC_DNS_NXDOMAIN);
+    assert_int_equal(p.rep.count, 0);
+    mc_arena_free(p.arena);
+}
+
+static void address_with_wrong_rdlength_is_malformed(void **state)
+{
+    (void)state;
+    /* a.test A: one answer whose RDLENGTH is 5 (four octets and a stray). */
+    static const uint8_t wire[] = {
+        0x12, 0x34, 0x85, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,                /* header */
+        1, 'a', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1,                 /* question */
+        0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 0x2c, 0, 5, 203, 0, 113, 44, 9, /* answer */
+    };
+    struct mc_arena *arena = mc_arena_new();
+    struct mc_dns_reply rep;
+    mc_dns_msg_parse_reply(wire, sizeof wire, "a.test", MC_DNS_T_A, -1, arena, &rep);
+    assert_int_equal(rep.outcome, MC_DNS_MALFORMED);
+    /* The same with RDLENGTH 4 and no stray octet parses. */
+    uint8_t good[sizeof wire - 1];
+    memcpy(good, wire, sizeof good);
+    good[sizeof good - 5] = 4;
+    mc_dns_msg_parse_reply(good, sizeof good, "a.test", MC_DNS_T_A, -1, arena, &rep);
+    assert_int_equal(rep.outcome, MC_DNS_ANSWER);
+    mc_arena_free(arena);
+}
+
 static void cname_chains(void **state)
 {
     (void)state;
@@ -249,6 +282,8 @@ int main(void)
         cmocka_unit_test(negative_answers),
         cmocka_unit_test(error_rcodes_are_failures),
         cmocka_unit_test(mismatched_or_garbage_replies_are_malformed),
+        cmocka_unit_test(nxdomain_with_data_is_nxdomain),
+        cmocka_unit_test(address_with_wrong_rdlength_is_malformed),
         cmocka_unit_test(cname_chains),
         cmocka_unit_test(cname_chain_longer_than_ten_is_broken),
         cmocka_unit_test(txt_strings_are_concatenated),
