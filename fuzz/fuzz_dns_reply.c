@@ -8,8 +8,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const uint16_t types[] = {MC_DNS_T_A, MC_DNS_T_AAAA, MC_DNS_T_PTR, MC_DNS_T_TXT,
-                                     MC_DNS_T_MX, MC_DNS_T_CNAME};
+    static const uint16_t types[] = {MC_DNS_T_A,   MC_DNS_T_AAAA, MC_DNS_T_PTR,
+                                     MC_DNS_T_TXT, MC_DNS_T_MX,   MC_DNS_T_CNAME};
     if (size < 1)
         return 0;
     uint16_t type = types[data[0] % (sizeof types / sizeof types[0])];

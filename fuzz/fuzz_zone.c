@@ -26,8 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct mc_zone_set *set = mc_zone_set_new();
     char *why = NULL;
     if (mc_zone_set_load(set, path, "example.test.", &why) == MC_OK) {
-        static const char *const names[] = {"example.test", "mail.example.test",
-                                            "x.y.example.test", "25.2.0.192.in-addr.arpa"};
+        static const char *const names[] = {"example.test", "mail.example.test", "x.y.example.test",
+                                            "25.2.0.192.in-addr.arpa"};
         static const uint16_t types[] = {MC_DNS_T_A, MC_DNS_T_TXT, MC_DNS_T_PTR, MC_DNS_T_MX};
         for (size_t i = 0; i < 4; i++) {
             unsigned char *wire = NULL;

@@ -18,11 +18,11 @@
 #include "mc_spf_eval.h"
 
 struct mc_check_options {
-    const char *host;         /* validated, lowercased A-label form */
-    const char *host_unicode; /* U-label form or NULL */
-    const char *input;        /* HOST as given */
-    bool strict;              /* a mismatch is critical */
-    bool require[2];          /* indexed by enum mc_family_index (-4/-6) */
+    const char *host;              /* validated, lowercased A-label form */
+    const char *host_unicode;      /* U-label form or NULL */
+    const char *input;             /* HOST as given */
+    bool strict;                   /* a mismatch is critical */
+    bool require[2];               /* indexed by enum mc_family_index (-4/-6) */
     const struct mc_ip *addresses; /* --address: where mail really leaves from */
     size_t naddresses;
     enum mc_state deadline_state; /* severity of the deadline finding */

@@ -21,7 +21,7 @@ struct mc_cli_batch {
     struct mc_resolver *res;
     FILE *in;
     FILE *out;
-    bool jsonl;                   /* else text */
+    bool jsonl; /* else text */
     struct mc_render_options ro;
     struct mc_check_options base; /* strict, require, spf, prefetch, from... */
     const struct mc_psl *psl;     /* default sender domain when base.nfrom == 0 */
@@ -30,8 +30,8 @@ struct mc_cli_batch {
     size_t nignore;
     size_t concurrency;
     bool unordered;
-    bool progress;     /* a progress line on stderr */
-    size_t total;      /* lines in the input, when known (ETA), else 0 */
+    bool progress; /* a progress line on stderr */
+    size_t total;  /* lines in the input, when known (ETA), else 0 */
 };
 
 /* Runs the host checks of every line. Returns the exit code (the worst

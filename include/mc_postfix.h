@@ -20,9 +20,9 @@
 #include "mc_util.h"
 
 struct mc_postfix_config {
-    char *helo_name;    /* smtp_helo_name, expanded */
-    bool use_ipv4;      /* inet_protocols includes ipv4 (or all) */
-    bool use_ipv6;      /* inet_protocols includes ipv6 (or all) */
+    char *helo_name;     /* smtp_helo_name, expanded */
+    bool use_ipv4;       /* inet_protocols includes ipv4 (or all) */
+    bool use_ipv6;       /* inet_protocols includes ipv6 (or all) */
     char *bind_address;  /* smtp_bind_address, or NULL when empty */
     char *bind_address6; /* smtp_bind_address6, or NULL when empty */
     const char *source;  /* "postconf" or "main.cf" (static) */

@@ -52,7 +52,7 @@ enum mc_fcrdns {
     MC_FCRDNS_ERROR,
 };
 
-const char *mc_state_str(enum mc_state state);      /* "ok", "warning", ... */
+const char *mc_state_str(enum mc_state state);     /* "ok", "warning", ... */
 const char *mc_severity_str(enum mc_severity sev); /* "info", "warning", ... */
 const char *mc_verdict_str(enum mc_verdict verdict);
 const char *mc_fcrdns_str(enum mc_fcrdns fcrdns);
@@ -64,7 +64,7 @@ enum mc_state mc_severity_state(enum mc_severity sev);
 bool mc_state_worse(enum mc_state a, enum mc_state b);
 
 struct mc_finding {
-    const char *code;    /* stable, listed in mailcheck(1) */
+    const char *code; /* stable, listed in mailcheck(1) */
     enum mc_severity severity;
     const char *subject; /* an address, a name or a lookup */
     const char *message; /* what is wrong, in plain words */
@@ -74,14 +74,14 @@ struct mc_finding {
 /* One DNS lookup behind a verdict: the evidence shown at -v and in JSON
  * ("which server answered what, rcode, TTL"). */
 struct mc_report_lookup {
-    const char *name;    /* as asked, lowercased, no trailing dot */
-    const char *type;    /* "A", "AAAA", "PTR" */
-    const char *outcome; /* mc_dns_outcome_str(): "answer", "nxdomain", ... */
-    int rcode;           /* of the last reply, -1 when none came */
-    long ttl;            /* smallest TTL of the answer (or the negative TTL);
-                            -1 when the lookup was not answered */
-    const char *server;  /* who answered ("127.0.0.1:53", "zone FILE"), or NULL */
-    const char *why;     /* detail of a failure, or NULL */
+    const char *name;     /* as asked, lowercased, no trailing dot */
+    const char *type;     /* "A", "AAAA", "PTR" */
+    const char *outcome;  /* mc_dns_outcome_str(): "answer", "nxdomain", ... */
+    int rcode;            /* of the last reply, -1 when none came */
+    long ttl;             /* smallest TTL of the answer (or the negative TTL);
+                             -1 when the lookup was not answered */
+    const char *server;   /* who answered ("127.0.0.1:53", "zone FILE"), or NULL */
+    const char *why;      /* detail of a failure, or NULL */
     const char **answers; /* addresses or names, presentation form */
     size_t nanswers;
 };
@@ -90,7 +90,7 @@ struct mc_report_lookup {
 struct mc_report_spf {
     const char *identity; /* "mailfrom" or "helo" */
     const char *domain;
-    const char *result;   /* pass, fail, softfail, neutral, none, ... */
+    const char *result;      /* pass, fail, softfail, neutral, none, ... */
     const char *mechanism;   /* the matching term, or NULL */
     const char *explanation; /* from exp=, or NULL */
     const char *why;         /* reason for errors and none, or NULL */
@@ -104,8 +104,8 @@ struct mc_report_address {
     enum mc_fcrdns fcrdns;
     const char **ptr; /* PTR names as received, no trailing dot */
     size_t nptr;
-    bool from_host;   /* HOST resolves to it */
-    bool from_option; /* named with --address */
+    bool from_host;            /* HOST resolves to it */
+    bool from_option;          /* named with --address */
     struct mc_report_spf *spf; /* mailfrom checks in --from order, then helo */
     size_t nspf;
     /* The PTR lookup, then the forward lookups of the PTR names (those

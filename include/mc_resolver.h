@@ -49,8 +49,8 @@ typedef void (*mc_resolver_cb)(void *arg, const struct mc_dns_result *result);
 
 /* Starts (or joins) the lookup of NAME/TYPE. CB(ARG, result) is called
  * exactly once, from mc_resolver_run(). */
-void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type,
-                        mc_resolver_cb cb, void *arg);
+void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type, mc_resolver_cb cb,
+                        void *arg);
 
 /* Calls CB(ARG, NULL) from mc_resolver_run(), in order with the lookup
  * callbacks: for an operation that ends without a lookup but promised to

@@ -56,8 +56,7 @@ enum mc_spf_select {
  * (each record's character-strings already concatenated, §3.3; records of
  * other types are skipped).  *INDEX is set when the result is not NONE.
  */
-enum mc_spf_select mc_spf_select(size_t *index, const struct mc_dns_record *records,
-                                 size_t count);
+enum mc_spf_select mc_spf_select(size_t *index, const struct mc_dns_record *records, size_t count);
 
 /* ---- parsed records ---- */
 
@@ -171,8 +170,8 @@ struct mc_spf_macro_ctx {
  * letters used (so that an evaluator knows when it needs %{p}).  On a syntax
  * error returns false with *WHY a static message citing the RFC.
  */
-bool mc_spf_macro_check(const char *s, size_t len, enum mc_spf_macro_mode mode,
-                        unsigned *letters, const char **why);
+bool mc_spf_macro_check(const char *s, size_t len, enum mc_spf_macro_mode mode, unsigned *letters,
+                        const char **why);
 
 /*
  * Expands S (LEN octets) in MODE for CTX.  Returns true with *OUT a

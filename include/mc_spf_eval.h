@@ -36,11 +36,11 @@
 #define MC_SPF_MAX_PTR_NAMES 10
 
 struct mc_spf_request {
-    struct mc_ip ip;    /* <ip>; an IPv4-mapped IPv6 address counts as IPv4 */
-    const char *sender; /* <sender>: "local@domain", or a domain alone
-                           (then postmaster@domain, §4.3) */
-    const char *helo;   /* HELO/EHLO name, for %{h}; may be NULL */
-    const char *domain; /* <domain>; NULL: the sender's domain */
+    struct mc_ip ip;      /* <ip>; an IPv4-mapped IPv6 address counts as IPv4 */
+    const char *sender;   /* <sender>: "local@domain", or a domain alone
+                             (then postmaster@domain, §4.3) */
+    const char *helo;     /* HELO/EHLO name, for %{h}; may be NULL */
+    const char *domain;   /* <domain>; NULL: the sender's domain */
     const char *receiver; /* %{r}; NULL: "unknown" */
     bool prefetch;        /* send known lookups early */
 };
@@ -65,7 +65,7 @@ struct mc_spf_step {
     unsigned cost;      /* DNS-querying terms this step counted (0 or 1) */
     bool void_lookup;   /* counted as a void lookup (§4.6.4) */
     bool matched;
-    const char *note;   /* what happened, in words */
+    const char *note; /* what happened, in words */
     struct mc_spf_lookup *lookups;
     size_t nlookups;
 };
@@ -104,9 +104,9 @@ struct mc_spf_verdict {
     const char *limit_term;  /* the term that exceeded a limit, or NULL */
     unsigned dns_lookups;    /* DNS-querying terms counted (§4.6.4) */
     unsigned void_lookups;
-    bool include_loop;       /* an include/redirect came back to a domain on
-                                its own chain */
-    bool deadline;           /* the run's deadline made it temperror */
+    bool include_loop; /* an include/redirect came back to a domain on
+                          its own chain */
+    bool deadline;     /* the run's deadline made it temperror */
     const struct mc_spf_step *steps;
     size_t nsteps;
     const struct mc_spf_seen *seen;

@@ -45,12 +45,18 @@ char *mc_xstrndup(const char *s, size_t n);
 char *mc_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ASCII-only character classes: independent of the C locale. */
-static inline bool mc_ascii_isdigit(int c) { return c >= '0' && c <= '9'; }
+static inline bool mc_ascii_isdigit(int c)
+{
+    return c >= '0' && c <= '9';
+}
 static inline bool mc_ascii_isalpha(int c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-static inline bool mc_ascii_isalnum(int c) { return mc_ascii_isalpha(c) || mc_ascii_isdigit(c); }
+static inline bool mc_ascii_isalnum(int c)
+{
+    return mc_ascii_isalpha(c) || mc_ascii_isdigit(c);
+}
 static inline bool mc_ascii_isxdigit(int c)
 {
     return mc_ascii_isdigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -59,8 +65,14 @@ static inline bool mc_ascii_isspace(int c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
-static inline int mc_ascii_tolower(int c) { return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c; }
-static inline int mc_ascii_toupper(int c) { return (c >= 'a' && c <= 'z') ? c - ('a' - 'A') : c; }
+static inline int mc_ascii_tolower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+static inline int mc_ascii_toupper(int c)
+{
+    return (c >= 'a' && c <= 'z') ? c - ('a' - 'A') : c;
+}
 
 /* Case-insensitive (ASCII) comparisons. */
 int mc_ascii_strcasecmp(const char *a, const char *b);

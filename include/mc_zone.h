@@ -46,7 +46,7 @@ enum mc_status mc_zone_set_load(struct mc_zone_set *set, const char *path, const
  * false when NAME is outside every zone or at/below a delegation.
  * *SOURCE (if not NULL) is set to the borrowed path of the answering file.
  */
-bool mc_zone_set_answer(const struct mc_zone_set *set, const char *name, uint16_t type,
-                        uint16_t id, unsigned char **wire, size_t *len, const char **source);
+bool mc_zone_set_answer(const struct mc_zone_set *set, const char *name, uint16_t type, uint16_t id,
+                        unsigned char **wire, size_t *len, const char **source);
 
 #endif

@@ -54,10 +54,10 @@ struct mc_check {
     struct address **addrs;
     size_t naddrs, addrs_cap;
     const struct mc_dns_result *host_result[2]; /* A, AAAA */
-    struct mc_arena *arena; /* addresses and lookup contexts */
+    struct mc_arena *arena;                     /* addresses and lookup contexts */
     unsigned pending;
-    bool reported;     /* the report went to the callback */
-    uint64_t timer;    /* the check's own deadline, or 0 */
+    bool reported;  /* the report went to the callback */
+    uint64_t timer; /* the check's own deadline, or 0 */
     int64_t started_ms;
     mc_check_done_cb done;
     void *done_arg;
@@ -169,8 +169,7 @@ static void ptr_cb(void *arg, const struct mc_dns_result *result)
 
 /* The verdict of EVAL, or, when the check's deadline came first, a
  * temperror marked as the deadline's (it makes no finding of its own). */
-static const struct mc_spf_verdict *spf_verdict(struct mc_check *c,
-                                                const struct mc_spf_eval *eval)
+static const struct mc_spf_verdict *spf_verdict(struct mc_check *c, const struct mc_spf_eval *eval)
 {
     if (mc_spf_eval_done(eval))
         return mc_spf_eval_verdict(eval);
@@ -268,17 +267,14 @@ static const char *describe_failure(struct mc_arena *arena, const struct mc_dns_
 {
     const char *server = r->server ? r->server : "the resolver";
     switch (r->outcome) {
-    case MC_DNS_SERVFAIL:
-        return mc_arena_printf(arena, "SERVFAIL from %s", server);
-    case MC_DNS_REFUSED:
-        return mc_arena_printf(arena, "REFUSED from %s", server);
+    case MC_DNS_SERVFAIL: return mc_arena_printf(arena, "SERVFAIL from %s", server);
+    case MC_DNS_REFUSED: return mc_arena_printf(arena, "REFUSED from %s", server);
     case MC_DNS_RCODE:
         return mc_arena_printf(arena, "%s from %s", r->why ? r->why : "error rcode", server);
     case MC_DNS_MALFORMED:
         return mc_arena_printf(arena, "malformed reply from %s (%s)", server,
                                r->why ? r->why : "unreadable");
-    default:
-        return r->why ? r->why : mc_dns_outcome_str(r->outcome);
+    default: return r->why ? r->why : mc_dns_outcome_str(r->outcome);
     }
 }
 
@@ -289,8 +285,7 @@ static void report_failed_lookup(struct mc_check *c, const struct mc_dns_result 
     struct mc_report *rep = c->report;
     if (r->outcome == MC_DNS_DEADLINE)
         return; /* the deadline makes one finding of its own */
-    const char *subject =
-        mc_arena_printf(rep->arena, "%s %s", mc_dns_type_str(r->qtype), r->qname);
+    const char *subject = mc_arena_printf(rep->arena, "%s %s", mc_dns_type_str(r->qtype), r->qname);
     for (size_t i = 0; i < rep->nfindings; i++)
         if (strcmp(rep->findings[i].code, "lookup-failed") == 0 &&
             strcmp(rep->findings[i].subject, subject) == 0)
@@ -319,8 +314,7 @@ static void address_findings(struct mc_check *c, const struct address *a,
     const char *host = c->opt.host;
     const char *names = join_names(ar, ra);
     switch (ra->status) {
-    case MC_VERDICT_PASS:
-        break;
+    case MC_VERDICT_PASS: break;
     case MC_VERDICT_MISMATCH:
         mc_report_add_finding(
             rep, "ptr-mismatch", c->opt.strict ? MC_SEV_CRITICAL : MC_SEV_WARNING, a->text,
@@ -362,9 +356,8 @@ static void address_findings(struct mc_check *c, const struct address *a,
             report_failed_lookup(c, a->ptr, mc_arena_printf(ar, "reverse DNS of %s", a->text));
         for (size_t i = 0; i < a->nnames; i++)
             if (a->state[i] == MC_FCRDNS_NAME_FAILED)
-                report_failed_lookup(
-                    c, a->forward[i],
-                    mc_arena_printf(ar, "to confirm the PTR of %s", a->text));
+                report_failed_lookup(c, a->forward[i],
+                                     mc_arena_printf(ar, "to confirm the PTR of %s", a->text));
         break;
     }
     if (ra->nptr > 1)
@@ -389,7 +382,8 @@ static void address_findings(struct mc_check *c, const struct address *a,
         if (hr && mc_dns_outcome_answered(hr->outcome))
             mc_report_add_finding(
                 rep, "address-not-of-host", MC_SEV_WARNING, a->text,
-                mc_arena_printf(ar, "mail leaves from %s (--address), but %s does not resolve to it",
+                mc_arena_printf(ar,
+                                "mail leaves from %s (--address), but %s does not resolve to it",
                                 a->text, host),
                 mc_arena_printf(ar, "add %s to the %s records of %s", a->text,
                                 mc_dns_type_str(family_type(a->ip.family)), host));
@@ -400,8 +394,7 @@ static const char *spf_fix(struct mc_arena *ar, const struct address *a, const c
                            const char *host)
 {
     return mc_arena_printf(ar, "authorize %s in the SPF record of %s (e.g. %s:%s, or a:%s)",
-                           a->text, domain, a->ip.family == AF_INET ? "ip4" : "ip6", a->text,
-                           host);
+                           a->text, domain, a->ip.family == AF_INET ? "ip4" : "ip6", a->text, host);
 }
 
 /* SPEC.md "SPF verdicts": sender domains pass ok; softfail, neutral, none
@@ -424,8 +417,8 @@ static void spf_findings(struct mc_check *c, const struct address *a)
         case MC_SPF_TEMPERROR: sev = helo ? MC_SEV_INFO : MC_SEV_CRITICAL; break;
         default: sev = helo ? MC_SEV_INFO : MC_SEV_WARNING; break;
         }
-        const char *code = mc_arena_printf(ar, "spf-%s%s", helo ? "helo-" : "",
-                                           mc_spf_result_str(v->result));
+        const char *code =
+            mc_arena_printf(ar, "spf-%s%s", helo ? "helo-" : "", mc_spf_result_str(v->result));
         const char *what;
         switch (v->result) {
         case MC_SPF_FAIL:
@@ -435,8 +428,9 @@ static void spf_findings(struct mc_check *c, const struct address *a)
                                    v->mechanism ? v->mechanism : "?");
             break;
         case MC_SPF_NEUTRAL:
-            what = mc_arena_printf(ar, "the SPF record of %s neither authorizes nor denies %s "
-                                       "(neutral%s%s)",
+            what = mc_arena_printf(ar,
+                                   "the SPF record of %s neither authorizes nor denies %s "
+                                   "(neutral%s%s)",
                                    v->domain, a->text, v->mechanism ? ", by '" : "",
                                    v->mechanism ? mc_arena_printf(ar, "%s'", v->mechanism) : "");
             break;
@@ -445,8 +439,7 @@ static void spf_findings(struct mc_check *c, const struct address *a)
             break;
         default:
             what = mc_arena_printf(ar, "the SPF evaluation of %s for %s gave %s: %s", v->domain,
-                                   a->text, mc_spf_result_str(v->result),
-                                   v->why ? v->why : "?");
+                                   a->text, mc_spf_result_str(v->result), v->why ? v->why : "?");
             break;
         }
         if (helo)
@@ -454,16 +447,16 @@ static void spf_findings(struct mc_check *c, const struct address *a)
         const char *fix = v->result == MC_SPF_TEMPERROR
                               ? "fix the DNS servers that failed: receivers defer mail meanwhile"
                           : v->result == MC_SPF_PERMERROR
-                              ? mc_arena_printf(ar, "fix the SPF record of %s (see the trace: "
-                                                    "mailcheck spf -vv --ip %s --sender %s)",
+                              ? mc_arena_printf(ar,
+                                                "fix the SPF record of %s (see the trace: "
+                                                "mailcheck spf -vv --ip %s --sender %s)",
                                                 v->domain, a->text, v->domain)
                               : spf_fix(ar, a, v->domain, c->opt.host);
         mc_report_add_finding(rep, code, sev, a->text, what, fix);
     }
 }
 
-static void report_spf(struct mc_check *c, const struct address *a,
-                       struct mc_report_address *ra)
+static void report_spf(struct mc_check *c, const struct address *a, struct mc_report_address *ra)
 {
     struct mc_arena *ar = c->report->arena;
     ra->nspf = a->nspf;
@@ -628,8 +621,8 @@ static void deadline_finding(struct mc_check *c)
         for (size_t j = 0; j < a->nnames && !stage; j++)
             if (a->forward[j] && a->forward[j]->outcome == MC_DNS_DEADLINE)
                 stage = mc_arena_printf(rep->arena, "the %s lookup of %s (confirming %s)",
-                                        mc_dns_type_str(a->forward[j]->qtype),
-                                        a->forward[j]->qname, a->text);
+                                        mc_dns_type_str(a->forward[j]->qtype), a->forward[j]->qname,
+                                        a->text);
     }
     for (size_t i = 0; i < c->naddrs && !stage; i++) {
         const struct address *a = c->addrs[i];
@@ -777,8 +770,7 @@ void mc_check_start(struct mc_resolver *res, const struct mc_check_options *opti
 }
 
 /* A result standing for a lookup the check's deadline cut off. */
-static const struct mc_dns_result *cut_result(struct mc_check *c, const char *name,
-                                              uint16_t type)
+static const struct mc_dns_result *cut_result(struct mc_check *c, const char *name, uint16_t type)
 {
     struct mc_dns_result *r = mc_arena_alloc(c->arena, sizeof *r);
     r->qname = mc_arena_strdup(c->arena, name);

@@ -56,7 +56,7 @@ struct cli {
     const char *prog;
     bool plugin; /* invoked as check_mailcheck */
     enum format format;
-    const char *output; /* --output FILE, or NULL: stdout */
+    const char *output;             /* --output FILE, or NULL: stdout */
     const char *warning, *critical; /* -w/-c as given */
     struct mc_range warning_range, critical_range;
     enum color color;
@@ -75,14 +75,14 @@ struct cli {
     const char **ignore;
     size_t nignore;
     const char *host_arg;
-    bool spf_mode;           /* `mailcheck spf ...` */
+    bool spf_mode; /* `mailcheck spf ...` */
     const char *spf_ip, *spf_sender, *spf_helo;
     bool no_prefetch;
     bool no_spf;
     const char **from;
     size_t nfrom;
     const char *psl_path;
-    const char *batch;        /* --batch FILE or "-" */
+    const char *batch; /* --batch FILE or "-" */
     unsigned long concurrency;
     bool unordered;
     unsigned long qps, max_inflight;
@@ -364,13 +364,12 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
         case 'h': want_help = true; break;
         case 'H': hostname = optarg; break;
         case 'w':
-            if (!parse_threshold("-w/--warning", optarg, &cli->warning, &cli->warning_range,
-                                 why))
+            if (!parse_threshold("-w/--warning", optarg, &cli->warning, &cli->warning_range, why))
                 return PARSE_ERROR;
             break;
         case 'c':
-            if (!parse_threshold("-c/--critical", optarg, &cli->critical,
-                                 &cli->critical_range, why))
+            if (!parse_threshold("-c/--critical", optarg, &cli->critical, &cli->critical_range,
+                                 why))
                 return PARSE_ERROR;
             break;
         case OPT_OUTPUT: cli->output = optarg; break;
@@ -421,8 +420,7 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
         case OPT_OFFLINE: cli->offline = true; break;
         case OPT_LOOKUP_TIMEOUT:
             if (!parse_seconds(optarg, 60000, &cli->lookup_timeout_ms)) {
-                *why = mc_xasprintf("--lookup-timeout %s: expected seconds (0.001 to 60)",
-                                    optarg);
+                *why = mc_xasprintf("--lookup-timeout %s: expected seconds (0.001 to 60)", optarg);
                 return PARSE_ERROR;
             }
             break;
@@ -460,8 +458,7 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
                                  : c == OPT_QPS       ? &cli->qps
                                                       : &cli->max_inflight;
             if (!mc_parse_uint(optarg, c == OPT_CONCURRENCY ? 100000 : 10000000, &n) || n == 0) {
-                *why = mc_xasprintf("%s %s: expected a positive number", argv[optind - 1],
-                                    optarg);
+                *why = mc_xasprintf("%s %s: expected a positive number", argv[optind - 1], optarg);
                 return PARSE_ERROR;
             }
             *dst = n;
@@ -498,8 +495,8 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
             return PARSE_ERROR;
         }
         if (argc - optind > 1) {
-            *why = mc_xasprintf("spf takes no argument besides options (got '%s')",
-                                argv[optind + 1]);
+            *why =
+                mc_xasprintf("spf takes no argument besides options (got '%s')", argv[optind + 1]);
             return PARSE_ERROR;
         }
         return PARSE_OK;
@@ -740,8 +737,9 @@ static int run_spf(struct cli *cli)
     const char *sender = cli->spf_sender;
     if (*sender == '\0' || strcmp(sender, "<>") == 0) {
         if (!cli->spf_helo) {
-            code = fail_input(cli, mc_xstrdup("an empty --sender (null reverse-path) needs "
-                                              "--helo: the identity is then postmaster@HELO"),
+            code = fail_input(cli,
+                              mc_xstrdup("an empty --sender (null reverse-path) needs "
+                                         "--helo: the identity is then postmaster@HELO"),
                               subject);
             goto done;
         }
@@ -946,23 +944,25 @@ static int run_batch(struct cli *cli)
     int code = MC_STATE_UNKNOWN;
 
     if (cli->format == FORMAT_NAGIOS || cli->format == FORMAT_OPENMETRICS) {
-        code = fail_input(cli, mc_xasprintf("--batch writes jsonl or text, not %s",
-                                            format_names[cli->format]),
-                          cli->batch);
+        code = fail_input(
+            cli, mc_xasprintf("--batch writes jsonl or text, not %s", format_names[cli->format]),
+            cli->batch);
         goto done;
     }
     if (cli->naddresses > 0) {
-        code = fail_input(cli, mc_xstrdup("--address names one host's addresses: it does not "
-                                          "go with --batch"),
+        code = fail_input(cli,
+                          mc_xstrdup("--address names one host's addresses: it does not "
+                                     "go with --batch"),
                           cli->batch);
         goto done;
     }
     in = strcmp(cli->batch, "-") == 0 ? stdin : fopen(cli->batch, "r");
     struct stat sb;
     if (!in || (in != stdin && (fstat(fileno(in), &sb) != 0 || S_ISDIR(sb.st_mode)))) {
-        code = fail_input(cli, mc_xasprintf("--batch %s: %s", cli->batch,
-                                            in ? "is a directory" : strerror(errno)),
-                          cli->batch);
+        code = fail_input(
+            cli,
+            mc_xasprintf("--batch %s: %s", cli->batch, in ? "is a directory" : strerror(errno)),
+            cli->batch);
         goto done;
     }
     res = setup_resolver(cli, &zones, &why);
@@ -1076,14 +1076,10 @@ int mc_cli_main(int argc, char **argv)
          * Development Guidelines), so that a misconfigured check shows. */
         code = cli.plugin ? MC_STATE_UNKNOWN : MC_STATE_OK;
         break;
-    case PARSE_ERROR:
-        code = fail_input(&cli, why, cli.host_arg);
-        break;
+    case PARSE_ERROR: code = fail_input(&cli, why, cli.host_arg); break;
     case PARSE_OK:
     default:
-        code = cli.batch     ? run_batch(&cli)
-               : cli.spf_mode ? run_spf(&cli)
-                              : run_host_check(&cli);
+        code = cli.batch ? run_batch(&cli) : cli.spf_mode ? run_spf(&cli) : run_host_check(&cli);
         break;
     }
     cli_reset(&cli);

@@ -34,8 +34,8 @@ struct job {
     char *helo;
     int64_t started_ms;
     struct mc_spf_eval *eval;
-    uint64_t timer;  /* the line's deadline */
-    bool reported;   /* the output went to the driver (deadline first) */
+    uint64_t timer; /* the line's deadline */
+    bool reported;  /* the output went to the driver (deadline first) */
 };
 
 static int64_t started_ms;
@@ -319,8 +319,12 @@ static bool spf_start(void *arg, struct mc_batch *batch, size_t slot, size_t lin
                         "the null sender <> needs a HELO name (postmaster@HELO)");
     } else {
         struct job *j = mc_xcalloc(1, sizeof *j);
-        *j = (struct job){.cb = cb, .batch = batch, .slot = slot, .line_no = line_no,
-                          .text = text, .started_ms = mc_now_ms()};
+        *j = (struct job){.cb = cb,
+                          .batch = batch,
+                          .slot = slot,
+                          .line_no = line_no,
+                          .text = text,
+                          .started_ms = mc_now_ms()};
         snprintf(j->ip_text, sizeof j->ip_text, "%s", fields[0]);
         j->helo = n > 2 ? mc_xstrdup(fields[2]) : NULL;
         struct mc_spf_request req = {
@@ -332,8 +336,8 @@ static bool spf_start(void *arg, struct mc_batch *batch, size_t slot, size_t lin
         };
         j->eval = mc_spf_eval_start(cb->res, &req, spf_done, j); /* copies the request */
         if (!j->reported)
-            j->timer = mc_resolver_timer_add(cb->res, j->started_ms + cb->timeout_ms,
-                                             spf_deadline, j);
+            j->timer =
+                mc_resolver_timer_add(cb->res, j->started_ms + cb->timeout_ms, spf_deadline, j);
     }
     free(buf);
     return true;

@@ -8,10 +8,10 @@
 #include <stddef.h>
 
 static const char *const outcome_names[] = {
-    [MC_DNS_ANSWER] = "answer",       [MC_DNS_NODATA] = "nodata",
-    [MC_DNS_NXDOMAIN] = "nxdomain",   [MC_DNS_SERVFAIL] = "servfail",
-    [MC_DNS_REFUSED] = "refused",     [MC_DNS_RCODE] = "rcode",
-    [MC_DNS_MALFORMED] = "malformed", [MC_DNS_TIMEOUT] = "timeout",
+    [MC_DNS_ANSWER] = "answer",        [MC_DNS_NODATA] = "nodata",
+    [MC_DNS_NXDOMAIN] = "nxdomain",    [MC_DNS_SERVFAIL] = "servfail",
+    [MC_DNS_REFUSED] = "refused",      [MC_DNS_RCODE] = "rcode",
+    [MC_DNS_MALFORMED] = "malformed",  [MC_DNS_TIMEOUT] = "timeout",
     [MC_DNS_NETERR] = "network-error", [MC_DNS_OFFLINE] = "offline",
     [MC_DNS_DEADLINE] = "deadline",
 };

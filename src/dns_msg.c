@@ -117,8 +117,7 @@ static bool record_from_rr(struct mc_arena *arena, const ldns_rr *rr, uint16_t t
         rec->text_len = off;
         return true;
     }
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -259,8 +258,7 @@ void mc_dns_msg_parse_reply(const unsigned char *wire, size_t len, const char *q
     out->authoritative = ldns_pkt_aa(pkt);
     switch (ldns_pkt_get_rcode(pkt)) {
     case LDNS_RCODE_NOERROR:
-    case LDNS_RCODE_NXDOMAIN:
-        break;
+    case LDNS_RCODE_NXDOMAIN: break;
     case LDNS_RCODE_SERVFAIL:
         out->outcome = MC_DNS_SERVFAIL;
         out->why = "SERVFAIL";
@@ -272,8 +270,8 @@ void mc_dns_msg_parse_reply(const unsigned char *wire, size_t len, const char *q
     default: {
         const ldns_lookup_table *lt = ldns_lookup_by_id(ldns_rcodes, out->rcode);
         out->outcome = MC_DNS_RCODE;
-        out->why = lt ? mc_arena_strdup(arena, lt->name)
-                      : mc_arena_printf(arena, "rcode %d", out->rcode);
+        out->why =
+            lt ? mc_arena_strdup(arena, lt->name) : mc_arena_printf(arena, "rcode %d", out->rcode);
         goto done;
     }
     }
@@ -335,8 +333,7 @@ void mc_dns_msg_parse_reply(const unsigned char *wire, size_t len, const char *q
         for (size_t i = 0; i < out->ncnames; i++) {
             if (ldns_dname_compare(seen[i], cur) == 0) {
                 out->cname_loop = true;
-                out->why = mc_arena_printf(arena, "CNAME chain loops at %s",
-                                           out->cname_chain[i]);
+                out->why = mc_arena_printf(arena, "CNAME chain loops at %s", out->cname_chain[i]);
                 out->outcome = MC_DNS_NODATA;
                 goto done;
             }

@@ -80,7 +80,7 @@ struct zone_node {
 };
 
 struct zone {
-    char *path;         /* the file given to mc_zone_set_load() */
+    char *path;          /* the file given to mc_zone_set_load() */
     const uint8_t *apex; /* key of the apex node (borrowed from nodes) */
     size_t apexlen;
     const ldns_rr *soa; /* borrowed from rrs */
@@ -147,8 +147,7 @@ static int name_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen
 }
 
 /* True when NAME equals ANCESTOR or lies below it. */
-static bool name_at_or_below(const uint8_t *name, size_t len, const uint8_t *ancestor,
-                             size_t alen)
+static bool name_at_or_below(const uint8_t *name, size_t len, const uint8_t *ancestor, size_t alen)
 {
     size_t pos = 0;
     while (len - pos > alen) {
@@ -390,8 +389,7 @@ static bool read_whole_file(struct loader *ld, const char *path, const char *fro
      * deadline does not cover loading); it is refused below anyway. */
     int fd = open(path, O_RDONLY | O_NONBLOCK);
     if (fd < 0)
-        return fail(ld, ef, from_line, "%s%s%scannot open: %s", pre, pname, sep,
-                    strerror(errno));
+        return fail(ld, ef, from_line, "%s%s%scannot open: %s", pre, pname, sep, strerror(errno));
     if (fstat(fd, st) != 0) {
         int e = errno;
         close(fd);
@@ -409,8 +407,8 @@ static bool read_whole_file(struct loader *ld, const char *path, const char *fro
             if (cap >= MAX_FILE_SIZE) {
                 close(fd);
                 free(buf);
-                return fail(ld, ef, from_line, "%s%s%sfile larger than %zu MiB", pre, pname,
-                            sep, MAX_FILE_SIZE >> 20);
+                return fail(ld, ef, from_line, "%s%s%sfile larger than %zu MiB", pre, pname, sep,
+                            MAX_FILE_SIZE >> 20);
             }
             cap *= 2;
             buf = mc_xrealloc(buf, cap);
@@ -422,8 +420,7 @@ static bool read_whole_file(struct loader *ld, const char *path, const char *fro
             int e = errno;
             close(fd);
             free(buf);
-            return fail(ld, ef, from_line, "%s%s%scannot read: %s", pre, pname, sep,
-                        strerror(e));
+            return fail(ld, ef, from_line, "%s%s%scannot read: %s", pre, pname, sep, strerror(e));
         }
         if (n == 0)
             break;
@@ -433,8 +430,8 @@ static bool read_whole_file(struct loader *ld, const char *path, const char *fro
     buf[len] = '\0';
     if (memchr(buf, '\0', len)) {
         free(buf);
-        return fail(ld, ef, from_line, "%s%s%scontains a NUL byte (not a zone file)", pre,
-                    pname, sep);
+        return fail(ld, ef, from_line, "%s%s%scontains a NUL byte (not a zone file)", pre, pname,
+                    sep);
     }
     *out = buf;
     *outlen = len;
@@ -504,9 +501,7 @@ static int read_entry(struct loader *ld, const char *file, struct reader *r, str
             continue;
         case ' ':
         case '\t':
-        case '\r':
-            blank = true;
-            continue;
+        case '\r': blank = true; continue;
         case ';': /* a comment runs to the end of the line */
             while (r->pos < r->len && r->text[r->pos] != '\n')
                 r->pos++;
@@ -522,8 +517,7 @@ static int read_entry(struct loader *ld, const char *file, struct reader *r, str
             depth--;
             blank = true;
             continue;
-        default:
-            break;
+        default: break;
         }
         if (blank && content && !sb_putc(sb, ' '))
             goto too_long;
@@ -684,8 +678,8 @@ static bool add_record(struct loader *ld, struct file_state *fs, char *text, boo
     }
     /* Query-only types (RFC 6895 §3.1) cannot be zone data. */
     if (rtype == LDNS_RR_TYPE_OPT || rtype == LDNS_RR_TYPE_ANY || rtype == LDNS_RR_TYPE_AXFR ||
-        rtype == LDNS_RR_TYPE_IXFR || rtype == LDNS_RR_TYPE_MAILA ||
-        rtype == LDNS_RR_TYPE_MAILB || rtype == LDNS_RR_TYPE_TSIG) {
+        rtype == LDNS_RR_TYPE_IXFR || rtype == LDNS_RR_TYPE_MAILA || rtype == LDNS_RR_TYPE_MAILB ||
+        rtype == LDNS_RR_TYPE_TSIG) {
         ldns_rdf_deep_free(owner);
         return fail(ld, fs->path, line, "bad record: type %s cannot be zone data", type);
     }
@@ -821,18 +815,10 @@ static bool gen_format(const char **p, unsigned long v, struct strbuf *sb, const
     } else {
         int w = (int)width;
         switch (base) {
-        case 'o':
-            snprintf(num, sizeof num, "%0*llo", w, value);
-            break;
-        case 'x':
-            snprintf(num, sizeof num, "%0*llx", w, value);
-            break;
-        case 'X':
-            snprintf(num, sizeof num, "%0*llX", w, value);
-            break;
-        default:
-            snprintf(num, sizeof num, "%0*lld", w, value);
-            break;
+        case 'o': snprintf(num, sizeof num, "%0*llo", w, value); break;
+        case 'x': snprintf(num, sizeof num, "%0*llx", w, value); break;
+        case 'X': snprintf(num, sizeof num, "%0*llX", w, value); break;
+        default: snprintf(num, sizeof num, "%0*lld", w, value); break;
         }
     }
     if (!sb_puts(sb, num)) {
@@ -878,8 +864,7 @@ static bool gen_expand(const char *tmpl, unsigned long v, struct strbuf *sb, con
 }
 
 /* Parses "start-stop[/step]" of $GENERATE. */
-static bool parse_range(char *tok, unsigned long *start, unsigned long *stop,
-                        unsigned long *step)
+static bool parse_range(char *tok, unsigned long *start, unsigned long *stop, unsigned long *step)
 {
     char *dash = strchr(tok, '-');
     if (!dash)
@@ -959,8 +944,8 @@ static bool do_include(struct loader *ld, struct file_state *fs, char *rest, uns
         resolved = mc_xstrdup(file);
     else
         resolved = mc_xasprintf("%.*s/%s", (int)(slash - fs->path), fs->path, file);
-    bool ok = load_file(ld, resolved, child_origin ? child_origin : fs->origin, fs->prev,
-                        fs->path, line);
+    bool ok =
+        load_file(ld, resolved, child_origin ? child_origin : fs->origin, fs->prev, fs->path, line);
     free(resolved);
     ldns_rdf_deep_free(child_origin);
     return ok;
@@ -1131,8 +1116,7 @@ static bool same_rdata(const ldns_rr *a, const ldns_rr *b)
 }
 
 /* Turns the records read for the top file PATH into a zone of SET. */
-static struct zone *build_zone(struct loader *ld, const struct mc_zone_set *set,
-                               const char *path)
+static struct zone *build_zone(struct loader *ld, const struct mc_zone_set *set, const char *path)
 {
     if (ld->nrrs == 0) {
         fail(ld, path, 0, "no records (empty zone file)");
@@ -1179,8 +1163,7 @@ static struct zone *build_zone(struct loader *ld, const struct mc_zone_set *set,
     qsort(ld->rrs, ld->nrrs, sizeof *ld->rrs, loaded_cmp);
     for (size_t i = 0, j; i < ld->nrrs; i = j) {
         for (j = i + 1; j < ld->nrrs; j++)
-            if (name_cmp(ld->rrs[i].key, ld->rrs[i].keylen, ld->rrs[j].key,
-                         ld->rrs[j].keylen) != 0)
+            if (name_cmp(ld->rrs[i].key, ld->rrs[i].keylen, ld->rrs[j].key, ld->rrs[j].keylen) != 0)
                 break;
         if (!check_node(ld, &ld->rrs[i], j - i))
             return NULL;
@@ -1195,8 +1178,8 @@ static struct zone *build_zone(struct loader *ld, const struct mc_zone_set *set,
         struct loaded_rr *lr = &ld->rrs[i];
         ldns_rr *rr = lr->rr;
         struct zone_node *last = z->nnodes ? &z->nodes[z->nnodes - 1] : NULL;
-        bool same_owner = last && last->keylen == lr->keylen &&
-                          memcmp(last->key, lr->key, lr->keylen) == 0;
+        bool same_owner =
+            last && last->keylen == lr->keylen && memcmp(last->key, lr->key, lr->keylen) == 0;
         if (same_owner) {
             free(lr->key);
         } else {
@@ -1327,8 +1310,7 @@ static bool below_cut(const struct zone *z, const struct wname *name)
     size_t len = name->len;
     while (len > z->apexlen) {
         const struct zone_node *node = NULL;
-        if (find_node(z, p, len, &node) == NODE_DATA &&
-            node_rr_of_type(z, node, LDNS_RR_TYPE_NS))
+        if (find_node(z, p, len, &node) == NODE_DATA && node_rr_of_type(z, node, LDNS_RR_TYPE_NS))
             return true;
         if (!wname_parent(&p, &len))
             break;
@@ -1356,12 +1338,9 @@ static enum lookup_kind zone_lookup(const struct zone *z, const struct wname *na
                                     const struct zone_node **node)
 {
     switch (find_node(z, name->data, name->len, node)) {
-    case NODE_DATA:
-        return LOOKUP_NODE;
-    case NODE_EMPTY:
-        return LOOKUP_NODATA;
-    case NODE_ABSENT:
-        break;
+    case NODE_DATA: return LOOKUP_NODE;
+    case NODE_EMPTY: return LOOKUP_NODATA;
+    case NODE_ABSENT: break;
     }
     /* The closest encloser: the longest existing ancestor.  The apex always
      * exists, so the walk ends there at the latest. */
@@ -1380,12 +1359,9 @@ static enum lookup_kind zone_lookup(const struct zone *z, const struct wname *na
     wc[1] = '*';
     memcpy(wc + 2, ce, celen);
     switch (find_node(z, wc, celen + 2, node)) {
-    case NODE_DATA:
-        return LOOKUP_WILDCARD;
-    case NODE_EMPTY: /* RFC 4592 §4.1: a wildcard with no data: NODATA */
-        return LOOKUP_NODATA;
-    case NODE_ABSENT:
-        break;
+    case NODE_DATA: return LOOKUP_WILDCARD;
+    case NODE_EMPTY: /* RFC 4592 §4.1: a wildcard with no data: NODATA */ return LOOKUP_NODATA;
+    case NODE_ABSENT: break;
     }
     return LOOKUP_NXDOMAIN;
 }
@@ -1425,8 +1401,8 @@ static void push_negative_soa(ldns_pkt *pkt, const struct zone *z)
         mc_oom();
 }
 
-bool mc_zone_set_answer(const struct mc_zone_set *set, const char *name, uint16_t type,
-                        uint16_t id, unsigned char **wire, size_t *len, const char **source)
+bool mc_zone_set_answer(const struct mc_zone_set *set, const char *name, uint16_t type, uint16_t id,
+                        unsigned char **wire, size_t *len, const char **source)
 {
     bool answered = false;
     ldns_rdf *qname = NULL;

@@ -107,8 +107,8 @@ bool mc_fcrdns_looks_generic(const struct mc_ip *ip, const char *name)
     }
     /* IPv6: the interface identifier in hex, or the address with dashes. */
     const unsigned char *b = ip->bytes;
-    snprintf(buf, sizeof buf, "%02x%02x%02x%02x%02x%02x%02x%02x", b[8], b[9], b[10], b[11],
-             b[12], b[13], b[14], b[15]);
+    snprintf(buf, sizeof buf, "%02x%02x%02x%02x%02x%02x%02x%02x", b[8], b[9], b[10], b[11], b[12],
+             b[13], b[14], b[15]);
     if (contains_ci(name, buf))
         return true;
     char text[64];

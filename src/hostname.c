@@ -108,8 +108,8 @@ enum mc_status mc_hostname_validate(const char *input, char **ascii, char **unic
         char *alabel = NULL;
         int rc = idn2_to_ascii_8z(input, &alabel, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
         if (rc != IDN2_OK) {
-            *why = mc_xasprintf("HOST is not a valid internationalized name: %s",
-                                idn2_strerror(rc));
+            *why =
+                mc_xasprintf("HOST is not a valid internationalized name: %s", idn2_strerror(rc));
             return MC_ERR_USAGE;
         }
         name = mc_xstrdup(alabel);
@@ -171,8 +171,8 @@ char *mc_ip_reverse_name(const struct mc_ip *ip, char *buf, size_t size)
 {
     static const char hex[] = "0123456789abcdef";
     if (ip->family == AF_INET) {
-        snprintf(buf, size, "%u.%u.%u.%u.in-addr.arpa", ip->bytes[3], ip->bytes[2],
-                 ip->bytes[1], ip->bytes[0]);
+        snprintf(buf, size, "%u.%u.%u.%u.in-addr.arpa", ip->bytes[3], ip->bytes[2], ip->bytes[1],
+                 ip->bytes[0]);
         return buf;
     }
     char tmp[80];

@@ -341,8 +341,7 @@ static char *get_value(const struct mc_postfix_params *p, const char *name,
     return v;
 }
 
-char *mc_postfix_get(const struct mc_postfix_params *p, const char *name,
-                     const char *default_value)
+char *mc_postfix_get(const struct mc_postfix_params *p, const char *name, const char *default_value)
 {
     bool too_deep;
     return get_value(p, name, default_value, &too_deep);
@@ -374,8 +373,7 @@ static char *find_postconf(void)
 }
 
 /* Runs `postconf -c DIR -x -h PARAM...` (no shell) into VALUES. */
-static enum mc_status ask_postconf(const char *postconf, const char *dir, char **values,
-                                   char **why)
+static enum mc_status ask_postconf(const char *postconf, const char *dir, char **values, char **why)
 {
     int fds[2];
     if (pipe(fds) != 0) {
@@ -394,8 +392,8 @@ static enum mc_status ask_postconf(const char *postconf, const char *dir, char *
         close(fds[0]);
         close(fds[1]);
         /* execv() wants mutable strings; the copies die with the exec. */
-        const char *args[] = {postconf, "-c", dir, "-x", "-h", wanted[0], wanted[1], wanted[2],
-                              wanted[3]};
+        const char *args[] = {postconf,  "-c",      dir,       "-x",     "-h",
+                              wanted[0], wanted[1], wanted[2], wanted[3]};
         char *argv[sizeof args / sizeof args[0] + 1];
         for (size_t k = 0; k < sizeof args / sizeof args[0]; k++)
             argv[k] = mc_xstrdup(args[k]);
@@ -530,11 +528,12 @@ enum mc_status mc_postfix_load(const char *path, bool use_postconf,
     } else {
         file = mc_xstrdup(given);
         const char *slash = strrchr(given, '/');
-        dir = slash ? mc_xstrndup(given, (size_t)(slash - given) + (slash == given)) : mc_xstrdup(".");
+        dir = slash ? mc_xstrndup(given, (size_t)(slash - given) + (slash == given))
+                    : mc_xstrdup(".");
     }
     if (stat(file, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        *why = mc_xasprintf("--postfix: %s is not a readable main.cf%s%s", file,
-                            errno ? ": " : "", errno ? strerror(errno) : "");
+        *why = mc_xasprintf("--postfix: %s is not a readable main.cf%s%s", file, errno ? ": " : "",
+                            errno ? strerror(errno) : "");
         goto done;
     }
     char *postconf = use_postconf ? find_postconf() : NULL;

@@ -62,7 +62,7 @@ bool mc_range_parse(const char *text, struct mc_range *range)
 
 bool mc_range_alert(const struct mc_range *range, double value)
 {
-    bool in = (!range->has_start || value >= range->start) &&
-              (!range->has_end || value <= range->end);
+    bool in =
+        (!range->has_start || value >= range->start) && (!range->has_end || value <= range->end);
     return range->inside ? in : !in;
 }

@@ -41,7 +41,7 @@ struct mc_psl *mc_psl_load(const char *path, char **why)
         return NULL;
     }
     psl->description = mc_xasprintf("libpsl %s, list %s (%d suffixes)", psl_get_version(),
-                                     source ? source : "built-in", psl_suffix_count(psl->ctx));
+                                    source ? source : "built-in", psl_suffix_count(psl->ctx));
     return psl;
 }
 

@@ -38,8 +38,8 @@ char *mc_render_safe(const char *s)
 /* RFC 1035 §4.1.1 and RFC 6895 §2.3 names of the common rcodes. */
 static const char *rcode_str(int rcode, char *buf, size_t size)
 {
-    static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-                                        "NOTIMP",  "REFUSED"};
+    static const char *const names[] = {"NOERROR",  "FORMERR", "SERVFAIL",
+                                        "NXDOMAIN", "NOTIMP",  "REFUSED"};
     if (rcode >= 0 && (size_t)rcode < sizeof names / sizeof names[0])
         return names[rcode];
     snprintf(buf, size, "RCODE%d", rcode);

@@ -175,7 +175,8 @@ static void address_lines(FILE *f, const struct mc_report *r, int verbose)
     for (int i = 0; i < 2; i++) {
         const struct mc_report_family *fam = &r->families[i];
         fprintf(f, "%s: %s%s\n", labels[i], mc_verdict_str(fam->status),
-                fam->naddresses ? "" : (fam->required ? " (required, no address)" : " (no address)"));
+                fam->naddresses ? ""
+                                : (fam->required ? " (required, no address)" : " (no address)"));
         if (verbose > 1 && fam->host_lookup) {
             char *line = mc_render_lookup_line(fam->host_lookup);
             fputs("  lookup ", f);
@@ -239,8 +240,7 @@ char *mc_render_nagios(const struct mc_report *r, const struct mc_render_options
     if (opt->verbose > 0 && r->host)
         address_lines(f, r, opt->verbose);
     if (opt->verbose > 1 && r->host) {
-        fprintf(f, "%lu DNS queries in %lld ms; resolvers:", r->queries,
-                (long long)r->duration_ms);
+        fprintf(f, "%lu DNS queries in %lld ms; resolvers:", r->queries, (long long)r->duration_ms);
         for (size_t i = 0; i < r->nresolvers; i++) {
             fputc(' ', f);
             put(f, r->resolvers[i]);

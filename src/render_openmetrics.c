@@ -27,10 +27,9 @@
 static const char *const family_names[] = {"ipv4", "ipv6"};
 
 static const enum mc_verdict all_verdicts[] = {MC_VERDICT_PASS, MC_VERDICT_MISMATCH,
-                                                MC_VERDICT_ERROR, MC_VERDICT_FAIL,
-                                                MC_VERDICT_NONE};
+                                               MC_VERDICT_ERROR, MC_VERDICT_FAIL, MC_VERDICT_NONE};
 static const enum mc_severity all_severities[] = {MC_SEV_INFO, MC_SEV_WARNING, MC_SEV_UNKNOWN,
-                                                   MC_SEV_CRITICAL};
+                                                  MC_SEV_CRITICAL};
 
 /* Writes a label value: printable ASCII with '\' and '"' escaped. */
 static void put_label(FILE *f, const char *s)
@@ -201,8 +200,8 @@ static void spf_sample(FILE *f, const char *name, const struct mc_spf_output *o)
 char *mc_render_spf_openmetrics(const struct mc_spf_output *o, const struct mc_render_options *opt)
 {
     (void)opt;
-    static const enum mc_spf_result results[] = {MC_SPF_PASS,    MC_SPF_FAIL,      MC_SPF_SOFTFAIL,
-                                                 MC_SPF_NEUTRAL, MC_SPF_NONE,      MC_SPF_TEMPERROR,
+    static const enum mc_spf_result results[] = {MC_SPF_PASS,     MC_SPF_FAIL, MC_SPF_SOFTFAIL,
+                                                 MC_SPF_NEUTRAL,  MC_SPF_NONE, MC_SPF_TEMPERROR,
                                                  MC_SPF_PERMERROR};
     const struct mc_spf_verdict *v = o->verdict;
     char *buf = NULL;

@@ -223,7 +223,8 @@ static json_t *trace_json(const struct mc_spf_verdict *v)
             json_t *lo = mc_json_must(json_object());
             json_object_set_new(lo, "name", mc_json_safe_string(l->name));
             json_object_set_new(lo, "type", mc_json_must(json_string(mc_dns_type_str(l->type))));
-            json_object_set_new(lo, "outcome", mc_json_must(json_string(mc_dns_outcome_str(l->outcome))));
+            json_object_set_new(lo, "outcome",
+                                mc_json_must(json_string(mc_dns_outcome_str(l->outcome))));
             json_t *answers = mc_json_must(json_array());
             for (size_t k = 0; k < l->nanswers; k++)
                 json_array_append_new(answers, mc_json_safe_string(l->answers[k]));
@@ -269,14 +270,16 @@ char *mc_render_spf_json(const struct mc_spf_output *o, const struct mc_render_o
     for (size_t i = 0; i < o->nlint; i++) {
         json_t *fo = mc_json_must(json_object());
         json_object_set_new(fo, "code", mc_json_must(json_string(o->lint[i].code)));
-        json_object_set_new(fo, "severity", mc_json_must(json_string(o->lint[i].warning ? "warning" : "info")));
+        json_object_set_new(fo, "severity",
+                            mc_json_must(json_string(o->lint[i].warning ? "warning" : "info")));
         json_object_set_new(fo, "subject", mc_json_safe_string(o->lint[i].subject));
         json_object_set_new(fo, "message", mc_json_safe_string(o->lint[i].message));
         json_array_append_new(findings, fo);
     }
     json_object_set_new(doc, "findings", findings);
     json_object_set_new(doc, "trace", trace_json(v));
-    char *text = json_dumps(doc, JSON_PRESERVE_ORDER | (opt->pretty ? JSON_INDENT(2) : JSON_COMPACT));
+    char *text =
+        json_dumps(doc, JSON_PRESERVE_ORDER | (opt->pretty ? JSON_INDENT(2) : JSON_COMPACT));
     json_decref(doc);
     if (!text)
         mc_oom();

@@ -54,7 +54,7 @@ struct entry {
     bool done;
     struct mc_arena *arena; /* the result's memory */
     struct mc_dns_result result;
-    const char *asking;    /* name currently asked (qname or a CNAME target) */
+    const char *asking; /* name currently asked (qname or a CNAME target) */
     const char *chain[MC_DNS_MAX_CNAMES + 1];
     size_t nchain;
     struct waiter *waiters;
@@ -307,16 +307,12 @@ static void query_cb(void *arg, int status, int timeouts, unsigned char *abuf, i
         return;
     }
     case ARES_ETIMEOUT:
-        entry_end(res, e, MC_DNS_TIMEOUT,
-                  mc_arena_printf(e->arena, "no reply from %s (%d tries)", res->server_label,
-                                  timeouts));
+        entry_end(
+            res, e, MC_DNS_TIMEOUT,
+            mc_arena_printf(e->arena, "no reply from %s (%d tries)", res->server_label, timeouts));
         return;
-    case ARES_ECANCELLED:
-        entry_end(res, e, MC_DNS_DEADLINE, "the run's deadline passed");
-        return;
-    case ARES_EBADRESP:
-        entry_end(res, e, MC_DNS_MALFORMED, "malformed reply");
-        return;
+    case ARES_ECANCELLED: entry_end(res, e, MC_DNS_DEADLINE, "the run's deadline passed"); return;
+    case ARES_EBADRESP: entry_end(res, e, MC_DNS_MALFORMED, "malformed reply"); return;
     default:
         entry_end(res, e, MC_DNS_NETERR,
                   mc_arena_printf(e->arena, "%s (%s)", ares_strerror(status), res->server_label));
@@ -352,8 +348,7 @@ static void ask(struct mc_resolver *res, struct entry *e)
         entry_end(res, e, MC_DNS_DEADLINE, "the run's deadline passed");
         return;
     }
-    if (res->zones &&
-        mc_zone_set_answer(res->zones, e->asking, e->type, 0, &wire, &len, &source)) {
+    if (res->zones && mc_zone_set_answer(res->zones, e->asking, e->type, 0, &wire, &len, &source)) {
         struct mc_dns_reply rep;
         mc_dns_msg_parse_reply(wire, len, e->asking, e->type, 0, e->arena, &rep);
         free(wire);
@@ -411,8 +406,8 @@ static int pump(struct mc_resolver *res)
     return -1;
 }
 
-void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type,
-                        mc_resolver_cb cb, void *arg)
+void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type, mc_resolver_cb cb,
+                        void *arg)
 {
     char *key = normalize_name(name);
     struct entry *e = table_find(res, key, type);
@@ -547,7 +542,8 @@ uint64_t mc_resolver_timer_add(struct mc_resolver *res, int64_t when_ms, mc_reso
         res->timers = mc_xrealloc(res->timers, res->timers_cap * sizeof *res->timers);
     }
     uint64_t id = ++res->next_timer_id;
-    res->timers[res->ntimers++] = (struct timer){.id = id, .when_ms = when_ms, .cb = cb, .arg = arg};
+    res->timers[res->ntimers++] =
+        (struct timer){.id = id, .when_ms = when_ms, .cb = cb, .arg = arg};
     return id;
 }
 
@@ -737,9 +733,8 @@ static void collect_servers(struct mc_resolver *res)
             continue;
         int port = n->udp_port ? n->udp_port : 53;
         res->servers = mc_xrealloc(res->servers, (res->nservers + 1) * sizeof(char *));
-        res->servers[res->nservers++] = n->family == AF_INET6
-                                            ? mc_xasprintf("[%s]:%d", addr, port)
-                                            : mc_xasprintf("%s:%d", addr, port);
+        res->servers[res->nservers++] = n->family == AF_INET6 ? mc_xasprintf("[%s]:%d", addr, port)
+                                                              : mc_xasprintf("%s:%d", addr, port);
     }
     ares_free_data(list);
 }

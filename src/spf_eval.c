@@ -141,16 +141,12 @@ static const char *answer_text(struct mc_arena *arena, const struct mc_dns_recor
 {
     char buf[64];
     switch (r->type) {
-    case MC_DNS_T_A:
-        return mc_arena_strdup(arena, inet_ntop(AF_INET, r->addr, buf, sizeof buf));
+    case MC_DNS_T_A: return mc_arena_strdup(arena, inet_ntop(AF_INET, r->addr, buf, sizeof buf));
     case MC_DNS_T_AAAA:
         return mc_arena_strdup(arena, inet_ntop(AF_INET6, r->addr, buf, sizeof buf));
-    case MC_DNS_T_MX:
-        return mc_arena_printf(arena, "%u %s", r->preference, r->name);
-    case MC_DNS_T_TXT:
-        return mc_arena_memdup(arena, r->text, r->text_len);
-    default:
-        return r->name ? r->name : "";
+    case MC_DNS_T_MX: return mc_arena_printf(arena, "%u %s", r->preference, r->name);
+    case MC_DNS_T_TXT: return mc_arena_memdup(arena, r->text, r->text_len);
+    default: return r->name ? r->name : "";
     }
 }
 
@@ -194,9 +190,9 @@ static const char *frame_path(struct mc_spf_eval *ev)
 {
     const char *path = ev->frames[0].domain;
     for (size_t i = 1; i < ev->nframes; i++)
-        path = mc_arena_printf(ev->arena, "%s -> %s%s", path,
-                               ev->frames[i].kind == FRAME_REDIRECT ? "redirect=" : "include:",
-                               ev->frames[i].domain);
+        path = mc_arena_printf(
+            ev->arena, "%s -> %s%s", path,
+            ev->frames[i].kind == FRAME_REDIRECT ? "redirect=" : "include:", ev->frames[i].domain);
     return path;
 }
 
@@ -426,8 +422,7 @@ static void prefetch_cb(void *arg, const struct mc_dns_result *r)
         for (size_t i = 0; i < r->count && i < MC_SPF_MAX_PTR_NAMES; i++)
             prefetch_send(ev, PREFETCH_LEAF, r->records[i].name, ev->addr_type, NULL, 0);
         return;
-    case PREFETCH_LEAF:
-        return;
+    case PREFETCH_LEAF: return;
     }
 }
 
@@ -476,11 +471,20 @@ static void prefetch_record(struct mc_spf_eval *ev, const struct mc_spf_record *
         uint16_t type;
         switch (t->kind) {
         case MC_SPF_TERM_INCLUDE:
-        case MC_SPF_TERM_REDIRECT: kind = PREFETCH_RECORD; type = MC_DNS_T_TXT; break;
+        case MC_SPF_TERM_REDIRECT:
+            kind = PREFETCH_RECORD;
+            type = MC_DNS_T_TXT;
+            break;
         case MC_SPF_TERM_A: type = ev->addr_type; break;
-        case MC_SPF_TERM_MX: kind = PREFETCH_MX; type = MC_DNS_T_MX; break;
+        case MC_SPF_TERM_MX:
+            kind = PREFETCH_MX;
+            type = MC_DNS_T_MX;
+            break;
         case MC_SPF_TERM_EXISTS: type = MC_DNS_T_A; break;
-        case MC_SPF_TERM_PTR: kind = PREFETCH_PTR; type = MC_DNS_T_PTR; break;
+        case MC_SPF_TERM_PTR:
+            kind = PREFETCH_PTR;
+            type = MC_DNS_T_PTR;
+            break;
         default: continue;
         }
         /* §4.6.4: a term past the 10th can never be evaluated. */
@@ -493,9 +497,9 @@ static void prefetch_record(struct mc_spf_eval *ev, const struct mc_spf_record *
             continue; /* a name with %{p} waits for the validated names */
         }
         const char *name = domain, *why;
-        if (t->domain_spec && !mc_spf_macro_expand(&name, ev->arena, &m, t->domain_spec,
-                                                   strlen(t->domain_spec), MC_SPF_MACRO_DOMAIN,
-                                                   &why))
+        if (t->domain_spec &&
+            !mc_spf_macro_expand(&name, ev->arena, &m, t->domain_spec, strlen(t->domain_spec),
+                                 MC_SPF_MACRO_DOMAIN, &why))
             continue;
         if (kind == PREFETCH_RECORD && !valid_check_host_domain(name))
             continue;
@@ -547,14 +551,13 @@ static void record_cb(void *arg, const struct mc_dns_result *r)
         /* §4.5 none at the top; §5.2 / §6.1: permerror for include and
          * redirect targets without a record. */
         if (f->kind == FRAME_TOP)
-            finish(ev, MC_SPF_NONE,
-                   mc_arena_printf(ev->arena, "%s has no SPF record", f->domain));
+            finish(ev, MC_SPF_NONE, mc_arena_printf(ev->arena, "%s has no SPF record", f->domain));
         else
             finish(ev, MC_SPF_PERMERROR,
-                   mc_arena_printf(ev->arena, "%s has no SPF record (%s%s needs one, RFC 7208 "
-                                              "section %s)",
-                                   f->domain,
-                                   f->kind == FRAME_INCLUDE ? "include:" : "redirect=",
+                   mc_arena_printf(ev->arena,
+                                   "%s has no SPF record (%s%s needs one, RFC 7208 "
+                                   "section %s)",
+                                   f->domain, f->kind == FRAME_INCLUDE ? "include:" : "redirect=",
                                    f->domain, f->kind == FRAME_INCLUDE ? "5.2" : "6.1"));
         run(ev);
         return;
@@ -566,8 +569,8 @@ static void record_cb(void *arg, const struct mc_dns_result *r)
         add_seen(ev, f->domain, text, txt->text_len, NULL);
         ev->steps[step].note = "several SPF records";
         finish(ev, MC_SPF_PERMERROR,
-               mc_arena_printf(ev->arena,
-                               "%s has several SPF records (RFC 7208 section 4.5)", f->domain));
+               mc_arena_printf(ev->arena, "%s has several SPF records (RFC 7208 section 4.5)",
+                               f->domain));
         run(ev);
         return;
     }
@@ -575,9 +578,9 @@ static void record_cb(void *arg, const struct mc_dns_result *r)
     if (!mc_spf_parse(rec, ev->arena, txt->text, txt->text_len)) {
         add_seen(ev, f->domain, text, txt->text_len, NULL);
         ev->steps[step].note = rec->why;
-        finish(ev, MC_SPF_PERMERROR,
-               mc_arena_printf(ev->arena, "the SPF record of %s is invalid: %s", f->domain,
-                               rec->why));
+        finish(
+            ev, MC_SPF_PERMERROR,
+            mc_arena_printf(ev->arena, "the SPF record of %s is invalid: %s", f->domain, rec->why));
         run(ev);
         return;
     }
@@ -606,8 +609,8 @@ static void ptr_addr_cb(void *arg, const struct mc_dns_result *r)
     for (size_t i = 0; i < ev->nptr_names; i++) {
         if (mc_name_equal(ev->ptr_names[i], r->qname) && r->outcome == MC_DNS_ANSWER) {
             for (size_t j = 0; j < r->count; j++)
-                if (memcmp(r->records[j].addr, ev->ip.bytes,
-                           ev->ip.family == AF_INET ? 4 : 16) == 0)
+                if (memcmp(r->records[j].addr, ev->ip.bytes, ev->ip.family == AF_INET ? 4 : 16) ==
+                    0)
                     ev->ptr_valid[i] = true;
         }
     }
@@ -707,9 +710,9 @@ static void addr_cb(void *arg, const struct mc_dns_result *r)
     if (!mc_dns_outcome_answered(r->outcome)) {
         pt->failed = true;
         ev->v.deadline = ev->v.deadline || r->outcome == MC_DNS_DEADLINE;
-        pt->fail_why = mc_arena_printf(ev->arena, "the %s lookup of %s failed (%s)",
-                                       mc_dns_type_str(r->qtype), r->qname,
-                                       r->why ? r->why : mc_dns_outcome_str(r->outcome));
+        pt->fail_why =
+            mc_arena_printf(ev->arena, "the %s lookup of %s failed (%s)", mc_dns_type_str(r->qtype),
+                            r->qname, r->why ? r->why : mc_dns_outcome_str(r->outcome));
     } else if (pt->term->kind == MC_SPF_TERM_EXISTS) {
         pt->matched = pt->matched || r->outcome == MC_DNS_ANSWER;
     } else {
@@ -823,8 +826,7 @@ static void eval_mechanism(struct mc_spf_eval *ev, const struct mc_spf_term *ter
         }
         return;
     }
-    default:
-        break;
+    default: break;
     }
     if (!count_dns_term(ev, term, step))
         return;
@@ -849,9 +851,7 @@ static void eval_mechanism(struct mc_spf_eval *ev, const struct mc_spf_term *ter
         return;
     }
     switch (term->kind) {
-    case MC_SPF_TERM_INCLUDE:
-        include_start(ev, target, step);
-        return;
+    case MC_SPF_TERM_INCLUDE: include_start(ev, target, step); return;
     case MC_SPF_TERM_A:
         ev->waiting = true;
         ev->pt.outstanding = 1;
@@ -873,9 +873,8 @@ static void eval_mechanism(struct mc_spf_eval *ev, const struct mc_spf_term *ter
             size_t nlen = strlen(n), tlen = strlen(target);
             if (!ev->ptr_valid[i])
                 continue;
-            if (mc_name_equal(n, target) ||
-                (nlen > tlen + 1 && n[nlen - tlen - 1] == '.' &&
-                 mc_ascii_strcasecmp(n + nlen - tlen, target) == 0)) {
+            if (mc_name_equal(n, target) || (nlen > tlen + 1 && n[nlen - tlen - 1] == '.' &&
+                                             mc_ascii_strcasecmp(n + nlen - tlen, target) == 0)) {
                 ev->steps[step].matched = true;
                 frame_end(ev, term->qualifier, term);
                 return;
@@ -886,8 +885,7 @@ static void eval_mechanism(struct mc_spf_eval *ev, const struct mc_spf_term *ter
         if (ev->ptr_void)
             count_void(ev, step);
         return;
-    default:
-        return;
+    default: return;
     }
 }
 
@@ -921,8 +919,9 @@ static bool explain_needs_ptr(struct mc_spf_eval *ev, const char *s, size_t len,
     if (ev->ptr_ready || !mc_spf_macro_check(s, len, mode, &letters, &why) ||
         !(letters & MC_SPF_MACRO_BIT('p')))
         return false;
-    size_t step = step_add(ev, NULL, "validating the PTR names of <ip> for the explanation "
-                                     "(section 5.5, not counted)");
+    size_t step = step_add(ev, NULL,
+                           "validating the PTR names of <ip> for the explanation "
+                           "(section 5.5, not counted)");
     ptr_validate_start(ev, step);
     return true;
 }
@@ -940,8 +939,7 @@ static void explain_step(struct mc_spf_eval *ev)
     ev->mctx.domain = f->domain;
     switch (ev->explain) {
     case EXPLAIN_TARGET:
-        if (explain_needs_ptr(ev, exp->domain_spec, strlen(exp->domain_spec),
-                              MC_SPF_MACRO_DOMAIN))
+        if (explain_needs_ptr(ev, exp->domain_spec, strlen(exp->domain_spec), MC_SPF_MACRO_DOMAIN))
             return;
         ev->mctx.ptr_name = ev->ptr_ready ? choose_p(ev) : NULL;
         if (!mc_spf_macro_expand(&out, ev->arena, &ev->mctx, exp->domain_spec,
@@ -964,8 +962,7 @@ static void explain_step(struct mc_spf_eval *ev)
             ev->v.explanation = out;
         finish(ev, MC_SPF_FAIL, NULL);
         return;
-    case EXPLAIN_NONE:
-        break;
+    case EXPLAIN_NONE: break;
     }
 }
 
@@ -996,16 +993,12 @@ static void frame_end(struct mc_spf_eval *ev, enum mc_spf_result result,
         return;
     case MC_SPF_FAIL:
     case MC_SPF_SOFTFAIL:
-    case MC_SPF_NEUTRAL:
-        return; /* no match: the parent goes on */
-    case MC_SPF_TEMPERROR:
-        finish(ev, MC_SPF_TEMPERROR, NULL);
-        return;
+    case MC_SPF_NEUTRAL: return; /* no match: the parent goes on */
+    case MC_SPF_TEMPERROR: finish(ev, MC_SPF_TEMPERROR, NULL); return;
     case MC_SPF_NONE:
     case MC_SPF_PERMERROR:
         finish(ev, MC_SPF_PERMERROR,
-               mc_arena_printf(ev->arena, "include:%s gave %s", domain,
-                               mc_spf_result_str(result)));
+               mc_arena_printf(ev->arena, "include:%s gave %s", domain, mc_spf_result_str(result)));
         return;
     }
 }
@@ -1036,8 +1029,8 @@ static void frame_exhausted(struct mc_spf_eval *ev)
     ev->steps[step].target = target;
     if (!valid_check_host_domain(target)) { /* §6.1: malformed: permerror */
         finish(ev, MC_SPF_PERMERROR,
-               mc_arena_printf(ev->arena, "'%s': %s is not a valid domain name",
-                               redirect->text, target));
+               mc_arena_printf(ev->arena, "'%s': %s is not a valid domain name", redirect->text,
+                               target));
         return;
     }
     path_enter(ev, target, step);
@@ -1105,8 +1098,8 @@ struct mc_spf_eval *mc_spf_eval_start(struct mc_resolver *res, const struct mc_s
     /* §4.3: no "@": the sender is a domain, postmaster its local-part. */
     const char *sender = req->sender ? req->sender : "";
     const char *at = strrchr(sender, '@');
-    const char *local = at && at != sender ? mc_arena_strndup(arena, sender, (size_t)(at - sender))
-                                           : "postmaster";
+    const char *local =
+        at && at != sender ? mc_arena_strndup(arena, sender, (size_t)(at - sender)) : "postmaster";
     const char *sdomain = mc_arena_strdup(arena, at ? at + 1 : sender);
     size_t sdlen = strlen(sdomain);
     if (sdlen > 1 && sdomain[sdlen - 1] == '.')

@@ -79,8 +79,7 @@ static void lint_record(const struct mc_spf_seen *s, struct mc_arena *arena,
                                         "costs a lookup and can never match",
                                         d, t->domain_spec));
             break;
-        default:
-            break;
+        default: break;
         }
     }
     /* In a record reached through include, neutral (no all, or ?all) is

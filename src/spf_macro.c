@@ -100,21 +100,13 @@ static bool next_token(const char *s, size_t len, size_t *pos, enum mc_spf_macro
     }
     t->kind = TOKEN_ESCAPE;
     switch (s[i + 1]) {
-    case '%':
-        t->text = "%";
-        break;
-    case '_':
-        t->text = " ";
-        break;
+    case '%': t->text = "%"; break;
+    case '_': t->text = " "; break;
     case '-':
         t->text = "%20"; /* a URL-encoded space (§7.1) */
         break;
-    case '{':
-        t->kind = TOKEN_MACRO;
-        break;
-    default:
-        *why = "'%' not followed by '{', '%', '_' or '-' (RFC 7208 section 7.2)";
-        return false;
+    case '{': t->kind = TOKEN_MACRO; break;
+    default: *why = "'%' not followed by '{', '%', '_' or '-' (RFC 7208 section 7.2)"; return false;
     }
     if (t->kind == TOKEN_ESCAPE) {
         t->len = strlen(t->text);
@@ -220,8 +212,8 @@ static bool domain_end_ok(const struct token *last, size_t ntokens, const char *
     return toplabel_ok(last->text + dot, n - dot, why);
 }
 
-bool mc_spf_macro_check(const char *s, size_t len, enum mc_spf_macro_mode mode,
-                        unsigned *letters, const char **why)
+bool mc_spf_macro_check(const char *s, size_t len, enum mc_spf_macro_mode mode, unsigned *letters,
+                        const char **why)
 {
     struct token t = {0};
     size_t pos = 0, ntokens = 0;
@@ -366,30 +358,15 @@ static void put_macro(struct sink *k, const struct mc_spf_macro_ctx *ctx, const 
 
     switch (t->letter) {
     case 's':
-        v = owned = mc_xasprintf("%s@%s", or_empty(ctx->local_part),
-                                 or_empty(ctx->sender_domain));
+        v = owned = mc_xasprintf("%s@%s", or_empty(ctx->local_part), or_empty(ctx->sender_domain));
         break;
-    case 'l':
-        v = or_empty(ctx->local_part);
-        break;
-    case 'o':
-        v = or_empty(ctx->sender_domain);
-        break;
-    case 'd':
-        v = or_empty(ctx->domain);
-        break;
-    case 'i':
-        format_i(ctx, buf, sizeof buf);
-        break;
-    case 'p':
-        v = or_unknown(ctx->ptr_name);
-        break;
-    case 'v':
-        v = ctx->family == AF_INET6 ? "ip6" : "in-addr";
-        break;
-    case 'h':
-        v = or_unknown(ctx->helo);
-        break;
+    case 'l': v = or_empty(ctx->local_part); break;
+    case 'o': v = or_empty(ctx->sender_domain); break;
+    case 'd': v = or_empty(ctx->domain); break;
+    case 'i': format_i(ctx, buf, sizeof buf); break;
+    case 'p': v = or_unknown(ctx->ptr_name); break;
+    case 'v': v = ctx->family == AF_INET6 ? "ip6" : "in-addr"; break;
+    case 'h': v = or_unknown(ctx->helo); break;
     case 'c':
         /* §7.3: any RFC 4291 §2.2 text form, meant for humans. */
         if (ctx->family == AF_INET6)
@@ -397,12 +374,8 @@ static void put_macro(struct sink *k, const struct mc_spf_macro_ctx *ctx, const 
         else
             format_i(ctx, buf, sizeof buf);
         break;
-    case 'r':
-        v = or_unknown(ctx->receiver);
-        break;
-    case 't':
-        snprintf(buf, sizeof buf, "%" PRId64, ctx->timestamp);
-        break;
+    case 'r': v = or_unknown(ctx->receiver); break;
+    case 't': snprintf(buf, sizeof buf, "%" PRId64, ctx->timestamp); break;
     default:
         v = ""; /* next_token() lets no other letter through */
         break;
@@ -427,9 +400,8 @@ static void expand_into(struct sink *k, const struct mc_spf_macro_ctx *ctx, cons
     }
 }
 
-static bool expand_exp(const char **out, struct mc_arena *arena,
-                       const struct mc_spf_macro_ctx *ctx, const char *s, size_t len,
-                       const char **why)
+static bool expand_exp(const char **out, struct mc_arena *arena, const struct mc_spf_macro_ctx *ctx,
+                       const char *s, size_t len, const char **why)
 {
     struct sink k = {.buf = mc_xmalloc(MC_SPF_EXP_MAX), .cap = MC_SPF_EXP_MAX};
 

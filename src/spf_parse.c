@@ -65,10 +65,10 @@ static const struct {
     enum mc_spf_term_kind kind;
     const char *section;
 } mechanisms[] = {
-    {"all", MC_SPF_TERM_ALL, "5.1"},       {"include", MC_SPF_TERM_INCLUDE, "5.2"},
-    {"a", MC_SPF_TERM_A, "5.3"},           {"mx", MC_SPF_TERM_MX, "5.4"},
-    {"ptr", MC_SPF_TERM_PTR, "5.5"},       {"ip4", MC_SPF_TERM_IP4, "5.6"},
-    {"ip6", MC_SPF_TERM_IP6, "5.6"},       {"exists", MC_SPF_TERM_EXISTS, "5.7"},
+    {"all", MC_SPF_TERM_ALL, "5.1"}, {"include", MC_SPF_TERM_INCLUDE, "5.2"},
+    {"a", MC_SPF_TERM_A, "5.3"},     {"mx", MC_SPF_TERM_MX, "5.4"},
+    {"ptr", MC_SPF_TERM_PTR, "5.5"}, {"ip4", MC_SPF_TERM_IP4, "5.6"},
+    {"ip6", MC_SPF_TERM_IP6, "5.6"}, {"exists", MC_SPF_TERM_EXISTS, "5.7"},
 };
 
 #define VERSION "v=spf1"
@@ -82,8 +82,7 @@ bool mc_spf_is_record(const char *text, size_t len)
            (len == VERSION_LEN || text[VERSION_LEN] == ' ');
 }
 
-enum mc_spf_select mc_spf_select(size_t *index, const struct mc_dns_record *records,
-                                 size_t count)
+enum mc_spf_select mc_spf_select(size_t *index, const struct mc_dns_record *records, size_t count)
 {
     size_t found = 0;
 
@@ -190,8 +189,7 @@ static bool take_domain_spec(struct parser *p, struct mc_spf_term *t, const char
  * ip6-cidr-length = "/" ("0" / %x31-39 0*2DIGIT), at most MAX.  Leading
  * zeros and missing digits are errors.  S[0..N) is the text after the '/'.
  */
-static bool take_prefix(struct parser *p, const char *s, size_t n, unsigned max,
-                        unsigned *out)
+static bool take_prefix(struct parser *p, const char *s, size_t n, unsigned max, unsigned *out)
 {
     const char *family = max == 32 ? "IPv4" : "IPv6";
     unsigned long v = 0;
@@ -256,15 +254,19 @@ static bool take_ip(struct parser *p, struct mc_spf_term *t, const char *rest, s
         const char *prefix = slash + 1;
         size_t plen = n - 1 - netlen - 1;
         if (plen > 0 && prefix[0] == '/')
-            return fail(p, "%s takes a single prefix length, not a dual one "
-                           "(RFC 7208 section 5.6)", name);
+            return fail(p,
+                        "%s takes a single prefix length, not a dual one "
+                        "(RFC 7208 section 5.6)",
+                        name);
         if (!take_prefix(p, prefix, plen, v6 ? 128 : 32, v6 ? &t->cidr6 : &t->cidr4))
             return false;
     }
     if (!v6) {
         if (!dotted_quad(net, netlen, t->addr))
-            return fail(p, "\"%.*s\" is not an IPv4 address in dotted-quad form "
-                           "(RFC 7208 section 5.6)", (int)netlen, net);
+            return fail(p,
+                        "\"%.*s\" is not an IPv4 address in dotted-quad form "
+                        "(RFC 7208 section 5.6)",
+                        (int)netlen, net);
         return true;
     }
     /* RFC 4291 §2.2 text forms, as inet_pton() reads them. */
@@ -311,8 +313,8 @@ static bool take_dual(struct parser *p, struct mc_spf_term *t, const char *rest,
     return take_domain_spec(p, t, rest + 1, end - 1, name, section, true);
 }
 
-static bool parse_mechanism(struct parser *p, struct mc_spf_term *t, const char *body,
-                            size_t n, size_t namelen)
+static bool parse_mechanism(struct parser *p, struct mc_spf_term *t, const char *body, size_t n,
+                            size_t namelen)
 {
     size_t m;
 
@@ -321,8 +323,9 @@ static bool parse_mechanism(struct parser *p, struct mc_spf_term *t, const char 
         if (word_is(body, namelen, mechanisms[m].name))
             break;
     if (m == sizeof mechanisms / sizeof mechanisms[0])
-        return fail(p, "unknown mechanism \"%.*s\" (RFC 7208 section 5: all, include, a, mx, ptr, "
-                       "ip4, ip6, exists)",
+        return fail(p,
+                    "unknown mechanism \"%.*s\" (RFC 7208 section 5: all, include, a, mx, ptr, "
+                    "ip4, ip6, exists)",
                     (int)namelen, body);
 
     const char *name = mechanisms[m].name, *section = mechanisms[m].section;
@@ -351,18 +354,15 @@ static bool parse_mechanism(struct parser *p, struct mc_spf_term *t, const char 
             return fail(p, "ptr takes no prefix length (RFC 7208 section 5.5)");
         return take_domain_spec(p, t, rest + 1, rlen - 1, name, section, false);
     case MC_SPF_TERM_A:
-    case MC_SPF_TERM_MX:
-        return take_dual(p, t, rest, rlen, name, section);
+    case MC_SPF_TERM_MX: return take_dual(p, t, rest, rlen, name, section);
     case MC_SPF_TERM_IP4:
-    case MC_SPF_TERM_IP6:
-        return take_ip(p, t, rest, rlen);
-    default:
-        return fail(p, "internal error: mechanism table");
+    case MC_SPF_TERM_IP6: return take_ip(p, t, rest, rlen);
+    default: return fail(p, "internal error: mechanism table");
     }
 }
 
-static bool parse_modifier(struct parser *p, struct mc_spf_term *t, const char *body,
-                           size_t n, size_t namelen, bool qualified)
+static bool parse_modifier(struct parser *p, struct mc_spf_term *t, const char *body, size_t n,
+                           size_t namelen, bool qualified)
 {
     const char *value = body + namelen + 1;
     size_t vlen = n - namelen - 1;
@@ -371,8 +371,9 @@ static bool parse_modifier(struct parser *p, struct mc_spf_term *t, const char *
     if (qualified)
         return fail(p, "a modifier takes no qualifier (RFC 7208 section 4.6.1)");
     if (!modifier_name_ok(body, namelen))
-        return fail(p, "%s (RFC 7208 section 12: name = ALPHA *( ALPHA / DIGIT / \"-\" / \"_\" / "
-                       "\".\" ))",
+        return fail(p,
+                    "%s (RFC 7208 section 12: name = ALPHA *( ALPHA / DIGIT / \"-\" / \"_\" / "
+                    "\".\" ))",
                     namelen ? "bad modifier name" : "modifier without a name");
     t->qualifier = MC_SPF_NONE;
     t->name = mc_arena_strndup(p->arena, body, namelen);
@@ -410,24 +411,17 @@ static bool parse_term(struct parser *p, struct mc_spf_term *t, const char *s, s
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x21 || c > 0x7e)
-            return fail(p, "octet 0x%02x is not visible US-ASCII (RFC 7208 section 3.1, section 12)", c);
+            return fail(
+                p, "octet 0x%02x is not visible US-ASCII (RFC 7208 section 3.1, section 12)", c);
     }
 
     /* qualifier = "+" / "-" / "?" / "~"; none means "+" (§4.6.2). */
     bool qualified = true;
     switch (s[0]) {
-    case '+':
-        t->qualifier = MC_SPF_PASS;
-        break;
-    case '-':
-        t->qualifier = MC_SPF_FAIL;
-        break;
-    case '~':
-        t->qualifier = MC_SPF_SOFTFAIL;
-        break;
-    case '?':
-        t->qualifier = MC_SPF_NEUTRAL;
-        break;
+    case '+': t->qualifier = MC_SPF_PASS; break;
+    case '-': t->qualifier = MC_SPF_FAIL; break;
+    case '~': t->qualifier = MC_SPF_SOFTFAIL; break;
+    case '?': t->qualifier = MC_SPF_NEUTRAL; break;
     default:
         t->qualifier = MC_SPF_PASS;
         qualified = false;

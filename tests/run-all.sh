@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The whole test suite, as CI runs it (Debian 12, as root, after
 # contrib/install-deps.sh):
+#   0. the C sources formatted as .clang-format says;
 #   1. build with -Werror and run every CTest test (unit, e2e, fuzz corpora);
 #   2. the same suite built with ASan+UBSan;
 #   3. unit tests and the end-to-end tests under valgrind memcheck;
@@ -15,6 +16,10 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 hermetic() { unshare -n sh -c 'ip link set lo up && "$@"' hermetic "$@"; }
 step() { printf '\n=== %s\n' "$*"; }
+
+step "format (.clang-format, clang-format 14)"
+find src include tests fuzz -name '*.[ch]' -print | sort | xargs clang-format-14 --dry-run --Werror
+echo "format clean"
 
 step "build (gcc, -Werror) and test"
 cmake -S . -B build -DMAILCHECK_WERROR=ON >/dev/null

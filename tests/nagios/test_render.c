@@ -82,7 +82,8 @@ static void test_nagios(void **state)
                         "spf_lookups_ipv4=3;;;0;10\n",
                         (size_t)(nl - perf + 1));
     /* Long output: every finding, worst first. */
-    const char *c = strstr(nl, "[CRITICAL]"), *w = strstr(nl, "[WARNING]"), *i = strstr(nl, "[INFO]");
+    const char *c = strstr(nl, "[CRITICAL]"), *w = strstr(nl, "[WARNING]"),
+               *i = strstr(nl, "[INFO]");
     assert_true(c && w && i && c < w && w < i);
     free(out);
     mc_report_free(r);
@@ -113,7 +114,8 @@ static void test_openmetrics_labels(void **state)
     char *out = mc_render_openmetrics(r, &opt);
     assert_clean(out);
     assert_non_null(strstr(out, "mailcheck_status{host=\"h\\\\o\\\"st\\\\010\"} 2\n"));
-    assert_non_null(strstr(out, "mailcheck_check_duration_seconds{host=\"h\\\\o\\\"st\\\\010\"} 1.234\n"));
+    assert_non_null(
+        strstr(out, "mailcheck_check_duration_seconds{host=\"h\\\\o\\\"st\\\\010\"} 1.234\n"));
     assert_non_null(strstr(out, "# TYPE mailcheck_family_verdict gauge\n"));
     free(out);
     mc_report_free(r);

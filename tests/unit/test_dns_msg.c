@@ -19,11 +19,11 @@
 /* A reply to QNAME/QTYPE with RCODE, ANSWER records and AUTHORITY records
  * (NULL-terminated presentation strings). Caller frees *WIRE. */
 static void make_reply(const char *qname, ldns_rr_type qtype, ldns_pkt_rcode rcode,
-                       const char *const *answer, const char *const *authority,
-                       uint8_t **wire, size_t *len)
+                       const char *const *answer, const char *const *authority, uint8_t **wire,
+                       size_t *len)
 {
-    ldns_pkt *pkt = ldns_pkt_query_new(ldns_dname_new_frm_str(qname), qtype, LDNS_RR_CLASS_IN,
-                                       LDNS_RD);
+    ldns_pkt *pkt =
+        ldns_pkt_query_new(ldns_dname_new_frm_str(qname), qtype, LDNS_RR_CLASS_IN, LDNS_RD);
     assert_non_null(pkt);
     ldns_pkt_set_qr(pkt, true);
     ldns_pkt_set_aa(pkt, true);
@@ -36,8 +36,7 @@ static void make_reply(const char *qname, ldns_rr_type qtype, ldns_pkt_rcode rco
     }
     for (size_t i = 0; authority && authority[i]; i++) {
         ldns_rr *rr = NULL;
-        assert_int_equal(ldns_rr_new_frm_str(&rr, authority[i], 300, NULL, NULL),
-                         LDNS_STATUS_OK);
+        assert_int_equal(ldns_rr_new_frm_str(&rr, authority[i], 300, NULL, NULL), LDNS_STATUS_OK);
         ldns_pkt_push_rr(pkt, LDNS_SECTION_AUTHORITY, rr);
     }
     assert_int_equal(ldns_pkt2wire(wire, pkt, len), LDNS_STATUS_OK);
@@ -132,8 +131,8 @@ static void mismatched_or_garbage_replies_are_malformed(void **state)
     assert_int_equal(rep.outcome, MC_DNS_MALFORMED);
     free(wire);
     /* A compression pointer pointing at itself. */
-    static const uint8_t loop[] = {0x10, 0x92, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12,
-                                   0,    1,    0,    1};
+    static const uint8_t loop[] = {0x10, 0x92, 0x81, 0x80, 0,  1, 0, 0, 0,
+                                   0,    0,    0,    0xc0, 12, 0, 1, 0, 1};
     mc_dns_msg_parse_reply(loop, sizeof loop, "a.example.test", MC_DNS_T_A, -1, arena, &rep);
     assert_int_equal(rep.outcome, MC_DNS_MALFORMED);
     mc_arena_free(arena);
@@ -155,9 +154,9 @@ static void address_with_wrong_rdlength_is_malformed(void **state)
     (void)state;
     /* a.test A: one answer whose RDLENGTH is 5 (four octets and a stray). */
     static const uint8_t wire[] = {
-        0x12, 0x34, 0x85, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,                /* header */
-        1, 'a', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1,                 /* question */
-        0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 0x2c, 0, 5, 203, 0, 113, 44, 9, /* answer */
+        0x12, 0x34, 0x85, 0x80, 0,   1,   0,   1, 0, 0,    0, 0,                     /* header */
+        1,    'a',  4,    't',  'e', 's', 't', 0, 0, 1,    0, 1,                     /* question */
+        0xc0, 12,   0,    1,    0,   1,   0,   0, 1, 0x2c, 0, 5, 203, 0, 113, 44, 9, /* answer */
     };
     struct mc_arena *arena = mc_arena_new();
     struct mc_dns_reply rep;
@@ -233,8 +232,7 @@ static void txt_strings_are_concatenated(void **state)
 {
     (void)state;
     struct parsed p;
-    const char *ans[] = {"example.test. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24\" \" -all\"",
-                         NULL};
+    const char *ans[] = {"example.test. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24\" \" -all\"", NULL};
     parse(&p, "example.test", MC_DNS_T_TXT, LDNS_RCODE_NOERROR, ans, NULL);
     assert_int_equal(p.rep.outcome, MC_DNS_ANSWER);
     assert_string_equal(p.rep.records[0].text, "v=spf1 ip4:192.0.2.0/24 -all");
@@ -271,8 +269,7 @@ static void queries_ask_recursion_with_edns0(void **state)
                      LDNS_RR_TYPE_AAAA);
     ldns_pkt_free(pkt);
     free(wire);
-    assert_int_equal(mc_dns_msg_build_query("bad..name", MC_DNS_T_A, 7, &wire, &len),
-                     MC_ERR_INPUT);
+    assert_int_equal(mc_dns_msg_build_query("bad..name", MC_DNS_T_A, 7, &wire, &len), MC_ERR_INPUT);
 }
 
 int main(void)

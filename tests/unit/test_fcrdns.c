@@ -46,8 +46,7 @@ static void mismatch_when_another_name_confirms(void **state)
     enum mc_fcrdns fc;
     const char *names[] = {"other.test"};
     enum mc_fcrdns_name st[] = {N_CONF};
-    assert_int_equal(verdict(MC_DNS_ANSWER, 1, names, st, true, false, &fc),
-                     MC_VERDICT_MISMATCH);
+    assert_int_equal(verdict(MC_DNS_ANSWER, 1, names, st, true, false, &fc), MC_VERDICT_MISMATCH);
     assert_int_equal(fc, MC_FCRDNS_PASS);
 }
 
@@ -55,8 +54,7 @@ static void fail_without_ptr_or_confirmation(void **state)
 {
     (void)state;
     enum mc_fcrdns fc;
-    assert_int_equal(verdict(MC_DNS_NXDOMAIN, 0, NULL, NULL, true, false, &fc),
-                     MC_VERDICT_FAIL);
+    assert_int_equal(verdict(MC_DNS_NXDOMAIN, 0, NULL, NULL, true, false, &fc), MC_VERDICT_FAIL);
     assert_int_equal(fc, MC_FCRDNS_FAIL);
     assert_int_equal(verdict(MC_DNS_NODATA, 0, NULL, NULL, true, false, &fc), MC_VERDICT_FAIL);
     const char *names[] = {"a.test", "b.test"};
@@ -70,13 +68,10 @@ static void error_when_a_failed_lookup_leaves_it_open(void **state)
     (void)state;
     enum mc_fcrdns fc;
     /* The PTR lookup itself failed: never fail, never mismatch. */
-    assert_int_equal(verdict(MC_DNS_SERVFAIL, 0, NULL, NULL, true, false, &fc),
-                     MC_VERDICT_ERROR);
+    assert_int_equal(verdict(MC_DNS_SERVFAIL, 0, NULL, NULL, true, false, &fc), MC_VERDICT_ERROR);
     assert_int_equal(fc, MC_FCRDNS_ERROR);
-    assert_int_equal(verdict(MC_DNS_TIMEOUT, 0, NULL, NULL, true, false, &fc),
-                     MC_VERDICT_ERROR);
-    assert_int_equal(verdict(MC_DNS_DEADLINE, 0, NULL, NULL, true, false, &fc),
-                     MC_VERDICT_ERROR);
+    assert_int_equal(verdict(MC_DNS_TIMEOUT, 0, NULL, NULL, true, false, &fc), MC_VERDICT_ERROR);
+    assert_int_equal(verdict(MC_DNS_DEADLINE, 0, NULL, NULL, true, false, &fc), MC_VERDICT_ERROR);
     /* HOST not named, one name denies, one lookup failed: open. */
     const char *names[] = {"a.test", "b.test"};
     enum mc_fcrdns_name st[] = {N_DENY, N_FAIL};
@@ -84,8 +79,7 @@ static void error_when_a_failed_lookup_leaves_it_open(void **state)
     assert_int_equal(fc, MC_FCRDNS_ERROR);
     /* ... but a confirming name decides it: mismatch. */
     enum mc_fcrdns_name st2[] = {N_CONF, N_FAIL};
-    assert_int_equal(verdict(MC_DNS_ANSWER, 2, names, st2, true, false, &fc),
-                     MC_VERDICT_MISMATCH);
+    assert_int_equal(verdict(MC_DNS_ANSWER, 2, names, st2, true, false, &fc), MC_VERDICT_MISMATCH);
 }
 
 static void address_host_does_not_resolve_to(void **state)

@@ -46,7 +46,11 @@ static void valid_hosts_are_lowercased_without_trailing_dot(void **state)
     expect_valid("Mail.Example.TEST.", "mail.example.test", NULL);
     expect_valid("a-b.c1.test", "a-b.c1.test", NULL);
     expect_valid("123.example.test", "123.example.test", NULL);
-    expect_valid("b\xc3\xbc" "cher.test", "xn--bcher-kva.test", "b\xc3\xbc" "cher.test");
+    expect_valid("b\xc3\xbc"
+                 "cher.test",
+                 "xn--bcher-kva.test",
+                 "b\xc3\xbc"
+                 "cher.test");
 }
 
 static void invalid_hosts_name_the_problem(void **state)

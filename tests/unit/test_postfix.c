@@ -66,7 +66,7 @@ static void expansion_forms(void **state)
     expect_get(p, "d", "yes");
     expect_get(p, "e", "fallback");
     expect_get(p, "f", "$literal");
-    expect_get(p, "mydomain", "example.test"); /* default: $myhostname minus a label */
+    expect_get(p, "mydomain", "example.test");            /* default: $myhostname minus a label */
     expect_get(p, "smtp_helo_name", "mail.example.test"); /* default: $myhostname */
     expect_get(p, "inet_protocols", "all");
     char *v = mc_postfix_get(p, "loop1", NULL); /* a loop ends, it does not hang */

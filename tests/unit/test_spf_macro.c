@@ -52,8 +52,8 @@ static struct mc_spf_macro_ctx rfc_ctx(int family)
     return ctx;
 }
 
-static const char *expand(struct mc_arena *arena, const struct mc_spf_macro_ctx *ctx,
-                          const char *s, enum mc_spf_macro_mode mode)
+static const char *expand(struct mc_arena *arena, const struct mc_spf_macro_ctx *ctx, const char *s,
+                          enum mc_spf_macro_mode mode)
 {
     const char *out = NULL, *why = NULL;
     if (!mc_spf_macro_expand(&out, arena, ctx, s, strlen(s), mode, &why))
@@ -71,8 +71,8 @@ static void expect_expansion(struct mc_arena *arena, const struct mc_spf_macro_c
 
 /* Expects S to be rejected in MODE, by the check and by the expansion, with
  * a why containing WHY_PART. */
-static void expect_syntax_error(struct mc_arena *arena, const char *s,
-                                enum mc_spf_macro_mode mode, const char *why_part)
+static void expect_syntax_error(struct mc_arena *arena, const char *s, enum mc_spf_macro_mode mode,
+                                const char *why_part)
 {
     struct mc_spf_macro_ctx ctx = rfc_ctx(AF_INET);
     const char *out = "untouched", *why = NULL;
@@ -168,8 +168,7 @@ static void p_r_t_h_have_defaults(void **state)
     /* §7.3: no validated name, no receiver name: "unknown". */
     ctx.ptr_name = NULL;
     expect_expansion(*state, &ctx, "%{p}", MC_SPF_MACRO_DOMAIN, "unknown");
-    expect_expansion(*state, &ctx, "connect from %{p}", MC_SPF_MACRO_EXP,
-                     "connect from unknown");
+    expect_expansion(*state, &ctx, "connect from %{p}", MC_SPF_MACRO_EXP, "connect from unknown");
     expect_expansion(*state, &ctx, "%{r}", MC_SPF_MACRO_EXP, "unknown");
     ctx.receiver = "mx.receiver.test";
     expect_expansion(*state, &ctx, "checked by %{r}", MC_SPF_MACRO_EXP,
@@ -336,8 +335,7 @@ static void long_names_lose_labels_from_the_left(void **state)
     memset(name, 'b', 300);
     ctx.domain = name;
     const char *out = "untouched", *why = NULL;
-    assert_false(mc_spf_macro_expand(&out, *state, &ctx, "x.%{d}", 6, MC_SPF_MACRO_DOMAIN,
-                                     &why));
+    assert_false(mc_spf_macro_expand(&out, *state, &ctx, "x.%{d}", 6, MC_SPF_MACRO_DOMAIN, &why));
     assert_null(out);
     assert_non_null(strstr(why, "253"));
     free(name);
@@ -357,8 +355,7 @@ static void explanation_is_capped(void **state)
     assert_int_equal(strlen(expand(*state, &ctx, exp, MC_SPF_MACRO_EXP)), 3900);
     exp[4 * 13] = '%'; /* 14 * 300 = 4200: over MC_SPF_EXP_MAX */
     const char *out = "untouched", *why = NULL;
-    assert_false(mc_spf_macro_expand(&out, *state, &ctx, exp, strlen(exp), MC_SPF_MACRO_EXP,
-                                     &why));
+    assert_false(mc_spf_macro_expand(&out, *state, &ctx, exp, strlen(exp), MC_SPF_MACRO_EXP, &why));
     assert_null(out);
     assert_non_null(strstr(why, "4096"));
 }
@@ -400,7 +397,10 @@ static void syntax_errors(void **state)
     /* Exp text is printable US-ASCII and spaces; a domain-spec has no SP. */
     expect_syntax_error(*state, "two words.example.test", MC_SPF_MACRO_DOMAIN, "space");
     expect_syntax_error(*state, "tab\there", MC_SPF_MACRO_EXP, "US-ASCII");
-    expect_syntax_error(*state, "\xef\xbb\xbf" "Explanation", MC_SPF_MACRO_EXP, "US-ASCII");
+    expect_syntax_error(*state,
+                        "\xef\xbb\xbf"
+                        "Explanation",
+                        MC_SPF_MACRO_EXP, "US-ASCII");
 }
 
 static void domain_end_rule(void **state)
@@ -408,7 +408,7 @@ static void domain_end_rule(void **state)
     static const char *const good[] = {
         "example.com",
         "example.com.",
-        ".com", /* macro-string may be empty before "." toplabel */
+        ".com",                   /* macro-string may be empty before "." toplabel */
         "foo.example.xn--zckzah", /* toplabel with dashes, matched greedily */
         "a.1-2",
         "foo:bar/baz.example.com", /* any visible character but % */
@@ -448,8 +448,7 @@ static void domain_end_rule(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         expect_syntax_error(*state, bad[i].s, MC_SPF_MACRO_DOMAIN, bad[i].why);
         /* Explanation text has no domain-end rule. */
-        assert_true(mc_spf_macro_check(bad[i].s, strlen(bad[i].s), MC_SPF_MACRO_EXP, NULL,
-                                       NULL));
+        assert_true(mc_spf_macro_check(bad[i].s, strlen(bad[i].s), MC_SPF_MACRO_EXP, NULL, NULL));
     }
 }
 
@@ -462,11 +461,9 @@ static void letters_used_are_reported(void **state)
     assert_true(mc_spf_macro_check(s, strlen(s), MC_SPF_MACRO_DOMAIN, &letters, NULL));
     assert_int_equal(letters, MC_SPF_MACRO_BIT('i') | MC_SPF_MACRO_BIT('v') |
                                   MC_SPF_MACRO_BIT('p') | MC_SPF_MACRO_BIT('d'));
-    assert_true(mc_spf_macro_check("plain.example.test", 18, MC_SPF_MACRO_DOMAIN, &letters,
-                                   NULL));
+    assert_true(mc_spf_macro_check("plain.example.test", 18, MC_SPF_MACRO_DOMAIN, &letters, NULL));
     assert_int_equal(letters, 0);
-    assert_true(mc_spf_macro_check("%{c} at %{t} by %{r}%%", 22, MC_SPF_MACRO_EXP, &letters,
-                                   NULL));
+    assert_true(mc_spf_macro_check("%{c} at %{t} by %{r}%%", 22, MC_SPF_MACRO_EXP, &letters, NULL));
     assert_int_equal(letters,
                      MC_SPF_MACRO_BIT('c') | MC_SPF_MACRO_BIT('t') | MC_SPF_MACRO_BIT('r'));
 }

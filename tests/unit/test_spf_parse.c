@@ -88,7 +88,9 @@ static void version_section(void **state)
     assert_false(mc_spf_is_record("", 0));
     assert_false(mc_spf_is_record("spf2.0/pra -all", 15));
     assert_false(mc_spf_is_record("v=spfl am not an SPF record", 27));
-    assert_false(mc_spf_is_record("v=sp\0" "1 -all", 11));
+    assert_false(mc_spf_is_record("v=sp\0"
+                                  "1 -all",
+                                  11));
 }
 
 static struct mc_dns_record txt(const char *text)
@@ -220,13 +222,12 @@ static void appendix_a1_terms(void **state)
 
 static void qualifiers_and_text_as_written(void **state)
 {
-    const struct mc_spf_record *rec = parse_ok(
-        *state, "v=spf1 +a -mx ~ptr ?include:_spf.example.test exists:%{i}.x.test all");
-    static const enum mc_spf_result want[] = {MC_SPF_PASS,    MC_SPF_FAIL,
-                                              MC_SPF_SOFTFAIL, MC_SPF_NEUTRAL,
-                                              MC_SPF_PASS,    MC_SPF_PASS};
-    static const char *const text[] = {"+a", "-mx", "~ptr", "?include:_spf.example.test",
-                                       "exists:%{i}.x.test", "all"};
+    const struct mc_spf_record *rec =
+        parse_ok(*state, "v=spf1 +a -mx ~ptr ?include:_spf.example.test exists:%{i}.x.test all");
+    static const enum mc_spf_result want[] = {MC_SPF_PASS,    MC_SPF_FAIL, MC_SPF_SOFTFAIL,
+                                              MC_SPF_NEUTRAL, MC_SPF_PASS, MC_SPF_PASS};
+    static const char *const text[] = {
+        "+a", "-mx", "~ptr", "?include:_spf.example.test", "exists:%{i}.x.test", "all"};
     assert_int_equal(rec->nterms, 6);
     for (size_t i = 0; i < 6; i++) {
         assert_int_equal(rec->terms[i].qualifier, want[i]);
@@ -254,9 +255,9 @@ static void spaces_and_case(void **state)
     rec = parse_ok(*state, "V=SPF1 A:Example.TEST/24 MX IP4:192.0.2.1 Ip6:2001:DB8::1 "
                            "PTR Include:x.test EXISTS:%{D}.test REDIRECT=r.test Exp=e.test");
     static const enum mc_spf_term_kind kinds[] = {
-        MC_SPF_TERM_A,       MC_SPF_TERM_MX,      MC_SPF_TERM_IP4,
-        MC_SPF_TERM_IP6,     MC_SPF_TERM_PTR,     MC_SPF_TERM_INCLUDE,
-        MC_SPF_TERM_EXISTS,  MC_SPF_TERM_REDIRECT, MC_SPF_TERM_EXP};
+        MC_SPF_TERM_A,      MC_SPF_TERM_MX,       MC_SPF_TERM_IP4,
+        MC_SPF_TERM_IP6,    MC_SPF_TERM_PTR,      MC_SPF_TERM_INCLUDE,
+        MC_SPF_TERM_EXISTS, MC_SPF_TERM_REDIRECT, MC_SPF_TERM_EXP};
     assert_int_equal(rec->nterms, 9);
     for (size_t i = 0; i < 9; i++)
         assert_int_equal(rec->terms[i].kind, kinds[i]);
@@ -327,9 +328,9 @@ static void modifiers(void **state)
 {
     /* Unknown modifiers are kept, to be ignored (§6, test suite
      * modifier-charset-good, default-modifier-obsolete). */
-    const struct mc_spf_record *rec = parse_ok(
-        *state, "v=spf1 moo.cow-far_out=man:dog/cat ip4:1.2.3.4 default=+ foo= x=%{c} "
-                "redirect=%{d}.d.spf.example.com. exp=msg8.%{D2} -all");
+    const struct mc_spf_record *rec =
+        parse_ok(*state, "v=spf1 moo.cow-far_out=man:dog/cat ip4:1.2.3.4 default=+ foo= x=%{c} "
+                         "redirect=%{d}.d.spf.example.com. exp=msg8.%{D2} -all");
     assert_int_equal(rec->nterms, 8);
     assert_int_equal(rec->terms[0].kind, MC_SPF_TERM_UNKNOWN);
     assert_string_equal(rec->terms[0].name, "moo.cow-far_out");
@@ -443,8 +444,7 @@ static void address_errors(void **state)
         {"v=spf1 ip6:12345::1", "ip6:12345::1", "not an IPv6 address"},
         {"v=spf1 ip6:", "ip6:", "not an IPv6 address"},
         {"v=spf1 ip6:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:1",
-         "ip6:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:1",
-         "not an IPv6 address"},
+         "ip6:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:1", "not an IPv6 address"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         expect_error(*state, cases[i][0], cases[i][1], cases[i][2]);
@@ -496,8 +496,7 @@ static void macro_errors(void **state)
         {"v=spf1 exists:%{t}.%{d}", "exists:%{t}.%{d}", "exp text"},
         {"v=spf1 a:%{c}.example.com", "a:%{c}.example.com", "exp text"},
         {"v=spf1 a:%{d0}.example.test", "a:%{d0}.example.test", "nonzero"},
-        {"v=spf1 -include:foo.%{l}.%{j}.bar.com", "-include:foo.%{l}.%{j}.bar.com",
-         "macro letter"},
+        {"v=spf1 -include:foo.%{l}.%{j}.bar.com", "-include:foo.%{l}.%{j}.bar.com", "macro letter"},
         {"v=spf1 -all foo=%abc", "foo=%abc", "not followed by"},
         {"v=spf1 -all foo=%{z}", "foo=%{z}", "macro letter"},
         {"v=spf1 a:%{d", "a:%{d", "closing"},
@@ -585,8 +584,14 @@ static void bytes_outside_visible_ascii(void **state)
     /* Test suite non-ascii-policy, non-ascii-mech, non-ascii-result (§3.1). */
     expect_error(*state, "v=spf1 a:\xef\xbb\xbfgarbage.example.net -all",
                  "a:\\xef\\xbb\\xbfgarbage.example.net", "0xef");
-    expect_error(*state, "v=spf1 \x80" "a:example.net -all", "\\x80a:example.net", "0x80");
-    expect_error(*state, "v=spf1 a:example.net \x96" "all", "\\x96all", "0x96");
+    expect_error(*state,
+                 "v=spf1 \x80"
+                 "a:example.net -all",
+                 "\\x80a:example.net", "0x80");
+    expect_error(*state,
+                 "v=spf1 a:example.net \x96"
+                 "all",
+                 "\\x96all", "0x96");
     /* Only SP separates terms: a tab or CR is inside a term. */
     expect_error(*state, "v=spf1 a\t-all", "a\\x09-all", "0x09");
     expect_error(*state, "v=spf1 a:ctrl.example.com\rptr -all", "a:ctrl.example.com\\x0dptr",

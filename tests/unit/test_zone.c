@@ -288,8 +288,8 @@ static void cname_chain_in_zone(void **state)
     /* Asking for the CNAME itself does not follow it. */
     p = ask(*state, "alias1.example.test", LDNS_RR_TYPE_CNAME, NULL);
     assert_non_null(p);
-    expect_positive(p, (const char *const[]){"alias1.example.test. CNAME alias2.example.test.",
-                                             NULL});
+    expect_positive(p,
+                    (const char *const[]){"alias1.example.test. CNAME alias2.example.test.", NULL});
     ldns_pkt_free(p);
     /* Ends in NODATA: the SOA of the zone of the end of the chain. */
     p = ask(*state, "alias1.example.test", LDNS_RR_TYPE_MX, NULL);
@@ -329,8 +329,8 @@ static void cname_out_of_set_stops(void **state)
     /* A target below a delegation is outside too. */
     p = ask(*state, "todeleg.example.test", LDNS_RR_TYPE_A, NULL);
     assert_non_null(p);
-    expect_positive(p, (const char *const[]){"todeleg.example.test. CNAME www.child.example.test.",
-                                             NULL});
+    expect_positive(
+        p, (const char *const[]){"todeleg.example.test. CNAME www.child.example.test.", NULL});
     ldns_pkt_free(p);
 }
 
@@ -338,9 +338,9 @@ static void cname_loop_stops(void **state)
 {
     ldns_pkt *p = ask(*state, "loop1.example.test", LDNS_RR_TYPE_A, NULL);
     assert_non_null(p);
-    expect_positive(p, (const char *const[]){"loop1.example.test. CNAME loop2.example.test.",
-                                             "loop2.example.test. CNAME loop1.example.test.",
-                                             NULL});
+    expect_positive(p,
+                    (const char *const[]){"loop1.example.test. CNAME loop2.example.test.",
+                                          "loop2.example.test. CNAME loop1.example.test.", NULL});
     ldns_pkt_free(p);
 }
 
@@ -373,23 +373,21 @@ static void cname_dangling_is_nxdomain(void **state)
     /* The rcode is that of the last name, as NSD and BIND answer. */
     ldns_pkt *p = ask(*state, "dangling.example.test", LDNS_RR_TYPE_A, NULL);
     assert_non_null(p);
-    expect_negative(p, LDNS_RCODE_NXDOMAIN,
-                    (const char *const[]){"dangling.example.test. CNAME nothere.example.test.",
-                                          NULL},
-                    "example.test.");
+    expect_negative(
+        p, LDNS_RCODE_NXDOMAIN,
+        (const char *const[]){"dangling.example.test. CNAME nothere.example.test.", NULL},
+        "example.test.");
     ldns_pkt_free(p);
 }
 
 static void delegation_is_outside(void **state)
 {
-    static const char *const names[] = {
-        "child.example.test", "www.child.example.test", "ns.child.example.test",
-        "a.b.child.example.test"};
+    static const char *const names[] = {"child.example.test", "www.child.example.test",
+                                        "ns.child.example.test", "a.b.child.example.test"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         unsigned char *wire = NULL;
         size_t len = 0;
-        assert_false(mc_zone_set_answer(*state, names[i], LDNS_RR_TYPE_A, QID, &wire, &len,
-                                        NULL));
+        assert_false(mc_zone_set_answer(*state, names[i], LDNS_RR_TYPE_A, QID, &wire, &len, NULL));
         assert_null(wire);
     }
     assert_null(ask(*state, "child.example.test", LDNS_RR_TYPE_NS, NULL));
@@ -459,14 +457,14 @@ static void generate_directive(void **state)
     /* ${0,3,d}: zero-padded to 3 digits. */
     ldns_pkt *p = ask(*state, "7.2.0.192.in-addr.arpa", LDNS_RR_TYPE_PTR, NULL);
     assert_non_null(p);
-    expect_positive(p, (const char *const[]){
-                           "7.2.0.192.in-addr.arpa. PTR dyn-007.pool.example.test.", NULL});
+    expect_positive(
+        p, (const char *const[]){"7.2.0.192.in-addr.arpa. PTR dyn-007.pool.example.test.", NULL});
     ldns_pkt_free(p);
     /* ${-240,2,X}: offset, width and upper-case hex. */
     p = ask(*state, "251.2.0.192.in-addr.arpa", LDNS_RR_TYPE_PTR, NULL);
     assert_non_null(p);
-    expect_positive(p, (const char *const[]){
-                           "251.2.0.192.in-addr.arpa. PTR x0B.pool.example.test.", NULL});
+    expect_positive(
+        p, (const char *const[]){"251.2.0.192.in-addr.arpa. PTR x0B.pool.example.test.", NULL});
     ldns_pkt_free(p);
     /* ${0,3,n}: nibbles, reversed, dot-separated (26 = 0x1a). */
     p = ask(*state, "a.1.nib.example.test", LDNS_RR_TYPE_A, NULL);
@@ -526,25 +524,25 @@ static void rfc2317_classless_reverse(void **state)
     const char *src = NULL;
     ldns_pkt *p = ask(*state, "25.2.0.192.in-addr.arpa", LDNS_RR_TYPE_PTR, &src);
     assert_non_null(p);
-    expect_positive(p, (const char *const[]){
-                           "25.2.0.192.in-addr.arpa. CNAME 25.0/26.2.0.192.in-addr.arpa.",
-                           "25.0/26.2.0.192.in-addr.arpa. PTR mail.example.test.", NULL});
+    expect_positive(
+        p, (const char *const[]){"25.2.0.192.in-addr.arpa. CNAME 25.0/26.2.0.192.in-addr.arpa.",
+                                 "25.0/26.2.0.192.in-addr.arpa. PTR mail.example.test.", NULL});
     assert_string_equal(src, ZONES "2.0.192.in-addr.arpa.zone");
     ldns_pkt_free(p);
     /* Made by $GENERATE: 2 -> 2.0/26 -> host2. */
     p = ask(*state, "2.2.0.192.in-addr.arpa", LDNS_RR_TYPE_PTR, NULL);
     assert_non_null(p);
-    expect_positive(p, (const char *const[]){
-                           "2.2.0.192.in-addr.arpa. CNAME 2.0/26.2.0.192.in-addr.arpa.",
-                           "2.0/26.2.0.192.in-addr.arpa. PTR host2.example.test.", NULL});
+    expect_positive(
+        p, (const char *const[]){"2.2.0.192.in-addr.arpa. CNAME 2.0/26.2.0.192.in-addr.arpa.",
+                                 "2.0/26.2.0.192.in-addr.arpa. PTR host2.example.test.", NULL});
     ldns_pkt_free(p);
     /* 3 -> 3.0/26, which the child zone lacks: NXDOMAIN from the child. */
     p = ask(*state, "3.2.0.192.in-addr.arpa", LDNS_RR_TYPE_PTR, NULL);
     assert_non_null(p);
-    expect_negative(p, LDNS_RCODE_NXDOMAIN,
-                    (const char *const[]){
-                        "3.2.0.192.in-addr.arpa. CNAME 3.0/26.2.0.192.in-addr.arpa.", NULL},
-                    "0/26.2.0.192.in-addr.arpa.");
+    expect_negative(
+        p, LDNS_RCODE_NXDOMAIN,
+        (const char *const[]){"3.2.0.192.in-addr.arpa. CNAME 3.0/26.2.0.192.in-addr.arpa.", NULL},
+        "0/26.2.0.192.in-addr.arpa.");
     ldns_pkt_free(p);
 }
 
@@ -626,8 +624,7 @@ static void load_errors(void **state)
                       (const char *const[]){"outside.zone:5:", "www.elsewhere.test.",
                                             "outside the zone outside.test.", NULL});
     expect_load_error(ZONES "bad/cname-and-other.zone", NULL,
-                      (const char *const[]){"cname-and-other.zone:6: CNAME and other data",
-                                            NULL});
+                      (const char *const[]){"cname-and-other.zone:6: CNAME and other data", NULL});
     expect_load_error(ZONES "bad/badgen.zone", NULL,
                       (const char *const[]){"badgen.zone:5: $GENERATE", "base", NULL});
     expect_load_error(ZONES "bad/noorigin.zone", NULL,
@@ -689,8 +686,7 @@ static void lexical_corner_cases(void **state)
     ldns_pkt_free(p);
     p = ask(set, "txt2.misc.test", LDNS_RR_TYPE_TXT, NULL);
     assert_non_null(p);
-    expect_positive(p, (const char *const[]){"txt2.misc.test. TXT \"tab\there\" \"x\\\"y\"",
-                                             NULL});
+    expect_positive(p, (const char *const[]){"txt2.misc.test. TXT \"tab\there\" \"x\\\"y\"", NULL});
     assert_int_equal(ldns_rr_ttl(ldns_rr_list_rr(ldns_pkt_answer(p), 0)), 7200);
     ldns_pkt_free(p);
     p = ask(set, "inc.misc.test", LDNS_RR_TYPE_A, NULL);
@@ -721,11 +717,10 @@ static void example_zones(void **state)
     ldns_pkt_free(p);
     p = ask(set, "25.2.0.192.in-addr.arpa", LDNS_RR_TYPE_PTR, NULL);
     assert_non_null(p);
-    expect_positive(p, (const char *const[]){
-                           "25.2.0.192.in-addr.arpa. PTR mail.example.test.", NULL});
+    expect_positive(p,
+                    (const char *const[]){"25.2.0.192.in-addr.arpa. PTR mail.example.test.", NULL});
     ldns_pkt_free(p);
-    p = ask(set,
-            "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+    p = ask(set, "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
             LDNS_RR_TYPE_PTR, NULL);
     assert_non_null(p);
     assert_int_equal(ldns_pkt_ancount(p), 1);
@@ -733,14 +728,13 @@ static void example_zones(void **state)
     p = ask(set, "26.2.0.192.in-addr.arpa", LDNS_RR_TYPE_PTR, NULL);
     assert_non_null(p);
     expect_positive(p, (const char *const[]){
-                           "26.2.0.192.in-addr.arpa. PTR dyn-192-0-2-26.pool.example.test.",
-                           NULL});
+                           "26.2.0.192.in-addr.arpa. PTR dyn-192-0-2-26.pool.example.test.", NULL});
     ldns_pkt_free(p);
     p = ask(set, "example.test", LDNS_RR_TYPE_TXT, NULL);
     assert_non_null(p);
-    expect_positive(p, (const char *const[]){
-                           "example.test. TXT \"v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all\"",
-                           NULL});
+    expect_positive(
+        p, (const char *const[]){
+               "example.test. TXT \"v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all\"", NULL});
     ldns_pkt_free(p);
     mc_zone_set_free(set);
 }
@@ -773,12 +767,9 @@ int main(void)
         cmocka_unit_test(class_before_ttl),
     };
     const struct CMUnitTest standalone[] = {
-        cmocka_unit_test(many_records),
-        cmocka_unit_test(load_errors),
-        cmocka_unit_test(origin_argument),
-        cmocka_unit_test(same_zone_twice),
-        cmocka_unit_test(lexical_corner_cases),
-        cmocka_unit_test(example_zones),
+        cmocka_unit_test(many_records),         cmocka_unit_test(load_errors),
+        cmocka_unit_test(origin_argument),      cmocka_unit_test(same_zone_twice),
+        cmocka_unit_test(lexical_corner_cases), cmocka_unit_test(example_zones),
     };
     int failed = cmocka_run_group_tests_name("zone set", tests, load_set, free_set);
     failed += cmocka_run_group_tests_name("loading", standalone, NULL, NULL);
