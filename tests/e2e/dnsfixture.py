@@ -8,12 +8,15 @@
 
 `start` checks every zone in ZONES_DIR with nsd-checkzone (zone name = file
 name without `.zone`), starts one NSD serving all of them on a free loopback
-port (127.0.0.1 and ::1, the same port), and one ldns-testns per
-TESTNS_DIR/*.data file (127.0.0.1, each on its own free port), waits until
-each one answers a query, and writes DIR/state.json:
+port (127.0.0.1 and ::1, the same port), one ldns-testns per
+TESTNS_DIR/*.data file (127.0.0.1, each on its own free port), and the
+scripted responders of hostile.py ("hostile": UDP and TCP; "hostile-udponly":
+UDP only, its TCP port closed), waits until each one answers a query, and
+writes DIR/state.json:
 
     {"nsd": {"port": 40001, "pid": 123, "zones": [...]},
-     "testns": {"servfail": {"port": 40002, "pid": 124}, ...}}
+     "testns": {"servfail": {"port": 40002, "pid": 124}, ...},
+     "responders": {"hostile": {"port": 40009, "pid": 130, "program": "python3"}, ...}}
 
 It is CTest's FIXTURES_SETUP step (tests/e2e/CMakeLists.txt); `stop` is the
 FIXTURES_CLEANUP step: it ends exactly the processes state.json names (each
@@ -249,6 +252,11 @@ server:
   zonesdir: "{dir}"
   server-count: 1
   verbosity: 1
+  # Debian builds NSD with response rate limiting (200 answers a second of
+  # one kind, e.g. NXDOMAIN from one zone, to one /24): cases that send
+  # hundreds of queries (and -j4) would see dropped answers, not mailcheck's.
+  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
 remote-control:
   control-enable: no
 """
@@ -333,6 +341,33 @@ def start_testns(state_dir, name, datafile, taken):
     die("ldns-testns %s would not start" % name)
 
 
+# --- hostile.py ---------------------------------------------------------------------
+
+# The scripted responders (hostile.py): name -> extra arguments.  "hostile"
+# serves UDP and TCP; "hostile-udponly" the same over UDP only, so that a
+# TCP fallback after a TC answer meets a closed port.
+RESPONDERS = {"hostile": [], "hostile-udponly": ["--udp-only"]}
+RESPONDER_SCRIPT = os.path.join(HERE, "hostile.py")
+
+
+def start_responder(state_dir, name, extra, taken):
+    logpath = os.path.join(state_dir, "%s.log" % name)
+    program = os.path.basename(sys.executable)
+    for attempt in range(5):
+        port = free_port(v6=False, taken=taken)
+        proc = spawn([sys.executable, RESPONDER_SCRIPT, "--port", str(port)] + extra,
+                     logpath, state_dir)
+        problem = wait_ready(proc, "127.0.0.1", port, TESTNS_PROBE[0],
+                             TESTNS_PROBE[1], name, None)
+        if problem is None:
+            return {"port": port, "pid": proc.pid, "program": program}
+        end_process(proc.pid, program)
+        with open(logpath, errors="replace") as f:
+            log("%s on port %d %s (attempt %d); its log:\n%s" % (
+                name, port, problem, attempt + 1, f.read()[-2000:]))
+    die("%s would not start" % name)
+
+
 # --- commands -------------------------------------------------------------------
 
 def state_path(state_dir):
@@ -348,7 +383,7 @@ def cmd_start(args):
     datafiles = sorted(f for f in os.listdir(args.testns_dir) if f.endswith(".data"))
 
     os.makedirs(args.state_dir, exist_ok=True)
-    state = {"nsd": None, "testns": {}}
+    state = {"nsd": None, "testns": {}, "responders": {}}
     taken = set()
 
     def save():
@@ -368,6 +403,11 @@ def cmd_start(args):
             state["testns"][name] = entry
             taken.add(entry["port"])
             save()
+        for name, extra in RESPONDERS.items():
+            entry = start_responder(args.state_dir, name, extra, taken)
+            state["responders"][name] = entry
+            taken.add(entry["port"])
+            save()
     except SystemExit:
         save()
         cmd_stop(args)
@@ -376,6 +416,8 @@ def cmd_start(args):
         state["nsd"]["port"], len(zones)))
     for name, entry in state["testns"].items():
         log("ldns-testns %-10s on 127.0.0.1 port %d" % (name, entry["port"]))
+    for name, entry in state["responders"].items():
+        log("hostile.py  %-15s on 127.0.0.1 port %d" % (name, entry["port"]))
     log("state in %s" % state_path(args.state_dir))
     return 0
 
@@ -392,7 +434,8 @@ def cmd_stop(args):
         die("unreadable %s: %s" % (path, e))
     problems = []
     procs = [("nsd", state.get("nsd"))] + \
-        [("ldns-testns", e) for e in (state.get("testns") or {}).values()]
+        [("ldns-testns", e) for e in (state.get("testns") or {}).values()] + \
+        [(e.get("program"), e) for e in (state.get("responders") or {}).values()]
     for program, entry in procs:
         if entry and entry.get("pid"):
             problem = end_process(int(entry["pid"]), program)
@@ -415,7 +458,9 @@ def cmd_status(args):
     ok = True
     for label, program, entry in [("nsd", "nsd", state.get("nsd"))] + \
             [("testns " + n, "ldns-testns", e)
-             for n, e in (state.get("testns") or {}).items()]:
+             for n, e in (state.get("testns") or {}).items()] + \
+            [(n, e.get("program"), e)
+             for n, e in (state.get("responders") or {}).items()]:
         alive = bool(entry) and proc_is(int(entry["pid"]), program)
         ok = ok and alive
         print("%-18s port %-5s pid %-7s %s" % (

@@ -16,17 +16,47 @@ A case (cases.json, "cases": [...]):
   name      unique; CTest runs it as e2e.NAME
   doc       what it shows
   like      name of an earlier case: start from its args/server/expect
-  server    nsd | nsd6 | closed | none | offline | <ldns-testns name>
+  server    nsd | nsd6 | closed | none | offline | <ldns-testns name> |
+            hostile | hostile-udponly
             (nsd: --server 127.0.0.1:PORT of the fixture's NSD; nsd6: the same
             NSD as [::1]:PORT; closed: a loopback port nobody listens on;
-            offline: --offline and --zone for ZONES; none: nothing added)
+            offline: --offline and --zone for ZONES; none: nothing added;
+            hostile, hostile-udponly: the scripted responders of hostile.py)
   zones     for server=offline: zone files (default: every tests/e2e/zones/*.zone)
   offline   make an offline twin (default: true when server is nsd)
-  format    json (default: adds --format json) | text (adds nothing)
-  args      the rest of the command line, HOST last; "{rep:C:N}" is C
-            repeated N times
+  format    json (default: adds --format json) | text (adds nothing) |
+            nagios | openmetrics | jsonl (add --format FORMAT).  Every format's
+            output is checked as a whole: json (host check, or `mailcheck spf`
+            when "spf" is in args) against its contract, nagios for one status
+            line with one "|" and perfdata that parses, openmetrics for the
+            exposition format with escaped label values, jsonl for one
+            document a line
+  args      the rest of the command line, HOST last; in each argument
+            "{rep:C:N}" is C repeated N times, "{byte:XX}" the octet XX (hex;
+            80-ff reach argv as raw octets), "{tmp}" the case's temporary
+            directory; an object {"repeat": [ARG...], "times": N} is its ARGs
+            N times, "{n}" / "{nx}" in them the repetition's index (1-based,
+            decimal / hex)
+  files     {NAME: CONTENT} written into "{tmp}" first: a string (the file's
+            text, "{byte:XX}" expanded), {"dir": true}, {"fifo": true}, or
+            {"text": ..., "mode": "000"}
+  as_user   "nobody": run the binary as nobody (via setpriv when root), so
+            that a mode-000 file is unreadable
+  stdin     text fed to the binary's standard input (default: none), expanded
+            like an argument; or a list, expanded like args and joined
+  skip_under_wrapper  why the case is not run under MAILCHECK_TEST_WRAPPER
+            (valgrind): too slow there, or its verdict depends on speed
+  runs      run the binary up to N times, the first failing run counts (for
+            races a server provokes; default 1)
+  kill_rss_mb  for cases that probe unbounded growth: the binary is killed
+            when its resident memory passes this (4x under ASan or valgrind)
   cwd       "source" to run in the source tree (default: the build dir)
   env       extra environment variables
+  known_bug a bug this case exposes that is still open (what and where):
+            failing is then expected (reported XFAIL, the test passes);
+            passing is reported XPASS and fails, to have the marker removed
+            (under ASan or valgrind XPASS is only reported: slower, a
+            timing-bound bug may not show)
   expect    exit, status, host, ipv4/ipv6 (a status, or {status, addresses:
             [{address, status, fcrdns, ptr, from_host}]}), findings (codes that
             must be present), no_findings (codes that must be absent),
@@ -36,12 +66,22 @@ A case (cases.json, "cases": [...]):
             lines ([[regex...]...]: for each, one stdout line matching all),
             stdout_lines (number of non-empty stdout lines), schema
             ("full", default for json, or "minimal" for usage errors),
-            in_readme (true: "mailcheck ARGS" is written so in README.md).
+            in_readme (true: "mailcheck ARGS" is written so in README.md),
+            min_seconds, result (`mailcheck spf`: the SPF result), why (a
+            regex on the spf document's "why"), json ({PATH: WANT}: PATH like
+            "families.ipv4.addresses[*].ptr[*]" or "trace[*].lookups[*]",
+            WANT a value every match equals, or {"re": R} (every match, as
+            JSON text, matches R), {"any_re": R} (one does), {"count": N},
+            {"max_count": N}, {"min": N}, {"max": N}), max_rss_mb (default
+            256: the binary's peak memory; not checked under ASan or valgrind).
 
 Every JSON document is also checked against the contract as a whole: the keys,
 value sets, RFC 5952 sorted addresses, family status = worst address status,
 `none` iff no address, overall status = worst finding severity, exit code =
-status.
+status.  Every case, whatever its format, also fails when the binary died of
+a signal or hung, when stdout or stderr holds a control octet other than
+newline and tab (a server's bytes must never reach a terminal raw; issue 6,
+item 6), or when a JSON string value holds one once decoded.
 """
 
 import argparse
@@ -50,9 +90,12 @@ import json
 import shlex
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -74,10 +117,18 @@ CODES = ("bad-input", "host-nxdomain", "host-no-address", "host-cname",
          "ptr-generic", "lookup-failed", "resolver-unusable", "timeout",
          "family-required", "address-not-of-host")
 CASE_KEYS = {"name", "doc", "like", "server", "zones", "offline", "format",
-             "args", "cwd", "env", "expect", "timeout"}
+             "args", "cwd", "env", "expect", "timeout", "known_bug", "files",
+             "as_user", "stdin", "kill_rss_mb", "runs", "skip_under_wrapper"}
 EXPECT_KEYS = {"exit", "status", "host", "ipv4", "ipv6", "findings",
                "no_findings", "severity", "finding_text", "stderr",
-               "max_seconds", "lines", "stdout_lines", "schema", "in_readme"}
+               "max_seconds", "lines", "stdout_lines", "schema", "in_readme",
+               "min_seconds", "result", "why", "json", "max_rss_mb"}
+FORMATS = ("json", "text", "nagios", "openmetrics", "jsonl")
+SPF_RESULTS = ("pass", "fail", "softfail", "neutral", "none", "temperror", "permerror")
+# SPEC.md "SPF": the exit code of `mailcheck spf` by result.
+SPF_EXIT = {"pass": 0, "softfail": 1, "neutral": 1, "none": 1, "fail": 2,
+            "permerror": 2, "temperror": 2}
+DEFAULT_MAX_RSS_MB = 256
 
 
 # --- cases ----------------------------------------------------------------------
@@ -99,6 +150,7 @@ def load_cases(path):
             case = dict(base, expect=dict(base["expect"]))
             case.pop("doc", None)
             case.pop("offline", None)
+            case.pop("known_bug", None)
         expect = case.get("expect", {})
         for key, value in raw.items():
             if key == "expect":
@@ -112,6 +164,9 @@ def load_cases(path):
         case["expect"] = expect
         case.setdefault("server", "nsd")
         case.setdefault("format", "json")
+        if case["format"] not in FORMATS:
+            sys.exit("cases.json: case %s: format %r not one of %s"
+                     % (raw["name"], case["format"], FORMATS))
         case.setdefault("offline", case["server"] == "nsd")
         if case["name"] in cases:
             sys.exit("cases.json: duplicate case %s" % case["name"])
@@ -128,10 +183,39 @@ def needs_fixture(case):
 
 
 REP = re.compile(r"\{rep:(.):(\d+)\}")
+BYTE = re.compile(r"\{byte:([0-9a-fA-F]{2})\}")
+TMP = [None]  # the running case's temporary directory
+
+
+def octet(hexdigits):
+    """The octet as a str character: 80-ff become the surrogates that
+    os.fsencode() (surrogateescape) turns back into that raw octet."""
+    n = int(hexdigits, 16)
+    return chr(0xDC00 + n) if n >= 0x80 else chr(n)
 
 
 def expand(arg):
-    return REP.sub(lambda m: m.group(1) * int(m.group(2)), arg)
+    arg = REP.sub(lambda m: m.group(1) * int(m.group(2)), arg)
+    arg = BYTE.sub(lambda m: octet(m.group(1)), arg)
+    if TMP[0] is not None:
+        arg = arg.replace("{tmp}", TMP[0])
+    return arg.replace("{src}", SOURCE_DIR_USED[0])
+
+
+def expand_args(args):
+    out = []
+    for a in args:
+        if isinstance(a, dict):
+            for i in range(1, a["times"] + 1):
+                out += [expand(x.replace("{nx}", "%x" % i).replace("{n}", str(i)))
+                        for x in a["repeat"]]
+        else:
+            out.append(expand(a))
+    return out
+
+
+def is_spf(case):
+    return any(a == "spf" for a in case.get("args", []) if isinstance(a, str))
 
 
 # --- running --------------------------------------------------------------------
@@ -171,6 +255,8 @@ def server_args(case, state_dir):
         return ["--server", "[::1]:%d" % state["nsd"]["port"]]
     if server in state["testns"]:
         return ["--server", "127.0.0.1:%d" % state["testns"][server]["port"]]
+    if server in (state.get("responders") or {}):
+        return ["--server", "127.0.0.1:%d" % state["responders"][server]["port"]]
     raise SystemExit("case %s: unknown server %r" % (case["name"], server))
 
 
@@ -180,30 +266,140 @@ def wrapper():
     return shlex.split(os.environ.get("MAILCHECK_TEST_WRAPPER", ""))
 
 
+def as_user_prefix(case):
+    """setpriv to nobody for "as_user" (only needed, and only possible, as root)."""
+    if case.get("as_user") != "nobody" or os.geteuid() != 0:
+        return []
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
 def command(case, binary, state_dir):
-    argv = wrapper() + [binary]
-    if case["format"] == "json":
-        argv += ["--format", "json"]
+    argv = as_user_prefix(case) + wrapper() + [binary]
+    if case["format"] != "text":
+        argv += ["--format", case["format"]]
     argv += server_args(case, state_dir)
-    argv += [expand(a) for a in case.get("args", [])]
+    argv += expand_args(case.get("args", []))
     return argv
 
 
+def make_files(case, tmp):
+    """Writes the case's "files" into TMP (see the top)."""
+    for name, spec in (case.get("files") or {}).items():
+        path = os.path.join(tmp, name)
+        if isinstance(spec, str):
+            spec = {"text": spec}
+        if spec.get("dir"):
+            os.mkdir(path)
+        elif spec.get("fifo"):
+            os.mkfifo(path)
+        else:
+            with open(path, "wb") as f:
+                f.write(os.fsencode(expand(spec.get("text", ""))))
+        if "mode" in spec:
+            os.chmod(path, int(spec["mode"], 8))
+    if case.get("as_user") == "nobody":
+        os.chmod(tmp, 0o755)
+
+
+def proc_memory(pid, field):
+    """PID's VmRSS or VmHWM (peak) in KB, once it runs mailcheck (before
+    its exec the figures are the forking Python's); 0 when unknown."""
+    try:
+        if os.path.basename(os.readlink("/proc/%d/exe" % pid)) != "mailcheck":
+            return 0
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def rss_now(pid):
+    return proc_memory(pid, "VmRSS")
+
+
+_SANITIZED = {}
+
+
+def sanitized(argv):
+    """True under a wrapper (valgrind) or for an ASan build: memory figures
+    then are not the program's own."""
+    if wrapper():
+        return True
+    binary = next((a for a in argv if os.path.basename(a) == "mailcheck"), None)
+    if binary not in _SANITIZED:
+        try:
+            with open(binary, "rb") as f:
+                _SANITIZED[binary] = b"__asan_init" in f.read()
+        except (OSError, TypeError):
+            _SANITIZED[binary] = False
+    return _SANITIZED[binary]
+
+
 def run(case, argv, source_dir):
+    """Runs ARGV; returns (rc or None when it hung and was killed, stdout,
+    stderr as text, seconds, stdout and stderr as bytes, peak RSS in KB)."""
     env = dict(os.environ)
     env.pop("NO_COLOR", None)
     env.update(case.get("env", {}))
     cwd = source_dir if case.get("cwd") == "source" else None
+    stdin = case.get("stdin")
+    if isinstance(stdin, list):
+        stdin = "".join(expand_args(stdin))
+    elif stdin is not None:
+        stdin = expand(stdin)
+    limit = case.get("timeout", 25) * (4 if wrapper() else 1)
+    # A case probing unbounded growth is killed above kill_rss_mb (resident
+    # memory, watched here: an address-space limit would break ASan and
+    # valgrind), so that it cannot take the machine's memory.
+    kill_kb = case.get("kill_rss_mb", 0) * 1024 * (4 if sanitized(argv) else 1)
     start = time.monotonic()
     try:
-        p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           cwd=cwd, env=env,
-                           timeout=case.get("timeout", 25) * (4 if wrapper() else 1))
-        rc, out, err = p.returncode, p.stdout, p.stderr
-    except subprocess.TimeoutExpired as e:
-        rc, out, err = None, e.stdout or b"", e.stderr or b""
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                             cwd=cwd, env=env)
+    except OSError as e:
+        return 127, "", "cannot run %s: %s" % (argv[0], e), 0.0, b"", b"", 0
+    chunks = {"out": [], "err": []}
+
+    def drain(stream, into):
+        for block in iter(lambda: stream.read(65536), b""):
+            into.append(block)
+
+    threads = [threading.Thread(target=drain, args=(p.stdout, chunks["out"])),
+               threading.Thread(target=drain, args=(p.stderr, chunks["err"]))]
+    if stdin is not None:
+        def feed():
+            try:
+                p.stdin.write(os.fsencode(stdin))
+                p.stdin.close()
+            except OSError:
+                pass
+        threads.append(threading.Thread(target=feed))
+    for t in threads:
+        t.start()
+    # The binary's peak memory is sampled (VmHWM) while it runs: wait4()'s
+    # ru_maxrss would count the memory of the Python that forked it.
+    rc, usage, peak_kb = None, None, 0
+    while usage is None:
+        peak_kb = max(peak_kb, proc_memory(p.pid, "VmHWM"))
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid == p.pid:
+            rc, usage = os.waitstatus_to_exitcode(status), ru
+        elif time.monotonic() - start > limit or (kill_kb and rss_now(p.pid) > kill_kb):
+            p.kill()
+            _, status, usage = os.wait4(p.pid, 0)
+        else:
+            time.sleep(0.005)
     elapsed = time.monotonic() - start
-    return rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), elapsed
+    p.returncode = -9 if rc is None else rc  # reaped: Popen must not wait for it
+    for t in threads:
+        t.join()
+    out, err = b"".join(chunks["out"]), b"".join(chunks["err"])
+    return (rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), elapsed,
+            out, err, peak_kb)
 
 
 # --- checks ---------------------------------------------------------------------
@@ -213,7 +409,8 @@ class Checker:
         self.failures = []
 
     def fail(self, msg):
-        self.failures.append(msg)
+        if msg not in self.failures:  # (one report for a thousand lines)
+            self.failures.append(msg)
 
     def eq(self, what, actual, expected):
         if actual != expected:
@@ -322,7 +519,10 @@ def check_contract(c, doc, rc):
         # its verdict is open: `error` is accepted then, never a pass/fail.
         if not addrs and st not in ("none", "error"):
             c.fail("contract: families.%s has no address but status %r" % (fam, st))
-        if not addrs and st == "error" and doc.get("status") == "ok":
+        # An open family is ok only when the deadline's own finding says
+        # so (-t SECONDS:ok): nothing else may hide a failed lookup.
+        if (not addrs and st == "error" and doc.get("status") == "ok"
+                and not any(f.get("code") == "timeout" for f in doc.get("findings", []))):
             c.fail("contract: families.%s is error without addresses, yet status ok" % fam)
         if addrs and worst and st != worst:
             c.fail("contract: families.%s status %r is not the worst of its addresses (%r)"
@@ -402,6 +602,198 @@ def source_dir_of(case):
     return case.get("_source_dir", SOURCE_DIR)
 
 
+CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def check_safety(c, case, rc, raw_out, raw_err, rss_kb):
+    """What every case must hold, whatever it expects (see the top)."""
+    if rc is not None and rc < 0:
+        c.fail("the binary died of signal %d" % -rc)
+    elif rc is not None and rc > 3 and not wrapper():
+        c.fail("exit code %d is not a plugin state (0-3): a crash or sanitizer report?" % rc)
+    for what, raw in (("stdout", raw_out), ("stderr", raw_err)):
+        m = CONTROL.search(raw)
+        if m:
+            at = m.start()
+            c.fail("%s holds the raw control octet 0x%02x at offset %d: ...%r..."
+                   % (what, raw[at], at, raw[max(0, at - 40):at + 40]))
+    limit = case["expect"].get("max_rss_mb", DEFAULT_MAX_RSS_MB)
+    if not case.get("_sanitized") and rss_kb > limit * 1024:
+        c.fail("peak memory %.0f MB, expected at most %d MB" % (rss_kb / 1024.0, limit))
+
+
+def json_strings(value, path="$"):
+    """Every string in a decoded JSON VALUE (keys too), with its path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from json_strings(v, "%s[%d]" % (path, i))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield path + ".<key>", k
+            yield from json_strings(v, "%s.%s" % (path, k))
+
+
+def check_json_strings(c, doc):
+    """Decoded strings hold no control character and no lone surrogate: a
+    consumer printing a value prints no escape sequence (issue 6, item 6)."""
+    for path, text in json_strings(doc):
+        if re.search(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]", text):
+            c.fail("JSON %s holds a control character once decoded: %r" % (path, text[:200]))
+            return
+    try:
+        if json.loads(json.dumps(doc)) != doc:
+            c.fail("the JSON document does not round-trip")
+    except (ValueError, UnicodeError) as e:
+        c.fail("the JSON document does not round-trip: %s" % e)
+
+
+def json_path(doc, path):
+    """Values at PATH ("a.b[*].c[0]"); a missing step matches nothing."""
+    values = [doc]
+    for step in re.findall(r"[^.\[\]]+|\[[^\]]*\]", path):
+        nxt = []
+        for v in values:
+            if step == "[*]":
+                if isinstance(v, list):
+                    nxt += v
+            elif step.startswith("["):
+                i = int(step[1:-1])
+                if isinstance(v, list) and -len(v) <= i < len(v):
+                    nxt.append(v[i])
+            elif isinstance(v, dict) and step in v:
+                nxt.append(v[step])
+        values = nxt
+    return values
+
+
+def check_json_paths(c, doc, wants):
+    for path, want in wants.items():
+        path = path.split("#")[0]  # "PATH#2": a second check of PATH
+        got = json_path(doc, path)
+        if not isinstance(want, dict):
+            if not got or any(g != want for g in got):
+                c.fail("json %s: expected %s, got %s" % (path, json.dumps(want), json.dumps(got)[:300]))
+            continue
+        if "count" in want and len(got) != want["count"]:
+            c.fail("json %s: expected %d matches, got %d" % (path, want["count"], len(got)))
+        if "max_count" in want and len(got) > want["max_count"]:
+            c.fail("json %s: expected at most %d matches, got %d" % (path, want["max_count"], len(got)))
+        texts = [g if isinstance(g, str) else json.dumps(g) for g in got]
+        if "re" in want and (not got or not all(re.search(want["re"], t) for t in texts)):
+            c.fail("json %s: not every match matches /%s/: %s" % (path, want["re"], json.dumps(texts)[:400]))
+        if "any_re" in want and not any(re.search(want["any_re"], t) for t in texts):
+            c.fail("json %s: no match matches /%s/: %s" % (path, want["any_re"], json.dumps(texts)[:400]))
+        for bound, ok in (("min", lambda g, b: g >= b), ("max", lambda g, b: g <= b)):
+            if bound in want and (not got or not all(isinstance(g, (int, float)) and ok(g, want[bound])
+                                                     for g in got)):
+                c.fail("json %s: expected %s %s, got %s" % (path, bound, want[bound], json.dumps(got)[:300]))
+
+
+def check_spf_contract(c, doc, rc, exp):
+    """The document of `mailcheck spf --format json` (SPEC.md "SPF")."""
+    if not isinstance(doc, dict):
+        c.fail("the JSON document is not an object")
+        return
+    minimal = exp.get("schema") == "minimal"
+    if minimal:  # a usage error: the host check's error document
+        check_findings_contract(c, doc, rc)
+        return
+    for key, typ in (("schema_version", int), ("version", str), ("command", str),
+                     ("ip", str), ("sender", str), ("domain", str), ("result", str),
+                     ("dns_lookups", int), ("void_lookups", int), ("status", str),
+                     ("exit_code", int), ("duration_ms", int), ("findings", list),
+                     ("trace", list)):
+        if not isinstance(doc.get(key), typ) or isinstance(doc.get(key), bool):
+            c.fail("spf contract: %r is %r, not a %s" % (key, doc.get(key), typ.__name__))
+    c.eq("spf contract: command", doc.get("command"), "spf")
+    result, status = doc.get("result"), doc.get("status")
+    if result not in SPF_RESULTS:
+        c.fail("spf contract: result %r not one of %s" % (result, SPF_RESULTS))
+    if status not in STATUSES:
+        c.fail("spf contract: status %r" % status)
+    elif rc != EXIT_OF[status] or doc.get("exit_code") != rc:
+        c.fail("spf contract: exit code %s, exit_code %r and status %r disagree"
+               % (rc, doc.get("exit_code"), status))
+    if doc.get("mechanism") is not None and result not in ("pass", "fail", "softfail", "neutral"):
+        c.fail("spf contract: a mechanism (%r) with result %s" % (doc.get("mechanism"), result))
+    if isinstance(doc.get("dns_lookups"), int) and doc["dns_lookups"] > 11:
+        c.fail("spf contract: dns_lookups %d: the 11th term ends the evaluation" % doc["dns_lookups"])
+    for f in doc.get("findings") or []:
+        if not isinstance(f, dict) or f.get("severity") not in ("info", "warning") or \
+                not isinstance(f.get("message"), str):
+            c.fail("spf contract: bad lint finding %r" % (f,))
+
+
+NAGIOS_FIRST = re.compile(r"^MAILCHECK (OK|WARNING|CRITICAL|UNKNOWN) - (.*)$")
+# 'label'=value[UOM];[warn];[crit];[min];[max] (Monitoring Plugins guidelines)
+PERFDATA = re.compile(r"^(?:'[^'=]+'|[^'= ]+)=-?[0-9.]+(?:s|us|ms|%|B|KB|MB|TB|c)?"
+                      r"(?:;[@~0-9.:-]*){0,4}$")
+NAGIOS_EXIT = {"OK": 0, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3}
+
+
+def check_nagios(c, out, rc, exp):
+    """One status line, its state = the exit code, "|" only before the
+    perfdata, which parses; no "|" in the long output."""
+    lines = out.split("\n")
+    m = NAGIOS_FIRST.match(lines[0]) if lines else None
+    if not m:
+        c.fail("nagios: first line %r is not 'MAILCHECK STATE - ...'" % (lines[0][:200] if lines else ""))
+        return
+    if rc is not None and NAGIOS_EXIT[m.group(1)] != rc:
+        c.fail("nagios: state %s but exit code %s" % (m.group(1), rc))
+    if sum(1 for line in lines if line.startswith("MAILCHECK ")) != 1:
+        c.fail("nagios: more than one line starts with 'MAILCHECK ' (a forged status line?)")
+    rest = m.group(2)
+    if rest.count("|") > 1:
+        c.fail("nagios: %d '|' in the status line: %r" % (rest.count("|"), rest[:300]))
+    summary, _, perf = rest.partition("|")
+    if not summary.strip():
+        c.fail("nagios: empty summary")
+    if perf or exp.get("schema") != "minimal":
+        tokens = perf.split()
+        if not tokens:
+            c.fail("nagios: no perfdata after '|' in %r" % rest[-200:])
+        for t in tokens:
+            if not PERFDATA.match(t):
+                c.fail("nagios: perfdata %r does not parse" % t)
+    for i, line in enumerate(lines[1:], 2):
+        if "|" in line:
+            c.fail("nagios: line %d holds '|' (Nagios reads it as perfdata): %r" % (i, line[:200]))
+    if not out.endswith("\n"):
+        c.fail("nagios: output does not end with a newline")
+
+
+OM_NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+OM_LABELS = r'\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"' \
+            r'(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*")*)?\}'
+OM_SAMPLE = re.compile(r"^(%s)(%s)? (-?[0-9.]+(?:e[+-]?[0-9]+)?|NaN|[+-]Inf)$" % (OM_NAME, OM_LABELS))
+OM_META = re.compile(r"^# (HELP|TYPE) (%s) (.*)$" % OM_NAME)
+
+
+def check_openmetrics(c, out):
+    """The text exposition format: HELP and TYPE before each family's
+    samples, label values with only \\, \" and \n escapes."""
+    typed = set()
+    if not out.endswith("\n"):
+        c.fail("openmetrics: output does not end with a newline")
+    for i, line in enumerate(out.split("\n")[:-1], 1):
+        if line == "# EOF":
+            continue
+        m = OM_META.match(line)
+        if m:
+            if m.group(1) == "TYPE":
+                typed.add(m.group(2))
+            continue
+        m = OM_SAMPLE.match(line)
+        if not m:
+            c.fail("openmetrics: line %d does not parse: %r" % (i, line[:200]))
+            continue
+        if m.group(1) not in typed:
+            c.fail("openmetrics: line %d: %s has no TYPE line before it" % (i, m.group(1)))
+
+
 def check_expect(c, case, rc, out, err, elapsed):
     exp = case["expect"]
     want_exit = exp.get("exit")
@@ -416,8 +808,10 @@ def check_expect(c, case, rc, out, err, elapsed):
         c.fail("stderr: expected /%s/, got %r" % (exp["stderr"], err[-500:]))
     if "max_seconds" in exp and not wrapper() and elapsed > exp["max_seconds"]:
         c.fail("took %.2f s, expected at most %.1f s" % (elapsed, exp["max_seconds"]))
+    if "min_seconds" in exp and elapsed < exp["min_seconds"]:
+        c.fail("took %.2f s, expected at least %.1f s" % (elapsed, exp["min_seconds"]))
     if exp.get("in_readme"):
-        documented = "mailcheck " + " ".join(shell_quote(expand(a)) for a in case.get("args", []))
+        documented = "mailcheck " + " ".join(shell_quote(a) for a in expand_args(case.get("args", [])))
         try:
             with open(os.path.join(source_dir_of(case), "README.md")) as f:
                 if documented not in f.read():
@@ -432,12 +826,49 @@ def check_expect(c, case, rc, out, err, elapsed):
         n = sum(1 for line in lines if line.strip())
         c.eq("stdout: number of non-empty lines", n, exp["stdout_lines"])
 
+    if case["format"] == "nagios":
+        check_nagios(c, out, rc, exp)
+    elif case["format"] == "openmetrics":
+        check_openmetrics(c, out)
+    elif case["format"] == "jsonl":
+        docs = []
+        for i, line in enumerate(out.splitlines(), 1):
+            try:
+                docs.append(json.loads(line))
+            except ValueError as e:
+                c.fail("jsonl: line %d is not one JSON document: %s" % (i, e))
+        for doc in docs:
+            check_json_strings(c, doc)
+            if not isinstance(doc, dict):
+                c.fail("jsonl: a line is not an object")
+            elif doc.get("command") == "spf":
+                check_spf_contract(c, doc, EXIT_OF.get(doc.get("status")), {})
+            elif doc.get("host") is None:  # a bad line: the error document
+                check_findings_contract(c, doc, EXIT_OF.get(doc.get("status")))
+            else:
+                check_contract(c, doc, EXIT_OF.get(doc.get("status")))
+        if "json" in exp:
+            check_json_paths(c, docs, exp["json"])
     if case["format"] != "json":
         return
     try:
         doc = json.loads(out)
     except ValueError as e:
         c.fail("stdout is not one JSON document: %s" % e)
+        return
+    check_json_strings(c, doc)
+    if "json" in exp:
+        check_json_paths(c, doc, exp["json"])
+    if is_spf(case):
+        check_spf_contract(c, doc, rc, exp)
+        if "result" in exp:
+            c.eq("result", doc.get("result") if isinstance(doc, dict) else None, exp["result"])
+        if "status" in exp:
+            c.eq("status", doc.get("status") if isinstance(doc, dict) else None, exp["status"])
+        if "why" in exp and isinstance(doc, dict) and \
+                not re.search(exp["why"], doc.get("why") or ""):
+            c.fail("why: expected /%s/, got %r" % (exp["why"], doc.get("why")))
+        check_finding_expectations(c, doc, exp)
         return
     if exp.get("schema", "full") == "full":
         check_contract(c, doc, rc)
@@ -453,6 +884,12 @@ def check_expect(c, case, rc, out, err, elapsed):
     for fam in ("ipv4", "ipv6"):
         if fam in exp:
             check_family(c, fam, doc, exp[fam])
+    check_finding_expectations(c, doc, exp)
+
+
+def check_finding_expectations(c, doc, exp):
+    if not isinstance(doc, dict):
+        return
     findings = [f for f in doc.get("findings") or [] if isinstance(f, dict)]
     codes = [f.get("code") for f in findings]
     for code in exp.get("findings", []):
@@ -476,24 +913,61 @@ def check_expect(c, case, rc, out, err, elapsed):
 
 # --- main -----------------------------------------------------------------------
 
+def show_run(case, shown, rc, elapsed, out, err, rss_kb):
+    print("case:    %s%s" % (case["name"], "  (%s)" % case["doc"] if case.get("doc") else ""))
+    print("command: %s" % shown)
+    print("exit:    %s   time: %.2f s   peak memory: %.1f MB" % (rc, elapsed, rss_kb / 1024.0))
+    print("--- stdout ---\n%s" % out.rstrip()[:20000])
+    print("--- stderr ---\n%s" % err.rstrip()[:20000])
+    print("--------------")
+
+
 def run_one(case, args):
-    argv = command(case, args.binary, args.state_dir)
-    shown = " ".join(shell_quote(a) for a in argv)
     if not os.access(args.binary, os.X_OK):
         print("FAIL %s: no mailcheck binary at %s (not built yet?)" % (case["name"], args.binary))
         return False
-    rc, out, err, elapsed = run(case, argv, args.source_dir)
-    c = Checker()
-    case = dict(case, _source_dir=args.source_dir)
-    check_expect(c, case, rc, out, err, elapsed)
+    if wrapper() and case.get("skip_under_wrapper"):
+        print("skip %s under %s: %s" % (case["name"], wrapper()[0], case["skip_under_wrapper"]))
+        return True
+    # "runs": N runs the binary up to N times and keeps the first run that
+    # fails (a race a server provokes need not be lost every time).
+    for attempt in range(case.get("runs", 1)):
+        tmp = tempfile.mkdtemp(prefix="mailcheck-e2e-")
+        try:
+            TMP[0] = tmp
+            make_files(case, tmp)
+            argv = command(case, args.binary, args.state_dir)
+            shown = " ".join(shell_quote(a) for a in argv)
+            rc, out, err, elapsed, raw_out, raw_err, rss_kb = run(case, argv, args.source_dir)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        c = Checker()
+        case = dict(case, _source_dir=args.source_dir, _sanitized=sanitized(argv))
+        check_safety(c, case, rc, raw_out, raw_err, rss_kb)
+        check_expect(c, case, rc, out, err, elapsed)
+        if c.failures:
+            if attempt:
+                c.failures.append("(run %d of up to %d)" % (attempt + 1, case["runs"]))
+            break
     ok = not c.failures
+    bug = case.get("known_bug")
+    if bug and not ok:
+        if args.verbose:
+            show_run(case, shown, rc, elapsed, out, err, rss_kb)
+        print("XFAIL %s: known bug: %s" % (case["name"], bug))
+        for f in c.failures:
+            print("      %s" % f)
+        return True
+    if bug and case["_sanitized"]:
+        # Slower under ASan or valgrind, a timing-bound bug may not show.
+        print("XPASS %s (under a sanitizer: not conclusive): %s" % (case["name"], bug))
+        return True
+    if bug:
+        c.fail("XPASS: the known bug no longer shows (%s): remove the case's "
+               "\"known_bug\" marker" % bug)
+        ok = False
     if not ok or args.verbose:
-        print("case:    %s%s" % (case["name"], "  (%s)" % case["doc"] if case.get("doc") else ""))
-        print("command: %s" % shown)
-        print("exit:    %s   time: %.2f s" % (rc, elapsed))
-        print("--- stdout ---\n%s" % out.rstrip())
-        print("--- stderr ---\n%s" % err.rstrip())
-        print("--------------")
+        show_run(case, shown, rc, elapsed, out, err, rss_kb)
     for f in c.failures:
         print("FAIL %s: %s" % (case["name"], f))
     if ok:
@@ -504,7 +978,19 @@ def run_one(case, args):
 def shell_quote(s):
     if s and re.fullmatch(r"[A-Za-z0-9_./:=@%+,\[\]-]+", s):
         return s
+    if re.search(r"[^\x20-\x7e]", s):  # control or raw octets: bash's $'...'
+        raw = os.fsencode(s)
+        if len(raw) > 300:
+            return "$'%s'...(%d octets)" % (shell_quote_c(raw[:60]), len(raw))
+        return "$'%s'" % shell_quote_c(raw)
+    if len(s) > 300:
+        return "'%s'...(%d characters)" % (s[:60].replace("'", "'\\''"), len(s))
     return "'" + s.replace("'", "'\\''") + "'"
+
+
+def shell_quote_c(raw):
+    return "".join(chr(b) if 0x20 <= b < 0x7f and b not in (0x27, 0x5c) else "\\x%02x" % b
+                   for b in raw)
 
 
 def main():
