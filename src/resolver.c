@@ -32,6 +32,18 @@
 #include <arpa/inet.h>
 #include <ares.h>
 
+/* ares_send() and ares_get_servers_ports() are deprecated in current
+ * c-ares (1.29+, 1.24+) for functions 1.18 (Debian 12) lacks: each use
+ * sits between these two, so both versions build with -Werror. */
+#if defined(__GNUC__)
+#define MC_ARES_DEPRECATED_BEGIN                                                                   \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wdeprecated-declarations\"")
+#define MC_ARES_DEPRECATED_END _Pragma("GCC diagnostic pop")
+#else
+#define MC_ARES_DEPRECATED_BEGIN
+#define MC_ARES_DEPRECATED_END
+#endif
+
 #include "mc_arena.h"
 #include "mc_dns_msg.h"
 
@@ -328,14 +340,9 @@ static void send_query(struct mc_resolver *res, struct entry *e, const unsigned 
     struct query *q = mc_xmalloc(sizeof *q);
     *q = (struct query){.res = res, .entry = e};
     res->stats.queries_sent++;
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#endif
+    MC_ARES_DEPRECATED_BEGIN
     ares_send(res->channel, wire, (int)len, query_cb, q);
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+    MC_ARES_DEPRECATED_END
 }
 
 /* Asks for E->asking: zones first, then the network or, offline, nothing. */
@@ -725,7 +732,10 @@ bad:
 static void collect_servers(struct mc_resolver *res)
 {
     struct ares_addr_port_node *list = NULL;
-    if (ares_get_servers_ports(res->channel, &list) != ARES_SUCCESS)
+    MC_ARES_DEPRECATED_BEGIN
+    int rc = ares_get_servers_ports(res->channel, &list);
+    MC_ARES_DEPRECATED_END
+    if (rc != ARES_SUCCESS)
         return;
     for (struct ares_addr_port_node *n = list; n; n = n->next) {
         char addr[INET6_ADDRSTRLEN];

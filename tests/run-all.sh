@@ -46,8 +46,8 @@ export MAILCHECK_TEST_WRAPPER="$vg"
 hermetic ctest --test-dir build -L e2e --output-on-failure -j"$jobs"
 unset MAILCHECK_TEST_WRAPPER
 
-step "fuzzing (libFuzzer, ${MAILCHECK_FUZZ_SECONDS:-20} s per target)"
-CC=clang-14 cmake -S . -B build-fuzz -DMAILCHECK_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+step "clang -Werror build and fuzzing (libFuzzer, ${MAILCHECK_FUZZ_SECONDS:-20} s per target)"
+CC=clang-14 cmake -S . -B build-fuzz -DMAILCHECK_FUZZ=ON -DMAILCHECK_WERROR=ON -DBUILD_TESTING=OFF >/dev/null
 cmake --build build-fuzz -j"$jobs"
 hermetic sh fuzz/run.sh build-fuzz "${MAILCHECK_FUZZ_SECONDS:-20}"
 
