@@ -15,6 +15,7 @@
 #ifndef MC_UTIL_H
 #define MC_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,6 +44,7 @@ char *mc_xstrdup(const char *s);
 char *mc_xstrndup(const char *s, size_t n);
 /* vsnprintf into a fresh buffer. Caller frees. */
 char *mc_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *mc_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* ASCII-only character classes: independent of the C locale. */
 static inline bool mc_ascii_isdigit(int c)

@@ -292,20 +292,6 @@ struct file_state {
     ldns_rdf *prev;   /* owner of the previous record, NULL at first */
 };
 
-static char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-static char *vformat(const char *fmt, va_list ap)
-{
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    if (n < 0)
-        mc_oom();
-    char *s = mc_xmalloc((size_t)n + 1);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    return s;
-}
-
 /* Records the first error as "FILE:LINE: message" (LINE 0: "FILE: message").
  * Always returns false, for "return fail(...)". */
 static bool fail(struct loader *ld, const char *file, unsigned line, const char *fmt, ...)
@@ -316,7 +302,7 @@ static bool fail(struct loader *ld, const char *file, unsigned line, const char 
         return false;
     va_list ap;
     va_start(ap, fmt);
-    char *msg = vformat(fmt, ap);
+    char *msg = mc_xvasprintf(fmt, ap);
     va_end(ap);
     if (line)
         ld->why = mc_xasprintf("%s:%u: %s", file, line, msg);
