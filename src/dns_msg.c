@@ -20,26 +20,35 @@
 enum mc_status mc_dns_msg_build_query(const char *name, uint16_t type, uint16_t id,
                                       unsigned char **wire, size_t *len)
 {
-    enum mc_status status = MC_ERR_INPUT;
-    ldns_pkt *pkt = NULL;
+    /* ldns checks and encodes the name; the rest of a one-question query
+     * is written here: ldns_pkt2wire() builds a compression tree for every
+     * message, which cost half of a batch run's CPU (callgrind) for a
+     * query that has nothing to compress. */
     ldns_rdf *dname = ldns_dname_new_frm_str(name);
     if (!dname)
-        goto done;
-    /* ldns_pkt_query_new() takes ownership of dname. */
-    pkt = ldns_pkt_query_new(dname, (ldns_rr_type)type, LDNS_RR_CLASS_IN, LDNS_RD);
-    if (!pkt)
-        mc_oom();
-    ldns_pkt_set_id(pkt, id);
-    /* A non-zero UDP size makes ldns_pkt2wire() add the OPT record. */
-    ldns_pkt_set_edns_udp_size(pkt, MC_DNS_EDNS_SIZE);
-    uint8_t *buf = NULL;
-    if (ldns_pkt2wire(&buf, pkt, len) != LDNS_STATUS_OK)
-        goto done;
-    *wire = buf;
-    status = MC_OK;
-done:
-    ldns_pkt_free(pkt);
-    return status;
+        return MC_ERR_INPUT;
+    size_t nlen = ldns_rdf_size(dname);
+    size_t total = 12 + nlen + 4 + 11;
+    unsigned char *p = mc_xmalloc(total);
+    static const unsigned char header[12] = {0, 0, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 1};
+    memcpy(p, header, sizeof header); /* RD; one question, one OPT record */
+    p[0] = (unsigned char)(id >> 8);
+    p[1] = (unsigned char)id;
+    memcpy(p + 12, ldns_rdf_data(dname), nlen);
+    unsigned char *q = p + 12 + nlen;
+    q[0] = (unsigned char)(type >> 8);
+    q[1] = (unsigned char)type;
+    q[2] = 0;
+    q[3] = LDNS_RR_CLASS_IN;
+    /* RFC 6891 §6.1.2: root owner, type OPT, class = UDP payload size,
+     * TTL = extended rcode, version 0 and flags 0, no options. */
+    static const unsigned char opt[11] = {
+        0, 0, LDNS_RR_TYPE_OPT, MC_DNS_EDNS_SIZE >> 8, MC_DNS_EDNS_SIZE & 0xff, 0, 0, 0, 0, 0, 0};
+    memcpy(q + 4, opt, sizeof opt);
+    ldns_rdf_deep_free(dname);
+    *wire = p;
+    *len = total;
+    return MC_OK;
 }
 
 /* Presentation form of a domain name without the trailing dot; ldns escapes
