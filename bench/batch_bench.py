@@ -799,7 +799,12 @@ def write_section(path, title, text):
             old = f.read()
     except FileNotFoundError:
         old = "# Benchmark results\n\n"
-    start = old.find(title + "\n")
+    # the title as a whole line: a "### " heading with the same words is not it
+    if old.startswith(title + "\n"):
+        start = 0
+    else:
+        start = old.find("\n" + title + "\n")
+        start = start + 1 if start >= 0 else -1
     if start < 0:
         new = old.rstrip("\n") + "\n\n" + text
     else:
