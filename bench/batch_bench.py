@@ -809,7 +809,7 @@ def write_section(path, title, text):
         new = old.rstrip("\n") + "\n\n" + text
     else:
         end = old.find("\n## ", start + 1)
-        new = old[:start] + text + (old[end + 1:] if end >= 0 else "")
+        new = old[:start] + text.rstrip("\n") + "\n\n" + (old[end + 1:] if end >= 0 else "")
     with open(path, "w") as f:
         f.write(new.rstrip("\n") + "\n")
 
