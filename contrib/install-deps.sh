@@ -19,7 +19,11 @@ if [ ! -e "$policy" ]; then
   chmod 755 "$policy"
   made_policy=yes
 fi
-cleanup() { [ "$made_policy" = yes ] && rm -f "$policy"; }
+# An if, not "&&": under set -e a false test as the trap's last command
+# would become the script's exit status when the policy file was already there.
+cleanup() {
+  if [ "$made_policy" = yes ]; then rm -f "$policy"; fi
+}
 trap cleanup EXIT
 
 apt-get update -q
