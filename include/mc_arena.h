@@ -17,8 +17,8 @@ struct mc_arena;
 
 /* Returns a new, empty arena. Caller frees with mc_arena_free(). */
 struct mc_arena *mc_arena_new(void);
-/* The same with blocks of BLOCK_SIZE bytes: small arenas for the many
- * small objects a cache holds. */
+/* The same with a first block of BLOCK_SIZE bytes (later ones double, up
+ * to 16 KiB): small arenas for the many small objects a cache holds. */
 struct mc_arena *mc_arena_new_sized(size_t block_size);
 /* Frees ARENA and everything allocated from it. NULL is allowed. */
 void mc_arena_free(struct mc_arena *arena);

@@ -3,6 +3,10 @@
  * arena.c - region allocator (see mc_arena.h).  Blocks are chained; a
  * request larger than a block gets a block of its own.  Ownership: the arena
  * owns every block; mc_arena_free() releases them all.
+ *
+ * Blocks start small and double up to BLOCK_MAX: a batch holds hundreds of
+ * checks and tens of thousands of cached results at once, most of which
+ * need a few hundred bytes, while a large SPF tree still gets big blocks.
  */
 #include "mc_arena.h"
 
@@ -14,7 +18,8 @@
 
 #include "mc_util.h"
 
-#define BLOCK_SIZE 4096
+#define BLOCK_FIRST 1024
+#define BLOCK_MAX 16384
 
 struct block {
     struct block *next;
@@ -30,13 +35,13 @@ struct mc_arena {
 struct mc_arena *mc_arena_new_sized(size_t block_size)
 {
     struct mc_arena *arena = mc_xcalloc(1, sizeof(struct mc_arena));
-    arena->block_size = block_size ? block_size : BLOCK_SIZE;
+    arena->block_size = block_size ? block_size : BLOCK_FIRST;
     return arena;
 }
 
 struct mc_arena *mc_arena_new(void)
 {
-    return mc_arena_new_sized(BLOCK_SIZE);
+    return mc_arena_new_sized(BLOCK_FIRST);
 }
 
 void mc_arena_free(struct mc_arena *arena)
@@ -69,6 +74,8 @@ void *mc_arena_alloc(struct mc_arena *arena, size_t size)
         } else {
             b->next = arena->head;
             arena->head = b;
+            if (arena->block_size < BLOCK_MAX)
+                arena->block_size *= 2;
         }
     }
     void *p = b->data + b->used;
