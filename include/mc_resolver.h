@@ -35,7 +35,8 @@ struct mc_resolver_config {
     const struct mc_zone_set *zones; /* borrowed; may be NULL */
     int lookup_timeout_ms;           /* first try; c-ares backs off after */
     int tries;
-    unsigned max_inflight; /* queries on the wire at once; 0: no limit */
+    unsigned max_inflight; /* queries on the wire at once; 0: as many as the
+                              UDP receive buffer holds replies (see resolver.c) */
     unsigned qps;          /* queries sent per second; 0: no limit */
     size_t cache_max;      /* completed lookups kept (mc_resolver_trim); 0: all */
 };

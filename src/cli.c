@@ -156,7 +156,8 @@ static const char usage_text[] =
     "  --concurrency N        lines checked at once (default 100)\n"
     "  --unordered            write results as they complete\n"
     "  --qps N                at most N DNS queries a second (default: no limit)\n"
-    "  --max-inflight N       at most N DNS queries unanswered at once (default 200)\n"
+    "  --max-inflight N       at most N DNS queries unanswered at once (default: as\n"
+    "                         many as the socket buffer holds replies, up to 2000)\n"
     "\n"
     "spf: evaluate SPF (RFC 7208) for one client address, like spfquery:\n"
     "  --ip ADDR              the client's address\n"
@@ -688,10 +689,10 @@ static struct mc_resolver *setup_resolver(const struct cli *cli, struct mc_zone_
         .zones = *zones,
         .lookup_timeout_ms = (int)cli->lookup_timeout_ms,
         .tries = cli->tries,
-        /* Unbounded, a check with thousands of lookups (a large SPF
-         * tree, many PTR names) overflows the socket's receive buffer and
-         * loses replies; 200 keeps the kernel's default buffer enough. */
-        .max_inflight = cli->max_inflight ? (unsigned)cli->max_inflight : 200,
+        /* 0: as many as the socket's receive buffer holds replies.
+         * Unbounded, a check with thousands of lookups (a large SPF tree,
+         * many PTR names) would overflow it and lose replies. */
+        .max_inflight = (unsigned)cli->max_inflight,
         .qps = (unsigned)cli->qps,
         /* A long batch keeps at most this many answers (a few hundred
          * octets each); a single check keeps everything. */

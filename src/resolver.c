@@ -27,6 +27,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/select.h> /* before ares.h: Debian 12's ares.h needs fd_set */
 
 #include <arpa/inet.h>
@@ -113,6 +114,7 @@ struct mc_resolver {
     /* Politeness (--max-inflight, --qps): queries wait in a FIFO. */
     struct entry *sendq_head, **sendq_tail;
     unsigned inflight, max_inflight, qps;
+    int udp_rcvbuf; /* smallest receive buffer of our UDP sockets; 0: none yet */
     double tokens;
     int64_t tokens_ms;
     struct timer *timers;
@@ -380,12 +382,35 @@ static void ask(struct mc_resolver *res, struct entry *e)
     res->sendq_tail = &e->sendq_next;
 }
 
+/* The automatic --max-inflight: as many queries as the UDP receive buffer
+ * holds replies.  All replies to a window of queries can arrive between two
+ * polls (a server's replies come in bursts as large as the window), and
+ * every one the buffer cannot hold is lost and costs a full retry timeout.
+ * MC_RESOLVER_REPLY_COST is what one reply of a few hundred octets takes of
+ * the buffer on Linux (the skb's truesize, about 0.8 KiB on loopback, with
+ * a margin): 208 KiB, a stock kernel's default, then holds 208 queries.
+ * Before the first socket exists, one query opens it. */
+#define MC_RESOLVER_REPLY_COST 1024
+#define MC_RESOLVER_AUTO_INFLIGHT_MAX 2000
+
+static unsigned inflight_limit(const struct mc_resolver *res)
+{
+    if (res->max_inflight)
+        return res->max_inflight;
+    if (res->udp_rcvbuf <= 0)
+        return res->inflight ? 200 : 1; /* TCP only keeps the fixed bound */
+    unsigned n = (unsigned)(res->udp_rcvbuf / MC_RESOLVER_REPLY_COST);
+    if (n < 16)
+        n = 16;
+    return n < MC_RESOLVER_AUTO_INFLIGHT_MAX ? n : MC_RESOLVER_AUTO_INFLIGHT_MAX;
+}
+
 /* Sends queued queries while the limits allow. Returns the ms until the
  * next may go (qps), or -1 when nothing waits for a token. */
 static int pump(struct mc_resolver *res)
 {
     while (res->sendq_head) {
-        if (res->max_inflight && res->inflight >= res->max_inflight)
+        if (res->inflight >= inflight_limit(res))
             return -1; /* a reply will make room */
         if (res->qps) {
             int64_t now = mc_now_ms();
@@ -440,7 +465,7 @@ void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type
     e = mc_xcalloc(1, sizeof *e);
     e->name = key;
     e->type = type;
-    e->arena = mc_arena_new_sized(512);
+    e->arena = mc_arena_new_sized(256);
     e->asking = e->name;
     e->created = e->last_used = res->epoch;
     e->result.qname = e->name;
@@ -749,6 +774,30 @@ static void collect_servers(struct mc_resolver *res)
     ares_free_data(list);
 }
 
+/* Asks for a receive buffer large enough for a window of replies (see
+ * inflight_limit()), as unbound's so-rcvbuf does: SO_RCVBUFFORCE where we
+ * may (CAP_NET_ADMIN), else SO_RCVBUF, which the kernel caps at
+ * net.core.rmem_max.  Then reads back what the kernel granted. */
+#define MC_RESOLVER_RCVBUF (4 * 1024 * 1024)
+
+static int configure_socket(ares_socket_t fd, int type, void *data)
+{
+    struct mc_resolver *res = data;
+    if (type != SOCK_DGRAM)
+        return 0;
+    int want = MC_RESOLVER_RCVBUF;
+#ifdef SO_RCVBUFFORCE
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof want) != 0)
+#endif
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof want);
+    int got = 0;
+    socklen_t len = sizeof got;
+    if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == 0 && got > 0 &&
+        (res->udp_rcvbuf == 0 || got < res->udp_rcvbuf))
+        res->udp_rcvbuf = got;
+    return 0; /* a smaller buffer is no reason to fail */
+}
+
 struct mc_resolver *mc_resolver_new(const struct mc_resolver_config *config, char **why)
 {
     static bool library_ready;
@@ -803,6 +852,7 @@ struct mc_resolver *mc_resolver_new(const struct mc_resolver_config *config, cha
         res->channel = NULL;
         goto fail;
     }
+    ares_set_socket_configure_callback(res->channel, configure_socket, res);
     if (config->nservers > 0) {
         size_t cap = 1;
         csv = mc_xcalloc(1, cap);
