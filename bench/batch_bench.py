@@ -524,7 +524,7 @@ def inner(args):
 
         # 4. single host (critical path), with latency
         single = []
-        if lat and not args.mailcheck_only:
+        if lat:
             picks = [summary["single_host"]]
             first = exp_hosts[0]
             picks.append({"host": first["host"], "from": first["from"],

@@ -153,7 +153,7 @@ static const char usage_text[] =
     "  --batch FILE           check every line of FILE (- for standard input):\n"
     "                         HOST [FROM-DOMAIN...]; one result a line in input\n"
     "                         order (--format jsonl or text); -t is per line\n"
-    "  --concurrency N        lines checked at once (default 100)\n"
+    "  --concurrency N        lines checked at once (default 250)\n"
     "  --unordered            write results as they complete\n"
     "  --qps N                at most N DNS queries a second (default: no limit)\n"
     "  --max-inflight N       at most N DNS queries unanswered at once (default: as\n"
@@ -1008,7 +1008,7 @@ static int run_batch(struct cli *cli)
         .timeout_ms = cli->timeout_ms,
         .ignore = cli->ignore,
         .nignore = cli->nignore,
-        .concurrency = cli->concurrency ? cli->concurrency : 100,
+        .concurrency = cli->concurrency ? cli->concurrency : 250,
         .unordered = cli->unordered,
         .progress = progress,
         .total = progress ? count_lines(cli->batch) : 0,
