@@ -13,9 +13,12 @@
 #include "mc_postfix.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -372,6 +375,71 @@ static char *find_postconf(void)
     return found;
 }
 
+/*
+ * postconf(1) expands main.cf itself, without our MAX_REFS/MAX_OCTETS
+ * budget: given an expansion bomb it runs until memory runs out.  So the
+ * child is bounded like the parser: POSTCONF_MS of wall time, POSTCONF_DATA
+ * of memory, and NWANTED lines of at most MAX_OCTETS each; past any bound
+ * it is killed and the configuration refused.  A sane main.cf takes
+ * postconf some 10 ms.
+ */
+#define POSTCONF_MS 3000 /* the message in read_bounded() says 3 s */
+#define POSTCONF_DATA (64L * 1024 * 1024)
+#define POSTCONF_OUTPUT (NWANTED * (MAX_OCTETS + 1))
+
+static void postconf_child(const char *postconf, const char *dir, int out)
+{
+    dup2(out, STDOUT_FILENO);
+    struct rlimit data = {POSTCONF_DATA, POSTCONF_DATA};
+    struct rlimit cpu = {POSTCONF_MS / 1000, POSTCONF_MS / 1000};
+    setrlimit(RLIMIT_DATA, &data);
+    setrlimit(RLIMIT_CPU, &cpu);
+    /* execv() wants mutable strings; the copies die with the exec. */
+    const char *args[] = {postconf,  "-c",      dir,       "-x",     "-h",
+                          wanted[0], wanted[1], wanted[2], wanted[3]};
+    char *argv[sizeof args / sizeof args[0] + 1];
+    for (size_t k = 0; k < sizeof args / sizeof args[0]; k++)
+        argv[k] = mc_xstrdup(args[k]);
+    argv[sizeof args / sizeof args[0]] = NULL;
+    execv(postconf, argv);
+    _exit(127);
+}
+
+/* Reads FD to its end into BUF (at most CAP octets) until DEADLINE_MS.
+ * Returns the length, or -1 (*PROBLEM says why). */
+static ssize_t read_bounded(int fd, char *buf, size_t cap, int64_t deadline_ms,
+                            const char **problem)
+{
+    size_t len = 0;
+    for (;;) {
+        int64_t left = deadline_ms - mc_now_ms();
+        if (left <= 0) {
+            *problem = "did not finish within 3 s (a runaway $name expansion?)";
+            return -1;
+        }
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        int ready = poll(&pfd, 1, (int)left);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0)
+            continue; /* the deadline check above ends it */
+        if (len == cap) {
+            *problem = "printed more than mailcheck reads (an expansion bomb?)";
+            return -1;
+        }
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *problem = strerror(errno);
+            return -1;
+        }
+        if (n == 0)
+            return (ssize_t)len;
+        len += (size_t)n;
+    }
+}
+
 /* Runs `postconf -c DIR -x -h PARAM...` (no shell) into VALUES. */
 static enum mc_status ask_postconf(const char *postconf, const char *dir, char **values, char **why)
 {
@@ -388,41 +456,42 @@ static enum mc_status ask_postconf(const char *postconf, const char *dir, char *
         return MC_ERR_INPUT;
     }
     if (pid == 0) {
-        dup2(fds[1], STDOUT_FILENO);
         close(fds[0]);
-        close(fds[1]);
-        /* execv() wants mutable strings; the copies die with the exec. */
-        const char *args[] = {postconf,  "-c",      dir,       "-x",     "-h",
-                              wanted[0], wanted[1], wanted[2], wanted[3]};
-        char *argv[sizeof args / sizeof args[0] + 1];
-        for (size_t k = 0; k < sizeof args / sizeof args[0]; k++)
-            argv[k] = mc_xstrdup(args[k]);
-        argv[sizeof args / sizeof args[0]] = NULL;
-        execv(postconf, argv);
-        _exit(127);
+        postconf_child(postconf, dir, fds[1]);
     }
     close(fds[1]);
-    FILE *f = fdopen(fds[0], "r");
-    char *line = NULL;
-    size_t cap = 0, i = 0;
-    ssize_t n;
-    while (f && i < NWANTED && (n = getline(&line, &cap, f)) >= 0) {
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = '\0';
-        values[i++] = mc_xstrdup(line);
-    }
-    free(line);
-    if (f)
-        fclose(f);
-    else
-        close(fds[0]);
+    char *out = mc_xmalloc(POSTCONF_OUTPUT + 1);
+    const char *problem = NULL;
+    ssize_t len = read_bounded(fds[0], out, POSTCONF_OUTPUT, mc_now_ms() + POSTCONF_MS, &problem);
+    close(fds[0]);
+    if (len < 0)
+        kill(pid, SIGKILL);
     int status = 0;
-    waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || i != NWANTED) {
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        continue;
+    size_t i = 0;
+    if (len >= 0) {
+        out[len] = '\0';
+        for (char *line = out, *nl; i < NWANTED && (nl = strchr(line, '\n')); line = nl + 1) {
+            size_t n = (size_t)(nl - line);
+            while (n > 0 && line[n - 1] == '\r')
+                n--;
+            values[i++] = mc_xstrndup(line, n);
+        }
+    }
+    free(out);
+    if (len < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || i != NWANTED) {
         for (size_t k = 0; k < i; k++)
             free(values[k]);
-        *why = mc_xasprintf("postconf -c %s failed (exit %d)", dir,
-                            WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        if (problem)
+            *why = mc_xasprintf("postconf -c %s %s; it was stopped", dir, problem);
+        else if (WIFSIGNALED(status))
+            *why = mc_xasprintf("postconf -c %s was killed by signal %d (over its %ld MiB or "
+                                "%d s limit?)",
+                                dir, WTERMSIG(status), POSTCONF_DATA >> 20, POSTCONF_MS / 1000);
+        else
+            *why = mc_xasprintf("postconf -c %s failed (exit %d)", dir,
+                                WIFEXITED(status) ? WEXITSTATUS(status) : -1);
         return MC_ERR_INPUT;
     }
     return MC_OK;
