@@ -47,6 +47,10 @@ char *mc_render_spf_openmetrics(const struct mc_spf_output *out,
  * Caller frees. */
 char *mc_render_safe(const char *s);
 
+/* The length of the longest prefix of S that mc_render_safe() would copy
+ * unchanged: S needs no escape exactly when S[span] is '\0'. */
+size_t mc_render_safe_span(const char *s);
+
 /* The standard a finding code rests on ("RFC 7208 section 5"), or NULL:
  * static string. */
 const char *mc_render_finding_reference(const char *code);

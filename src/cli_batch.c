@@ -48,7 +48,10 @@ static int64_t started_ms;
 static char *read_line(void *arg)
 {
     struct mc_cli_batch *cb = arg;
-    char *line = mc_xmalloc(MAX_LINE + 2);
+    /* Read on the stack, kept at its own length: a 4 KiB malloc per line
+     * is a large-bin request, which makes malloc consolidate its fast
+     * bins every time. */
+    char line[MAX_LINE + 1];
     size_t n = 0;
     int ch;
     bool any = false;
@@ -59,14 +62,11 @@ static char *read_line(void *arg)
         if (n < MAX_LINE + 1)
             line[n++] = (char)ch;
     }
-    if (!any) {
-        free(line);
+    if (!any)
         return NULL;
-    }
     while (n > 0 && line[n - 1] == '\r')
         n--;
-    line[n] = '\0';
-    return line;
+    return mc_xstrndup(line, n);
 }
 /* Splits TEXT at blanks into at most MAX fields (copies in *BUF, caller
  * frees). Returns the count, or -1 when there are more. */

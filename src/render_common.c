@@ -8,11 +8,25 @@
 #include "mc_render.h"
 #include "mc_render_common.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mc_util.h"
+
+static bool printable(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f;
+}
+
+size_t mc_render_safe_span(const char *s)
+{
+    size_t n = 0;
+    while (s[n] && printable((unsigned char)s[n]))
+        n++;
+    return n;
+}
 
 char *mc_render_safe(const char *s)
 {
@@ -22,7 +36,7 @@ char *mc_render_safe(const char *s)
     char *out = mc_xmalloc(len * 4 + 1);
     size_t o = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p >= 0x20 && *p < 0x7f) {
+        if (printable(*p)) {
             out[o++] = (char)*p;
         } else {
             out[o++] = '\\';

@@ -21,132 +21,128 @@
 static json_t *lookup_json(const struct mc_report_lookup *l)
 {
     json_t *o = mc_json_must(json_object());
-    json_object_set_new(o, "name", mc_json_safe_string(l->name));
-    json_object_set_new(o, "type", mc_json_must(json_string(l->type)));
-    json_object_set_new(o, "outcome", mc_json_must(json_string(l->outcome)));
-    json_object_set_new(o, "rcode", l->rcode >= 0 ? json_integer(l->rcode) : json_null());
-    json_object_set_new(o, "ttl", l->ttl >= 0 ? json_integer(l->ttl) : json_null());
-    json_object_set_new(o, "server", mc_json_safe_string(l->server));
+    json_object_set_new_nocheck(o, "name", mc_json_safe_string(l->name));
+    json_object_set_new_nocheck(o, "type", mc_json_literal(l->type));
+    json_object_set_new_nocheck(o, "outcome", mc_json_literal(l->outcome));
+    json_object_set_new_nocheck(o, "rcode", l->rcode >= 0 ? json_integer(l->rcode) : json_null());
+    json_object_set_new_nocheck(o, "ttl", l->ttl >= 0 ? json_integer(l->ttl) : json_null());
+    json_object_set_new_nocheck(o, "server", mc_json_safe_string(l->server));
     json_t *answers = mc_json_must(json_array());
     for (size_t i = 0; i < l->nanswers; i++)
         json_array_append_new(answers, mc_json_safe_string(l->answers[i]));
-    json_object_set_new(o, "answers", answers);
+    json_object_set_new_nocheck(o, "answers", answers);
     if (l->why)
-        json_object_set_new(o, "why", mc_json_safe_string(l->why));
+        json_object_set_new_nocheck(o, "why", mc_json_safe_string(l->why));
     return o;
 }
 
 static json_t *address_json(const struct mc_report_address *a)
 {
     json_t *o = mc_json_must(json_object());
-    json_object_set_new(o, "address", mc_json_safe_string(a->address));
-    json_object_set_new(o, "status", mc_json_must(json_string(mc_verdict_str(a->status))));
+    json_object_set_new_nocheck(o, "address", mc_json_safe_string(a->address));
+    json_object_set_new_nocheck(o, "status", mc_json_literal(mc_verdict_str(a->status)));
     json_t *ptr = mc_json_must(json_array());
     for (size_t i = 0; i < a->nptr; i++)
         json_array_append_new(ptr, mc_json_safe_string(a->ptr[i]));
-    json_object_set_new(o, "ptr", ptr);
-    json_object_set_new(o, "fcrdns", mc_json_must(json_string(mc_fcrdns_str(a->fcrdns))));
-    json_object_set_new(o, "from_host", json_boolean(a->from_host));
-    json_object_set_new(o, "from_option", json_boolean(a->from_option));
+    json_object_set_new_nocheck(o, "ptr", ptr);
+    json_object_set_new_nocheck(o, "fcrdns", mc_json_literal(mc_fcrdns_str(a->fcrdns)));
+    json_object_set_new_nocheck(o, "from_host", json_boolean(a->from_host));
+    json_object_set_new_nocheck(o, "from_option", json_boolean(a->from_option));
     /* "spf": the verdict for the first sender domain; "spf_checks": every
      * evaluation, mailfrom ones in --from order, then helo. */
     if (a->nspf > 0) {
         json_t *first = mc_json_must(json_object());
-        json_object_set_new(first, "domain", mc_json_safe_string(a->spf[0].domain));
-        json_object_set_new(first, "result", mc_json_must(json_string(a->spf[0].result)));
-        json_object_set_new(o, "spf", first);
+        json_object_set_new_nocheck(first, "domain", mc_json_safe_string(a->spf[0].domain));
+        json_object_set_new_nocheck(first, "result", mc_json_literal(a->spf[0].result));
+        json_object_set_new_nocheck(o, "spf", first);
     } else {
-        json_object_set_new(o, "spf", json_null());
+        json_object_set_new_nocheck(o, "spf", json_null());
     }
     json_t *checks = mc_json_must(json_array());
     for (size_t i = 0; i < a->nspf; i++) {
         const struct mc_report_spf *sp = &a->spf[i];
         json_t *c = mc_json_must(json_object());
-        json_object_set_new(c, "identity", mc_json_must(json_string(sp->identity)));
-        json_object_set_new(c, "domain", mc_json_safe_string(sp->domain));
-        json_object_set_new(c, "result", mc_json_must(json_string(sp->result)));
-        json_object_set_new(c, "mechanism", mc_json_safe_string(sp->mechanism));
+        json_object_set_new_nocheck(c, "identity", mc_json_literal(sp->identity));
+        json_object_set_new_nocheck(c, "domain", mc_json_safe_string(sp->domain));
+        json_object_set_new_nocheck(c, "result", mc_json_literal(sp->result));
+        json_object_set_new_nocheck(c, "mechanism", mc_json_safe_string(sp->mechanism));
         if (sp->explanation)
-            json_object_set_new(c, "explanation", mc_json_safe_string(sp->explanation));
+            json_object_set_new_nocheck(c, "explanation", mc_json_safe_string(sp->explanation));
         if (sp->why)
-            json_object_set_new(c, "why", mc_json_safe_string(sp->why));
-        json_object_set_new(c, "dns_lookups", json_integer(sp->dns_lookups));
-        json_object_set_new(c, "void_lookups", json_integer(sp->void_lookups));
+            json_object_set_new_nocheck(c, "why", mc_json_safe_string(sp->why));
+        json_object_set_new_nocheck(c, "dns_lookups", json_integer(sp->dns_lookups));
+        json_object_set_new_nocheck(c, "void_lookups", json_integer(sp->void_lookups));
         json_array_append_new(checks, c);
     }
-    json_object_set_new(o, "spf_checks", checks);
+    json_object_set_new_nocheck(o, "spf_checks", checks);
     json_t *lookups = mc_json_must(json_array());
     for (size_t i = 0; i < a->nlookups; i++)
         json_array_append_new(lookups, lookup_json(&a->lookups[i]));
-    json_object_set_new(o, "lookups", lookups);
+    json_object_set_new_nocheck(o, "lookups", lookups);
     return o;
 }
 
 static json_t *family_json(const struct mc_report_family *f)
 {
     json_t *o = mc_json_must(json_object());
-    json_object_set_new(o, "status", mc_json_must(json_string(mc_verdict_str(f->status))));
-    json_object_set_new(o, "required", json_boolean(f->required));
+    json_object_set_new_nocheck(o, "status", mc_json_literal(mc_verdict_str(f->status)));
+    json_object_set_new_nocheck(o, "required", json_boolean(f->required));
     if (f->spf_lookups >= 0)
-        json_object_set_new(o, "spf_lookups", json_integer(f->spf_lookups));
+        json_object_set_new_nocheck(o, "spf_lookups", json_integer(f->spf_lookups));
     json_t *addrs = mc_json_must(json_array());
     for (size_t i = 0; i < f->naddresses; i++)
         json_array_append_new(addrs, address_json(f->addresses[i]));
-    json_object_set_new(o, "addresses", addrs);
+    json_object_set_new_nocheck(o, "addresses", addrs);
     if (f->host_lookup)
-        json_object_set_new(o, "host_lookup", lookup_json(f->host_lookup));
+        json_object_set_new_nocheck(o, "host_lookup", lookup_json(f->host_lookup));
     return o;
 }
 
 char *mc_render_json(const struct mc_report *r, const struct mc_render_options *opt)
 {
+    mc_json_begin();
     json_t *doc = mc_json_must(json_object());
-    json_object_set_new(doc, "schema_version", json_integer(SCHEMA_VERSION));
-    json_object_set_new(doc, "version", mc_json_must(json_string(MAILCHECK_VERSION)));
-    json_object_set_new(doc, "host", mc_json_safe_string(r->host));
+    json_object_set_new_nocheck(doc, "schema_version", json_integer(SCHEMA_VERSION));
+    json_object_set_new_nocheck(doc, "version", mc_json_literal(MAILCHECK_VERSION));
+    json_object_set_new_nocheck(doc, "host", mc_json_safe_string(r->host));
     if (r->host_unicode)
-        json_object_set_new(doc, "host_unicode", mc_json_must(json_string(r->host_unicode)));
+        json_object_set_new_nocheck(doc, "host_unicode",
+                                    mc_json_must(json_string(r->host_unicode)));
     if (r->line > 0) /* --batch: where the result comes from */
-        json_object_set_new(doc, "line", json_integer((json_int_t)r->line));
+        json_object_set_new_nocheck(doc, "line", json_integer((json_int_t)r->line));
     if (r->input && (!r->host || r->line > 0))
-        json_object_set_new(doc, "input", mc_json_safe_string(r->input));
-    json_object_set_new(doc, "status", mc_json_must(json_string(mc_state_str(r->status))));
-    json_object_set_new(doc, "exit_code", json_integer((json_int_t)r->status));
-    json_object_set_new(doc, "duration_ms", json_integer((json_int_t)r->duration_ms));
-    json_object_set_new(doc, "queries", json_integer((json_int_t)r->queries));
+        json_object_set_new_nocheck(doc, "input", mc_json_safe_string(r->input));
+    json_object_set_new_nocheck(doc, "status", mc_json_literal(mc_state_str(r->status)));
+    json_object_set_new_nocheck(doc, "exit_code", json_integer((json_int_t)r->status));
+    json_object_set_new_nocheck(doc, "duration_ms", json_integer((json_int_t)r->duration_ms));
+    json_object_set_new_nocheck(doc, "queries", json_integer((json_int_t)r->queries));
     json_t *resolvers = mc_json_must(json_array());
     for (size_t i = 0; i < r->nresolvers; i++)
         json_array_append_new(resolvers, mc_json_safe_string(r->resolvers[i]));
-    json_object_set_new(doc, "resolvers", resolvers);
+    json_object_set_new_nocheck(doc, "resolvers", resolvers);
     json_t *from = mc_json_must(json_array());
     for (size_t i = 0; i < r->nfrom; i++)
         json_array_append_new(from, mc_json_safe_string(r->from[i]));
-    json_object_set_new(doc, "from", from);
+    json_object_set_new_nocheck(doc, "from", from);
     json_t *families = mc_json_must(json_object());
-    json_object_set_new(families, "ipv4", family_json(&r->families[MC_FAMILY_IPV4]));
-    json_object_set_new(families, "ipv6", family_json(&r->families[MC_FAMILY_IPV6]));
-    json_object_set_new(doc, "families", families);
+    json_object_set_new_nocheck(families, "ipv4", family_json(&r->families[MC_FAMILY_IPV4]));
+    json_object_set_new_nocheck(families, "ipv6", family_json(&r->families[MC_FAMILY_IPV6]));
+    json_object_set_new_nocheck(doc, "families", families);
     json_t *findings = mc_json_must(json_array());
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct mc_finding *f = &r->findings[i];
         json_t *o = mc_json_must(json_object());
-        json_object_set_new(o, "code", mc_json_must(json_string(f->code)));
-        json_object_set_new(o, "severity", mc_json_must(json_string(mc_severity_str(f->severity))));
-        json_object_set_new(o, "subject", mc_json_safe_string(f->subject));
-        json_object_set_new(o, "message", mc_json_safe_string(f->message));
+        json_object_set_new_nocheck(o, "code", mc_json_literal(f->code));
+        json_object_set_new_nocheck(o, "severity", mc_json_literal(mc_severity_str(f->severity)));
+        json_object_set_new_nocheck(o, "subject", mc_json_safe_string(f->subject));
+        json_object_set_new_nocheck(o, "message", mc_json_safe_string(f->message));
         if (f->fix)
-            json_object_set_new(o, "fix", mc_json_safe_string(f->fix));
+            json_object_set_new_nocheck(o, "fix", mc_json_safe_string(f->fix));
         const char *reference = mc_render_finding_reference(f->code);
         if (reference)
-            json_object_set_new(o, "reference", mc_json_must(json_string(reference)));
+            json_object_set_new_nocheck(o, "reference", mc_json_literal(reference));
         json_array_append_new(findings, o);
     }
-    json_object_set_new(doc, "findings", findings);
-
-    size_t flags = JSON_PRESERVE_ORDER | (opt->pretty ? JSON_INDENT(2) : JSON_COMPACT);
-    char *text = json_dumps(doc, flags);
-    json_decref(doc);
-    if (!text)
-        mc_oom();
-    return text;
+    json_object_set_new_nocheck(doc, "findings", findings);
+    return mc_json_end(doc, opt->pretty);
 }

@@ -3,7 +3,9 @@
 #include "mc_render_json.h"
 
 #include <stdlib.h>
+#include <string.h>
 
+#include "mc_arena.h"
 #include "mc_render.h"
 #include "mc_util.h"
 
@@ -18,8 +20,80 @@ json_t *mc_json_safe_string(const char *s)
 {
     if (!s)
         return json_null();
+    /* Printable ASCII is valid UTF-8 as it stands: most strings need no
+     * escape, and jansson then copies them once without checking again. */
+    size_t span = mc_render_safe_span(s);
+    if (s[span] == '\0')
+        return mc_json_must(json_stringn_nocheck(s, span));
     char *safe = mc_render_safe(s);
-    json_t *v = mc_json_must(json_string(safe));
+    json_t *v = mc_json_must(json_stringn_nocheck(safe, strlen(safe)));
     free(safe);
     return v;
+}
+
+json_t *mc_json_literal(const char *s)
+{
+    return mc_json_must(json_string_nocheck(s));
+}
+
+/* The document as it grows: json_dumps() would grow its own buffer from
+ * 16 octets and copy the result once more at the end. */
+struct dump_buf {
+    char *data;
+    size_t len, size;
+};
+
+static int dump_cb(const char *chunk, size_t n, void *arg)
+{
+    struct dump_buf *b = arg;
+    if (n >= b->size - b->len) {
+        while (n >= b->size - b->len)
+            b->size *= 2;
+        b->data = mc_xrealloc(b->data, b->size);
+    }
+    memcpy(b->data + b->len, chunk, n);
+    b->len += n;
+    return 0;
+}
+
+/* jansson's allocator between mc_json_begin() and mc_json_end(): a
+ * document is hundreds of small values (each key, string and number its
+ * own malloc), all dropped together once it is text, so they come from one
+ * arena and free() is a no-op.  mailcheck renders on one thread, one
+ * document at a time. */
+static struct mc_arena *doc_arena;
+static json_malloc_t saved_malloc;
+static json_free_t saved_free;
+
+static void *doc_malloc(size_t size)
+{
+    return mc_arena_alloc(doc_arena, size);
+}
+
+static void doc_free(void *p)
+{
+    (void)p; /* released with the arena in mc_json_end() */
+}
+
+void mc_json_begin(void)
+{
+    doc_arena = mc_arena_new_sized(16384);
+    json_get_alloc_funcs(&saved_malloc, &saved_free);
+    json_set_alloc_funcs(doc_malloc, doc_free);
+}
+
+char *mc_json_end(json_t *doc, bool pretty)
+{
+    /* Under 1 KiB the request stays in malloc's small bins; most
+     * documents of a batch fit. */
+    struct dump_buf b = {.data = mc_xmalloc(1000), .size = 1000};
+    size_t flags = JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT);
+    int rc = json_dump_callback(doc, dump_cb, &b, flags);
+    json_set_alloc_funcs(saved_malloc, saved_free);
+    mc_arena_free(doc_arena); /* DOC and every value in it */
+    doc_arena = NULL;
+    if (rc != 0) /* only a value that is not a container, or no memory */
+        mc_oom();
+    b.data[b.len] = '\0';
+    return b.data;
 }

@@ -205,35 +205,35 @@ static json_t *trace_json(const struct mc_spf_verdict *v)
     for (size_t i = 0; i < v->nsteps; i++) {
         const struct mc_spf_step *s = &v->steps[i];
         json_t *o = mc_json_must(json_object());
-        json_object_set_new(o, "depth", json_integer(s->depth));
-        json_object_set_new(o, "domain", mc_json_safe_string(s->domain));
+        json_object_set_new_nocheck(o, "depth", json_integer(s->depth));
+        json_object_set_new_nocheck(o, "domain", mc_json_safe_string(s->domain));
         if (s->record)
-            json_object_set_new(o, "record", mc_json_safe_string(s->record));
-        json_object_set_new(o, "term", mc_json_safe_string(s->term));
+            json_object_set_new_nocheck(o, "record", mc_json_safe_string(s->record));
+        json_object_set_new_nocheck(o, "term", mc_json_safe_string(s->term));
         if (s->target)
-            json_object_set_new(o, "target", mc_json_safe_string(s->target));
-        json_object_set_new(o, "cost", json_integer(s->cost));
-        json_object_set_new(o, "void", json_boolean(s->void_lookup));
-        json_object_set_new(o, "matched", json_boolean(s->matched));
+            json_object_set_new_nocheck(o, "target", mc_json_safe_string(s->target));
+        json_object_set_new_nocheck(o, "cost", json_integer(s->cost));
+        json_object_set_new_nocheck(o, "void", json_boolean(s->void_lookup));
+        json_object_set_new_nocheck(o, "matched", json_boolean(s->matched));
         if (s->note)
-            json_object_set_new(o, "note", mc_json_safe_string(s->note));
+            json_object_set_new_nocheck(o, "note", mc_json_safe_string(s->note));
         json_t *lookups = mc_json_must(json_array());
         for (size_t j = 0; j < s->nlookups; j++) {
             const struct mc_spf_lookup *l = &s->lookups[j];
             json_t *lo = mc_json_must(json_object());
-            json_object_set_new(lo, "name", mc_json_safe_string(l->name));
-            json_object_set_new(lo, "type", mc_json_must(json_string(mc_dns_type_str(l->type))));
-            json_object_set_new(lo, "outcome",
-                                mc_json_must(json_string(mc_dns_outcome_str(l->outcome))));
+            json_object_set_new_nocheck(lo, "name", mc_json_safe_string(l->name));
+            json_object_set_new_nocheck(lo, "type", mc_json_literal(mc_dns_type_str(l->type)));
+            json_object_set_new_nocheck(lo, "outcome",
+                                        mc_json_literal(mc_dns_outcome_str(l->outcome)));
             json_t *answers = mc_json_must(json_array());
             for (size_t k = 0; k < l->nanswers; k++)
                 json_array_append_new(answers, mc_json_safe_string(l->answers[k]));
-            json_object_set_new(lo, "answers", answers);
+            json_object_set_new_nocheck(lo, "answers", answers);
             if (l->why && !mc_dns_outcome_answered(l->outcome))
-                json_object_set_new(lo, "why", mc_json_safe_string(l->why));
+                json_object_set_new_nocheck(lo, "why", mc_json_safe_string(l->why));
             json_array_append_new(lookups, lo);
         }
-        json_object_set_new(o, "lookups", lookups);
+        json_object_set_new_nocheck(o, "lookups", lookups);
         json_array_append_new(trace, o);
     }
     return trace;
@@ -243,47 +243,43 @@ char *mc_render_spf_json(const struct mc_spf_output *o, const struct mc_render_o
 {
     const struct mc_spf_verdict *v = o->verdict;
     static const char *const status_of_exit[] = {"ok", "warning", "critical", "unknown"};
+    mc_json_begin();
     json_t *doc = mc_json_must(json_object());
-    json_object_set_new(doc, "schema_version", json_integer(1));
-    json_object_set_new(doc, "version", mc_json_must(json_string(MAILCHECK_VERSION)));
-    json_object_set_new(doc, "command", mc_json_must(json_string("spf")));
+    json_object_set_new_nocheck(doc, "schema_version", json_integer(1));
+    json_object_set_new_nocheck(doc, "version", mc_json_literal(MAILCHECK_VERSION));
+    json_object_set_new_nocheck(doc, "command", mc_json_literal("spf"));
     if (o->line > 0) { /* --batch: where the result comes from */
-        json_object_set_new(doc, "line", json_integer((json_int_t)o->line));
-        json_object_set_new(doc, "input", mc_json_safe_string(o->input));
+        json_object_set_new_nocheck(doc, "line", json_integer((json_int_t)o->line));
+        json_object_set_new_nocheck(doc, "input", mc_json_safe_string(o->input));
     }
-    json_object_set_new(doc, "ip", mc_json_safe_string(o->ip));
-    json_object_set_new(doc, "sender", mc_json_safe_string(v->sender));
-    json_object_set_new(doc, "helo", mc_json_safe_string(o->helo));
-    json_object_set_new(doc, "domain", mc_json_safe_string(v->domain));
-    json_object_set_new(doc, "result", mc_json_must(json_string(mc_spf_result_str(v->result))));
+    json_object_set_new_nocheck(doc, "ip", mc_json_safe_string(o->ip));
+    json_object_set_new_nocheck(doc, "sender", mc_json_safe_string(v->sender));
+    json_object_set_new_nocheck(doc, "helo", mc_json_safe_string(o->helo));
+    json_object_set_new_nocheck(doc, "domain", mc_json_safe_string(v->domain));
+    json_object_set_new_nocheck(doc, "result", mc_json_literal(mc_spf_result_str(v->result)));
     if (v->explanation)
-        json_object_set_new(doc, "explanation", mc_json_safe_string(v->explanation));
-    json_object_set_new(doc, "mechanism", mc_json_safe_string(v->mechanism));
+        json_object_set_new_nocheck(doc, "explanation", mc_json_safe_string(v->explanation));
+    json_object_set_new_nocheck(doc, "mechanism", mc_json_safe_string(v->mechanism));
     if (v->why)
-        json_object_set_new(doc, "why", mc_json_safe_string(v->why));
-    json_object_set_new(doc, "dns_lookups", json_integer(v->dns_lookups));
-    json_object_set_new(doc, "void_lookups", json_integer(v->void_lookups));
-    json_object_set_new(doc, "status", mc_json_must(json_string(status_of_exit[o->exit_code & 3])));
-    json_object_set_new(doc, "exit_code", json_integer(o->exit_code));
-    json_object_set_new(doc, "duration_ms", json_integer(o->duration_ms));
+        json_object_set_new_nocheck(doc, "why", mc_json_safe_string(v->why));
+    json_object_set_new_nocheck(doc, "dns_lookups", json_integer(v->dns_lookups));
+    json_object_set_new_nocheck(doc, "void_lookups", json_integer(v->void_lookups));
+    json_object_set_new_nocheck(doc, "status", mc_json_literal(status_of_exit[o->exit_code & 3]));
+    json_object_set_new_nocheck(doc, "exit_code", json_integer(o->exit_code));
+    json_object_set_new_nocheck(doc, "duration_ms", json_integer(o->duration_ms));
     json_t *findings = mc_json_must(json_array());
     for (size_t i = 0; i < o->nlint; i++) {
         json_t *fo = mc_json_must(json_object());
-        json_object_set_new(fo, "code", mc_json_must(json_string(o->lint[i].code)));
-        json_object_set_new(fo, "severity",
-                            mc_json_must(json_string(o->lint[i].warning ? "warning" : "info")));
-        json_object_set_new(fo, "subject", mc_json_safe_string(o->lint[i].subject));
-        json_object_set_new(fo, "message", mc_json_safe_string(o->lint[i].message));
+        json_object_set_new_nocheck(fo, "code", mc_json_literal(o->lint[i].code));
+        json_object_set_new_nocheck(fo, "severity",
+                                    mc_json_literal(o->lint[i].warning ? "warning" : "info"));
+        json_object_set_new_nocheck(fo, "subject", mc_json_safe_string(o->lint[i].subject));
+        json_object_set_new_nocheck(fo, "message", mc_json_safe_string(o->lint[i].message));
         json_array_append_new(findings, fo);
     }
-    json_object_set_new(doc, "findings", findings);
-    json_object_set_new(doc, "trace", trace_json(v));
-    char *text =
-        json_dumps(doc, JSON_PRESERVE_ORDER | (opt->pretty ? JSON_INDENT(2) : JSON_COMPACT));
-    json_decref(doc);
-    if (!text)
-        mc_oom();
-    return text;
+    json_object_set_new_nocheck(doc, "findings", findings);
+    json_object_set_new_nocheck(doc, "trace", trace_json(v));
+    return mc_json_end(doc, opt->pretty);
 }
 
 int mc_spf_exit_code(enum mc_spf_result result)
