@@ -33,15 +33,11 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from benchlib import nsd_conf, rerun_unshared, sh, spawn_nsd  # noqa: E402
 from spf_latency import dpkg_version, machine, version  # noqa: E402
 
 PEERS = os.path.join(HERE, "peers")
 SYS_PY = "/usr/bin/python3"  # Debian's python3-spf and python3-dnspython live there
-
-
-def sh(argv, **kw):
-    return subprocess.run(argv, check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, **kw).stdout
 
 
 def read_jsonl(path):
@@ -79,30 +75,11 @@ class Servers:
         self.nsd_port = 5300 if latency_ms else 53
         self.conf = os.path.join(work, "nsd.conf")
         with open(self.conf, "w") as f:
-            f.write("""server:
-  ip-address: 127.0.0.1@{port}
-  port: {port}
-  username: ""
-  chroot: ""
-  database: ""
-  zonelistfile: "{d}/zone.list"
-  xfrdfile: "{d}/xfrd.state"
-  xfrdir: "{d}"
-  pidfile: "{d}/nsd.pid"
-  logfile: "{d}/nsd.log"
-  zonesdir: "{d}"
-  server-count: 1
-  rrl-ratelimit: 0
-  rrl-whitelist-ratelimit: 0
-remote-control:
-  control-enable: yes
-  control-interface: {d}/nsd.ctl
-""".format(port=self.nsd_port, d=work))
+            f.write(nsd_conf(self.nsd_port, work, rrl=False,
+                             control_interface="%s/nsd.ctl" % work))
             with open(os.path.join(world, "zones.conf")) as z:
                 f.write(z.read())
-        nsd = shutil.which("nsd") or "/usr/sbin/nsd"
-        self.nsd = subprocess.Popen([nsd, "-c", self.conf, "-d"], stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL, start_new_session=True)
+        self.nsd = spawn_nsd(self.conf)
         self.proxy = None
         self.proxy_stats = os.path.join(work, "proxy.stats")
         if latency_ms:
@@ -854,9 +831,7 @@ def main():
         setattr(args, a, os.path.abspath(getattr(args, a)))
     if args.inner:
         return inner(args)
-    argv = ["unshare", "-n", "-m", "--propagation", "private", sys.executable,
-            os.path.abspath(__file__), "--inner"] + sys.argv[1:]
-    return subprocess.call(argv)
+    return rerun_unshared(__file__)
 
 
 if __name__ == "__main__":

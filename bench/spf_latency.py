@@ -30,6 +30,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from benchlib import nsd_conf, rerun_unshared, sh, spawn_nsd  # noqa: E402
 from delayproxy import DelayProxy  # noqa: E402
 
 NSD_PORT = 5300
@@ -49,38 +50,16 @@ print(r[0])
 """
 
 
-def sh(argv, **kw):
-    return subprocess.run(argv, check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, **kw).stdout
-
-
 def start_nsd(workdir):
     zone_dir = os.path.join(HERE, "zones")
     conf = os.path.join(workdir, "nsd.conf")
     with open(conf, "w") as f:
-        f.write("""server:
-  ip-address: 127.0.0.1@{port}
-  port: {port}
-  username: ""
-  chroot: ""
-  database: ""
-  zonelistfile: "{d}/zone.list"
-  xfrdfile: "{d}/xfrd.state"
-  xfrdir: "{d}"
-  pidfile: "{d}/nsd.pid"
-  logfile: "{d}/nsd.log"
-  zonesdir: "{d}"
-  server-count: 1
-remote-control:
-  control-enable: no
-""".format(port=NSD_PORT, d=workdir))
+        f.write(nsd_conf(NSD_PORT, workdir))
         for fname in sorted(os.listdir(zone_dir)):
             if fname.endswith(".zone"):
                 f.write("zone:\n  name: %s\n  zonefile: %s\n" % (
                     fname[:-5], os.path.join(zone_dir, fname)))
-    nsd = shutil.which("nsd") or "/usr/sbin/nsd"
-    proc = subprocess.Popen([nsd, "-c", conf, "-d"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = spawn_nsd(conf)
     time.sleep(0.5)
     if proc.poll() is not None:
         sys.exit("nsd did not start")
@@ -280,9 +259,7 @@ def main():
     if args.inner:
         return inner(args)
     # Outer: re-run ourselves in a private network and mount namespace.
-    argv = ["unshare", "-n", "-m", "--propagation", "private", sys.executable,
-            os.path.abspath(__file__), "--inner"] + sys.argv[1:]
-    return subprocess.call(argv)
+    return rerun_unshared(__file__)
 
 
 if __name__ == "__main__":

@@ -43,10 +43,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 READY_TIMEOUT = 10.0  # seconds a server gets to answer its first query
 # Every ldns-testns data file answers this (tests/e2e/testns/*.data).
 TESTNS_PROBE = ("fixture-probe.test", 16)  # TXT
+# What log() and die() put before a message; a script that imports these
+# helpers (tests/spf_e2e/spf_e2e.py) sets its own name here.
+LOG_NAME = "dnsfixture"
 
 
 def log(msg):
-    print("dnsfixture: " + msg, file=sys.stderr, flush=True)
+    print(LOG_NAME + ": " + msg, file=sys.stderr, flush=True)
 
 
 def die(msg):
@@ -324,14 +327,16 @@ def _tail(nsd_dir):
 
 # --- ldns-testns ----------------------------------------------------------------
 
-def start_testns(state_dir, name, datafile, taken):
+def start_testns(state_dir, name, datafile, taken, probe=TESTNS_PROBE):
+    """PROBE: the (name, qtype) DATAFILE answers, asked until the server is
+    ready (TESTNS_PROBE unless the data files are another suite's)."""
     testns = find_program("ldns-testns")
     logpath = os.path.join(state_dir, "testns-%s.log" % name)
     for attempt in range(5):
         port = free_port(v6=False, taken=taken)
         proc = spawn([testns, "-p", str(port), datafile], logpath, state_dir)
-        problem = wait_ready(proc, "127.0.0.1", port, TESTNS_PROBE[0],
-                             TESTNS_PROBE[1], "ldns-testns", None)
+        problem = wait_ready(proc, "127.0.0.1", port, probe[0],
+                             probe[1], "ldns-testns", None)
         if problem is None:
             return {"port": port, "pid": proc.pid, "data": datafile}
         end_process(proc.pid, "ldns-testns")

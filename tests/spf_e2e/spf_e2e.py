@@ -29,195 +29,22 @@ stopped by the pid state.json records.
 import argparse
 import json
 import os
-import random
 import shlex
 import shutil
-import signal
-import socket
-import struct
 import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-READY_TIMEOUT = 10.0
+# The server fixture (free ports, readiness queries, NSD, ldns-testns,
+# stopping by pid) is tests/e2e/dnsfixture.py's.
+sys.path.insert(0, os.path.join(HERE, os.pardir, "e2e"))
+import dnsfixture  # noqa: E402
+from dnsfixture import (check_zones, die, end_process, free_port,  # noqa: E402
+                        list_zones, log, start_nsd, start_testns)
+
+dnsfixture.LOG_NAME = "spf_e2e"
 PROBE = ("spf-probe.test", 16)  # answered by every testns/*.data file
-
-
-def log(msg):
-    print("spf_e2e: " + msg, file=sys.stderr, flush=True)
-
-
-def die(msg):
-    log("error: " + msg)
-    sys.exit(1)
-
-
-def find_program(name):
-    path = shutil.which(name)
-    if path:
-        return path
-    for d in ("/usr/sbin", "/sbin", "/usr/local/sbin"):
-        cand = os.path.join(d, name)
-        if os.access(cand, os.X_OK):
-            return cand
-    die("%s not found (Debian: nsd, ldnsutils)" % name)
-
-
-# ---- ports and a tiny DNS query ----------------------------------------------
-
-def _bindable(family, host, port, kind):
-    s = socket.socket(family, kind)
-    try:
-        s.bind((host, port))
-        return s.getsockname()[1]
-    except OSError:
-        return None
-    finally:
-        s.close()
-
-
-def free_port(taken, v6=True):
-    for _ in range(200):
-        port = _bindable(socket.AF_INET, "127.0.0.1", 0, socket.SOCK_DGRAM)
-        if not port or port in taken:
-            continue
-        checks = [(socket.AF_INET, "127.0.0.1", socket.SOCK_STREAM)]
-        if v6:
-            checks += [(socket.AF_INET6, "::1", socket.SOCK_DGRAM),
-                       (socket.AF_INET6, "::1", socket.SOCK_STREAM)]
-        if all(_bindable(f, h, port, k) == port for f, h, k in checks):
-            return port
-    die("no free loopback port")
-
-
-def dns_rcode(host, port, name, qtype, timeout=0.3):
-    """One UDP query; the reply's rcode, or None without a reply."""
-    qid = random.randrange(65536)
-    qname = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
-    packet = struct.pack("!HHHHHH", qid, 0, 1, 0, 0, 0) + qname + struct.pack("!HH", qtype, 1)
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_DGRAM) as s:
-        s.settimeout(timeout)
-        try:
-            s.sendto(packet, (host, port))
-            reply, _ = s.recvfrom(4096)
-        except OSError:
-            return None
-    if len(reply) < 12:
-        return None
-    rid, flags = struct.unpack("!HH", reply[:4])
-    return flags & 0xF if rid == qid else None
-
-
-def wait_ready(proc, host, port, name, qtype):
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return "exited with status %d" % proc.returncode
-        if dns_rcode(host, port, name, qtype) == 0:
-            return None
-    return "did not answer %s on %s port %d" % (name, host, port)
-
-
-# ---- processes -----------------------------------------------------------------
-
-def spawn(argv, logpath, cwd):
-    with open(logpath, "ab") as logf:
-        return subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=logf,
-                                stderr=subprocess.STDOUT, start_new_session=True,
-                                close_fds=True)
-
-
-def is_program(pid, program):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as f:
-            return os.path.basename(f.read().split(b"\0")[0].decode()) == program
-    except OSError:
-        return False
-
-
-def stop_process(pid, program):
-    """Ends the session PID leads, if PID is still PROGRAM."""
-    if not is_program(pid, program):
-        return
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(pid, sig)
-        except (ProcessLookupError, PermissionError):
-            return
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            try:
-                os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
-            if not is_program(pid, program):
-                return
-            time.sleep(0.05)
-
-
-NSD_CONF = """\
-server:
-  ip-address: 127.0.0.1@{port}
-  ip-address: ::1@{port}
-  port: {port}
-  username: ""
-  chroot: ""
-  database: ""
-  zonelistfile: "{dir}/zone.list"
-  xfrdfile: "{dir}/xfrd.state"
-  xfrdir: "{dir}"
-  pidfile: "{dir}/nsd.pid"
-  logfile: "{dir}/nsd.log"
-  zonesdir: "{dir}"
-  server-count: 1
-remote-control:
-  control-enable: no
-"""
-
-
-def start_nsd(state_dir, zones_dir, taken):
-    zones = sorted((f[:-5], os.path.join(zones_dir, f))
-                   for f in os.listdir(zones_dir) if f.endswith(".zone"))
-    checkzone = find_program("nsd-checkzone")
-    for name, path in zones:
-        r = subprocess.run([checkzone, name, path], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
-        if r.returncode != 0:
-            die("nsd-checkzone %s: %s" % (name, r.stdout))
-    nsd_dir = os.path.join(state_dir, "nsd")
-    for attempt in range(5):
-        shutil.rmtree(nsd_dir, ignore_errors=True)
-        os.makedirs(nsd_dir)
-        port = free_port(taken)
-        conf = NSD_CONF.format(port=port, dir=nsd_dir)
-        for name, path in zones:
-            conf += "zone:\n  name: %s\n  zonefile: %s\n" % (name, path)
-        with open(os.path.join(nsd_dir, "nsd.conf"), "w") as f:
-            f.write(conf)
-        proc = spawn([find_program("nsd"), "-c", os.path.join(nsd_dir, "nsd.conf"), "-d"],
-                     os.path.join(nsd_dir, "nsd.out"), nsd_dir)
-        problem = wait_ready(proc, "127.0.0.1", port, zones[0][0], 6) or \
-            wait_ready(proc, "::1", port, zones[0][0], 6)
-        if problem is None:
-            return {"port": port, "pid": proc.pid}
-        stop_process(proc.pid, "nsd")
-        log("nsd on port %d %s (attempt %d)" % (port, problem, attempt + 1))
-    die("nsd would not start")
-
-
-def start_testns(state_dir, name, datafile, taken):
-    for attempt in range(5):
-        port = free_port(taken, v6=False)
-        proc = spawn([find_program("ldns-testns"), "-p", str(port), datafile],
-                     os.path.join(state_dir, "testns-%s.log" % name), state_dir)
-        problem = wait_ready(proc, "127.0.0.1", port, *PROBE)
-        if problem is None:
-            return {"port": port, "pid": proc.pid}
-        stop_process(proc.pid, "ldns-testns")
-        log("ldns-testns %s on port %d %s (attempt %d)" % (name, port, problem, attempt + 1))
-    die("ldns-testns %s would not start" % name)
 
 
 def state_file(state_dir):
@@ -237,20 +64,24 @@ def cmd_start(args):
         os.replace(state_file(args.state_dir) + ".tmp", state_file(args.state_dir))
 
     try:
-        nsd = start_nsd(args.state_dir, os.path.join(HERE, "zones"), taken)
-        state["servers"]["nsd"] = dict(nsd, program="nsd")
+        zones = list_zones(os.path.join(HERE, "zones"))
+        check_zones(zones)
+        nsd = start_nsd(args.state_dir, zones, taken)
+        state["servers"]["nsd"] = {"port": nsd["port"], "pid": nsd["pid"], "program": "nsd"}
         taken.add(nsd["port"])
         save()
         tdir = os.path.join(HERE, "testns")
         for fname in sorted(os.listdir(tdir)):
             if fname.endswith(".data"):
                 name = fname[:-5]
-                t = start_testns(args.state_dir, name, os.path.join(tdir, fname), taken)
-                state["servers"][name] = dict(t, program="ldns-testns")
+                t = start_testns(args.state_dir, name, os.path.join(tdir, fname), taken,
+                                 probe=PROBE)
+                state["servers"][name] = {"port": t["port"], "pid": t["pid"],
+                                          "program": "ldns-testns"}
                 taken.add(t["port"])
                 save()
         # A port nobody listens on: queries get ICMP port unreachable.
-        state["servers"]["closed"] = {"port": free_port(taken, v6=False), "pid": None}
+        state["servers"]["closed"] = {"port": free_port(v6=False, taken=taken), "pid": None}
         save()
     except SystemExit:
         save()
@@ -269,7 +100,9 @@ def cmd_stop(args):
         return 0
     for s in state.get("servers", {}).values():
         if s.get("pid"):
-            stop_process(int(s["pid"]), s["program"])
+            problem = end_process(int(s["pid"]), s["program"])
+            if problem:
+                log(problem)
     shutil.rmtree(args.state_dir, ignore_errors=True)
     return 0
 
