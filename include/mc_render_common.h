@@ -12,4 +12,7 @@
  * (rcode NOERROR, TTL 3600, from SERVER)". Caller frees. */
 char *mc_render_lookup_line(const struct mc_report_lookup *lookup);
 
+/* "INFO", "WARNING", "UNKNOWN" or "CRITICAL": static string. */
+const char *mc_render_severity_word(enum mc_severity severity);
+
 #endif

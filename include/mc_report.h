@@ -60,6 +60,8 @@ const char *mc_fcrdns_str(enum mc_fcrdns fcrdns);
 bool mc_state_parse(const char *text, enum mc_state *state);
 /* The state a finding of severity SEV asks for (info: ok). */
 enum mc_state mc_severity_state(enum mc_severity sev);
+/* The severity of a finding that asks for STATE (ok: info). */
+enum mc_severity mc_state_severity(enum mc_state state);
 /* True when A is worse than B in the order critical > unknown > warning > ok. */
 bool mc_state_worse(enum mc_state a, enum mc_state b);
 

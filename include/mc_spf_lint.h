@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "mc_arena.h"
+#include "mc_report.h"
 #include "mc_spf_eval.h"
 
 /* Lookups from which the "near the limit" warning starts. */
@@ -23,10 +24,11 @@
 /* RFC 7208 §3.4: keep records small enough for a 512-octet UDP answer. */
 #define MC_SPF_LINT_RECORD_MAX 450
 
+/* A finding of `mailcheck spf` (lint, or the deadline's "timeout"). */
 struct mc_spf_lint {
-    const char *code;    /* spf-lookups-near-limit, spf-plus-all, ... */
-    bool warning;        /* false: info */
-    const char *subject; /* the domain whose record it is about */
+    const char *code;          /* spf-lookups-near-limit, spf-plus-all, ... */
+    enum mc_severity severity; /* lint: warning or info */
+    const char *subject;       /* the domain whose record it is about */
     const char *message;
 };
 
@@ -37,5 +39,14 @@ struct mc_spf_lint {
  */
 void mc_spf_lint_collect(const struct mc_spf_verdict *v, struct mc_arena *arena,
                          struct mc_spf_lint **items, size_t *n);
+
+/*
+ * Appends the "timeout" finding of `mailcheck spf` when the -t deadline
+ * cut the evaluation of V (SPEC.md: one finding of the -t STATE, naming
+ * the stage that was still waiting): CUT is the evaluation as it stood,
+ * whose ledger may name the lookup it waited for.
+ */
+void mc_spf_lint_timeout(const struct mc_spf_verdict *cut, enum mc_state state,
+                         struct mc_arena *arena, struct mc_spf_lint **items, size_t *n);
 
 #endif

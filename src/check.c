@@ -653,14 +653,8 @@ static void deadline_finding(struct mc_check *c)
     }
     if (!stage)
         return;
-    static const enum mc_severity sev_of_state[] = {
-        [MC_STATE_OK] = MC_SEV_INFO,
-        [MC_STATE_WARNING] = MC_SEV_WARNING,
-        [MC_STATE_CRITICAL] = MC_SEV_CRITICAL,
-        [MC_STATE_UNKNOWN] = MC_SEV_UNKNOWN,
-    };
     mc_report_add_finding(
-        rep, "timeout", sev_of_state[c->opt.deadline_state], c->opt.host,
+        rep, "timeout", mc_state_severity(c->opt.deadline_state), c->opt.host,
         mc_arena_printf(rep->arena, "the check's deadline passed while waiting for %s", stage),
         "raise -t/--timeout, or find out why the name servers answer slowly");
 }
@@ -675,8 +669,8 @@ static void spf_lint_findings(struct mc_check *c)
         for (size_t j = 0; j < c->addrs[i]->nspf; j++)
             mc_spf_lint_collect(spf_verdict(c, c->addrs[i]->spf[j]), rep->arena, &items, &n);
     for (size_t i = 0; i < n; i++)
-        mc_report_add_finding(rep, items[i].code, items[i].warning ? MC_SEV_WARNING : MC_SEV_INFO,
-                              items[i].subject, items[i].message, NULL);
+        mc_report_add_finding(rep, items[i].code, items[i].severity, items[i].subject,
+                              items[i].message, NULL);
 }
 
 static void finish(struct mc_check *c)

@@ -777,6 +777,8 @@ static int run_spf(struct cli *cli)
     struct mc_spf_lint *lint = NULL;
     size_t nlint = 0;
     mc_spf_lint_collect(v, arena, &lint, &nlint);
+    if (cut)
+        mc_spf_lint_timeout(v, cli->deadline_state, arena, &lint, &nlint);
     struct mc_spf_output out = {
         .ip = cli->spf_ip,
         .helo = cli->spf_helo,

@@ -142,3 +142,14 @@ const char *mc_render_finding_reference(const char *code)
             return references[i].reference;
     return NULL;
 }
+
+const char *mc_render_severity_word(enum mc_severity severity)
+{
+    switch (severity) {
+    case MC_SEV_INFO: return "INFO";
+    case MC_SEV_WARNING: return "WARNING";
+    case MC_SEV_UNKNOWN: return "UNKNOWN";
+    case MC_SEV_CRITICAL: return "CRITICAL";
+    }
+    return "UNKNOWN";
+}

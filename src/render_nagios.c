@@ -281,7 +281,7 @@ char *mc_render_spf_nagios(const struct mc_spf_output *o, const struct mc_render
         fputc('\n', f);
     }
     for (size_t i = 0; i < o->nlint; i++) {
-        fprintf(f, "[%s] ", o->lint[i].warning ? "WARNING" : "INFO");
+        fprintf(f, "[%s] ", mc_render_severity_word(o->lint[i].severity));
         put(f, o->lint[i].message);
         fprintf(f, " (%s)\n", o->lint[i].code);
     }

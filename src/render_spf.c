@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mc_dns.h"
+#include "mc_render_common.h"
 #include "mc_render_json.h"
 #include "mc_util.h"
 
@@ -141,7 +142,7 @@ char *mc_render_spf_text(const struct mc_spf_output *o, const struct mc_render_o
         }
         fprintf(f, "lookups: %u of 10, void lookups: %u of 2\n", v->dns_lookups, v->void_lookups);
         for (size_t i = 0; i < o->nlint; i++) {
-            fprintf(f, "%-8s ", o->lint[i].warning ? "WARNING" : "INFO");
+            fprintf(f, "%-8s ", mc_render_severity_word(o->lint[i].severity));
             put_safe(f, o->lint[i].message);
             fprintf(f, " [%s]\n", o->lint[i].code);
         }
@@ -272,7 +273,7 @@ char *mc_render_spf_json(const struct mc_spf_output *o, const struct mc_render_o
         json_t *fo = mc_json_must(json_object());
         json_object_set_new_nocheck(fo, "code", mc_json_literal(o->lint[i].code));
         json_object_set_new_nocheck(fo, "severity",
-                                    mc_json_literal(o->lint[i].warning ? "warning" : "info"));
+                                    mc_json_literal(mc_severity_str(o->lint[i].severity)));
         json_object_set_new_nocheck(fo, "subject", mc_json_safe_string(o->lint[i].subject));
         json_object_set_new_nocheck(fo, "message", mc_json_safe_string(o->lint[i].message));
         json_array_append_new(findings, fo);

@@ -78,6 +78,17 @@ enum mc_state mc_severity_state(enum mc_severity sev)
     return MC_STATE_UNKNOWN;
 }
 
+enum mc_severity mc_state_severity(enum mc_state state)
+{
+    switch (state) {
+    case MC_STATE_OK: return MC_SEV_INFO;
+    case MC_STATE_WARNING: return MC_SEV_WARNING;
+    case MC_STATE_UNKNOWN: return MC_SEV_UNKNOWN;
+    case MC_STATE_CRITICAL: return MC_SEV_CRITICAL;
+    }
+    return MC_SEV_UNKNOWN;
+}
+
 /* Rank in Icinga's worst-state order: critical > unknown > warning > ok. */
 static int state_rank(enum mc_state s)
 {

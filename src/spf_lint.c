@@ -21,7 +21,7 @@ static void add(struct mc_arena *arena, struct mc_spf_lint **items, size_t *n, c
         memcpy(grown, *items, *n * sizeof *grown);
     grown[*n] = (struct mc_spf_lint){
         .code = code,
-        .warning = warning,
+        .severity = warning ? MC_SEV_WARNING : MC_SEV_INFO,
         .subject = mc_arena_strdup(arena, subject),
         .message = message,
     };
@@ -117,4 +117,31 @@ void mc_spf_lint_collect(const struct mc_spf_verdict *v, struct mc_arena *arena,
                             "the SPF of %s includes or redirects back to a domain already "
                             "being evaluated (a loop, not a mere duplicate include)",
                             v->domain));
+}
+
+void mc_spf_lint_timeout(const struct mc_spf_verdict *cut, enum mc_state state,
+                         struct mc_arena *arena, struct mc_spf_lint **items, size_t *n)
+{
+    const char *stage = NULL;
+    for (size_t i = 0; i < cut->nsteps && !stage; i++)
+        for (size_t j = 0; j < cut->steps[i].nlookups && !stage; j++) {
+            const struct mc_spf_lookup *l = &cut->steps[i].lookups[j];
+            if (l->outcome == MC_DNS_DEADLINE)
+                stage = mc_arena_printf(arena, "the %s lookup of %s", mc_dns_type_str(l->type),
+                                        l->name);
+        }
+    if (!stage)
+        stage = mc_arena_printf(arena, "the SPF evaluation of %s", cut->domain);
+    struct mc_spf_lint *grown = mc_arena_alloc(arena, (*n + 1) * sizeof *grown);
+    /* First: the reason the result is what it is, before any lint. */
+    if (*n)
+        memcpy(grown + 1, *items, *n * sizeof *grown);
+    grown[0] = (struct mc_spf_lint){
+        .code = "timeout",
+        .severity = mc_state_severity(state),
+        .subject = mc_arena_strdup(arena, cut->domain),
+        .message = mc_arena_printf(arena, "the deadline (-t) passed while waiting for %s", stage),
+    };
+    *items = grown;
+    (*n)++;
 }

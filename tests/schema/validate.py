@@ -87,6 +87,11 @@ SPF_CASES = [
      "temperror"),
     ("spf-null-sender", OFFLINE + ["spf", "--ip", "192.0.2.10", "--sender", "",
                                    "--helo", "pass.schema.test"], 0, "pass"),
+    ("spf-deadline", ["--server", "127.0.0.1:{blackhole}", "-t", "0.3", "--lookup-timeout", "5",
+                      "spf", "--ip", "192.0.2.10", "--sender", "schema.test"], 3, "temperror"),
+    ("spf-deadline-critical", ["--server", "127.0.0.1:{blackhole}", "-t", "0.3:critical",
+                               "--lookup-timeout", "5", "spf", "--ip", "192.0.2.10", "--sender",
+                               "schema.test"], 2, "temperror"),
     ("spf-bad-ip", ["spf", "--ip", "not-an-ip", "--sender", "schema.test"], 3, None),
     ("spf-no-helo", ["spf", "--ip", "192.0.2.10", "--sender", ""], 3, None),
 ]
