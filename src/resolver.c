@@ -327,6 +327,17 @@ static void query_cb(void *arg, int status, int timeouts, unsigned char *abuf, i
         return;
     case ARES_ECANCELLED: entry_end(res, e, MC_DNS_DEADLINE, "the run's deadline passed"); return;
     case ARES_EBADRESP: entry_end(res, e, MC_DNS_MALFORMED, "malformed reply"); return;
+    case ARES_EBADNAME:
+        /* Newer c-ares (seen with 1.34) re-encodes every query and refuses
+         * a name with an octet outside letters, digits, "-", "_", "/" and
+         * "*", although DNS allows any (1.18 sends it as given): a failed
+         * lookup that says so, not c-ares' "Misformatted domain name". */
+        entry_end(res, e, MC_DNS_NETERR,
+                  mc_arena_printf(e->arena,
+                                  "c-ares %s will not send a query for a name with octets other "
+                                  "than letters, digits, '-' and '_'",
+                                  ares_version(NULL)));
+        return;
     default:
         entry_end(res, e, MC_DNS_NETERR,
                   mc_arena_printf(e->arena, "%s (%s)", ares_strerror(status), res->server_label));
@@ -431,9 +442,12 @@ static int pump(struct mc_resolver *res)
             res->sendq_tail = &res->sendq_head;
         e->sendq_next = NULL;
         res->inflight++;
-        send_query(res, e, e->wire, e->wirelen);
-        free(e->wire);
+        /* Detached first: the callback may run inside send_query() and,
+         * following a CNAME, queue E again with a new wire. */
+        unsigned char *wire = e->wire;
         e->wire = NULL;
+        send_query(res, e, wire, e->wirelen);
+        free(wire);
     }
     return -1;
 }
@@ -619,6 +633,11 @@ bool mc_resolver_run(struct mc_resolver *res, int64_t deadline_ms)
         }
         int64_t wait = deadline_ms - now;
         int send_wait = pump(res);
+        /* c-ares may call back from inside ares_send() (1.34 does when
+         * the send fails, e.g. ECONNREFUSED on a closed port): deliver
+         * now, not after a poll() on sockets it has already closed. */
+        if (res->deliver_head)
+            continue;
         if (send_wait >= 0 && send_wait < wait)
             wait = send_wait;
         if (timer_wait >= 0 && timer_wait < wait)
