@@ -387,21 +387,16 @@ static char *find_postconf(void)
 #define POSTCONF_DATA (64L * 1024 * 1024)
 #define POSTCONF_OUTPUT (NWANTED * (MAX_OCTETS + 1))
 
-static void postconf_child(const char *postconf, const char *dir, int out)
+/* The child's side of the fork: no allocation here (the limits below would
+ * already bind the allocator, and malloc after fork() is not safe). */
+static void postconf_child(char *const argv[], int out)
 {
     dup2(out, STDOUT_FILENO);
     struct rlimit data = {POSTCONF_DATA, POSTCONF_DATA};
     struct rlimit cpu = {POSTCONF_MS / 1000, POSTCONF_MS / 1000};
     setrlimit(RLIMIT_DATA, &data);
     setrlimit(RLIMIT_CPU, &cpu);
-    /* execv() wants mutable strings; the copies die with the exec. */
-    const char *args[] = {postconf,  "-c",      dir,       "-x",     "-h",
-                          wanted[0], wanted[1], wanted[2], wanted[3]};
-    char *argv[sizeof args / sizeof args[0] + 1];
-    for (size_t k = 0; k < sizeof args / sizeof args[0]; k++)
-        argv[k] = mc_xstrdup(args[k]);
-    argv[sizeof args / sizeof args[0]] = NULL;
-    execv(postconf, argv);
+    execv(argv[0], argv);
     _exit(127);
 }
 
@@ -448,16 +443,27 @@ static enum mc_status ask_postconf(const char *postconf, const char *dir, char *
         *why = mc_xasprintf("cannot run postconf: %s", strerror(errno));
         return MC_ERR_INPUT;
     }
+    /* execv() wants mutable strings: copies, made before the fork. */
+    const char *args[] = {postconf,  "-c",      dir,       "-x",     "-h",
+                          wanted[0], wanted[1], wanted[2], wanted[3]};
+    enum { NARGS = sizeof args / sizeof args[0] };
+    char *argv[NARGS + 1];
+    for (size_t k = 0; k < NARGS; k++)
+        argv[k] = mc_xstrdup(args[k]);
+    argv[NARGS] = NULL;
     pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        postconf_child(argv, fds[1]);
+    }
+    int fork_errno = errno;
+    for (size_t k = 0; k < NARGS; k++)
+        free(argv[k]);
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
-        *why = mc_xasprintf("cannot run postconf: %s", strerror(errno));
+        *why = mc_xasprintf("cannot run postconf: %s", strerror(fork_errno));
         return MC_ERR_INPUT;
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        postconf_child(postconf, dir, fds[1]);
     }
     close(fds[1]);
     char *out = mc_xmalloc(POSTCONF_OUTPUT + 1);
