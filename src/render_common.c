@@ -62,11 +62,8 @@ static const char *rcode_str(int rcode, char *buf, size_t size)
 
 char *mc_render_lookup_line(const struct mc_report_lookup *l)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        mc_oom();
+    struct mc_render_buffer rb;
+    FILE *f = mc_render_buffer_open(&rb);
     char *name = mc_render_safe(l->name);
     fprintf(f, "%s %s: %s", l->type, name, l->outcome);
     free(name);
@@ -94,9 +91,7 @@ char *mc_render_lookup_line(const struct mc_report_lookup *l)
         free(why);
     }
     fputc(')', f);
-    if (fclose(f) != 0)
-        mc_oom();
-    return buf;
+    return mc_render_buffer_close(&rb);
 }
 
 /* The section of the standard behind each finding: what the text report
@@ -152,4 +147,21 @@ const char *mc_render_severity_word(enum mc_severity severity)
     case MC_SEV_CRITICAL: return "CRITICAL";
     }
     return "UNKNOWN";
+}
+
+FILE *mc_render_buffer_open(struct mc_render_buffer *rb)
+{
+    *rb = (struct mc_render_buffer){0};
+    rb->f = open_memstream(&rb->text, &rb->len);
+    if (!rb->f)
+        mc_oom();
+    return rb->f;
+}
+
+char *mc_render_buffer_close(struct mc_render_buffer *rb)
+{
+    /* The text is complete (and rb->text valid) only after the fclose. */
+    if (fclose(rb->f) != 0)
+        mc_oom();
+    return rb->text;
 }

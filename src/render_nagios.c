@@ -31,23 +31,6 @@
 /* Findings named in the summary before "+N more". */
 #define SUMMARY_FINDINGS 4
 
-static FILE *open_buffer(char **buf, size_t *len)
-{
-    FILE *f = open_memstream(buf, len);
-    if (!f)
-        mc_oom();
-    return f;
-}
-
-/* Closes F and returns the buffer open_memstream() filled (only valid
- * after the fclose). */
-static char *close_buffer(FILE *f, char **buf)
-{
-    if (fclose(f) != 0)
-        mc_oom();
-    return *buf;
-}
-
 /* Writes S made printable ASCII, with '|' escaped (see the top). */
 static void put(FILE *f, const char *s)
 {
@@ -215,9 +198,8 @@ static void address_lines(FILE *f, const struct mc_report *r, int verbose)
 
 char *mc_render_nagios(const struct mc_report *r, const struct mc_render_options *opt)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_buffer(&buf, &len);
+    struct mc_render_buffer rb;
+    FILE *f = mc_render_buffer_open(&rb);
     size_t *order = worst_first(r);
     first_line(f, r, order, opt);
     for (size_t k = 0; k < r->nfindings; k++) {
@@ -248,7 +230,7 @@ char *mc_render_nagios(const struct mc_report *r, const struct mc_render_options
         fputc('\n', f);
     }
     free(order);
-    return close_buffer(f, &buf);
+    return mc_render_buffer_close(&rb);
 }
 
 /* ---- mailcheck spf ---- */
@@ -257,9 +239,8 @@ char *mc_render_spf_nagios(const struct mc_spf_output *o, const struct mc_render
 {
     const struct mc_spf_verdict *v = o->verdict;
     enum mc_state state = (enum mc_state)(o->exit_code & 3);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_buffer(&buf, &len);
+    struct mc_render_buffer rb;
+    FILE *f = mc_render_buffer_open(&rb);
     fprintf(f, "MAILCHECK %s - SPF %s for ", state_word(state), mc_spf_result_str(v->result));
     put(f, o->ip);
     fputs(" from ", f);
@@ -304,5 +285,5 @@ char *mc_render_spf_nagios(const struct mc_spf_output *o, const struct mc_render
         }
         fprintf(f, "%s%s\n", s->cost ? " [1 lookup]" : "", s->matched ? " [match]" : "");
     }
-    return close_buffer(f, &buf);
+    return mc_render_buffer_close(&rb);
 }

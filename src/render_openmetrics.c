@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "mc_render_spf.h"
+#include "mc_render_common.h"
 #include "mc_util.h"
 
 static const char *const family_names[] = {"ipv4", "ipv6"};
@@ -70,11 +71,8 @@ static void put_seconds(FILE *f, long long ms)
 char *mc_render_openmetrics(const struct mc_report *r, const struct mc_render_options *opt)
 {
     (void)opt;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        mc_oom();
+    struct mc_render_buffer rb;
+    FILE *f = mc_render_buffer_open(&rb);
     const char *host = r->host ? r->host : (r->input ? r->input : "");
 
     family_header(f, "mailcheck_build_info", "mailcheck's version (always 1).");
@@ -181,9 +179,7 @@ char *mc_render_openmetrics(const struct mc_report *r, const struct mc_render_op
         put_label(f, r->findings[i].code);
         fprintf(f, "\",severity=\"%s\"} %zu\n", mc_severity_str(r->findings[i].severity), n);
     }
-    if (fclose(f) != 0)
-        mc_oom();
-    return buf;
+    return mc_render_buffer_close(&rb);
 }
 
 /* ---- mailcheck spf ---- */
@@ -204,11 +200,8 @@ char *mc_render_spf_openmetrics(const struct mc_spf_output *o, const struct mc_r
                                                  MC_SPF_NEUTRAL,  MC_SPF_NONE, MC_SPF_TEMPERROR,
                                                  MC_SPF_PERMERROR};
     const struct mc_spf_verdict *v = o->verdict;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        mc_oom();
+    struct mc_render_buffer rb;
+    FILE *f = mc_render_buffer_open(&rb);
     family_header(f, "mailcheck_build_info", "mailcheck's version (always 1).");
     fprintf(f, "mailcheck_build_info{version=\"%s\"} 1\n", MAILCHECK_VERSION);
     family_header(f, "mailcheck_spf_status",
@@ -236,7 +229,5 @@ char *mc_render_spf_openmetrics(const struct mc_spf_output *o, const struct mc_r
     fputs("} ", f);
     put_seconds(f, o->duration_ms);
     fputc('\n', f);
-    if (fclose(f) != 0)
-        mc_oom();
-    return buf;
+    return mc_render_buffer_close(&rb);
 }

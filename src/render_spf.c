@@ -105,11 +105,8 @@ static void header_comment(FILE *f, const struct mc_spf_output *o)
 char *mc_render_spf_text(const struct mc_spf_output *o, const struct mc_render_options *opt)
 {
     const struct mc_spf_verdict *v = o->verdict;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        mc_oom();
+    struct mc_render_buffer rb;
+    FILE *f = mc_render_buffer_open(&rb);
     fprintf(f, "%s\n", mc_spf_result_str(v->result));
     fprintf(f, "Received-SPF: %s ", mc_spf_result_str(v->result));
     header_comment(f, o);
@@ -194,9 +191,7 @@ char *mc_render_spf_text(const struct mc_spf_output *o, const struct mc_render_o
             }
         }
     }
-    if (fclose(f) != 0)
-        mc_oom();
-    return buf;
+    return mc_render_buffer_close(&rb);
 }
 
 /* The ledger as JSON (the "trace" array). */

@@ -188,11 +188,8 @@ static void family_block(struct out *o, const char *label, const struct mc_repor
 
 char *mc_render_text(const struct mc_report *r, const struct mc_render_options *opt)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        mc_oom();
+    struct mc_render_buffer rb;
+    FILE *f = mc_render_buffer_open(&rb);
     struct out o = {.f = f, .color = opt->color};
     status_line(&o, r);
     if (!opt->quiet) {
@@ -227,7 +224,5 @@ char *mc_render_text(const struct mc_report *r, const struct mc_render_options *
             fputs(r->nresolvers ? "\n" : " none\n", f);
         }
     }
-    if (fclose(f) != 0)
-        mc_oom();
-    return buf;
+    return mc_render_buffer_close(&rb);
 }
