@@ -44,6 +44,8 @@ struct mc_resolver_config {
 /* Creates the resolver. On failure returns NULL with *WHY a malloc'd message
  * (caller frees). Caller frees the resolver with mc_resolver_free(). */
 struct mc_resolver *mc_resolver_new(const struct mc_resolver_config *config, char **why);
+/* Callbacks of lookups still pending are not called: drain the loop first
+ * (mc_resolver_run(), after mc_resolver_stop() if need be). */
 void mc_resolver_free(struct mc_resolver *res);
 
 typedef void (*mc_resolver_cb)(void *arg, const struct mc_dns_result *result);

@@ -20,7 +20,7 @@ hermetic() { unshare -n sh -c 'ip link set lo up && "$@"' hermetic "$@"; }
 step() { printf '\n=== %s\n' "$*"; }
 
 step "format (.clang-format, clang-format 14)"
-find src include tests fuzz -name '*.[ch]' -print | sort | xargs clang-format-14 --dry-run --Werror
+find src include tests fuzz bench -name '*.[ch]' -print | sort | xargs clang-format-14 --dry-run --Werror
 echo "format clean"
 
 step "build (gcc, -Werror) and test"
