@@ -37,11 +37,16 @@ prefix=$work/prefix
 rm -rf "$work/c-ares" "$prefix"
 mkdir -p "$work/c-ares"
 tar -xzf "$tarball" -C "$work/c-ares" --strip-components=1
-cmake -S "$work/c-ares" -B "$work/c-ares/build" -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib \
-  -DCARES_SHARED=ON -DCARES_STATIC=OFF -DCARES_BUILD_TESTS=OFF -DCARES_BUILD_TOOLS=OFF >/dev/null
-cmake --build "$work/c-ares/build" -j"$jobs" >/dev/null
-cmake --install "$work/c-ares/build" >/dev/null
+# c-ares' own build log only when it fails (gcc 12 warns falsely in it).
+log=$work/c-ares-build.log
+{
+  cmake -S "$work/c-ares" -B "$work/c-ares/build" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib \
+    -DCARES_SHARED=ON -DCARES_STATIC=OFF -DCARES_BUILD_TESTS=OFF -DCARES_BUILD_TOOLS=OFF &&
+    cmake --build "$work/c-ares/build" -j"$jobs" &&
+    cmake --install "$work/c-ares/build"
+} >"$log" 2>&1 || { cat "$log"; echo "check-cares-current: building c-ares $version failed"; exit 1; }
+echo "check-cares-current: c-ares $version built into $prefix"
 
 known=$(sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$src/tests/cares-newer.txt" | grep -v '^$')
 status=0
