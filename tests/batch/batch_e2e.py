@@ -8,6 +8,7 @@ small responders this script starts on 127.0.0.1: a silent one (deadlines)
 and a counting one that answers NXDOMAIN after a delay (politeness limits).
 Hermetic: nothing but loopback.
 """
+import collections
 import json
 import os
 import socket
@@ -122,19 +123,24 @@ def test_usage_errors():
 
 class Responder:
     """UDP DNS responder on 127.0.0.1: silent, or NXDOMAIN after DELAY s.
-    Records arrival times and the most queries outstanding at once."""
+    Records arrival times and the most queries outstanding at once.  One
+    thread receives, one sends the replies as they fall due (a thread per
+    reply would not keep up with thousands outstanding)."""
 
     def __init__(self, delay=None):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.delay = delay
         self.arrivals = []
         self.outstanding = 0
         self.max_outstanding = 0
-        self.lock = threading.Lock()
+        self.due = collections.deque()  # (time, query, addr), in arrival order
+        self.cond = threading.Condition()
         self.stop = False
         threading.Thread(target=self.serve, daemon=True).start()
+        threading.Thread(target=self.reply_when_due, daemon=True).start()
 
     def serve(self):
         self.sock.settimeout(0.2)
@@ -143,13 +149,30 @@ class Responder:
                 data, addr = self.sock.recvfrom(4096)
             except socket.timeout:
                 continue
-            with self.lock:
-                self.arrivals.append(time.monotonic())
+            with self.cond:
+                now = time.monotonic()
+                self.arrivals.append(now)
                 if self.delay is None:
                     continue
                 self.outstanding += 1
                 self.max_outstanding = max(self.max_outstanding, self.outstanding)
-            threading.Timer(self.delay, self.answer, (data, addr)).start()
+                self.due.append((now + self.delay, data, addr))
+                self.cond.notify()
+
+    def reply_when_due(self):
+        while not self.stop:
+            with self.cond:
+                if not self.due:
+                    self.cond.wait(0.2)
+                    continue
+                when, query, addr = self.due[0]
+                wait = when - time.monotonic()
+                if wait > 0:
+                    self.cond.wait(wait)
+                    continue
+                self.due.popleft()
+                self.outstanding -= 1
+            self.answer(query, addr)
 
     def answer(self, query, addr):
         # Header: same id, QR+RD+RA, NXDOMAIN; the question echoed.
@@ -159,8 +182,6 @@ class Responder:
             end += query[end] + 1
         question = query[12:end + 5]
         reply = struct.pack(">HHHHHH", qid, 0x8183 | (flags & 0x0100), 1, 0, 0, 0) + question
-        with self.lock:
-            self.outstanding -= 1
         self.sock.sendto(reply, addr)
 
     def close(self):
@@ -194,6 +215,47 @@ def test_max_inflight():
         check(len(docs(out)) == 30, "30 results")
         check(r.max_outstanding <= 3, "%d queries outstanding at once, limit 3" % r.max_outstanding)
         check(len(r.arrivals) >= 60, "queries sent: %d" % len(r.arrivals))
+    finally:
+        r.close()
+
+
+def default_inflight_limit():
+    """What mailcheck's resolver sets by default (src/resolver.c): the UDP
+    receive buffer it gets for 4 MiB asked (SO_RCVBUFFORCE where allowed),
+    at 1 KiB a reply, between 16 and 2000."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        try:
+            s.setsockopt(socket.SOL_SOCKET, 33, 4 << 20)  # SO_RCVBUFFORCE
+        except OSError:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        return min(2000, max(16, s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) // 1024))
+    finally:
+        s.close()
+
+
+def test_default_inflight():
+    """Without --max-inflight, as many queries go out at once as the socket
+    buffer holds replies (more than the old fixed 200, at most 2000), and
+    the burst of replies that comes back is not lost."""
+    r = Responder(delay=1.0)
+    try:
+        n = 1250  # 2,500 queries: A and AAAA of each
+        hosts = b"".join(b"h%d.e2e.test\n" % i for i in range(n))
+        rc, out, _ = run(["--server", "127.0.0.1:%d" % r.port, "--no-spf", "--batch", "-",
+                          "--format", "jsonl", "--concurrency", str(n), "--tries", "1",
+                          "--lookup-timeout", "8", "-t", "30"], hosts)
+        ds = docs(out)
+        limit = default_inflight_limit()
+        check(len(ds) == n, "%d results of %d" % (len(ds), n))
+        lost = [d["line"] for d in ds
+                if any(f["code"] in ("lookup-failed", "timeout", "resolver-unusable")
+                       for f in d["findings"])]
+        check(not lost, "%d lines lost a reply (first: %r)" % (len(lost), lost[:5]))
+        check(200 < r.max_outstanding <= limit,
+              "%d queries outstanding at once; expected above 200, at most %d"
+              % (r.max_outstanding, limit))
+        check(len(r.arrivals) == 2 * n, "queries sent: %d" % len(r.arrivals))
     finally:
         r.close()
 
