@@ -77,10 +77,13 @@ def verified_release(mirror, suite, tmp):
     content = os.path.join(tmp, "Release")
     p = subprocess.run(["gpgv", "--keyring", KEYRING, "--output", content, signed],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    if p.returncode != 0:
-        log("InRelease of %s does not verify against %s:\n%s"
-            % (suite, KEYRING, p.stdout.decode(errors="replace")))
+    if p.returncode == 1:  # gpgv: a bad signature
+        log("InRelease of %s has a BAD signature:\n%s" % (suite, p.stdout.decode(errors="replace")))
         sys.exit(1)
+    if p.returncode != 0:  # e.g. signed with a key this keyring lacks: cannot tell
+        log("InRelease of %s cannot be verified with %s; not used:\n%s"
+            % (suite, KEYRING, p.stdout.decode(errors="replace")))
+        return None
     return open(content, encoding="utf-8").read()
 
 
