@@ -399,8 +399,10 @@ static void ask(struct mc_resolver *res, struct entry *e)
  * every one the buffer cannot hold is lost and costs a full retry timeout.
  * MC_RESOLVER_REPLY_COST is what one reply of a few hundred octets takes of
  * the buffer on Linux (the skb's truesize, about 0.8 KiB on loopback, with
- * a margin): 208 KiB, a stock kernel's default, then holds 208 queries.
- * Before the first socket exists, one query opens it. */
+ * a margin).  A stock kernel grants a process without CAP_NET_ADMIN twice
+ * its 208 KiB rmem_max (doubled for bookkeeping): 416 queries; root gets
+ * the 4 MiB asked, doubled: the cap of 2000.  Before the first socket
+ * exists, one query opens it. */
 #define MC_RESOLVER_REPLY_COST 1024
 #define MC_RESOLVER_AUTO_INFLIGHT_MAX 2000
 
