@@ -12,6 +12,10 @@
  * Cache: every job starts a resolver epoch; after completions the driver
  * trims the resolver's cache down to its bound, keeping whatever a running
  * job may still hold (mc_resolver_trim()).
+ *
+ * Backpressure: no job starts while the resolver is busy (queries waiting
+ * for --qps or --max-inflight, mc_resolver_busy()), since a job's deadline
+ * runs from its start; at least one job always runs.
  */
 #ifndef MC_BATCH_H
 #define MC_BATCH_H

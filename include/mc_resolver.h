@@ -44,6 +44,12 @@ struct mc_resolver_config {
 /* Creates the resolver. On failure returns NULL with *WHY a malloc'd message
  * (caller frees). Caller frees the resolver with mc_resolver_free(). */
 struct mc_resolver *mc_resolver_new(const struct mc_resolver_config *config, char **why);
+/* True when queries wait in the resolver's own queue beyond half a second
+ * of sending at --qps, or beyond a window of --max-inflight queries: a
+ * batch then starts no further check, since a check's deadline runs while
+ * its queries wait there. */
+bool mc_resolver_busy(const struct mc_resolver *res);
+
 /* Callbacks of lookups still pending are not called: drain the loop first
  * (mc_resolver_run(), after mc_resolver_stop() if need be). */
 void mc_resolver_free(struct mc_resolver *res);

@@ -88,7 +88,10 @@ static void pump(struct mc_batch *b)
     if (b->pumping)
         return;
     b->pumping = true;
-    while (!b->eof && b->inflight < b->cfg->concurrency && b->count < b->window) {
+    /* A job started while the resolver is busy would spend its deadline in
+     * the resolver's queue; one job always runs, so that the input goes on. */
+    while (!b->eof && b->inflight < b->cfg->concurrency && b->count < b->window &&
+           (b->inflight == 0 || !mc_resolver_busy(b->cfg->res))) {
         char *text = b->cfg->read(b->cfg->arg);
         if (!text) {
             b->eof = true;

@@ -114,6 +114,7 @@ struct mc_resolver {
     /* Politeness (--max-inflight, --qps): queries wait in a FIFO. */
     struct entry *sendq_head, **sendq_tail;
     unsigned inflight, max_inflight, qps;
+    size_t queued;  /* queries in the send queue */
     int udp_rcvbuf; /* smallest receive buffer of our UDP sockets; 0: none yet */
     double tokens;
     int64_t tokens_ms;
@@ -391,6 +392,7 @@ static void ask(struct mc_resolver *res, struct entry *e)
     e->wirelen = len;
     *res->sendq_tail = e;
     res->sendq_tail = &e->sendq_next;
+    res->queued++;
 }
 
 /* The automatic --max-inflight: as many queries as the UDP receive buffer
@@ -401,8 +403,8 @@ static void ask(struct mc_resolver *res, struct entry *e)
  * the buffer on Linux (the skb's truesize, about 0.8 KiB on loopback, with
  * a margin).  A stock kernel grants a process without CAP_NET_ADMIN twice
  * its 208 KiB rmem_max (doubled for bookkeeping): 416 queries; root gets
- * the 4 MiB asked, doubled: the cap of 2000.  Before the first socket
- * exists, one query opens it. */
+ * the 4 MiB asked, doubled: the cap of 2000.  The first query opens the
+ * socket, and the limit follows from then on. */
 #define MC_RESOLVER_REPLY_COST 1024
 #define MC_RESOLVER_AUTO_INFLIGHT_MAX 2000
 
@@ -411,7 +413,7 @@ static unsigned inflight_limit(const struct mc_resolver *res)
     if (res->max_inflight)
         return res->max_inflight;
     if (res->udp_rcvbuf <= 0)
-        return res->inflight ? 200 : 1; /* TCP only keeps the fixed bound */
+        return 200; /* no UDP socket yet (or TCP only): safe on any kernel */
     unsigned n = (unsigned)(res->udp_rcvbuf / MC_RESOLVER_REPLY_COST);
     if (n < 16)
         n = 16;
@@ -443,6 +445,7 @@ static int pump(struct mc_resolver *res)
         if (!res->sendq_head)
             res->sendq_tail = &res->sendq_head;
         e->sendq_next = NULL;
+        res->queued--;
         res->inflight++;
         /* Detached first: the callback may run inside send_query() and,
          * following a CNAME, queue E again with a new wire. */
@@ -452,6 +455,16 @@ static int pump(struct mc_resolver *res)
         free(wire);
     }
     return -1;
+}
+
+bool mc_resolver_busy(const struct mc_resolver *res)
+{
+    /* Half a second of sending at --qps, or a whole window more than the
+     * window in flight (the automatic one's largest: the buffer may not be
+     * known yet): more waiting only ages the checks that wait. */
+    if (res->qps)
+        return res->queued >= (res->qps / 2 ? res->qps / 2 : 1);
+    return res->queued >= (res->max_inflight ? res->max_inflight : MC_RESOLVER_AUTO_INFLIGHT_MAX);
 }
 
 void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type, mc_resolver_cb cb,
@@ -559,6 +572,7 @@ static void cut_send_queue(struct mc_resolver *res)
         e->sendq_next = NULL;
         free(e->wire);
         e->wire = NULL;
+        res->queued--;
         entry_end(res, e, MC_DNS_DEADLINE, "the run's deadline passed");
     }
     res->sendq_tail = &res->sendq_head;

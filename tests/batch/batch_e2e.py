@@ -281,6 +281,29 @@ def write(path, text):
         f.write(text)
 
 
+def test_qps_backpressure():
+    """--qps slower than the input: checks start only as the queue drains,
+    so none spends its -t deadline waiting in mailcheck's own queue."""
+    r = Responder(delay=0.0)
+    try:
+        n = 80  # 160 queries at 40 a second: 4 s, twice the deadline
+        hosts = b"".join(b"h%d.e2e.test\n" % i for i in range(n))
+        start = time.monotonic()
+        rc, out, _ = run(["--server", "127.0.0.1:%d" % r.port, "--no-spf", "--batch", "-",
+                          "--format", "jsonl", "--qps", "40", "-t", "2"], hosts)
+        took = time.monotonic() - start
+        ds = docs(out)
+        check(len(ds) == n, "%d results of %d" % (len(ds), n))
+        cut = [d["line"] for d in ds if any(f["code"] == "timeout" for f in d["findings"])]
+        check(not cut, "%d checks hit their deadline waiting for --qps (lines %r...)"
+              % (len(cut), cut[:5]))
+        check(all(any(f["code"] == "host-nxdomain" for f in d["findings"]) for d in ds),
+              "every host answered NXDOMAIN")
+        check(took >= 2 * n / 40 - 1, "took %.1f s: --qps 40 was not kept" % took)
+    finally:
+        r.close()
+
+
 def test_postfix():
     with tempfile.TemporaryDirectory() as d:
         # Parsed without postconf: a file not named main.cf is read directly.
