@@ -138,6 +138,17 @@ const char *mc_render_finding_reference(const char *code)
     return NULL;
 }
 
+const char *mc_render_state_word(enum mc_state state)
+{
+    switch (state) {
+    case MC_STATE_OK: return "OK";
+    case MC_STATE_WARNING: return "WARNING";
+    case MC_STATE_CRITICAL: return "CRITICAL";
+    case MC_STATE_UNKNOWN: return "UNKNOWN";
+    }
+    return "UNKNOWN";
+}
+
 const char *mc_render_severity_word(enum mc_severity severity)
 {
     switch (severity) {

@@ -44,17 +44,6 @@ static void put(FILE *f, const char *s)
     free(safe);
 }
 
-static const char *state_word(enum mc_state s)
-{
-    switch (s) {
-    case MC_STATE_OK: return "OK";
-    case MC_STATE_WARNING: return "WARNING";
-    case MC_STATE_CRITICAL: return "CRITICAL";
-    case MC_STATE_UNKNOWN: return "UNKNOWN";
-    }
-    return "UNKNOWN";
-}
-
 /* Rank for "worst first": critical > unknown > warning > info. */
 static int severity_rank(enum mc_severity s)
 {
@@ -119,7 +108,7 @@ static void ok_summary(FILE *f, const struct mc_report *r)
 static void first_line(FILE *f, const struct mc_report *r, const size_t *order,
                        const struct mc_render_options *opt)
 {
-    fprintf(f, "MAILCHECK %s - ", state_word(r->status));
+    fprintf(f, "MAILCHECK %s - ", mc_render_state_word(r->status));
     if (r->host) {
         put(f, r->host);
         fputs(": ", f);
@@ -241,7 +230,8 @@ char *mc_render_spf_nagios(const struct mc_spf_output *o, const struct mc_render
     enum mc_state state = (enum mc_state)(o->exit_code & 3);
     struct mc_render_buffer rb;
     FILE *f = mc_render_buffer_open(&rb);
-    fprintf(f, "MAILCHECK %s - SPF %s for ", state_word(state), mc_spf_result_str(v->result));
+    fprintf(f, "MAILCHECK %s - SPF %s for ", mc_render_state_word(state),
+            mc_spf_result_str(v->result));
     put(f, o->ip);
     fputs(" from ", f);
     put(f, v->sender);

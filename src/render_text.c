@@ -69,14 +69,6 @@ static const char *severity_color(enum mc_severity s)
     return state_color(mc_severity_state(s));
 }
 
-static void upper(char *dst, const char *src, size_t size)
-{
-    size_t i = 0;
-    for (; src[i] && i + 1 < size; i++)
-        dst[i] = (char)mc_ascii_toupper((unsigned char)src[i]);
-    dst[i] = '\0';
-}
-
 /* Prints TEXT padded to WIDTH columns (TEXT is ASCII). */
 static void put_padded(struct out *o, const char *color, const char *text, int width)
 {
@@ -87,8 +79,7 @@ static void put_padded(struct out *o, const char *color, const char *text, int w
 
 static void status_line(struct out *o, const struct mc_report *r)
 {
-    char state[16];
-    upper(state, mc_state_str(r->status), sizeof state);
+    const char *state = mc_render_state_word(r->status);
     put_safe(o, o->color ? BOLD : NULL, r->host ? r->host : (r->input ? r->input : "?"));
     if (r->host_unicode) {
         fputs(" (", o->f);
@@ -201,10 +192,8 @@ char *mc_render_text(const struct mc_report *r, const struct mc_render_options *
             fputs("findings:\n", f);
         for (size_t i = 0; i < r->nfindings; i++) {
             const struct mc_finding *fi = &r->findings[i];
-            char sev[16];
-            upper(sev, mc_severity_str(fi->severity), sizeof sev);
             fputs("  ", f);
-            put_padded(&o, severity_color(fi->severity), sev, 9);
+            put_padded(&o, severity_color(fi->severity), mc_render_severity_word(fi->severity), 9);
             put_safe(&o, NULL, fi->message);
             const char *ref = mc_render_finding_reference(fi->code);
             fprintf(f, " [%s%s%s]\n", fi->code, ref ? "; " : "", ref ? ref : "");
