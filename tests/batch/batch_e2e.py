@@ -206,13 +206,20 @@ def test_deadline_per_line():
         r.close()
 
 
+def run_hosts(responder, n, args):
+    """Checks hosts h0..h(N-1).e2e.test (no SPF) against RESPONDER as a
+    jsonl batch; returns the parsed lines."""
+    hosts = b"".join(b"h%d.e2e.test\n" % i for i in range(n))
+    _, out, _ = run(["--server", "127.0.0.1:%d" % responder.port, "--no-spf", "--batch", "-",
+                     "--format", "jsonl"] + args, hosts)
+    return docs(out)
+
+
 def test_max_inflight():
     r = Responder(delay=0.2)
     try:
-        hosts = b"".join(b"h%d.e2e.test\n" % i for i in range(30))
-        rc, out, _ = run(["--server", "127.0.0.1:%d" % r.port, "--no-spf", "--batch", "-",
-                          "--format", "jsonl", "--max-inflight", "3", "--concurrency", "30"], hosts)
-        check(len(docs(out)) == 30, "30 results")
+        ds = run_hosts(r, 30, ["--max-inflight", "3", "--concurrency", "30"])
+        check(len(ds) == 30, "30 results")
         check(r.max_outstanding <= 3, "%d queries outstanding at once, limit 3" % r.max_outstanding)
         check(len(r.arrivals) >= 60, "queries sent: %d" % len(r.arrivals))
     finally:
@@ -241,11 +248,8 @@ def test_default_inflight():
     r = Responder(delay=1.0)
     try:
         n = 1250  # 2,500 queries: A and AAAA of each
-        hosts = b"".join(b"h%d.e2e.test\n" % i for i in range(n))
-        rc, out, _ = run(["--server", "127.0.0.1:%d" % r.port, "--no-spf", "--batch", "-",
-                          "--format", "jsonl", "--concurrency", str(n), "--tries", "1",
-                          "--lookup-timeout", "8", "-t", "30"], hosts)
-        ds = docs(out)
+        ds = run_hosts(r, n, ["--concurrency", str(n), "--tries", "1", "--lookup-timeout", "8",
+                              "-t", "30"])
         limit = default_inflight_limit()
         check(len(ds) == n, "%d results of %d" % (len(ds), n))
         lost = [d["line"] for d in ds
@@ -263,10 +267,8 @@ def test_default_inflight():
 def test_qps():
     r = Responder(delay=0.0)
     try:
-        hosts = b"".join(b"h%d.e2e.test\n" % i for i in range(30))
-        rc, out, _ = run(["--server", "127.0.0.1:%d" % r.port, "--no-spf", "--batch", "-",
-                          "--format", "jsonl", "--qps", "40", "--concurrency", "30"], hosts)
-        check(len(docs(out)) == 30, "30 results")
+        ds = run_hosts(r, 30, ["--qps", "40", "--concurrency", "30"])
+        check(len(ds) == 30, "30 results")
         t = sorted(r.arrivals)
         # Any one-second window: at most 40 queries plus the burst of 2.
         worst = max(sum(1 for x in t if a <= x < a + 1.0) for a in t)
@@ -287,12 +289,9 @@ def test_qps_backpressure():
     r = Responder(delay=0.0)
     try:
         n = 80  # 160 queries at 40 a second: 4 s, twice the deadline
-        hosts = b"".join(b"h%d.e2e.test\n" % i for i in range(n))
         start = time.monotonic()
-        rc, out, _ = run(["--server", "127.0.0.1:%d" % r.port, "--no-spf", "--batch", "-",
-                          "--format", "jsonl", "--qps", "40", "-t", "2"], hosts)
+        ds = run_hosts(r, n, ["--qps", "40", "-t", "2"])
         took = time.monotonic() - start
-        ds = docs(out)
         check(len(ds) == n, "%d results of %d" % (len(ds), n))
         cut = [d["line"] for d in ds if any(f["code"] == "timeout" for f in d["findings"])]
         check(not cut, "%d checks hit their deadline waiting for --qps (lines %r...)"
