@@ -75,11 +75,13 @@ struct mc_dns_result {
     const char *qname; /* as asked, lowercased, no trailing dot */
     uint16_t qtype;
     enum mc_dns_outcome outcome;
-    int rcode;                /* the rcode of the last reply, -1 when none */
-    const char *canonical;    /* end of the CNAME chain (== qname if none) */
-    size_t ncnames;           /* CNAMEs followed */
-    const char **cname_chain; /* owners of the CNAMEs followed, in order */
-    bool cname_broken;        /* chain looped or exceeded MC_DNS_MAX_CNAMES */
+    int rcode;                  /* the rcode of the last reply, -1 when none */
+    const char *canonical;      /* end of the CNAME chain (== qname if none) */
+    size_t ncnames;             /* CNAMEs followed */
+    const char **cname_chain;   /* owners of the CNAMEs followed, in order */
+    const char **cname_targets; /* the target of each of them */
+    const char **cname_servers; /* who answered each step ("zone FILE", ...) */
+    bool cname_broken;          /* chain looped or exceeded MC_DNS_MAX_CNAMES */
     size_t count;
     struct mc_dns_record *records;
     uint32_t ttl;       /* smallest TTL of the records (or negative TTL) */

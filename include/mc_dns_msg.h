@@ -38,8 +38,9 @@ struct mc_dns_reply {
     int rcode;
     bool authoritative;
     size_t ncnames;
-    const char **cname_chain; /* CNAME owners followed inside this reply */
-    bool cname_loop;          /* the chain in this reply loops */
+    const char **cname_chain;   /* CNAME owners followed inside this reply */
+    const char **cname_targets; /* ... and the target of each */
+    bool cname_loop;            /* the chain in this reply loops */
     /* Non-NULL when the reply ends in a CNAME whose target it holds no data
      * for (NOERROR): the resolver asks for this name next. */
     const char *next_name;

@@ -31,6 +31,7 @@ struct mc_resolver_config {
     const char *const *servers; /* "ADDR[:PORT]", "[V6]:PORT"; none: system's */
     size_t nservers;
     bool tcp_only;
+    bool dns0x20;                    /* random letter case in query names, echoed exactly */
     bool offline;                    /* no network at all */
     const struct mc_zone_set *zones; /* borrowed; may be NULL */
     int lookup_timeout_ms;           /* first try; c-ares backs off after */
@@ -105,14 +106,15 @@ bool mc_resolver_run(struct mc_resolver *res, int64_t deadline_ms);
 void mc_resolver_stop(struct mc_resolver *res);
 
 struct mc_resolver_stats {
-    unsigned long lookups;      /* distinct lookups asked for */
-    unsigned long queries_sent; /* queries handed to the network */
-    unsigned long answered;     /* lookups answered (see mc_dns.h) */
-    unsigned long failed;       /* lookups failed, deadline excluded */
-    unsigned long deadline;     /* lookups ended by the deadline */
-    unsigned long cache_hits;   /* lookups answered by an existing entry */
-    unsigned long evicted;      /* entries freed by mc_resolver_trim() */
-    size_t entries;             /* entries held now */
+    unsigned long lookups;         /* distinct lookups asked for */
+    unsigned long queries_sent;    /* queries handed to the network */
+    unsigned long answered;        /* lookups answered (see mc_dns.h) */
+    unsigned long failed;          /* lookups failed, deadline excluded */
+    unsigned long deadline;        /* lookups ended by the deadline */
+    unsigned long cache_hits;      /* lookups answered by an existing entry */
+    unsigned long evicted;         /* entries freed by mc_resolver_trim() */
+    unsigned long replies_ignored; /* --dns0x20: UDP replies in the wrong case */
+    size_t entries;                /* entries held now */
 };
 void mc_resolver_get_stats(const struct mc_resolver *res, struct mc_resolver_stats *stats);
 

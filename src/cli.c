@@ -60,7 +60,7 @@ struct cli {
     const char *warning, *critical; /* -w/-c as given */
     struct mc_range warning_range, critical_range;
     enum color color;
-    bool quiet, strict, offline, tcp;
+    bool quiet, strict, offline, tcp, dns0x20;
     int verbose;
     bool require[2];
     long timeout_ms, lookup_timeout_ms;
@@ -134,6 +134,8 @@ static const char usage_text[] =
     "  --psl FILE             Public Suffix List to use (default: the system's)\n"
     "  --server ADDR[:PORT]   ask this DNS server (repeatable; [V6]:PORT)\n"
     "  --tcp                  query over TCP only\n"
+    "  --dns0x20              random letter case in query names; replies must\n"
+    "                         echo it (off: some servers lowercase names)\n"
     "  --zone FILE            answer from this zone file first (repeatable)\n"
     "  --offline              names outside every --zone fail instead of going\n"
     "                         to the network\n"
@@ -218,6 +220,7 @@ enum {
     OPT_IGNORE,
     OPT_SERVER,
     OPT_TCP,
+    OPT_DNS0X20,
     OPT_ZONE,
     OPT_OFFLINE,
     OPT_LOOKUP_TIMEOUT,
@@ -253,6 +256,7 @@ static const struct option long_options[] = {
     {"ignore", required_argument, NULL, OPT_IGNORE},
     {"server", required_argument, NULL, OPT_SERVER},
     {"tcp", no_argument, NULL, OPT_TCP},
+    {"dns0x20", no_argument, NULL, OPT_DNS0X20},
     {"zone", required_argument, NULL, OPT_ZONE},
     {"offline", no_argument, NULL, OPT_OFFLINE},
     {"timeout", required_argument, NULL, 't'},
@@ -417,6 +421,7 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
         case OPT_IGNORE: push(&cli->ignore, &cli->nignore, optarg); break;
         case OPT_SERVER: push(&cli->servers, &cli->nservers, optarg); break;
         case OPT_TCP: cli->tcp = true; break;
+        case OPT_DNS0X20: cli->dns0x20 = true; break;
         case OPT_ZONE: push(&cli->zones, &cli->nzones, optarg); break;
         case OPT_OFFLINE: cli->offline = true; break;
         case OPT_LOOKUP_TIMEOUT:
@@ -685,6 +690,7 @@ static struct mc_resolver *setup_resolver(const struct cli *cli, struct mc_zone_
         .servers = cli->servers,
         .nservers = cli->nservers,
         .tcp_only = cli->tcp,
+        .dns0x20 = cli->dns0x20,
         .offline = cli->offline,
         .zones = *zones,
         .lookup_timeout_ms = (int)cli->lookup_timeout_ms,

@@ -222,6 +222,52 @@ static const char *check_rdlengths(const unsigned char *wire, size_t len)
     return c.bad || c.off > len ? "records run past the end of the message" : NULL;
 }
 
+/*
+ * RFC 2181 §10.1 and RFC 1034 §3.6.2: a name with a CNAME has no other
+ * data (DNSSEC's RRSIG and NSEC excepted, RFC 4035 §2.5) and one CNAME
+ * only.  An answer section that breaks this contradicts itself (which
+ * alias is meant?) and is malformed, as the zone loader rejects the same
+ * data.  Returns NULL, or the reason (malloc'd, caller frees).
+ */
+static char *illegal_cname(const ldns_rr_list *answer)
+{
+    size_t n = ldns_rr_list_rr_count(answer);
+    for (size_t i = 0; i < n; i++) {
+        const ldns_rr *cname = ldns_rr_list_rr(answer, i);
+        if (ldns_rr_get_type(cname) != LDNS_RR_TYPE_CNAME)
+            continue;
+        for (size_t j = 0; j < n; j++) {
+            const ldns_rr *other = ldns_rr_list_rr(answer, j);
+            ldns_rr_type t = ldns_rr_get_type(other);
+            if (j == i || t == LDNS_RR_TYPE_RRSIG || t == LDNS_RR_TYPE_NSEC ||
+                ldns_dname_compare(ldns_rr_owner(cname), ldns_rr_owner(other)) != 0)
+                continue;
+            /* The same CNAME twice is one record sent twice, not two. */
+            if (t == LDNS_RR_TYPE_CNAME && ldns_rr_compare_no_rdata(cname, other) == 0 &&
+                ldns_rr_rd_count(cname) == 1 && ldns_rr_rd_count(other) == 1 &&
+                ldns_rdf_compare(ldns_rr_rdf(cname, 0), ldns_rr_rdf(other, 0)) == 0)
+                continue;
+            char *owner = ldns_rdf2str(ldns_rr_owner(cname));
+            if (!owner)
+                mc_oom();
+            size_t len = strlen(owner);
+            if (len > 1 && owner[len - 1] == '.')
+                owner[len - 1] = '\0';
+            const char *what = ldns_rr_descript((uint16_t)t) && ldns_rr_descript((uint16_t)t)->_name
+                                   ? ldns_rr_descript((uint16_t)t)->_name
+                                   : "other";
+            char *why = t == LDNS_RR_TYPE_CNAME
+                            ? mc_xasprintf("several CNAMEs at %s (RFC 2181 section 10.1)", owner)
+                            : mc_xasprintf("a CNAME beside %s data at %s (RFC 1034 section "
+                                           "3.6.2)",
+                                           what, owner);
+            free(owner);
+            return why;
+        }
+    }
+    return NULL;
+}
+
 void mc_dns_msg_parse_reply(const unsigned char *wire, size_t len, const char *qname,
                             uint16_t qtype, int expect_id, struct mc_arena *arena,
                             struct mc_dns_reply *out)
@@ -293,6 +339,14 @@ void mc_dns_msg_parse_reply(const unsigned char *wire, size_t len, const char *q
     size_t nanswer = ldns_rr_list_rr_count(answer);
     seen = mc_xcalloc(MC_DNS_MAX_CNAMES + 2, sizeof *seen);
     out->cname_chain = mc_arena_alloc(arena, (MC_DNS_MAX_CNAMES + 1) * sizeof(char *));
+    out->cname_targets = mc_arena_alloc(arena, (MC_DNS_MAX_CNAMES + 1) * sizeof(char *));
+    char *illegal = illegal_cname(answer);
+    if (illegal) {
+        out->outcome = MC_DNS_MALFORMED;
+        out->why = mc_arena_strdup(arena, illegal);
+        free(illegal);
+        goto done;
+    }
     /* RFC 6604 §3: an NXDOMAIN rcode speaks of the chain's last name; data
      * beside it contradicts the server itself and is not used. */
     bool nxdomain = ldns_pkt_get_rcode(pkt) == LDNS_RCODE_NXDOMAIN;
@@ -337,6 +391,7 @@ void mc_dns_msg_parse_reply(const unsigned char *wire, size_t len, const char *q
             goto done;
         }
         out->cname_chain[out->ncnames] = dname_str(arena, ldns_rr_owner(cname));
+        out->cname_targets[out->ncnames] = dname_str(arena, ldns_rr_rdf(cname, 0));
         seen[out->ncnames++] = ldns_rr_owner(cname);
         cur = ldns_rr_rdf(cname, 0);
         for (size_t i = 0; i < out->ncnames; i++) {

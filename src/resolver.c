@@ -46,7 +46,21 @@
 #endif
 
 #include "mc_arena.h"
+#include "mc_dns_id.h"
 #include "mc_dns_msg.h"
+
+/* c-ares 1.33 and later apply 0x20 themselves (ARES_FLAG_DNS0x20: random
+ * case, replies matched case-sensitively, a mismatch ignored while the
+ * query waits on); ares_send() there also replaces our query ID with its
+ * own unique random one.  Older c-ares (Debian 12's 1.18) sends the ID and
+ * the name as we wrote them and matches replies case-insensitively, so the
+ * case guard below drops, before c-ares reads them, the UDP replies whose
+ * question does not echo the case of a query in flight. */
+#ifdef ARES_FLAG_DNS0x20
+#define MC_CARES_DNS0X20 1
+#else
+#define MC_CARES_DNS0X20 0
+#endif
 
 struct waiter {
     mc_resolver_cb cb;
@@ -69,6 +83,8 @@ struct entry {
     struct mc_dns_result result;
     const char *asking; /* name currently asked (qname or a CNAME target) */
     const char *chain[MC_DNS_MAX_CNAMES + 1];
+    const char *chain_targets[MC_DNS_MAX_CNAMES + 1];
+    const char *chain_servers[MC_DNS_MAX_CNAMES + 1]; /* who answered step i */
     size_t nchain;
     struct waiter *waiters;
     struct entry *hash_next;
@@ -121,12 +137,31 @@ struct mc_resolver {
     struct timer *timers;
     size_t ntimers, timers_cap;
     uint64_t next_timer_id;
+    /* Answer integrity (RFC 5452): IDs in flight, and --dns0x20. */
+    struct mc_dns_ids ids;
+    bool dns0x20;         /* --dns0x20 asked */
+    bool own_0x20;        /* ... and applied here, not by c-ares */
+    struct query **guard; /* MC_GUARD_BUCKETS, when own_0x20 */
+    int *udp_fds;         /* UDP sockets (the guard reads only those) */
+    size_t nudp_fds, udp_fds_cap;
 };
 
+/* One outstanding c-ares request. */
 struct query {
     struct mc_resolver *res;
     struct entry *entry;
+    uint16_t id; /* ours (c-ares >= 1.33 sends its own instead) */
+    /* --dns0x20 with our own case: the name as sent, and the guard's
+     * chain of queries whose names hash alike. */
+    unsigned char *qname_wire;
+    size_t qname_len;
+    uint16_t qtype;
+    unsigned case_mismatches; /* replies dropped for their letter case */
+    struct query *guard_next;
 };
+
+/* Buckets of the case guard (queries in flight by name, any case). */
+#define MC_GUARD_BUCKETS 4096
 
 /* ---- the cache ---- */
 
@@ -228,8 +263,13 @@ static void entry_end(struct mc_resolver *res, struct entry *e, enum mc_dns_outc
     r->canonical = e->asking;
     r->ncnames = e->nchain;
     r->cname_chain = mc_arena_alloc(e->arena, (e->nchain + 1) * sizeof(char *));
-    for (size_t i = 0; i < e->nchain; i++)
+    r->cname_targets = mc_arena_alloc(e->arena, (e->nchain + 1) * sizeof(char *));
+    r->cname_servers = mc_arena_alloc(e->arena, (e->nchain + 1) * sizeof(char *));
+    for (size_t i = 0; i < e->nchain; i++) {
         r->cname_chain[i] = e->chain[i];
+        r->cname_targets[i] = e->chain_targets[i];
+        r->cname_servers[i] = e->chain_servers[i];
+    }
     e->done = true;
     /* Answers live for their TTL, failures briefly; never under the floor,
      * so that one check's identical lookups always share an answer. */
@@ -280,7 +320,9 @@ static void take_reply(struct mc_resolver *res, struct entry *e, const struct mc
             entry_end(res, e, MC_DNS_NODATA, "CNAME chain longer than 10");
             return;
         }
-        e->chain[e->nchain++] = mc_arena_strdup(e->arena, rep->cname_chain[i]);
+        e->chain[e->nchain] = mc_arena_strdup(e->arena, rep->cname_chain[i]);
+        e->chain_targets[e->nchain] = mc_arena_strdup(e->arena, rep->cname_targets[i]);
+        e->chain_servers[e->nchain++] = r->server;
     }
     if (rep->cname_loop) {
         r->cname_broken = true;
@@ -305,26 +347,199 @@ static void take_reply(struct mc_resolver *res, struct entry *e, const struct mc
     entry_end(res, e, rep->outcome, rep->why);
 }
 
+/* ---- answer integrity: IDs, 0x20 and the case guard (RFC 5452) ---- */
+
+static size_t guard_slot(const unsigned char *name, size_t len)
+{
+    return mc_dns_wire_name_hash(name, len) & (MC_GUARD_BUCKETS - 1);
+}
+
+static void guard_add(struct mc_resolver *res, struct query *q)
+{
+    size_t slot = guard_slot(q->qname_wire, q->qname_len);
+    q->guard_next = res->guard[slot];
+    res->guard[slot] = q;
+}
+
+static void guard_remove(struct mc_resolver *res, struct query *q)
+{
+    struct query **pp = &res->guard[guard_slot(q->qname_wire, q->qname_len)];
+    while (*pp && *pp != q)
+        pp = &(*pp)->guard_next;
+    if (*pp)
+        *pp = q->guard_next;
+}
+
+/* True when the reply WIRE echoes, octet for octet, the name and type of
+ * a query in flight.  A reply whose question cannot be read is not let
+ * through either: under --dns0x20 nothing unverified reaches c-ares. */
+static bool guard_admits(const struct mc_resolver *res, const unsigned char *wire, size_t len)
+{
+    struct mc_dns_question rq;
+    if (!mc_dns_question_read(wire, len, &rq))
+        return false;
+    const unsigned char *name = wire + rq.name_off;
+    struct query *alike = NULL;
+    for (struct query *q = res->guard[guard_slot(name, rq.name_len)]; q; q = q->guard_next) {
+        if (q->qtype != rq.qtype || q->qname_len != rq.name_len)
+            continue;
+        if (memcmp(q->qname_wire, name, rq.name_len) == 0)
+            return true;
+        if (mc_dns_wire_name_equal(q->qname_wire, name, rq.name_len))
+            alike = q;
+    }
+    /* Counted so that the lookup's timeout can say why nothing counted
+     * (a server that lowercases names, or a forgery). */
+    if (alike)
+        alike->case_mismatches++;
+    return false;
+}
+
+static bool is_udp_fd(const struct mc_resolver *res, int fd)
+{
+    for (size_t i = 0; i < res->nudp_fds; i++)
+        if (res->udp_fds[i] == fd)
+            return true;
+    return false;
+}
+
+/*
+ * The socket functions c-ares 1.18 calls when they are set (only with our
+ * own 0x20): plain system calls, except that a UDP read drops every
+ * datagram guard_admits() refuses and reads the next, so that a forged
+ * reply in the wrong case never ends the query it imitates.  With these
+ * set, c-ares 1.18 configures nothing on the sockets itself: non-blocking,
+ * close-on-exec and TCP_NODELAY are set here.
+ */
+#if !MC_CARES_DNS0X20
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+static ares_socket_t guard_socket(int domain, int type, int protocol, void *data)
+{
+    struct mc_resolver *res = data;
+    int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+    if (fd < 0)
+        return ARES_SOCKET_BAD;
+    if (type == SOCK_STREAM) {
+        int one = 1;
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    } else {
+        if (res->nudp_fds == res->udp_fds_cap) {
+            res->udp_fds_cap = res->udp_fds_cap ? res->udp_fds_cap * 2 : 4;
+            res->udp_fds = mc_xrealloc(res->udp_fds, res->udp_fds_cap * sizeof *res->udp_fds);
+        }
+        res->udp_fds[res->nudp_fds++] = fd;
+    }
+    return fd;
+}
+
+static int guard_close(ares_socket_t fd, void *data)
+{
+    struct mc_resolver *res = data;
+    for (size_t i = 0; i < res->nudp_fds; i++)
+        if (res->udp_fds[i] == fd)
+            res->udp_fds[i] = res->udp_fds[--res->nudp_fds];
+    return close(fd);
+}
+
+static int guard_connect(ares_socket_t fd, const struct sockaddr *addr, ares_socklen_t len,
+                         void *data)
+{
+    (void)data;
+    return connect(fd, addr, len);
+}
+
+static ares_ssize_t guard_recvfrom(ares_socket_t fd, void *buf, size_t size, int flags,
+                                   struct sockaddr *from, ares_socklen_t *fromlen, void *data)
+{
+    struct mc_resolver *res = data;
+    ares_socklen_t want = fromlen ? *fromlen : 0;
+    for (;;) {
+        if (fromlen)
+            *fromlen = want;
+        ssize_t n =
+            from ? recvfrom(fd, buf, size, flags, from, fromlen) : recv(fd, buf, size, flags);
+        if (n <= 0 || !is_udp_fd(res, fd) || guard_admits(res, buf, (size_t)n))
+            return n;
+        res->stats.replies_ignored++; /* and read on: the real one may follow */
+    }
+}
+
+static ares_ssize_t guard_sendv(ares_socket_t fd, const struct iovec *iov, int n, void *data)
+{
+    (void)data;
+    return writev(fd, iov, n);
+}
+
+static const struct ares_socket_functions guard_functions = {
+    .asocket = guard_socket,
+    .aclose = guard_close,
+    .aconnect = guard_connect,
+    .arecvfrom = guard_recvfrom,
+    .asendv = guard_sendv,
+};
+#endif
+
+/* Frees Q, giving back its ID and leaving the guard. */
+static void query_free(struct mc_resolver *res, struct query *q)
+{
+    mc_dns_id_release(&res->ids, q->id);
+    if (q->qname_wire) {
+        if (res->guard)
+            guard_remove(res, q);
+        free(q->qname_wire);
+    }
+    free(q);
+}
+
+/* Under our own 0x20: true when the reply's question is in the case sent
+ * (TCP replies are not guarded on the way in; this catches them). */
+static bool reply_echoes_case(const struct query *q, const unsigned char *abuf, size_t alen)
+{
+    struct mc_dns_question rq;
+    if (!q->qname_wire)
+        return true;
+    return mc_dns_question_read(abuf, alen, &rq) && rq.name_len == q->qname_len &&
+           memcmp(abuf + rq.name_off, q->qname_wire, q->qname_len) == 0;
+}
+
 static void query_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
     struct query *q = arg;
     struct mc_resolver *res = q->res;
     struct entry *e = q->entry;
-    free(q);
+    bool case_ok = status != ARES_SUCCESS || reply_echoes_case(q, abuf, (size_t)alen);
+    unsigned case_mismatches = q->case_mismatches;
+    query_free(res, q);
     if (status == ARES_EDESTRUCTION)
         return; /* the resolver is being freed: nobody is waiting */
     res->inflight--;
     switch (status) {
     case ARES_SUCCESS: {
         struct mc_dns_reply rep;
+        if (!case_ok) {
+            entry_end(res, e, MC_DNS_MALFORMED,
+                      "the reply did not echo the letter case of the query name (--dns0x20)");
+            return;
+        }
         mc_dns_msg_parse_reply(abuf, (size_t)alen, e->asking, e->type, -1, e->arena, &rep);
         take_reply(res, e, &rep, res->server_label);
         return;
     }
     case ARES_ETIMEOUT:
-        entry_end(
-            res, e, MC_DNS_TIMEOUT,
-            mc_arena_printf(e->arena, "no reply from %s (%d tries)", res->server_label, timeouts));
+        entry_end(res, e, MC_DNS_TIMEOUT,
+                  case_mismatches
+                      ? mc_arena_printf(e->arena,
+                                        "no reply from %s (%d tries) that echoed the query "
+                                        "name's letter case: %u in another case ignored "
+                                        "(--dns0x20; some servers lowercase names)",
+                                        res->server_label, timeouts, case_mismatches)
+                      : mc_arena_printf(e->arena, "no reply from %s (%d tries)", res->server_label,
+                                        timeouts));
         return;
     case ARES_ECANCELLED: entry_end(res, e, MC_DNS_DEADLINE, "the run's deadline passed"); return;
     case ARES_EBADRESP: entry_end(res, e, MC_DNS_MALFORMED, "malformed reply"); return;
@@ -347,12 +562,24 @@ static void query_cb(void *arg, int status, int timeouts, unsigned char *abuf, i
 }
 
 /* The one call of ares_send(), deprecated from c-ares 1.29 on in favour of
- * ares_send_dnsrec(), which 1.18 lacks. Our queries are built by ldns. */
-static void send_query(struct mc_resolver *res, struct entry *e, const unsigned char *wire,
-                       size_t len)
+ * ares_send_dnsrec(), which 1.18 lacks.  Our queries are built by ldns;
+ * here each gets a fresh random ID (RFC 5452 §4.3; c-ares >= 1.33 replaces
+ * it with one of its own, as random) and, with our own 0x20, a fresh
+ * random case. */
+static void send_query(struct mc_resolver *res, struct entry *e, unsigned char *wire, size_t len)
 {
     struct query *q = mc_xmalloc(sizeof *q);
-    *q = (struct query){.res = res, .entry = e};
+    *q = (struct query){.res = res, .entry = e, .id = mc_dns_id_take(&res->ids)};
+    mc_dns_id_set(wire, len, q->id);
+    struct mc_dns_question qq;
+    if (res->own_0x20 && mc_dns_0x20_apply(&res->ids, wire, len) &&
+        mc_dns_question_read(wire, len, &qq)) {
+        q->qname_len = qq.name_len;
+        q->qname_wire = mc_xmalloc(qq.name_len);
+        memcpy(q->qname_wire, wire + qq.name_off, qq.name_len);
+        q->qtype = qq.qtype;
+        guard_add(res, q);
+    }
     res->stats.queries_sent++;
     MC_ARES_DEPRECATED_BEGIN
     ares_send(res->channel, wire, (int)len, query_cb, q);
@@ -814,6 +1041,10 @@ static void collect_servers(struct mc_resolver *res)
  * may (CAP_NET_ADMIN), else SO_RCVBUF, which the kernel caps at
  * net.core.rmem_max.  Then reads back what the kernel granted. */
 #define MC_RESOLVER_RCVBUF (4 * 1024 * 1024)
+/* Queries a UDP socket carries before c-ares opens a new one (a new
+ * port): often enough that a batch's thousands of queries use hundreds of
+ * ports, rarely enough that the socket churn costs nothing measurable. */
+#define MC_RESOLVER_UDP_MAX_QUERIES 100
 
 static int configure_socket(ares_socket_t fd, int type, void *data)
 {
@@ -866,6 +1097,13 @@ struct mc_resolver *mc_resolver_new(const struct mc_resolver_config *config, cha
     opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH;
     if (config->tcp_only)
         opts.flags |= ARES_FLAG_USEVC;
+    res->dns0x20 = config->dns0x20;
+#if MC_CARES_DNS0X20
+    if (config->dns0x20)
+        opts.flags |= ARES_FLAG_DNS0x20;
+#else
+    res->own_0x20 = config->dns0x20;
+#endif
     opts.timeout = config->lookup_timeout_ms > 0 ? config->lookup_timeout_ms : 2000;
     opts.tries = config->tries > 0 ? config->tries : 2;
     opts.sock_state_cb = sock_state_cb;
@@ -875,6 +1113,14 @@ struct mc_resolver *mc_resolver_new(const struct mc_resolver_config *config, cha
     /* c-ares >= 1.23 caches answers itself: we count and cache ourselves. */
     opts.qcache_max_ttl = 0;
     mask |= ARES_OPT_QUERY_CACHE;
+#endif
+#ifdef ARES_OPT_UDP_MAX_QUERIES
+    /* c-ares >= 1.20: a new UDP socket, so a new random source port, every
+     * MC_RESOLVER_UDP_MAX_QUERIES queries (RFC 5452 §4.5). 1.18 keeps one
+     * socket, one port, per server for the whole run (mailcheck(1),
+     * SECURITY). */
+    opts.udp_max_queries = MC_RESOLVER_UDP_MAX_QUERIES;
+    mask |= ARES_OPT_UDP_MAX_QUERIES;
 #endif
 #ifdef ARES_OPT_MAXTIMEOUTMS
     /* c-ares >= 1.22 adapts timeouts; hold them to what the user asked. */
@@ -888,6 +1134,14 @@ struct mc_resolver *mc_resolver_new(const struct mc_resolver_config *config, cha
         goto fail;
     }
     ares_set_socket_configure_callback(res->channel, configure_socket, res);
+#if !MC_CARES_DNS0X20
+    if (res->own_0x20) {
+        res->guard = mc_xcalloc(MC_GUARD_BUCKETS, sizeof *res->guard);
+        MC_ARES_DEPRECATED_BEGIN
+        ares_set_socket_functions(res->channel, &guard_functions, res);
+        MC_ARES_DEPRECATED_END
+    }
+#endif
     if (config->nservers > 0) {
         size_t cap = 1;
         csv = mc_xcalloc(1, cap);
@@ -942,6 +1196,8 @@ void mc_resolver_free(struct mc_resolver *res)
         next = e->retired_next;
         entry_free(e);
     }
+    free(res->guard);
+    free(res->udp_fds);
     free(res->timers);
     free(res->table);
     free(res->socks);

@@ -121,6 +121,13 @@ def test_usage_errors():
         check(rc == 3 and err, "%r: exit %d, stderr %r" % (args, rc, err))
 
 
+def qname_wire(query):
+    end = 12
+    while end < len(query) and query[end] != 0:
+        end += query[end] + 1
+    return query[12:end + 1]
+
+
 class Responder:
     """UDP DNS responder on 127.0.0.1: silent, or NXDOMAIN after DELAY s.
     Records arrival times and the most queries outstanding at once.  One
@@ -134,6 +141,7 @@ class Responder:
         self.port = self.sock.getsockname()[1]
         self.delay = delay
         self.arrivals = []
+        self.queries = []  # [arrival, id, source port, qname wire, answered or None]
         self.outstanding = 0
         self.max_outstanding = 0
         self.due = collections.deque()  # (time, query, addr), in arrival order
@@ -152,11 +160,13 @@ class Responder:
             with self.cond:
                 now = time.monotonic()
                 self.arrivals.append(now)
+                record = [now, struct.unpack(">H", data[:2])[0], addr[1], qname_wire(data), None]
+                self.queries.append(record)
                 if self.delay is None:
                     continue
                 self.outstanding += 1
                 self.max_outstanding = max(self.max_outstanding, self.outstanding)
-                self.due.append((now + self.delay, data, addr))
+                self.due.append((now + self.delay, data, addr, record))
                 self.cond.notify()
 
     def reply_when_due(self):
@@ -165,7 +175,7 @@ class Responder:
                 if not self.due:
                     self.cond.wait(0.2)
                     continue
-                when, query, addr = self.due[0]
+                when, query, addr, record = self.due[0]
                 wait = when - time.monotonic()
                 if wait > 0:
                     self.cond.wait(wait)
@@ -173,6 +183,7 @@ class Responder:
                 self.due.popleft()
                 self.outstanding -= 1
             self.answer(query, addr)
+            record[4] = time.monotonic()
 
     def answer(self, query, addr):
         # Header: same id, QR+RD+RA, NXDOMAIN; the question echoed.
@@ -260,6 +271,72 @@ def test_default_inflight():
               "%d queries outstanding at once; expected above 200, at most %d"
               % (r.max_outstanding, limit))
         check(len(r.arrivals) == 2 * n, "queries sent: %d" % len(r.arrivals))
+    finally:
+        r.close()
+
+
+def test_query_ids():
+    """Every query carries a random ID (RFC 5452 §4.3): never 0, never
+    sequential, unique among the queries in flight; 800 queries of a batch
+    all outstanding together for 0.3 s.  Before mailcheck drew IDs, every
+    query went out with ID 0."""
+    r = Responder(delay=0.3)
+    try:
+        n = 400
+        ds = run_hosts(r, n, ["--concurrency", str(n), "--max-inflight", str(2 * n)])
+        check(len(ds) == n, "%d results of %d" % (len(ds), n))
+        qs = r.queries
+        check(len(qs) == 2 * n, "queries sent: %d" % len(qs))
+        ids = [q[1] for q in qs]
+        check(0 not in ids, "%d queries with ID 0" % ids.count(0))
+        # In flight together: from arrival until the reply was sent.
+        clashes = 0
+        by_id = collections.defaultdict(list)
+        for q in qs:
+            by_id[q[1]].append(q)
+        for same in by_id.values():
+            for a in same:
+                for b in same:
+                    if a is not b and a[0] <= b[0] <= (a[4] or float("inf")):
+                        clashes += 1
+        check(clashes == 0, "%d pairs of queries in flight together with one ID" % clashes)
+        ordered = [q[1] for q in sorted(qs, key=lambda q: q[0])]
+        steps = [(b - a) & 0xFFFF for a, b in zip(ordered, ordered[1:])]
+        small = sum(1 for d in steps if d <= 16 or d >= 0xFFFF - 16)
+        check(small <= 5, "%d of %d successive IDs within 16 of each other (a counter?)"
+              % (small, len(steps)))
+        # 800 random 16-bit values: about 795 distinct, and both halves of
+        # the ID space used about equally.
+        check(len(set(ids)) >= 780, "only %d distinct IDs of %d" % (len(set(ids)), len(ids)))
+        high = sum(1 for i in ids if i & 0x8000)
+        check(300 <= high <= 500, "%d of %d IDs have the top bit set" % (high, len(ids)))
+        print("distinct IDs %d of %d; source ports %d" % (len(set(ids)), len(ids),
+                                                          len({q[2] for q in qs})))
+    finally:
+        r.close()
+
+
+def test_dns0x20_case():
+    """--dns0x20: the letters of every query name in random case (so about
+    half of them upper case), and the replies that echo it are accepted."""
+    r = Responder(delay=0.0)
+    try:
+        ds = run_hosts(r, 50, ["--dns0x20"])
+        check(len(ds) == 50, "%d results" % len(ds))
+        check(all(any(f["code"] == "host-nxdomain" for f in d["findings"]) for d in ds),
+              "every echoed NXDOMAIN accepted: %r" % [d["findings"] for d in ds[:2]])
+        letters = b"".join(q[3] for q in r.queries)
+        upper = sum(1 for c in letters if 65 <= c <= 90)
+        lower = sum(1 for c in letters if 97 <= c <= 122)
+        check(upper > 0.3 * (upper + lower) and lower > 0.3 * (upper + lower),
+              "%d upper-case and %d lower-case letters in the query names" % (upper, lower))
+        plain = Responder(delay=0.0)
+        try:
+            run_hosts(plain, 5, [])
+            check(not any(65 <= c <= 90 for q in plain.queries for c in q[3]),
+                  "without --dns0x20 names go out in lower case")
+        finally:
+            plain.close()
     finally:
         r.close()
 

@@ -532,6 +532,87 @@ def _(q, t, name):
 
 # --- HOST's own lookups misbehave ---------------------------------------------------
 
+# --- answer integrity (RFC 5452): forgeries that race the real reply ----------------
+# Each sends a forged PTR naming forged.h.e2e.test (which forward-confirms,
+# so a forgery that wins turns the verdict into "mismatch") ahead of the real
+# reply, 50 ms later.
+
+add("forged.h.e2e.test", T_A, a_rdata("203.0.113.80"))
+add("forged.h.e2e.test", T_A, a_rdata("203.0.113.81"))
+add("forged.h.e2e.test", T_A, a_rdata("203.0.113.82"))
+add("forged.h.e2e.test", T_A, a_rdata("203.0.113.83"))
+add("forged.h.e2e.test", T_A, a_rdata("203.0.113.84"))
+
+
+def forged_then_real(q, name, forgeries):
+    real = message(q, answer=[ptr_answer(q, name)])
+    return [("send", 0.0, f) for f in forgeries] + [("send", 0.05, real)]
+
+
+def forged(q, **kw):
+    return message(q, answer=[rr(q.labels, T_PTR, wire_name("forged.h.e2e.test"))], **kw)
+
+
+@fcrdns("forgedid0", 80)
+def _(q, t, name):
+    # What an off-path attacker sends when the client's IDs are all 0.
+    return forged_then_real(q, name, [forged(q, qid=0)])
+
+
+@fcrdns("forgedidnear", 81)
+def _(q, t, name):
+    # A counter's neighbours: 1 to 64 (a client counting from 0 or 1).
+    return forged_then_real(q, name, [forged(q, qid=i) for i in range(1, 65) if i != q.id])
+
+
+def lowered(q):
+    return b"".join(bytes([len(l)]) + l.lower() for l in q.labels) + b"\0" + q.question[-4:]
+
+
+@fcrdns("forgedcase", 82)
+def _(q, t, name):
+    # The right ID (as if guessed), the question in lower case: under
+    # --dns0x20 not an answer; without it, indistinguishable (and it wins).
+    return forged_then_real(q, name, [forged(q, question=lowered(q))])
+
+
+@fcrdns("lowercaser", 83)
+def _(q, t, name):
+    # A server that lowercases every name it echoes (some do): with
+    # --dns0x20 the lookup gets no reply that counts.
+    owner = tuple(l.lower() for l in q.labels)
+    return send(message(q, answer=[rr(owner, T_PTR, wire_name(name))], question=lowered(q)))
+
+
+# --- CNAMEs that RFC 2181 §10.1 / RFC 1034 §3.6.2 forbid (Zonemaster's
+# PTR-IS-ILLEGAL-CNAME): a server hands them out, the zone loader refuses them.
+
+add("ptr84.h.e2e.test", T_PTR, wire_name("twocname.h.e2e.test"))
+add("ptr84b.h.e2e.test", T_PTR, wire_name("forged.h.e2e.test"))
+
+
+@fcrdns("twocname", 84)
+def _(q, t, name):
+    # Two CNAMEs at the reverse name, each with its PTR.
+    return send(message(q, answer=[
+        rr(q.labels, T_CNAME, wire_name("ptr84.h.e2e.test")),
+        rr(q.labels, T_CNAME, wire_name("ptr84b.h.e2e.test")),
+        rr("ptr84.h.e2e.test", T_PTR, wire_name(name)),
+        rr("ptr84b.h.e2e.test", T_PTR, wire_name("forged.h.e2e.test"))]))
+
+
+@fcrdns("cnameandptr", 85)
+def _(q, t, name):
+    # A CNAME and a PTR at the same reverse name.
+    return send(message(q, answer=[
+        rr(q.labels, T_CNAME, wire_name("ptr84.h.e2e.test")),
+        rr(q.labels, T_PTR, wire_name(name)),
+        rr("ptr84.h.e2e.test", T_PTR, wire_name(name))]))
+
+
+add("forged.h.e2e.test", T_A, a_rdata("203.0.113.85"))
+
+
 def host_behaviour(label):
     name = "%s.h.e2e.test" % label
 

@@ -272,6 +272,51 @@ static void queries_ask_recursion_with_edns0(void **state)
     assert_int_equal(mc_dns_msg_build_query("bad..name", MC_DNS_T_A, 7, &wire, &len), MC_ERR_INPUT);
 }
 
+/* RFC 2181 §10.1, RFC 1034 §3.6.2: an owner with a CNAME has nothing
+ * else (RRSIG and NSEC excepted) and one CNAME only. */
+static void illegal_cnames_are_malformed(void **state)
+{
+    (void)state;
+    struct parsed p;
+    const char *two[] = {"25.2.0.192.in-addr.arpa. 300 IN CNAME a.example.test.",
+                         "25.2.0.192.in-addr.arpa. 300 IN CNAME b.example.test.",
+                         "a.example.test. 300 IN PTR mail.example.test.",
+                         "b.example.test. 300 IN PTR evil.example.test.", NULL};
+    parse(&p, "25.2.0.192.in-addr.arpa", MC_DNS_T_PTR, LDNS_RCODE_NOERROR, two, NULL);
+    assert_int_equal(p.rep.outcome, MC_DNS_MALFORMED);
+    assert_non_null(strstr(p.rep.why, "several CNAMEs at 25.2.0.192.in-addr.arpa"));
+    mc_arena_free(p.arena);
+    const char *beside[] = {"mail.example.test. 300 IN CNAME a.example.test.",
+                            "MAIL.example.test. 300 IN A 192.0.2.1",
+                            "a.example.test. 300 IN A 192.0.2.2", NULL};
+    parse(&p, "mail.example.test", MC_DNS_T_A, LDNS_RCODE_NOERROR, beside, NULL);
+    assert_int_equal(p.rep.outcome, MC_DNS_MALFORMED);
+    assert_non_null(strstr(p.rep.why, "CNAME beside A data at mail.example.test"));
+    mc_arena_free(p.arena);
+    /* Elsewhere in the answer counts too: the section contradicts itself. */
+    const char *later[] = {"mail.example.test. 300 IN CNAME a.example.test.",
+                           "a.example.test. 300 IN CNAME b.example.test.",
+                           "a.example.test. 300 IN TXT \"x\"", "b.example.test. 300 IN A 192.0.2.2",
+                           NULL};
+    parse(&p, "mail.example.test", MC_DNS_T_A, LDNS_RCODE_NOERROR, later, NULL);
+    assert_int_equal(p.rep.outcome, MC_DNS_MALFORMED);
+    mc_arena_free(p.arena);
+    /* Allowed: DNSSEC's records beside it, and one CNAME sent twice. */
+    const char *ok[] = {
+        "mail.example.test. 300 IN CNAME a.example.test.",
+        "mail.example.test. 300 IN CNAME a.example.test.",
+        "mail.example.test. 300 IN RRSIG CNAME 13 3 300 20300101000000 20200101000000 1 "
+        "example.test. AAAA",
+        "mail.example.test. 300 IN NSEC z.example.test. CNAME RRSIG NSEC",
+        "a.example.test. 300 IN A 192.0.2.2",
+        NULL};
+    parse(&p, "mail.example.test", MC_DNS_T_A, LDNS_RCODE_NOERROR, ok, NULL);
+    assert_int_equal(p.rep.outcome, MC_DNS_ANSWER);
+    assert_int_equal(p.rep.ncnames, 1);
+    assert_string_equal(p.rep.cname_targets[0], "a.example.test");
+    mc_arena_free(p.arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +328,7 @@ int main(void)
         cmocka_unit_test(address_with_wrong_rdlength_is_malformed),
         cmocka_unit_test(cname_chains),
         cmocka_unit_test(cname_chain_longer_than_ten_is_broken),
+        cmocka_unit_test(illegal_cnames_are_malformed),
         cmocka_unit_test(txt_strings_are_concatenated),
         cmocka_unit_test(hostile_names_come_out_escaped),
         cmocka_unit_test(queries_ask_recursion_with_edns0),
