@@ -73,6 +73,12 @@ struct mc_finding {
     const char *fix;     /* what to do about it, or NULL */
 };
 
+/* One CNAME step of a lookup's chain, and who answered it. */
+struct mc_report_cname {
+    const char *owner, *target;
+    const char *server; /* "127.0.0.1:53", "zone FILE" */
+};
+
 /* One DNS lookup behind a verdict: the evidence shown at -v and in JSON
  * ("which server answered what, rcode, TTL"). */
 struct mc_report_lookup {
@@ -86,6 +92,10 @@ struct mc_report_lookup {
     const char *why;      /* detail of a failure, or NULL */
     const char **answers; /* addresses or names, presentation form */
     size_t nanswers;
+    /* The CNAME chain followed from NAME, in order; `server` above
+     * answered the last step (the chain's end). */
+    const struct mc_report_cname *cnames;
+    size_t ncnames;
 };
 
 /* One SPF evaluation of an address (SPEC.md step 4). */

@@ -308,12 +308,23 @@ static void report_failed_lookup(struct mc_check *c, const struct mc_dns_result 
         if (strcmp(rep->findings[i].code, "lookup-failed") == 0 &&
             strcmp(rep->findings[i].subject, subject) == 0)
             return;
+    /* Failed at the end of a CNAME chain: the zone to fix is the one of
+     * the last target, which may be another operator's. */
+    const char *where =
+        r->ncnames > 0 && r->canonical
+            ? mc_arena_printf(rep->arena, " at %s, the end of its CNAME chain", r->canonical)
+            : "";
     mc_report_add_finding(
         rep, "lookup-failed", MC_SEV_CRITICAL, subject,
-        mc_arena_printf(rep->arena, "the %s lookup of %s (%s) failed: %s",
-                        mc_dns_type_str(r->qtype), r->qname, purpose,
+        mc_arena_printf(rep->arena, "the %s lookup of %s (%s) failed%s: %s",
+                        mc_dns_type_str(r->qtype), r->qname, purpose, where,
                         describe_failure(rep->arena, r)),
-        "fix the zone's name servers: receivers defer mail while this lookup fails");
+        r->ncnames > 0 && r->canonical
+            ? mc_arena_printf(rep->arena,
+                              "fix the name servers of %s: receivers defer mail while this "
+                              "lookup fails",
+                              r->canonical)
+            : "fix the zone's name servers: receivers defer mail while this lookup fails");
 }
 
 static const char *join_names(struct mc_arena *arena, const struct mc_report_address *ra)
@@ -346,7 +357,25 @@ static void address_findings(struct mc_check *c, const struct address *a,
                             a->text, host));
         break;
     case MC_VERDICT_FAIL:
-        if (ra->nptr == 0) {
+        if (ra->nptr == 0 && a->ptr->ncnames > 0 && !a->ptr->cname_broken) {
+            /* A dangling chain (the usual RFC 2317 mistake): the name to
+             * fix is the chain's last target, not the reverse name. */
+            const char *target = a->ptr->canonical;
+            mc_report_add_finding(
+                rep, "ptr-missing", MC_SEV_CRITICAL, a->text,
+                mc_arena_printf(ar,
+                                "%s has no PTR record: its reverse name %s is a CNAME%s to %s, "
+                                "which %s (%s)",
+                                a->text, a->reverse, a->ptr->ncnames > 1 ? " chain" : "", target,
+                                a->ptr->outcome == MC_DNS_NXDOMAIN ? "does not exist"
+                                                                   : "has no PTR record",
+                                a->ptr->outcome == MC_DNS_NXDOMAIN ? "NXDOMAIN" : "no PTR data"),
+                mc_arena_printf(ar,
+                                "add the PTR record %s. PTR %s. in the zone that holds %s "
+                                "(an RFC 2317 delegation: usually the hosting provider's), or "
+                                "correct the CNAME at %s",
+                                target, host, target, a->ptr->cname_chain[a->ptr->ncnames - 1]));
+        } else if (ra->nptr == 0) {
             mc_report_add_finding(
                 rep, "ptr-missing", MC_SEV_CRITICAL, a->text,
                 mc_arena_printf(ar, "%s has no PTR record (%s for %s%s%s)", a->text,
@@ -512,6 +541,15 @@ static struct mc_report_lookup *report_lookup(struct mc_arena *ar, const struct 
         .server = mc_arena_strdup(ar, r->server),
         .why = mc_arena_strdup(ar, r->why),
     };
+    struct mc_report_cname *steps = mc_arena_alloc(ar, (r->ncnames + 1) * sizeof *steps);
+    for (size_t i = 0; i < r->ncnames; i++)
+        steps[i] = (struct mc_report_cname){
+            .owner = mc_arena_strdup(ar, r->cname_chain[i]),
+            .target = mc_arena_strdup(ar, r->cname_targets ? r->cname_targets[i] : NULL),
+            .server = mc_arena_strdup(ar, r->cname_servers ? r->cname_servers[i] : NULL),
+        };
+    l->cnames = steps;
+    l->ncnames = r->ncnames;
     if (r->outcome != MC_DNS_ANSWER)
         return l;
     l->answers = mc_arena_alloc(ar, (r->count + 1) * sizeof *l->answers);

@@ -31,7 +31,8 @@
  * Ownership: the set owns every zone, record and string; ldns objects never
  * leave this file.  mc_zone_set_answer() returns a malloc'd wire message the
  * caller frees, and the borrowed path of the file of the zone that answered
- * the name asked (not of the zones a CNAME led to).
+ * it: a CNAME chain is followed within that zone only (RFC 1034 §4.3.2,
+ * step 3a), so every step is credited to the file that holds it.
  */
 #include "mc_zone.h"
 
@@ -1427,8 +1428,8 @@ bool mc_zone_set_answer(const struct mc_zone_set *set, const char *name, uint16_
     if (!ldns_pkt_push_rr(pkt, LDNS_SECTION_QUESTION, q))
         mc_oom();
 
-    /* RFC 1034 §4.3.2 step 3a/3c: follow CNAMEs, restarting at the target
-     * in whichever zone of the set holds it; stop where the set ends. */
+    /* RFC 1034 §4.3.2 step 3a: follow CNAMEs while the target is in the
+     * same zone. */
     struct wname seen[MC_DNS_MAX_CNAMES + 1];
     size_t nseen = 0;
     const ldns_rdf *cur_rdf = qname;
@@ -1471,10 +1472,11 @@ bool mc_zone_set_answer(const struct mc_zone_set *set, const char *name, uint16_
             loop = seen[i].len == next.len && memcmp(seen[i].data, next.data, next.len) == 0;
         if (loop)
             break; /* the reply shows the loop; its reader stops on it */
-        const struct zone *tz = answering_zone(set, &next);
-        if (!tz)
-            break; /* outside the set: the resolver asks the network */
-        z = tz;
+        /* The chain leaves this zone: stop, as an authoritative server
+         * stops at its zone's edge; the resolver asks for the target
+         * next, and that answer is credited to the file that holds it. */
+        if (answering_zone(set, &next) != z)
+            break;
         cur = next;
         cur_rdf = target;
     }

@@ -91,6 +91,17 @@ char *mc_render_lookup_line(const struct mc_report_lookup *l)
         free(why);
     }
     fputc(')', f);
+    /* Every step of the chain with who answered it: a PTR reached through
+     * an RFC 2317 CNAME is credited to the zone that holds it. */
+    for (size_t i = 0; i < l->ncnames; i++) {
+        char *owner = mc_render_safe(l->cnames[i].owner);
+        char *target = mc_render_safe(l->cnames[i].target);
+        char *server = mc_render_safe(l->cnames[i].server);
+        fprintf(f, "%s CNAME %s -> %s (from %s)", i ? "," : "; via", owner, target, server);
+        free(owner);
+        free(target);
+        free(server);
+    }
     return mc_render_buffer_close(&rb);
 }
 

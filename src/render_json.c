@@ -31,6 +31,15 @@ static json_t *lookup_json(const struct mc_report_lookup *l)
     for (size_t i = 0; i < l->nanswers; i++)
         json_array_append_new(answers, mc_json_safe_string(l->answers[i]));
     json_object_set_new_nocheck(o, "answers", answers);
+    json_t *cnames = mc_json_must(json_array());
+    for (size_t i = 0; i < l->ncnames; i++) {
+        json_t *step = mc_json_must(json_object());
+        json_object_set_new_nocheck(step, "owner", mc_json_safe_string(l->cnames[i].owner));
+        json_object_set_new_nocheck(step, "target", mc_json_safe_string(l->cnames[i].target));
+        json_object_set_new_nocheck(step, "server", mc_json_safe_string(l->cnames[i].server));
+        json_array_append_new(cnames, step);
+    }
+    json_object_set_new_nocheck(o, "cnames", cnames);
     if (l->why)
         json_object_set_new_nocheck(o, "why", mc_json_safe_string(l->why));
     return o;
