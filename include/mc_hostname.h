@@ -46,4 +46,17 @@ int mc_ip_compare(const struct mc_ip *a, const struct mc_ip *b);
  * IPv4-mapped IPv6 address stays under ip6.arpa. Returns BUF. */
 char *mc_ip_reverse_name(const struct mc_ip *ip, char *buf, size_t size);
 
+/* True when NAME (presentation form, as the DNS parser writes it: other
+ * octets escaped) is a host name as newer c-ares will look one up: labels
+ * of letters, digits, "-" and "_" only.  Postfix's valid_hostname() is
+ * stricter still. */
+bool mc_hostname_ptr_name_valid(const char *name);
+
+/* When IP is in a special-purpose range no receiver can see (RFC 6890:
+ * private, loopback, link-local, unspecified, multicast, ULA, ...), a
+ * static description of the range ("private, RFC 1918"); NULL for a
+ * global address and for the documentation ranges (RFC 5737, RFC 3849,
+ * RFC 9637), which serve examples and tests. */
+const char *mc_ip_special_purpose(const struct mc_ip *ip);
+
 #endif

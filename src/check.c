@@ -158,10 +158,16 @@ static void ptr_cb(void *arg, const struct mc_dns_result *result)
         a->nnames = result->count < MC_FCRDNS_MAX_NAMES ? result->count : MC_FCRDNS_MAX_NAMES;
         /* HOST's own answer already confirms HOST (SPEC.md step 3). */
         if (!(host_named && a->from_host)) {
-            a->forward_started = a->nnames > 0;
-            for (size_t i = 0; i < a->nnames; i++)
+            for (size_t i = 0; i < a->nnames; i++) {
+                /* A name that is no host name never forward-confirms
+                 * and is not asked for (newer c-ares refuses to), so
+                 * the verdict is the same on every c-ares. */
+                if (!mc_hostname_ptr_name_valid(result->records[i].name))
+                    continue;
+                a->forward_started = true;
                 lookup_start(c, a, i, result->records[i].name, family_type(a->ip.family),
                              forward_cb);
+            }
         }
     }
     lookup_end(c);
@@ -407,6 +413,18 @@ static void address_findings(struct mc_check *c, const struct address *a,
                                      mc_arena_printf(ar, "to confirm the PTR of %s", a->text));
         break;
     }
+    for (size_t i = 0; i < ra->nptr; i++) {
+        if (mc_hostname_ptr_name_valid(ra->ptr[i]))
+            continue;
+        mc_report_add_finding(
+            rep, "ptr-invalid-name", MC_SEV_WARNING, a->text,
+            mc_arena_printf(ar,
+                            "%s has PTR %s, which is not a host name (octets other than "
+                            "letters, digits, '-' and '_', escaped here): it is not looked up "
+                            "and cannot forward-confirm",
+                            a->text, ra->ptr[i]),
+            mc_arena_printf(ar, "set the PTR of %s to %s", a->text, host));
+    }
     if (ra->nptr > 1)
         mc_report_add_finding(
             rep, "ptr-multiple", MC_SEV_WARNING, a->text,
@@ -648,8 +666,24 @@ static void host_findings(struct mc_check *c)
         }
     }
     bool any_from_host = false;
-    for (size_t i = 0; i < c->naddrs; i++)
-        any_from_host = any_from_host || c->addrs[i]->from_host;
+    for (size_t i = 0; i < c->naddrs; i++) {
+        const struct address *a = c->addrs[i];
+        any_from_host = any_from_host || a->from_host;
+        const char *range = a->from_host ? mc_ip_special_purpose(&a->ip) : NULL;
+        if (!range)
+            continue;
+        /* Usually a split-horizon resolver answering with internal
+         * addresses: what receivers see is another answer. */
+        mc_report_add_finding(
+            rep, "address-not-global", MC_SEV_WARNING, a->text,
+            mc_arena_printf(ar,
+                            "%s resolves to %s (%s), an address no receiver can see: "
+                            "receivers resolve %s elsewhere, or mail leaves from another address",
+                            host, a->text, range, host),
+            mc_arena_printf(ar, "check through a public resolver (--server ADDR): a split-horizon "
+                                "resolver answers with internal addresses; or name the public "
+                                "address mail leaves from (--address IP)"));
+    }
     if (a4->outcome == MC_DNS_NXDOMAIN && a6->outcome == MC_DNS_NXDOMAIN) {
         mc_report_add_finding(rep, "host-nxdomain", MC_SEV_CRITICAL, host,
                               mc_arena_printf(ar, "%s does not exist (NXDOMAIN)", host),

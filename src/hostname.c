@@ -187,3 +187,71 @@ char *mc_ip_reverse_name(const struct mc_ip *ip, char *buf, size_t size)
     snprintf(buf, size, "%s", tmp);
     return buf;
 }
+
+bool mc_hostname_ptr_name_valid(const char *name)
+{
+    /* Presentation form as the parser writes it: any octet outside these
+     * is escaped with a backslash, so one test covers them all. */
+    if (!name || !*name)
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!mc_ascii_isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+            return false;
+    return true;
+}
+
+/* One special-purpose range (RFC 6890 and its successors). */
+struct special_range {
+    int family;
+    unsigned char prefix[16];
+    unsigned bits;
+    const char *what;
+};
+
+static const struct special_range special_ranges[] = {
+    {AF_INET, {0}, 8, "\"this network\", RFC 1122"},
+    {AF_INET, {10}, 8, "private, RFC 1918"},
+    {AF_INET, {100, 64}, 10, "shared address space (carrier-grade NAT), RFC 6598"},
+    {AF_INET, {127}, 8, "loopback, RFC 1122"},
+    {AF_INET, {169, 254}, 16, "link-local, RFC 3927"},
+    {AF_INET, {172, 16}, 12, "private, RFC 1918"},
+    {AF_INET, {192, 0, 0}, 24, "IETF protocol assignments, RFC 6890"},
+    {AF_INET, {192, 168}, 16, "private, RFC 1918"},
+    {AF_INET, {198, 18}, 15, "benchmarking, RFC 2544"},
+    {AF_INET, {224}, 4, "multicast, RFC 5771"},
+    {AF_INET, {240}, 4, "reserved, RFC 1112"},
+    {AF_INET6, {0}, 128, "unspecified, RFC 4291"},
+    {AF_INET6, {[15] = 1}, 128, "loopback, RFC 4291"},
+    {AF_INET6, {[10] = 0xff, [11] = 0xff}, 96, "IPv4-mapped, RFC 4291"},
+    {AF_INET6, {0, 0x64, 0xff, 0x9b, 0, 1}, 48, "local-use NAT64, RFC 8215"},
+    {AF_INET6, {1}, 64, "discard-only, RFC 6666"},
+    {AF_INET6, {0x20, 0x01, 0, 2}, 48, "benchmarking, RFC 5180"},
+    {AF_INET6, {0x20, 0x01, 0, 0x10}, 28, "ORCHID, RFC 4843"},
+    {AF_INET6, {0x20, 0x01, 0, 0x20}, 28, "ORCHIDv2, RFC 7343"},
+    {AF_INET6, {0xfc}, 7, "unique local (ULA), RFC 4193"},
+    {AF_INET6, {0xfe, 0x80}, 10, "link-local, RFC 4291"},
+    {AF_INET6, {0xfe, 0xc0}, 10, "site-local, RFC 3879"},
+    {AF_INET6, {0xff}, 8, "multicast, RFC 4291"},
+};
+
+static bool prefix_match(const unsigned char *addr, const unsigned char *prefix, unsigned bits)
+{
+    size_t whole = bits / 8;
+    if (memcmp(addr, prefix, whole) != 0)
+        return false;
+    unsigned rest = bits % 8;
+    if (!rest)
+        return true;
+    unsigned char mask = (unsigned char)(0xff << (8 - rest));
+    return (addr[whole] & mask) == (prefix[whole] & mask);
+}
+
+const char *mc_ip_special_purpose(const struct mc_ip *ip)
+{
+    for (size_t i = 0; i < sizeof special_ranges / sizeof special_ranges[0]; i++) {
+        const struct special_range *r = &special_ranges[i];
+        if (r->family == ip->family && prefix_match(ip->bytes, r->prefix, r->bits))
+            return r->what;
+    }
+    return NULL; /* global, or documentation (which serves examples and tests) */
+}

@@ -115,7 +115,8 @@ STATUS_OF_SEVERITY = {"info": "ok", "warning": "warning", "unknown": "unknown",
 CODES = ("bad-input", "host-nxdomain", "host-no-address", "host-cname",
          "ptr-missing", "ptr-unconfirmed", "ptr-mismatch", "ptr-multiple",
          "ptr-generic", "lookup-failed", "resolver-unusable", "timeout",
-         "family-required", "address-not-of-host")
+         "family-required", "address-not-of-host", "address-not-global",
+         "ptr-invalid-name")
 CASE_KEYS = {"name", "doc", "like", "server", "zones", "offline", "format",
              "args", "cwd", "env", "expect", "timeout", "known_bug", "files",
              "as_user", "stdin", "kill_rss_mb", "runs", "skip_under_wrapper"}
