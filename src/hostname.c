@@ -222,7 +222,6 @@ static const struct special_range special_ranges[] = {
     {AF_INET, {240}, 4, "reserved, RFC 1112"},
     {AF_INET6, {0}, 128, "unspecified, RFC 4291"},
     {AF_INET6, {[15] = 1}, 128, "loopback, RFC 4291"},
-    {AF_INET6, {[10] = 0xff, [11] = 0xff}, 96, "IPv4-mapped, RFC 4291"},
     {AF_INET6, {0, 0x64, 0xff, 0x9b, 0, 1}, 48, "local-use NAT64, RFC 8215"},
     {AF_INET6, {1}, 64, "discard-only, RFC 6666"},
     {AF_INET6, {0x20, 0x01, 0, 2}, 48, "benchmarking, RFC 5180"},
@@ -248,6 +247,15 @@ static bool prefix_match(const unsigned char *addr, const unsigned char *prefix,
 
 const char *mc_ip_special_purpose(const struct mc_ip *ip)
 {
+    /* An IPv4-mapped address (::ffff:0:0/96) stands for its IPv4 address
+     * (RFC 4291 §2.5.5.2): judged by that, so that ::ffff:192.0.2.1 is a
+     * documentation address and ::ffff:10.0.0.1 a private one. */
+    static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+    if (ip->family == AF_INET6 && memcmp(ip->bytes, mapped, sizeof mapped) == 0) {
+        struct mc_ip v4 = {.family = AF_INET};
+        memcpy(v4.bytes, ip->bytes + 12, 4);
+        return mc_ip_special_purpose(&v4);
+    }
     for (size_t i = 0; i < sizeof special_ranges / sizeof special_ranges[0]; i++) {
         const struct special_range *r = &special_ranges[i];
         if (r->family == ip->family && prefix_match(ip->bytes, r->prefix, r->bits))

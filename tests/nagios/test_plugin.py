@@ -132,7 +132,8 @@ class TestOutput(PluginCase):
 
     def test_pipe_from_dns_escaped(self):
         r = mailcheck(*zones(), "-vv", "pipe.schema.test")
-        self.assertPlugin(r, "WARNING")
+        # A PTR name with '|' is no host name (ptr-invalid-name): critical.
+        self.assertPlugin(r, "CRITICAL")
         self.assertIn("pi\\124pe.schema.test", r.out)
         # An SPF record with '|' in a term: the message quotes it.
         r = mailcheck(*zones(), "-vv", "--from", "perm.schema.test", "pass.schema.test")

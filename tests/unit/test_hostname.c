@@ -116,6 +116,87 @@ static void reverse_names(void **state)
                         "1.0.2.0.0.0.0.c.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa");
 }
 
+static const char *special(const char *text)
+{
+    struct mc_ip ip;
+    assert_true(mc_ip_parse(text, &ip));
+    return mc_ip_special_purpose(&ip);
+}
+
+/* RFC 6890 special-purpose ranges; documentation ranges are not flagged. */
+static void special_purpose_addresses(void **state)
+{
+    (void)state;
+    static const char *const flagged[] = {
+        "0.0.0.0",
+        "10.0.0.25",
+        "10.255.255.255",
+        "100.64.0.1",
+        "100.127.255.255",
+        "127.0.0.1",
+        "169.254.1.1",
+        "172.16.0.1",
+        "172.31.255.255",
+        "192.0.0.8",
+        "192.168.1.1",
+        "198.18.0.1",
+        "198.19.255.255",
+        "224.0.0.1",
+        "239.1.2.3",
+        "240.0.0.1",
+        "255.255.255.255",
+        "::",
+        "::1",
+        "::ffff:10.0.0.1",
+        "64:ff9b:1::1",
+        "100::1",
+        "2001:2::1",
+        "2001:10::1",
+        "2001:20::1",
+        "fc00::1",
+        "fd00::25",
+        "fe80::1",
+        "febf::1",
+        "fec0::1",
+        "ff02::1",
+    };
+    for (size_t i = 0; i < sizeof flagged / sizeof flagged[0]; i++) {
+        if (!special(flagged[i]))
+            fail_msg("%s should be special-purpose", flagged[i]);
+    }
+    static const char *const global[] = {
+        "192.0.2.25",       "198.51.100.1",
+        "203.0.113.9",      "2001:db8::10",
+        "::ffff:192.0.2.1", "8.8.8.8",
+        "100.63.255.255",   "100.128.0.0",
+        "172.15.255.255",   "172.32.0.0",
+        "198.17.255.255",   "198.20.0.0",
+        "223.255.255.255",  "64:ff9b::192.0.2.1",
+        "2001:4860::8888",  "2002:c000:0201::1",
+        "fbff::1",          "fe00::1",
+        "3fff::1",
+    };
+    for (size_t i = 0; i < sizeof global / sizeof global[0]; i++) {
+        const char *what = special(global[i]);
+        if (what)
+            fail_msg("%s should be global, is %s", global[i], what);
+    }
+    assert_string_equal(special("10.1.2.3"), "private, RFC 1918");
+    assert_string_equal(special("fd12::1"), "unique local (ULA), RFC 4193");
+}
+
+static void ptr_names_that_are_host_names(void **state)
+{
+    (void)state;
+    assert_true(mc_hostname_ptr_name_valid("mail.example.test"));
+    assert_true(mc_hostname_ptr_name_valid("_spf-x.Example-1.test"));
+    assert_false(mc_hostname_ptr_name_valid(""));
+    assert_false(mc_hostname_ptr_name_valid("pipe|x.example.test"));
+    assert_false(mc_hostname_ptr_name_valid("a\\032b.example.test"));
+    assert_false(mc_hostname_ptr_name_valid("a/b.example.test"));
+    assert_false(mc_hostname_ptr_name_valid("*.example.test"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +204,8 @@ int main(void)
         cmocka_unit_test(invalid_hosts_name_the_problem),
         cmocka_unit_test(ip_text_is_rfc5952_and_sorted),
         cmocka_unit_test(reverse_names),
+        cmocka_unit_test(special_purpose_addresses),
+        cmocka_unit_test(ptr_names_that_are_host_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
