@@ -4,7 +4,10 @@
  * question type; the question name is fixed, so the fuzzer learns it. */
 #include "fuzz.h"
 #include "mc_arena.h"
+#include "mc_dns_id.h"
 #include "mc_dns_msg.h"
+
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -27,5 +30,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 __builtin_trap(); /* names come out printable (escaped) */
     }
     mc_arena_free(arena);
+    /* The question reader of the case guard (--dns0x20) on the same bytes:
+     * in bounds, and 0x20 changes letters' case only. */
+    struct mc_dns_question q;
+    if (mc_dns_question_read(data + 1, size - 1, &q)) {
+        if (q.name_off + q.name_len + 4 > size - 1)
+            __builtin_trap();
+        static struct mc_dns_ids ids;
+        unsigned char copy[65536];
+        size_t n = size - 1 < sizeof copy ? size - 1 : sizeof copy;
+        memcpy(copy, data + 1, n);
+        if (!mc_dns_0x20_apply(&ids, copy, n) ||
+            !mc_dns_wire_name_equal(copy + q.name_off, data + 1 + q.name_off, q.name_len))
+            __builtin_trap();
+    }
     return 0;
 }

@@ -114,6 +114,8 @@ static const struct {
     {"host-no-address", "RFC 5321 section 4.1.4"},
     {"host-cname", "RFC 5321 section 2.3.5"},
     {"ptr-missing", "RFC 1912 section 2.1"},
+    {"ptr-invalid-name", "RFC 1123 section 2.1"},
+    {"address-not-global", "RFC 6890 section 2.2"},
     {"ptr-unconfirmed", "RFC 8601 section 3"},
     {"ptr-mismatch", "RFC 1912 section 2.1"},
     {"ptr-multiple", "RFC 1912 section 2.1"},

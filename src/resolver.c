@@ -370,6 +370,21 @@ static void guard_remove(struct mc_resolver *res, struct query *q)
         *pp = q->guard_next;
 }
 
+/*
+ * The socket functions c-ares 1.18 calls when they are set (only with our
+ * own 0x20): plain system calls, except that a UDP read drops every
+ * datagram guard_admits() refuses and reads the next, so that a forged
+ * reply in the wrong case never ends the query it imitates.  With these
+ * set, c-ares 1.18 configures nothing on the sockets itself: non-blocking,
+ * close-on-exec and TCP_NODELAY are set here.
+ */
+#if !MC_CARES_DNS0X20
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
 /* True when the reply WIRE echoes, octet for octet, the name and type of
  * a query in flight.  A reply whose question cannot be read is not let
  * through either: under --dns0x20 nothing unverified reaches c-ares. */
@@ -402,21 +417,6 @@ static bool is_udp_fd(const struct mc_resolver *res, int fd)
             return true;
     return false;
 }
-
-/*
- * The socket functions c-ares 1.18 calls when they are set (only with our
- * own 0x20): plain system calls, except that a UDP read drops every
- * datagram guard_admits() refuses and reads the next, so that a forged
- * reply in the wrong case never ends the query it imitates.  With these
- * set, c-ares 1.18 configures nothing on the sockets itself: non-blocking,
- * close-on-exec and TCP_NODELAY are set here.
- */
-#if !MC_CARES_DNS0X20
-#include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
 static ares_socket_t guard_socket(int domain, int type, int protocol, void *data)
 {
