@@ -48,6 +48,7 @@
 #include "mc_arena.h"
 #include "mc_dns_id.h"
 #include "mc_dns_msg.h"
+#include "mc_hostname.h"
 
 /* c-ares 1.33 and later apply 0x20 themselves (ARES_FLAG_DNS0x20: random
  * case, replies matched case-sensitively, a mismatch ignored while the
@@ -549,10 +550,15 @@ static void query_cb(void *arg, int status, int timeouts, unsigned char *abuf, i
          * "*", although DNS allows any (1.18 sends it as given): a failed
          * lookup that says so, not c-ares' "Misformatted domain name". */
         entry_end(res, e, MC_DNS_NETERR,
-                  mc_arena_printf(e->arena,
-                                  "c-ares %s will not send a query for a name with octets other "
-                                  "than letters, digits, '-' and '_'",
-                                  ares_version(NULL)));
+                  mc_hostname_ptr_name_valid(e->asking)
+                      ? mc_arena_printf(e->arena,
+                                        "c-ares %s could not read the reply of %s: a name in "
+                                        "it has octets c-ares refuses (DNS allows any)",
+                                        ares_version(NULL), res->server_label)
+                      : mc_arena_printf(e->arena,
+                                        "c-ares %s will not send a query for a name with "
+                                        "octets other than letters, digits, '-' and '_'",
+                                        ares_version(NULL)));
         return;
     default:
         entry_end(res, e, MC_DNS_NETERR,
