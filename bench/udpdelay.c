@@ -81,7 +81,11 @@ static int parse_addr(const char *s, struct sockaddr_in *sa)
     host[colon - s] = '\0';
     memset(sa, 0, sizeof *sa);
     sa->sin_family = AF_INET;
-    sa->sin_port = htons((uint16_t)atoi(colon + 1));
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (end == colon + 1 || *end || port < 1 || port > 65535)
+        return -1;
+    sa->sin_port = htons((uint16_t)port);
     return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
 }
 

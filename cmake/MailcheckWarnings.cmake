@@ -6,6 +6,7 @@ function(mailcheck_target_options target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes
     -Wmissing-prototypes -Wvla -Wcast-qual -Wwrite-strings -Wnull-dereference
+    -Wconversion -Wsign-conversion -Wimplicit-fallthrough -Wundef
     -Wno-unused-parameter)
   if(MAILCHECK_WERROR)
     target_compile_options(${target} PRIVATE -Werror)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "mc_hostname.h"
+#include "mc_ip.h"
 #include "mc_report.h"
 #include "mc_resolver.h"
 #include "mc_spf_eval.h"

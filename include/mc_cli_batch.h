@@ -13,7 +13,7 @@
 #include <stdio.h>
 
 #include "mc_check.h"
-#include "mc_registrable.h"
+#include "mc_psl.h"
 #include "mc_render.h"
 #include "mc_resolver.h"
 

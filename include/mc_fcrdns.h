@@ -15,7 +15,8 @@
 
 #include "mc_dns.h"
 #include "mc_hostname.h"
-#include "mc_report.h"
+#include "mc_ip.h"
+#include "mc_vocab.h"
 
 /* Most PTR names mailcheck forward-confirms per address (the limit RFC 7208
  * §4.6.4 sets for the same job in SPF's ptr mechanism). */

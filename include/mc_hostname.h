@@ -29,34 +29,10 @@ enum mc_status mc_hostname_validate(const char *input, char **ascii, char **unic
 /* Syntax check only (no IDN): true when NAME is a valid LDH host name. */
 bool mc_hostname_is_ldh(const char *name, const char **why);
 
-/* An IP address of either family. */
-struct mc_ip {
-    int family; /* AF_INET or AF_INET6 */
-    unsigned char bytes[16];
-};
-
-/* Parses an IPv4 dotted quad or an IPv6 address. */
-bool mc_ip_parse(const char *text, struct mc_ip *ip);
-/* RFC 5952 text form into BUF (at least 46 bytes). Returns BUF. */
-char *mc_ip_format(const struct mc_ip *ip, char *buf, size_t size);
-/* Sort order: IPv4 before IPv6, then by bytes. */
-int mc_ip_compare(const struct mc_ip *a, const struct mc_ip *b);
-/* The reverse-lookup name (in-addr.arpa / ip6.arpa, RFC 1035 §3.5,
- * RFC 3596 §2.5), no trailing dot, into BUF (at least 74 bytes). An
- * IPv4-mapped IPv6 address stays under ip6.arpa. Returns BUF. */
-char *mc_ip_reverse_name(const struct mc_ip *ip, char *buf, size_t size);
-
 /* True when NAME (presentation form, as the DNS parser writes it: other
  * octets escaped) is a host name as newer c-ares will look one up: labels
  * of letters, digits, "-" and "_" only.  Postfix's valid_hostname() is
  * stricter still. */
 bool mc_hostname_ptr_name_valid(const char *name);
-
-/* When IP is in a special-purpose range no receiver can see (RFC 6890:
- * private, loopback, link-local, unspecified, multicast, ULA, ...), a
- * static description of the range ("private, RFC 1918"); NULL for a
- * global address and for the documentation ranges (RFC 5737, RFC 3849,
- * RFC 9637), which serve examples and tests. */
-const char *mc_ip_special_purpose(const struct mc_ip *ip);
 
 #endif

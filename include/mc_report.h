@@ -20,50 +20,8 @@
 
 #include "mc_arena.h"
 #include "mc_hostname.h"
-
-/* Values are the exit codes. */
-enum mc_state {
-    MC_STATE_OK = 0,
-    MC_STATE_WARNING = 1,
-    MC_STATE_CRITICAL = 2,
-    MC_STATE_UNKNOWN = 3,
-};
-
-enum mc_severity {
-    MC_SEV_INFO,
-    MC_SEV_WARNING,
-    MC_SEV_UNKNOWN,
-    MC_SEV_CRITICAL,
-};
-
-/* Address and family verdicts, in the order SPEC.md ranks them
- * (pass < mismatch < error < fail); NONE only for a family. */
-enum mc_verdict {
-    MC_VERDICT_PASS,
-    MC_VERDICT_MISMATCH,
-    MC_VERDICT_ERROR,
-    MC_VERDICT_FAIL,
-    MC_VERDICT_NONE,
-};
-
-enum mc_fcrdns {
-    MC_FCRDNS_PASS,
-    MC_FCRDNS_FAIL,
-    MC_FCRDNS_ERROR,
-};
-
-const char *mc_state_str(enum mc_state state);     /* "ok", "warning", ... */
-const char *mc_severity_str(enum mc_severity sev); /* "info", "warning", ... */
-const char *mc_verdict_str(enum mc_verdict verdict);
-const char *mc_fcrdns_str(enum mc_fcrdns fcrdns);
-/* Parses "ok|warning|critical|unknown" (any case). */
-bool mc_state_parse(const char *text, enum mc_state *state);
-/* The state a finding of severity SEV asks for (info: ok). */
-enum mc_state mc_severity_state(enum mc_severity sev);
-/* The severity of a finding that asks for STATE (ok: info). */
-enum mc_severity mc_state_severity(enum mc_state state);
-/* True when A is worse than B in the order critical > unknown > warning > ok. */
-bool mc_state_worse(enum mc_state a, enum mc_state b);
+#include "mc_ip.h"
+#include "mc_vocab.h"
 
 struct mc_finding {
     const char *code; /* stable, listed in mailcheck(1) */

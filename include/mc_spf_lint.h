@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 #include "mc_arena.h"
-#include "mc_report.h"
+#include "mc_vocab.h"
 #include "mc_spf_eval.h"
 
 /* Lookups from which the "near the limit" warning starts. */

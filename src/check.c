@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 
 #include "mc_fcrdns.h"
+#include "mc_ip.h"
 #include "mc_spf_lint.h"
 #include "mc_util.h"
 

@@ -16,6 +16,7 @@
 
 #include "mc_batch.h"
 #include "mc_hostname.h"
+#include "mc_ip.h"
 #include "mc_render_spf.h"
 #include "mc_spf_eval.h"
 #include "mc_spf_lint.h"

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "mc_ip.h"
 #include "mc_util.h"
 
 enum mc_verdict mc_fcrdns_verdict(const char *host, const struct mc_fcrdns_input *in,

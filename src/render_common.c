@@ -151,28 +151,6 @@ const char *mc_render_finding_reference(const char *code)
     return NULL;
 }
 
-const char *mc_render_state_word(enum mc_state state)
-{
-    switch (state) {
-    case MC_STATE_OK: return "OK";
-    case MC_STATE_WARNING: return "WARNING";
-    case MC_STATE_CRITICAL: return "CRITICAL";
-    case MC_STATE_UNKNOWN: return "UNKNOWN";
-    }
-    return "UNKNOWN";
-}
-
-const char *mc_render_severity_word(enum mc_severity severity)
-{
-    switch (severity) {
-    case MC_SEV_INFO: return "INFO";
-    case MC_SEV_WARNING: return "WARNING";
-    case MC_SEV_UNKNOWN: return "UNKNOWN";
-    case MC_SEV_CRITICAL: return "CRITICAL";
-    }
-    return "UNKNOWN";
-}
-
 FILE *mc_render_buffer_open(struct mc_render_buffer *rb)
 {
     *rb = (struct mc_render_buffer){0};

@@ -11,7 +11,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
-#include "mc_render_json.h"
+#include "mc_json.h"
 #include "mc_util.h"
 
 #define SCHEMA_VERSION 1

@@ -108,7 +108,7 @@ static void ok_summary(FILE *f, const struct mc_report *r)
 static void first_line(FILE *f, const struct mc_report *r, const size_t *order,
                        const struct mc_render_options *opt)
 {
-    fprintf(f, "MAILCHECK %s - ", mc_render_state_word(r->status));
+    fprintf(f, "MAILCHECK %s - ", mc_state_word(r->status));
     if (r->host) {
         put(f, r->host);
         fputs(": ", f);
@@ -230,8 +230,7 @@ char *mc_render_spf_nagios(const struct mc_spf_output *o, const struct mc_render
     enum mc_state state = (enum mc_state)(o->exit_code & 3);
     struct mc_render_buffer rb;
     FILE *f = mc_render_buffer_open(&rb);
-    fprintf(f, "MAILCHECK %s - SPF %s for ", mc_render_state_word(state),
-            mc_spf_result_str(v->result));
+    fprintf(f, "MAILCHECK %s - SPF %s for ", mc_state_word(state), mc_spf_result_str(v->result));
     put(f, o->ip);
     fputs(" from ", f);
     put(f, v->sender);
@@ -252,7 +251,7 @@ char *mc_render_spf_nagios(const struct mc_spf_output *o, const struct mc_render
         fputc('\n', f);
     }
     for (size_t i = 0; i < o->nlint; i++) {
-        fprintf(f, "[%s] ", mc_render_severity_word(o->lint[i].severity));
+        fprintf(f, "[%s] ", mc_severity_word(o->lint[i].severity));
         put(f, o->lint[i].message);
         fprintf(f, " (%s)\n", o->lint[i].code);
     }

@@ -15,7 +15,7 @@
 
 #include "mc_dns.h"
 #include "mc_render_common.h"
-#include "mc_render_json.h"
+#include "mc_json.h"
 #include "mc_util.h"
 
 /* A Received-SPF value: quoted-string with " and \ escaped. */
@@ -139,7 +139,7 @@ char *mc_render_spf_text(const struct mc_spf_output *o, const struct mc_render_o
         }
         fprintf(f, "lookups: %u of 10, void lookups: %u of 2\n", v->dns_lookups, v->void_lookups);
         for (size_t i = 0; i < o->nlint; i++) {
-            fprintf(f, "%-8s ", mc_render_severity_word(o->lint[i].severity));
+            fprintf(f, "%-8s ", mc_severity_word(o->lint[i].severity));
             put_safe(f, o->lint[i].message);
             fprintf(f, " [%s]\n", o->lint[i].code);
         }

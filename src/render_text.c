@@ -79,7 +79,7 @@ static void put_padded(struct out *o, const char *color, const char *text, int w
 
 static void status_line(struct out *o, const struct mc_report *r)
 {
-    const char *state = mc_render_state_word(r->status);
+    const char *state = mc_state_word(r->status);
     put_safe(o, o->color ? BOLD : NULL, r->host ? r->host : (r->input ? r->input : "?"));
     if (r->host_unicode) {
         fputs(" (", o->f);
@@ -193,7 +193,7 @@ char *mc_render_text(const struct mc_report *r, const struct mc_render_options *
         for (size_t i = 0; i < r->nfindings; i++) {
             const struct mc_finding *fi = &r->findings[i];
             fputs("  ", f);
-            put_padded(&o, severity_color(fi->severity), mc_render_severity_word(fi->severity), 9);
+            put_padded(&o, severity_color(fi->severity), mc_severity_word(fi->severity), 9);
             put_safe(&o, NULL, fi->message);
             const char *ref = mc_render_finding_reference(fi->code);
             fprintf(f, " [%s%s%s]\n", fi->code, ref ? "; " : "", ref ? ref : "");

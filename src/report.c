@@ -1,110 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report.c - the result tree: names of states and verdicts, findings, and
- * the one rule that turns findings into a status (SPEC.md "Overall status
- * and exit code").  Ownership: the report's arena owns every string in it.
+ * report.c - the result tree: findings, and the one rule that turns
+ * findings into a status (mailcheck(1), EXIT STATUS: the worst finding
+ * decides).  Ownership: the report's arena owns every string in it.
  */
 #include "mc_report.h"
 
 #include <string.h>
 
 #include "mc_util.h"
-
-const char *mc_state_str(enum mc_state state)
-{
-    switch (state) {
-    case MC_STATE_OK: return "ok";
-    case MC_STATE_WARNING: return "warning";
-    case MC_STATE_CRITICAL: return "critical";
-    case MC_STATE_UNKNOWN: return "unknown";
-    }
-    return "unknown";
-}
-
-const char *mc_severity_str(enum mc_severity sev)
-{
-    switch (sev) {
-    case MC_SEV_INFO: return "info";
-    case MC_SEV_WARNING: return "warning";
-    case MC_SEV_UNKNOWN: return "unknown";
-    case MC_SEV_CRITICAL: return "critical";
-    }
-    return "unknown";
-}
-
-const char *mc_verdict_str(enum mc_verdict verdict)
-{
-    switch (verdict) {
-    case MC_VERDICT_PASS: return "pass";
-    case MC_VERDICT_MISMATCH: return "mismatch";
-    case MC_VERDICT_ERROR: return "error";
-    case MC_VERDICT_FAIL: return "fail";
-    case MC_VERDICT_NONE: return "none";
-    }
-    return "error";
-}
-
-const char *mc_fcrdns_str(enum mc_fcrdns fcrdns)
-{
-    switch (fcrdns) {
-    case MC_FCRDNS_PASS: return "pass";
-    case MC_FCRDNS_FAIL: return "fail";
-    case MC_FCRDNS_ERROR: return "error";
-    }
-    return "error";
-}
-
-bool mc_state_parse(const char *text, enum mc_state *state)
-{
-    static const enum mc_state all[] = {MC_STATE_OK, MC_STATE_WARNING, MC_STATE_CRITICAL,
-                                        MC_STATE_UNKNOWN};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        if (mc_ascii_strcasecmp(text, mc_state_str(all[i])) == 0) {
-            *state = all[i];
-            return true;
-        }
-    }
-    return false;
-}
-
-enum mc_state mc_severity_state(enum mc_severity sev)
-{
-    switch (sev) {
-    case MC_SEV_INFO: return MC_STATE_OK;
-    case MC_SEV_WARNING: return MC_STATE_WARNING;
-    case MC_SEV_UNKNOWN: return MC_STATE_UNKNOWN;
-    case MC_SEV_CRITICAL: return MC_STATE_CRITICAL;
-    }
-    return MC_STATE_UNKNOWN;
-}
-
-enum mc_severity mc_state_severity(enum mc_state state)
-{
-    switch (state) {
-    case MC_STATE_OK: return MC_SEV_INFO;
-    case MC_STATE_WARNING: return MC_SEV_WARNING;
-    case MC_STATE_UNKNOWN: return MC_SEV_UNKNOWN;
-    case MC_STATE_CRITICAL: return MC_SEV_CRITICAL;
-    }
-    return MC_SEV_UNKNOWN;
-}
-
-/* Rank in Icinga's worst-state order: critical > unknown > warning > ok. */
-static int state_rank(enum mc_state s)
-{
-    switch (s) {
-    case MC_STATE_OK: return 0;
-    case MC_STATE_WARNING: return 1;
-    case MC_STATE_UNKNOWN: return 2;
-    case MC_STATE_CRITICAL: return 3;
-    }
-    return 2;
-}
-
-bool mc_state_worse(enum mc_state a, enum mc_state b)
-{
-    return state_rank(a) > state_rank(b);
-}
 
 struct mc_report *mc_report_new(void)
 {

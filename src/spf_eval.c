@@ -24,6 +24,7 @@
  * the freeing to the last of them (the resolver's loop delivers them all,
  * even at its deadline).
  */
+#include "mc_ip.h"
 #include "mc_spf_eval.h"
 
 #include <arpa/inet.h>

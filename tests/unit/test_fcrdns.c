@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "mc_fcrdns.h"
+#include "mc_ip.h"
 
 #define HOST "mail.example.test"
 #define N_CONF MC_FCRDNS_NAME_CONFIRMS

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "mc_hostname.h"
+#include "mc_ip.h"
 
 static void expect_valid(const char *input, const char *ascii, const char *unicode)
 {

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mc_registrable.h - the registrable domain of a host name, from the
+ * mc_psl.h - the registrable domain of a host name, from the
  * Public Suffix List (libpsl): the default sender domain of a host check
  * (mail.example.co.uk sends as example.co.uk).
  */
-#ifndef MC_REGISTRABLE_H
-#define MC_REGISTRABLE_H
+#ifndef MC_PSL_H
+#define MC_PSL_H
 
 #include "mc_util.h"
 

@@ -25,9 +25,4 @@ char *mc_render_buffer_close(struct mc_render_buffer *rb);
  * (rcode NOERROR, TTL 3600, from SERVER)". Caller frees. */
 char *mc_render_lookup_line(const struct mc_report_lookup *lookup);
 
-/* "OK", "WARNING", "CRITICAL" or "UNKNOWN": static string. */
-const char *mc_render_state_word(enum mc_state state);
-/* "INFO", "WARNING", "UNKNOWN" or "CRITICAL": static string. */
-const char *mc_render_severity_word(enum mc_severity severity);
-
 #endif

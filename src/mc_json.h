@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mc_render_json.h - the jansson helpers every JSON renderer uses, so that
+ * mc_json.h - the jansson helpers every JSON renderer uses, so that
  * escaping is decided in one place: strings from DNS or input are made
  * printable ASCII (mc_render_safe) before jansson sees them, which makes
  * every document valid UTF-8 JSON whatever a server sent.  jansson still
  * does all the JSON escaping; the helpers only skip its UTF-8 checks where
  * the string is ASCII by construction.
  */
-#ifndef MC_RENDER_JSON_H
-#define MC_RENDER_JSON_H
+#ifndef MC_JSON_H
+#define MC_JSON_H
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* render_json_util.c - see mc_render_json.h. */
-#include "mc_render_json.h"
+/* json.c - the jansson helpers of the JSON renderers; see mc_json.h. */
+#include "mc_json.h"
 
 #include <stdlib.h>
 #include <string.h>

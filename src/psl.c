@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * registrable.c - registrable domains via libpsl (the only file that
+ * psl.c - registrable domains via libpsl (the only file that
  * includes it).  Ownership: struct mc_psl owns the libpsl context.
  */
-#include "mc_registrable.h"
+#include "mc_psl.h"
 
 #include <libpsl.h>
 #include <stdlib.h>
