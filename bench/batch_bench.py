@@ -582,7 +582,7 @@ def run_peers(args, srv, work, world, n, nspf, exp_hosts, exp_spf, lat, add_row,
         if got != want:
             key = "/".join(x for x in e["ptr_kinds"] if x != "good") or "?"
             wrong[key] = wrong.get(key, 0) + 1
-    add_row("shell dig loop (SPEC.md)", "hosts", k, r, k, ok, k,
+    add_row("shell dig loop (README)", "hosts", k, r, k, ok, k,
             {"accuracy_note": "FCrDNS only (does it say 'correct' exactly when the family "
                               "passes); SPF is only grepped, never evaluated; wrong on hosts "
                               "whose PTRs are: %s" % (", ".join(

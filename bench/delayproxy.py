@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """A DNS proxy that holds every packet DELAY ms, for latency benchmarks.
 
-This kernel has no netem (TESTING.md, "Latency"): the proxy stands between
+This kernel has no netem (no tc qdisc for delay): the proxy stands between
 the tools and NSD on loopback and delays each packet in each direction by
 DELAY ms, so one lookup costs about 2 x DELAY of wall time, over UDP and
 TCP alike (TCP: each chunk read is held DELAY ms before it is written on).

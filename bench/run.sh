@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# One command for the batch benchmark (issue 5):
+# One command for the batch benchmark:
 #   bench/run.sh [N] [--latency MS] [options of bench/batch_bench.py]
 # N defaults to 10000; --latency MS adds MS of round trip (MS/2 each way) in
 # bench/udpdelay between the tools and NSD.  As root: it enters a private

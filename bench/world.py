@@ -36,7 +36,7 @@ length L corresponds to the IPv6 prefix of length L + 40.  Pools:
 Expected verdicts come from the generator's own model of what it built: a
 small RFC 7208 check_host() over the in-memory records (left to right, first
 match wins, 10 DNS-querying terms, 2 void lookups, one v=spf1 record), and
-the FCrDNS rules of SPEC.md.  It also records every lookup each verdict
+the FCrDNS rules of doc/verdicts.md.  It also records every lookup each verdict
 needs, which gives the query floors: with one cache shared by the whole run
 (distinct queries / N) and with a fresh cache per host.
 

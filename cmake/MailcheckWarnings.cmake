@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# One place for warnings and instrumentation flags (STYLE.md, "CMake").
+# One place for warnings and instrumentation flags (doc/architecture.md).
 function(mailcheck_target_options target)
   # POSIX.1-2008 (open_memstream, strnlen, mkstemp, clock_gettime) on top of C11.
   target_compile_definitions(${target} PRIVATE _POSIX_C_SOURCE=200809L)

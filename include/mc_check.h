@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mc_check.h - one host check (SPEC.md "The host check"): HOST's A and
+ * mc_check.h - one host check (doc/architecture.md, "The lifecycle of a check"): HOST's A and
  * AAAA in parallel, the PTR of every address, the forward confirmation of
  * every PTR name that can change a verdict, then the verdicts and findings
  * as a report tree.

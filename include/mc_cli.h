@@ -6,7 +6,7 @@
 #ifndef MC_CLI_H
 #define MC_CLI_H
 
-/* Runs mailcheck with ARGV; returns the exit code (0-3, SPEC.md). */
+/* Runs mailcheck with ARGV; returns the exit code (0-3, mailcheck(1), EXIT STATUS). */
 int mc_cli_main(int argc, char **argv);
 
 #endif

@@ -3,10 +3,10 @@
  * mc_dns.h - mailcheck's view of a DNS lookup and its outcome.
  *
  * These are the only DNS types the layers above the resolver see: neither
- * c-ares nor ldns types leave the dns modules (STYLE.md, rule 2).
+ * c-ares nor ldns types leave the dns modules (doc/architecture.md, "Layers").
  *
  * A lookup is *answered* when a reply with NOERROR (with or without data) or
- * NXDOMAIN came back; anything else is a *failed* lookup (SPEC.md,
+ * NXDOMAIN came back; anything else is a *failed* lookup (doc/verdicts.md,
  * "Definitions").  Verdicts depend on that difference, so every outcome keeps
  * it, plus a human `why` for reports.
  */
@@ -29,7 +29,7 @@ enum mc_dns_type {
     MC_DNS_T_AAAA = 28,
 };
 
-/* Longest CNAME chain followed (SPEC.md: "at most 10 in a chain"). */
+/* Longest CNAME chain followed (mailcheck(1), SECURITY: at most 10). */
 #define MC_DNS_MAX_CNAMES 10
 
 enum mc_dns_outcome {

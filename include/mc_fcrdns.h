@@ -5,7 +5,7 @@
  * RFC 1912 §2.1; the "iprev" method of RFC 8601 §3)?
  *
  * Pure logic over what the lookups returned, so that every rule of
- * SPEC.md's "Verdicts per address" is a unit test.
+ * doc/verdicts.md's "Per address" is a unit test.
  */
 #ifndef MC_FCRDNS_H
 #define MC_FCRDNS_H

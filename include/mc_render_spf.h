@@ -26,7 +26,7 @@ struct mc_spf_output {
     const char *input; /* --batch: the input line */
 };
 
-/* SPEC.md "SPF" exit codes: 0 pass, 1 softfail/neutral/none,
+/* mailcheck(1) EXIT STATUS of mailcheck spf: 0 pass, 1 softfail/neutral/none,
  * 2 fail/permerror/temperror. */
 int mc_spf_exit_code(enum mc_spf_result result);
 

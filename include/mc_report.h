@@ -9,7 +9,7 @@
  *
  * Status and exit code follow the Nagios convention: 0 ok, 1 warning,
  * 2 critical, 3 unknown; the worst finding decides in the order
- * critical > unknown > warning > ok (Icinga's order, SPEC.md).
+ * critical > unknown > warning > ok (Icinga's order; mailcheck(1), EXIT STATUS).
  */
 #ifndef MC_REPORT_H
 #define MC_REPORT_H
@@ -56,7 +56,7 @@ struct mc_report_lookup {
     size_t ncnames;
 };
 
-/* One SPF evaluation of an address (SPEC.md step 4). */
+/* One SPF evaluation of an address (mailcheck(1), VERDICTS, SPF). */
 struct mc_report_spf {
     const char *identity; /* "mailfrom" or "helo" */
     const char *domain;

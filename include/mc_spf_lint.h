@@ -5,7 +5,7 @@
  * numbers are the evaluator's own, per address family).
  *
  * Lint never changes an SPF result; it raises the host check to warning at
- * most (SPEC.md "SPF").  What the RFC makes an error (over 10 lookups,
+ * most (mailcheck(1), FINDINGS).  What the RFC makes an error (over 10 lookups,
  * several records, include of a domain without SPF, mx over 10 names)
  * shows in the result (permerror) instead, with the ledger naming the term.
  */
@@ -42,7 +42,7 @@ void mc_spf_lint_collect(const struct mc_spf_verdict *v, struct mc_arena *arena,
 
 /*
  * Appends the "timeout" finding of `mailcheck spf` when the -t deadline
- * cut the evaluation of V (SPEC.md: one finding of the -t STATE, naming
+ * cut the evaluation of V (mailcheck(1), -t: one finding of the -t STATE, naming
  * the stage that was still waiting): CUT is the evaluation as it stood,
  * whose ledger may name the lookup it waited for.
  */

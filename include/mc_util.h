@@ -5,7 +5,7 @@
  *
  * Failures of mailcheck itself (bad usage, unreadable input, no memory) are
  * an enum mc_status with a string table; outcomes of a protocol (a DNS
- * NXDOMAIN, an SPF fail) are never expressed with it (STYLE.md, rule 4).
+ * NXDOMAIN, an SPF fail) are never expressed with it (doc/architecture.md, "Two kinds of error").
  *
  * Allocation failure is fatal in exactly one place: mc_oom().  The mc_x*
  * allocators never return NULL.  Character helpers are ASCII-only on purpose:

@@ -33,7 +33,7 @@ enum mc_severity {
     MC_SEV_CRITICAL,
 };
 
-/* Address and family verdicts, in the order SPEC.md ranks them
+/* Address and family verdicts, in the order mailcheck(1) ranks them
  * (pass < mismatch < error < fail); NONE only for a family. */
 enum mc_verdict {
     MC_VERDICT_PASS,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * check.c - runs a host check on the resolver and builds its report
- * (SPEC.md "The host check", steps 1-3 and 5, "Verdicts per address",
+ * (mailcheck(1), DESCRIPTION and VERDICTS; doc/verdicts.md: the verdicts per address,
  * "Failed FCrDNS lookups", and the deadline rule).
  *
  * Fan-out: every lookup the check starts increments `pending`; every
@@ -157,7 +157,8 @@ static void ptr_cb(void *arg, const struct mc_dns_result *result)
         for (size_t i = 0; i < result->count; i++)
             host_named = host_named || mc_name_equal(result->records[i].name, c->opt.host);
         a->nnames = result->count < MC_FCRDNS_MAX_NAMES ? result->count : MC_FCRDNS_MAX_NAMES;
-        /* HOST's own answer already confirms HOST (SPEC.md step 3). */
+        /* HOST's own answer already confirms HOST (doc/architecture.md, "The lifecycle of a
+         * check"). */
         if (!(host_named && a->from_host)) {
             for (size_t i = 0; i < a->nnames; i++) {
                 /* A name that is no host name never forward-confirms
@@ -195,7 +196,7 @@ static void spf_cb(void *arg, struct mc_spf_eval *eval)
     lookup_end(arg);
 }
 
-/* Starts the SPF evaluations of address A (SPEC.md step 4). */
+/* Starts the SPF evaluations of address A (mailcheck(1), VERDICTS, SPF). */
 static void spf_start(struct mc_check *c, struct address *a)
 {
     const struct mc_check_options *o = &c->opt;
@@ -225,7 +226,7 @@ static void prefetched(void *arg, const struct mc_dns_result *result)
  * HOST's addresses, but the evaluations start only when an address is
  * known: asked for together with A and AAAA, they are in the cache by then
  * instead of a round trip late.  Not a lookup of any evaluation: each
- * evaluation still counts its own (SPEC.md, prefetch). */
+ * evaluation still counts its own (mailcheck(1), --no-prefetch). */
 static void spf_records_prefetch(struct mc_check *c)
 {
     for (size_t i = 0; i < c->opt.nfrom; i++)
@@ -463,7 +464,7 @@ static const char *spf_fix(struct mc_arena *ar, const struct address *a, const c
                            a->text, domain, a->ip.family == AF_INET ? "ip4" : "ip6", a->text, host);
 }
 
-/* SPEC.md "SPF verdicts": sender domains pass ok; softfail, neutral, none
+/* mailcheck(1), VERDICTS, SPF: sender domains pass ok; softfail, neutral, none
  * warning; fail, permerror, temperror critical.  HELO identity: fail and
  * permerror critical, the others info.  A temperror the deadline caused
  * makes no finding (the deadline has its own). */
@@ -790,7 +791,7 @@ static void finish(struct mc_check *c)
     }
     deadline_finding(c);
     /* No lookup of the run answered: the resolver itself is unusable, and
-     * nothing said about the zones can be trusted (SPEC.md). */
+     * nothing said about the zones can be trusted (doc/verdicts.md). */
     if (stats.answered == 0 && stats.failed > 0) {
         static const char *const failed_code[] = {"lookup-failed"};
         mc_report_drop_findings(rep, failed_code, 1);

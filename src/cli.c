@@ -6,8 +6,8 @@
  *
  * Usage and input errors are exit 3 (unknown) with a message on stderr; in
  * a machine format, stdout (or --output) still gets a valid document saying
- * so, and in the plugin format the "MAILCHECK UNKNOWN - ..." line (SPEC.md
- * "Output formats").  Invoked as check_mailcheck, the plugin conventions
+ * so, and in the plugin format the "MAILCHECK UNKNOWN - ..." line (mailcheck(1),
+ * OUTPUT FORMATS).  Invoked as check_mailcheck, the plugin conventions
  * are the default: --format nagios, and -h/-V exit 3 (Monitoring Plugins
  * Development Guidelines).  -w/-c thresholds on the check's time add a
  * finding in every format.  Ownership: everything parsed lives in
@@ -879,7 +879,7 @@ static int run_host_check(struct cli *cli)
         code = fail_input(cli, why, cli->host_arg);
         goto done;
     }
-    /* SPEC.md step 4: default sender domain, HOST's registrable domain. */
+    /* The default sender domain: HOST's registrable domain (mailcheck(1), --from). */
     char *default_from = NULL;
     const char *const *from = cli->from;
     size_t nfrom = cli->nfrom;
@@ -1011,7 +1011,7 @@ static int run_batch(struct cli *cli)
                 .spf = !cli->no_spf,
                 .from = cli->from,
                 .nfrom = cli->nfrom,
-                .prefetch = false, /* SPEC.md: prefetch is off in --batch */
+                .prefetch = false, /* mailcheck(1): prefetch is off in --batch */
             },
         .psl = psl,
         .timeout_ms = cli->timeout_ms,

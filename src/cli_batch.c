@@ -336,7 +336,7 @@ static bool spf_start(void *arg, struct mc_batch *batch, size_t slot, size_t lin
             /* RFC 7208 §2.4: the null reverse-path checks postmaster@HELO */
             .sender = strcmp(fields[1], "<>") == 0 ? fields[2] : fields[1],
             .helo = j->helo,
-            .prefetch = false, /* SPEC.md: prefetch is off in --batch */
+            .prefetch = false, /* mailcheck(1): prefetch is off in --batch */
         };
         j->eval = mc_spf_eval_start(cb->res, &req, spf_done, j); /* copies the request */
         if (!j->reported)

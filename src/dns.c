@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dns.c - names for DNS outcomes and RR types, and which outcomes count as
- * answered (SPEC.md "Definitions").  No I/O, no third-party types.
+ * answered (doc/verdicts.md).  No I/O, no third-party types.
  */
 #include "mc_dns.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fcrdns.c - per-address verdicts (SPEC.md "Verdicts per address") and the
+ * fcrdns.c - per-address verdicts (doc/verdicts.md, "Per address") and the
  * generic-PTR heuristic.  Pure functions: no lookups, no allocation.
  */
 #include "mc_fcrdns.h"

@@ -7,7 +7,7 @@
  *
  * then the long output, one finding a line, worst first; more of it with
  * each -v (the address verdicts and fixes at 1, the DNS evidence at 2).
- * The summary names the worst findings first.  Perfdata follows SPEC.md:
+ * The summary names the worst findings first.  Perfdata follows mailcheck(1), OUTPUT FORMATS:
  *
  *   time=0.042s;W;C;0 queries=9;;;0 addresses=2;;;0
  *   spf_lookups_ipv4=3;;;0;10 spf_lookups_ipv6=3;;;0;10

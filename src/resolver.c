@@ -11,7 +11,7 @@
  * §3.6.2).  Waiters are called back only from mc_resolver_run(), through a
  * delivery queue, so no caller is re-entered from mc_resolver_lookup().
  *
- * c-ares traps handled here (STYLE.md): ARES_FLAG_NOCHECKRESP so SERVFAIL
+ * c-ares traps handled here (doc/architecture.md): ARES_FLAG_NOCHECKRESP so SERVFAIL
  * and REFUSED replies reach ldns with their rcode (c-ares 1.18 would report
  * REFUSED as a connection error); its own query cache (>= 1.23) is turned
  * off because this cache is the one that counts.  The only call into a
@@ -1149,21 +1149,15 @@ struct mc_resolver *mc_resolver_new(const struct mc_resolver_config *config, cha
     }
 #endif
     if (config->nservers > 0) {
-        size_t cap = 1;
-        csv = mc_xcalloc(1, cap);
+        csv = mc_xstrdup("");
         for (size_t i = 0; i < config->nservers; i++) {
             char *item = server_csv_item(config->servers[i], why);
             if (!item)
                 goto fail;
-            size_t need = strlen(csv) + strlen(item) + 2;
-            if (need > cap) {
-                cap = need * 2;
-                csv = mc_xrealloc(csv, cap);
-            }
-            if (i > 0)
-                strncat(csv, ",", cap - strlen(csv) - 1);
-            strncat(csv, item, cap - strlen(csv) - 1);
+            char *longer = mc_xasprintf("%s%s%s", csv, i > 0 ? "," : "", item);
+            free(csv);
             free(item);
+            csv = longer;
         }
         rc = ares_set_servers_ports_csv(res->channel, csv);
         if (rc != ARES_SUCCESS) {

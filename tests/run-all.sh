@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # The whole test suite, as CI runs it (Debian 12, as root, after
 # contrib/install-deps.sh):
-#   0. the C sources formatted as .clang-format says;
+#   0. the C sources formatted as .clang-format says, and the source rules
+#      of tests/check_source.py (third-party headers, layers, banned
+#      functions, citations); a gcc -O2 -Werror build of every target;
 #   1. build with -Werror and run every CTest test (unit, e2e, fuzz corpora);
 #   2. the same suite built with ASan+UBSan;
 #   3. unit tests and the end-to-end tests under valgrind memcheck;
@@ -22,6 +24,11 @@ step() { printf '\n=== %s\n' "$*"; }
 step "format (.clang-format, clang-format 14)"
 find src include tests fuzz bench -name '*.[ch]' -print | sort | xargs clang-format-14 --dry-run --Werror
 echo "format clean"
+python3 tests/check_source.py .
+# -O2 finds what -O0 does not (-Wnull-dereference in the unit tests).
+cmake -S . -B build-o2 -DCMAKE_BUILD_TYPE=Release -DMAILCHECK_WERROR=ON >/dev/null
+cmake --build build-o2 -j"$jobs" >build-o2.log 2>&1 || { cat build-o2.log; exit 1; }
+echo "gcc -O2 -Werror build clean"
 
 step "build (gcc, -Werror) and test"
 cmake -S . -B build -DMAILCHECK_WERROR=ON >/dev/null

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# The shell function of SPEC.md, as administrators run it today, over a file
+# The shell function of the README's opening, as administrators run it today, over a file
 # of "HOST FROM-DOMAIN" lines (the TXT lookup asks the line's sender domain
 # instead of example.com).  One "== HOST" line before each host's output, for
 # bench/batch_bench.py to read.  Uses the system resolver (/etc/resolv.conf).

@@ -239,7 +239,7 @@ def _group_alive(pgid):
 # --- NSD ----------------------------------------------------------------------
 
 NSD_CONF = """\
-# Written by tests/e2e/dnsfixture.py (TESTING.md, "NSD on a loopback port").
+# Written by tests/e2e/dnsfixture.py (see the module docstring).
 server:
   ip-address: 127.0.0.1@{port}
   ip-address: ::1@{port}

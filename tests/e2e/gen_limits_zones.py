@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Writes the two generated zones of the SPF-limits cases (issue 6, item 3:
-"an SPF tree that tries every limit"):
+"""Writes the two generated zones of the SPF-limits cases ("an SPF tree
+that tries every limit"):
 
     zones/limits.e2e.test.zone             the SPF records and their targets
     zones/250.113.0.203.in-addr.arpa.zone  1000 PTR names for 203.0.113.250

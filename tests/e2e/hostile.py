@@ -12,8 +12,8 @@ a TC answer gets "connection refused".
 
 It answers what ldns-testns cannot: per-name behaviours (SCENARIOS below),
 each keyed by the query name, for the hostile-server cases of cases.json
-(issue 6, item 3) and names full of bytes that must never reach a terminal
-or a Nagios status line raw (item 6).  Every other name of h.e2e.test and
+and names full of bytes that must never reach a terminal
+or a Nagios status line raw.  Every other name of h.e2e.test and
 203.0.113.0/24 is served from RECORDS like a plain authoritative server
 (NODATA / NXDOMAIN with the SOA), so a case's normal lookups (HOST's
 addresses, the sender domain's SPF) are answered and exactly one lookup

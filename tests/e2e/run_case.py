@@ -80,8 +80,8 @@ value sets, RFC 5952 sorted addresses, family status = worst address status,
 `none` iff no address, overall status = worst finding severity, exit code =
 status.  Every case, whatever its format, also fails when the binary died of
 a signal or hung, when stdout or stderr holds a control octet other than
-newline and tab (a server's bytes must never reach a terminal raw; issue 6,
-item 6), or when a JSON string value holds one once decoded.
+newline and tab (a server's bytes must never reach a terminal raw),
+or when a JSON string value holds one once decoded.
 """
 
 import argparse
@@ -108,7 +108,7 @@ FAMILY_STATUSES = ("pass", "mismatch", "error", "fail", "none")
 ADDRESS_RANK = {"pass": 0, "mismatch": 1, "error": 2, "fail": 3}
 FCRDNS = ("pass", "fail", "error")
 SEVERITIES = ("info", "warning", "critical", "unknown")
-# SPEC.md: critical > unknown > warning > ok (Icinga's worst-state order).
+# mailcheck(1), EXIT STATUS: critical > unknown > warning > ok (Icinga's worst-state order).
 SEVERITY_RANK = {"info": 0, "ok": 0, "warning": 1, "unknown": 2, "critical": 3}
 STATUS_OF_SEVERITY = {"info": "ok", "warning": "warning", "unknown": "unknown",
                       "critical": "critical"}
@@ -126,7 +126,7 @@ EXPECT_KEYS = {"exit", "status", "host", "ipv4", "ipv6", "findings",
                "min_seconds", "result", "why", "json", "max_rss_mb"}
 FORMATS = ("json", "text", "nagios", "openmetrics", "jsonl")
 SPF_RESULTS = ("pass", "fail", "softfail", "neutral", "none", "temperror", "permerror")
-# SPEC.md "SPF": the exit code of `mailcheck spf` by result.
+# mailcheck(1), EXIT STATUS: the exit code of `mailcheck spf` by result.
 SPF_EXIT = {"pass": 0, "softfail": 1, "neutral": 1, "none": 1, "fail": 2,
             "permerror": 2, "temperror": 2}
 DEFAULT_MAX_RSS_MB = 256
@@ -638,7 +638,7 @@ def json_strings(value, path="$"):
 
 def check_json_strings(c, doc):
     """Decoded strings hold no control character and no lone surrogate: a
-    consumer printing a value prints no escape sequence (issue 6, item 6)."""
+    consumer printing a value prints no escape sequence ."""
     for path, text in json_strings(doc):
         if re.search(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]", text):
             c.fail("JSON %s holds a control character once decoded: %r" % (path, text[:200]))
@@ -693,7 +693,7 @@ def check_json_paths(c, doc, wants):
 
 
 def check_spf_contract(c, doc, rc, exp):
-    """The document of `mailcheck spf --format json` (SPEC.md "SPF")."""
+    """The document of `mailcheck spf --format json` (mailcheck(1), JSON OUTPUT)."""
     if not isinstance(doc, dict):
         c.fail("the JSON document is not an object")
         return

@@ -20,7 +20,7 @@ second (text); `result`, `mechanism`, `dns_lookups`, `void_lookups`,
 exit code; and that prefetch changes nothing reported.  An "agree" case
 runs the host check (`mailcheck HOST --from DOMAIN... --format json`) and
 `mailcheck spf` for each of HOST's addresses and each domain, and requires
-the same result (SPEC.md: they agree).
+the same result (mailcheck(1): they agree).
 
 Standard library only; every server is started in its own session and
 stopped by the pid state.json records.
@@ -246,7 +246,7 @@ def run_spf_case(binary, state, case):
 
 
 def run_agree_case(binary, state, case):
-    """SPEC.md: the host check and `mailcheck spf` agree per address/domain."""
+    """mailcheck(1): the host check and `mailcheck spf` agree per address/domain."""
     srv = server_args(state, case.get("server", "nsd"))
     argv = [case["host"], "--format", "json"] + srv
     for d in case["from"]:

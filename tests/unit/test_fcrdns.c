@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for fcrdns.c: SPEC.md "Verdicts per address", rule by rule. */
+/* Unit tests for fcrdns.c: doc/verdicts.md, "Per address", rule by rule. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

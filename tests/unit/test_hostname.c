@@ -110,7 +110,7 @@ static void reverse_names(void **state)
     assert_true(mc_ip_parse("2001:db8::25", &ip));
     assert_string_equal(mc_ip_reverse_name(&ip, buf, sizeof buf),
                         "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
-    /* An IPv4-mapped IPv6 address is an IPv6 address (SPEC.md step 3). */
+    /* An IPv4-mapped IPv6 address is an IPv6 address (mailcheck(1), VERDICTS). */
     assert_true(mc_ip_parse("::ffff:192.0.2.1", &ip));
     assert_int_equal(ip.family, AF_INET6);
     assert_string_equal(mc_ip_reverse_name(&ip, buf, sizeof buf),

@@ -11,7 +11,7 @@
  * explanation and loop flag; some rows add a check of ledger facts.  Every
  * scenario is evaluated twice, with prefetch on and off, and the two
  * evaluations must agree on everything reported: result, mechanism,
- * counts, explanation and every ledger line (issue 3, item 4).
+ * counts, explanation and every ledger line.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -697,7 +697,7 @@ static const struct scenario scenarios[] = {
     ROW("temperror-exists", "5", C4, "foo@temp-exists.spf.test", NULL, MC_SPF_TEMPERROR, NULL, 1, 0,
         NULL, false, NULL, why_names_nowhere),
 
-    /* ---- prefetch worlds (issue 3, item 4) ---- */
+    /* ---- prefetch worlds ---- */
     ROW("prefetch-budget", "4.6.4", C4, "foo@pf-budget.spf.test", NULL, MC_SPF_PERMERROR, NULL, 11,
         0, NULL, false, "a:b11.pf.spf.test", NULL),
     ROW("prefetch-tree-pass", "4.6.2", C4, "foo@pf-top.spf.test", NULL, MC_SPF_PASS,
@@ -737,7 +737,7 @@ static void check_one(const struct scenario *sc, const struct mc_spf_verdict *v)
         assert_true(str_eq(v->limit_term, sc->limit_term));
     else if (sc->result != MC_SPF_PERMERROR)
         assert_null(v->limit_term);
-    /* The ledger is the source of the counts (issue 3, item 7). */
+    /* The ledger is the source of the counts (mc_spf_eval.h). */
     assert_int_equal(ledger_cost(v), v->dns_lookups);
     assert_int_equal(ledger_voids(v), v->void_lookups);
     /* The matched term is marked in the ledger. */

@@ -540,7 +540,7 @@ static void modifier_errors(void **state)
         expect_error(*state, cases[i][0], cases[i][1], cases[i][2]);
 }
 
-/* Names match whole, never by prefix (STYLE.md, "Parsing"). */
+/* Names match whole, never by prefix (RFC 7208 section 4.6.1). */
 static void never_match_by_prefix(void **state)
 {
     static const char *const cases[][2] = {

@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Checks of the source tree that neither compiler nor linker makes
+(doc/architecture.md, "Layers"):
+
+  1. third-party headers only where the architecture allows them;
+  2. no file includes a header of a higher layer;
+  3. no banned function (curl's checksrc list): strcpy strcat strncpy
+     strncat sprintf vsprintf strtok atoi atol gets;
+  4. comments and docstrings cite the RFCs, the man page or doc/, never
+     files outside the repository (the steering documents) or issue numbers.
+
+    check_source.py [SOURCE_DIR]
+
+Prints every problem as FILE:LINE: what, and exits 1 when there is one.
+"""
+import os
+import re
+import sys
+
+ROOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
+                       os.path.join(os.path.dirname(__file__), ".."))
+
+# Layers, lowest first; a file may include headers of its own layer and of
+# every layer below it (config sits beside dns: both on util only).
+LAYERS = ["util", "config", "dns", "spf", "check", "render", "cli"]
+RANK = {"util": 0, "config": 1, "dns": 1, "spf": 2, "check": 3, "render": 4, "cli": 5}
+MODULE_LAYER = {
+    "util": "util", "vocab": "util", "arena": "util", "file": "util", "range": "util",
+    "hostname": "util", "ip": "util", "psl": "util",
+    "postfix": "config",
+    "dns": "dns", "dns_id": "dns", "dns_msg": "dns", "dns_zone": "dns", "zone": "dns",
+    "resolver": "dns",
+    "spf": "spf", "spf_parse": "spf", "spf_macro": "spf", "spf_eval": "spf", "spf_lint": "spf",
+    "fcrdns": "check", "report": "check", "check": "check", "batch": "check",
+    "render": "render", "render_common": "render", "render_text": "render", "json": "render",
+    "render_json": "render", "render_nagios": "render", "render_openmetrics": "render",
+    "render_spf": "render",
+    "cli": "cli", "cli_batch": "cli", "main": "cli",
+}
+# Third-party headers and the only files that may include them.
+CONFINED = {
+    "ares.h": {"src/resolver.c"},
+    "ldns/ldns.h": {"src/dns_msg.c", "src/dns_zone.c",
+                    "tests/unit/test_dns_msg.c", "tests/unit/test_zone.c"},
+    "jansson.h": {"src/mc_json.h", "src/json.c", "src/render_json.c", "src/render_spf.c"},
+    "libpsl.h": {"src/psl.c"},
+    "idn2.h": {"src/hostname.c"},
+}
+BANNED = ["strcpy", "strcat", "strncpy", "strncat", "sprintf", "vsprintf", "strtok", "atoi",
+          "atol", "gets"]
+BANNED_RE = re.compile(r"(?<![A-Za-z0-9_])(%s)\s*\(" % "|".join(BANNED))
+CITE_RE = re.compile(r"\b(SPEC\.md|STYLE\.md|TESTING\.md|REFERENCES\.md|DEVELOPERS\.md)\b|"
+                     r"\b[Ii]ssue [0-9]+\b")
+C_DIRS = ["src", "include", "tests", "fuzz", "bench", "cmake"]
+TEXT_DIRS = C_DIRS + ["contrib", ".ci", "doc", "examples", "share", "man"]
+SKIP_DIRS = {".git", "corpus"}
+# Measurement records, which name the issue each measurement answered.
+SKIP_FILES = {"bench/RESULTS.md"}
+THIS = os.path.relpath(os.path.abspath(__file__), ROOT)
+
+problems = []
+
+
+def files(dirs, exts):
+    for d in dirs:
+        for base, subdirs, names in os.walk(os.path.join(ROOT, d)):
+            subdirs[:] = [s for s in subdirs if s not in SKIP_DIRS and not s.startswith("build")]
+            for n in sorted(names):
+                if n.endswith(exts):
+                    yield os.path.relpath(os.path.join(base, n), ROOT)
+
+
+def strip_strings(line):
+    return re.sub(r'"(\\.|[^"\\])*"', '""', line)
+
+
+def module_of(path):
+    name = os.path.basename(path)
+    name = re.sub(r"\.(c|h)$", "", name)
+    return name[3:] if name.startswith("mc_") else name
+
+
+def check_c(path):
+    layer = MODULE_LAYER.get(module_of(path)) if path.startswith(("src/", "include/")) else None
+    if path.startswith(("src/", "include/")) and layer is None:
+        problems.append("%s: no layer for this module in tests/check_source.py" % path)
+    with open(os.path.join(ROOT, path), encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    in_comment = False
+    for no, line in enumerate(text.splitlines(), 1):
+        m = re.match(r'\s*#\s*include\s*[<"]([^>"]+)[>"]', line)
+        if m:
+            inc = m.group(1)
+            if inc in CONFINED and path not in CONFINED[inc]:
+                problems.append("%s:%d: includes <%s>, allowed only in %s"
+                                % (path, no, inc, ", ".join(sorted(CONFINED[inc]))))
+            if layer and inc.startswith("mc_"):
+                other = MODULE_LAYER.get(module_of(inc))
+                if other and RANK[other] > RANK[layer]:
+                    problems.append("%s:%d: the %s layer includes %s of the %s layer above it"
+                                    % (path, no, layer, inc, other))
+            continue
+        code = strip_strings(line)
+        # Comments are skipped for the banned-function check (they may
+        # name a function to say why it is not used).
+        scan, rest = "", code
+        while rest:
+            if in_comment:
+                end = rest.find("*/")
+                if end < 0:
+                    rest = ""
+                else:
+                    in_comment, rest = False, rest[end + 2:]
+            else:
+                start = rest.find("/*")
+                cxx = rest.find("//")
+                if cxx >= 0 and (start < 0 or cxx < start):
+                    scan += rest[:cxx]
+                    rest = ""
+                elif start < 0:
+                    scan += rest
+                    rest = ""
+                else:
+                    scan += rest[:start]
+                    in_comment, rest = True, rest[start + 2:]
+        for b in BANNED_RE.finditer(scan):
+            problems.append("%s:%d: banned function %s()" % (path, no, b.group(1)))
+
+
+def check_citations(path):
+    if path == THIS or path in SKIP_FILES:
+        return
+    with open(os.path.join(ROOT, path), encoding="utf-8", errors="replace") as f:
+        for no, line in enumerate(f, 1):
+            m = CITE_RE.search(line)
+            if m:
+                problems.append("%s:%d: cites %r: cite the RFC, the man page or doc/ instead"
+                                % (path, no, m.group(0)))
+
+
+def main():
+    for path in files(C_DIRS, (".c", ".h")):
+        check_c(path)
+    top = [n for n in ("CMakeLists.txt", "README.md") if os.path.exists(os.path.join(ROOT, n))]
+    for path in list(files(TEXT_DIRS, (".c", ".h", ".py", ".sh", ".txt", ".cmake", ".md",
+                                       ".1", ".json", ".conf", ".cfg"))) + top:
+        check_citations(path)
+    for p in problems:
+        print(p)
+    print("check_source: %d problem%s" % (len(problems), "" if len(problems) == 1 else "s"))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
