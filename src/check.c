@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "mc_array.h"
 #include "mc_fcrdns.h"
 #include "mc_ip.h"
 #include "mc_spf_lint.h"
@@ -248,10 +249,7 @@ static struct address *address_add(struct mc_check *c, const struct mc_ip *ip)
     struct address *found = address_find(c, ip);
     if (found)
         return found;
-    if (c->naddrs == c->addrs_cap) {
-        c->addrs_cap = c->addrs_cap ? c->addrs_cap * 2 : 8;
-        c->addrs = mc_xrealloc(c->addrs, c->addrs_cap * sizeof *c->addrs);
-    }
+    MC_ARRAY_RESERVE(c->addrs, c->addrs_cap, c->naddrs + 1);
     struct address *a = mc_arena_alloc(c->arena, sizeof *a);
     a->ip = *ip;
     mc_ip_format(ip, a->text, sizeof a->text);

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mc_array.h"
 #include "mc_check.h"
 #include "mc_cli_batch.h"
 #include "mc_dns_msg.h"
@@ -68,20 +69,20 @@ struct cli {
     int tries;
     enum mc_state deadline_state;
     const char **servers;
-    size_t nservers;
+    size_t nservers, servers_cap;
     const char **zones;
-    size_t nzones;
+    size_t nzones, zones_cap;
     struct mc_ip *addresses;
-    size_t naddresses;
+    size_t naddresses, addresses_cap;
     const char **ignore;
-    size_t nignore;
+    size_t nignore, ignore_cap;
     const char *host_arg;
     bool spf_mode; /* `mailcheck spf ...` */
     const char *spf_ip, *spf_sender, *spf_helo;
     bool no_prefetch;
     bool no_spf;
     const char **from;
-    size_t nfrom;
+    size_t nfrom, from_cap;
     const char *psl_path;
     const char *batch; /* --batch FILE or "-" */
     unsigned long concurrency;
@@ -91,10 +92,16 @@ struct cli {
     const char *postfix_path; /* NULL: /etc/postfix */
 };
 
-static void push(const char ***list, size_t *n, const char *item)
+static void push(const char ***list, size_t *n, size_t *cap, const char *item)
 {
-    *list = mc_xrealloc(*list, (*n + 1) * sizeof **list);
+    *list = mc_array_reserve(*list, cap, *n + 1, sizeof **list);
     (*list)[(*n)++] = item;
+}
+
+static void push_address(struct cli *cli, const struct mc_ip *ip)
+{
+    MC_ARRAY_RESERVE(cli->addresses, cli->addresses_cap, cli->naddresses + 1);
+    cli->addresses[cli->naddresses++] = *ip;
 }
 
 static void cli_reset(struct cli *cli)
@@ -414,16 +421,14 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
                 *why = mc_xasprintf("--address %s: not an IPv4 or IPv6 address", optarg);
                 return PARSE_ERROR;
             }
-            cli->addresses =
-                mc_xrealloc(cli->addresses, (cli->naddresses + 1) * sizeof *cli->addresses);
-            cli->addresses[cli->naddresses++] = ip;
+            push_address(cli, &ip);
             break;
         }
-        case OPT_IGNORE: push(&cli->ignore, &cli->nignore, optarg); break;
-        case OPT_SERVER: push(&cli->servers, &cli->nservers, optarg); break;
+        case OPT_IGNORE: push(&cli->ignore, &cli->nignore, &cli->ignore_cap, optarg); break;
+        case OPT_SERVER: push(&cli->servers, &cli->nservers, &cli->servers_cap, optarg); break;
         case OPT_TCP: cli->tcp = true; break;
         case OPT_DNS0X20: cli->dns0x20 = true; break;
-        case OPT_ZONE: push(&cli->zones, &cli->nzones, optarg); break;
+        case OPT_ZONE: push(&cli->zones, &cli->nzones, &cli->zones_cap, optarg); break;
         case OPT_OFFLINE: cli->offline = true; break;
         case OPT_LOOKUP_TIMEOUT:
             if (!parse_seconds(optarg, 60000, &cli->lookup_timeout_ms)) {
@@ -450,7 +455,7 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
                 *why = mc_xasprintf("--from %s: not a domain name: %s", optarg, problem);
                 return PARSE_ERROR;
             }
-            push(&cli->from, &cli->nfrom, optarg);
+            push(&cli->from, &cli->nfrom, &cli->from_cap, optarg);
             break;
         }
         case OPT_NO_SPF: cli->no_spf = true; break;
@@ -848,9 +853,7 @@ static bool apply_postfix(struct cli *cli, struct mc_postfix_config *pf, bool on
                                 pf->path, f ? "6" : "", binds[f], f ? "IPv6" : "IPv4");
             return false;
         }
-        cli->addresses =
-            mc_xrealloc(cli->addresses, (cli->naddresses + 1) * sizeof *cli->addresses);
-        cli->addresses[cli->naddresses++] = ip;
+        push_address(cli, &ip);
         only_listed[f] = true;
     }
     return true;

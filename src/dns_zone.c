@@ -48,6 +48,7 @@
 
 #include <ldns/ldns.h>
 
+#include "mc_array.h"
 #include "mc_dns.h"
 
 /* Guards against hostile or broken input; each is far above real zones. */
@@ -93,7 +94,7 @@ struct zone {
 
 struct mc_zone_set {
     struct zone **zones;
-    size_t nzones;
+    size_t nzones, zones_cap;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -315,10 +316,7 @@ static bool fail(struct loader *ld, const char *file, unsigned line, const char 
 
 static const char *intern_file(struct loader *ld, const char *path)
 {
-    if (ld->nfiles == ld->capfiles) {
-        ld->capfiles = ld->capfiles ? ld->capfiles * 2 : 4;
-        ld->files = mc_xrealloc(ld->files, ld->capfiles * sizeof *ld->files);
-    }
+    MC_ARRAY_RESERVE(ld->files, ld->capfiles, ld->nfiles + 1);
     ld->files[ld->nfiles] = mc_xstrdup(path);
     return ld->files[ld->nfiles++];
 }
@@ -345,12 +343,9 @@ struct strbuf {
 
 static bool sb_putc(struct strbuf *sb, char c)
 {
-    if (sb->len + 2 > sb->cap) {
-        if (sb->cap >= MAX_ENTRY_LEN)
-            return false;
-        sb->cap = sb->cap ? sb->cap * 2 : 256;
-        sb->s = mc_xrealloc(sb->s, sb->cap);
-    }
+    if (sb->len + 2 > MAX_ENTRY_LEN)
+        return false;
+    MC_ARRAY_RESERVE(sb->s, sb->cap, sb->len + 2);
     sb->s[sb->len++] = c;
     sb->s[sb->len] = '\0';
     return true;
@@ -387,8 +382,9 @@ static bool read_whole_file(struct loader *ld, const char *path, const char *fro
         return fail(ld, ef, from_line, "%s%s%sis %s, not a zone file", pre, pname, sep,
                     S_ISDIR(st->st_mode) ? "a directory" : "not a regular file");
     }
-    size_t cap = 4096, len = 0;
-    char *buf = mc_xmalloc(cap);
+    size_t cap = 0, len = 0;
+    char *buf = NULL;
+    MC_ARRAY_RESERVE(buf, cap, 4096);
     for (;;) {
         if (len + 1 >= cap) {
             if (cap >= MAX_FILE_SIZE) {
@@ -397,8 +393,7 @@ static bool read_whole_file(struct loader *ld, const char *path, const char *fro
                 return fail(ld, ef, from_line, "%s%s%sfile larger than %zu MiB", pre, pname, sep,
                             MAX_FILE_SIZE >> 20);
             }
-            cap *= 2;
-            buf = mc_xrealloc(buf, cap);
+            MC_ARRAY_RESERVE(buf, cap, cap * 2);
         }
         ssize_t n = read(fd, buf + len, cap - len - 1);
         if (n < 0) {
@@ -703,10 +698,7 @@ static bool add_record(struct loader *ld, struct file_state *fs, char *text, boo
         ldns_rdf_deep_free(owner);
         return fail(ld, fs->path, line, "bad owner name");
     }
-    if (ld->nrrs == ld->caprrs) {
-        ld->caprrs = ld->caprrs ? ld->caprrs * 2 : 64;
-        ld->rrs = mc_xrealloc(ld->rrs, ld->caprrs * sizeof *ld->rrs);
-    }
+    MC_ARRAY_RESERVE(ld->rrs, ld->caprrs, ld->nrrs + 1);
     struct loaded_rr *lr = &ld->rrs[ld->nrrs];
     lr->rr = rr;
     lr->key = mc_xmalloc(key.len);
@@ -1247,7 +1239,7 @@ enum mc_status mc_zone_set_load(struct mc_zone_set *set, const char *path, const
     z = build_zone(&ld, set, path);
     if (!z)
         goto done;
-    set->zones = mc_xrealloc(set->zones, (set->nzones + 1) * sizeof *set->zones);
+    MC_ARRAY_RESERVE(set->zones, set->zones_cap, set->nzones + 1);
     set->zones[set->nzones++] = z;
     status = MC_OK;
 done:

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mc_arena.h"
+#include "mc_array.h"
 #include "mc_render.h"
 #include "mc_util.h"
 
@@ -46,11 +47,7 @@ struct dump_buf {
 static int dump_cb(const char *chunk, size_t n, void *arg)
 {
     struct dump_buf *b = arg;
-    if (n >= b->size - b->len) {
-        while (n >= b->size - b->len)
-            b->size *= 2;
-        b->data = mc_xrealloc(b->data, b->size);
-    }
+    MC_ARRAY_RESERVE(b->data, b->size, b->len + n + 1);
     memcpy(b->data + b->len, chunk, n);
     b->len += n;
     return 0;

@@ -11,6 +11,7 @@
  * is malloc'd and the caller's.
  */
 #include "mc_postfix.h"
+#include "mc_array.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -32,7 +33,7 @@ struct pair {
 
 struct mc_postfix_params {
     struct pair *pairs;
-    size_t n;
+    size_t n, pairs_cap;
 };
 
 /* ---- parsing ---- */
@@ -52,7 +53,7 @@ static void set_param(struct mc_postfix_params *p, char *name, char *value)
             return;
         }
     }
-    p->pairs = mc_xrealloc(p->pairs, (p->n + 1) * sizeof *p->pairs);
+    MC_ARRAY_RESERVE(p->pairs, p->pairs_cap, p->n + 1);
     p->pairs[p->n++] = (struct pair){.name = name, .value = value};
 }
 
@@ -194,10 +195,7 @@ static void buf_add(struct buf *b, const char *s, size_t n, struct expansion *x)
     (void)x;
     if (b->len + n > MAX_OCTETS)
         n = MAX_OCTETS - b->len; /* over the bound: the value is cut short */
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->s = mc_xrealloc(b->s, b->cap);
-    }
+    MC_ARRAY_RESERVE(b->s, b->cap, b->len + n + 1);
     memcpy(b->s + b->len, s, n);
     b->len += n;
     b->s[b->len] = '\0';

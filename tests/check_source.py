@@ -26,7 +26,7 @@ ROOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
 LAYERS = ["util", "config", "dns", "spf", "check", "render", "cli"]
 RANK = {"util": 0, "config": 1, "dns": 1, "spf": 2, "check": 3, "render": 4, "cli": 5}
 MODULE_LAYER = {
-    "util": "util", "vocab": "util", "arena": "util", "file": "util", "range": "util",
+    "util": "util", "vocab": "util", "array": "util", "arena": "util", "file": "util", "range": "util",
     "hostname": "util", "ip": "util", "psl": "util",
     "postfix": "config",
     "dns": "dns", "dns_id": "dns", "dns_msg": "dns", "dns_zone": "dns", "zone": "dns",
