@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * render_common.c - what every renderer shares: making DNS-derived strings
- * printable ASCII, the evidence line of one lookup, and the standard each
- * finding code rests on.  Pure functions over the report tree; results are
- * malloc'd (caller frees) or static.
+ * printable ASCII, the evidence line of one lookup, the line of one step
+ * of the SPF ledger, and the standard each finding code rests on.  Pure functions over the report
+ * tree; results are malloc'd (caller frees) or static.
  */
 #include "mc_render.h"
 #include "mc_render_common.h"
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mc_dns.h"
 #include "mc_util.h"
 
 static bool printable(unsigned char c)
@@ -101,6 +102,64 @@ char *mc_render_lookup_line(const struct mc_report_lookup *l)
         free(owner);
         free(target);
         free(server);
+    }
+    return mc_render_buffer_close(&rb);
+}
+
+static void put_safe(FILE *f, const char *s)
+{
+    char *safe = mc_render_safe(s);
+    fputs(safe, f);
+    free(safe);
+}
+
+char *mc_render_spf_step_line(const struct mc_spf_step *s)
+{
+    struct mc_render_buffer rb;
+    FILE *f = mc_render_buffer_open(&rb);
+    if (s->term) {
+        put_safe(f, s->term);
+        if (s->target) {
+            fputs(" -> ", f);
+            put_safe(f, s->target);
+        }
+    } else if (s->target) {
+        /* No term but a target: the evaluator validating the PTR names of
+         * <ip> (RFC 7208 section 5.5) at the reverse name it asked. */
+        fputs("PTR names of <ip>: ", f);
+        put_safe(f, s->target);
+    } else {
+        fputs("record of ", f);
+        put_safe(f, s->domain);
+        if (s->record) {
+            fputs(": ", f);
+            put_safe(f, s->record);
+        }
+    }
+    if (s->cost)
+        fputs(" [1 lookup]", f);
+    if (s->void_lookup)
+        fputs(" [void]", f);
+    if (s->matched)
+        fputs(" [match]", f);
+    if (s->note) {
+        fputs(" (", f);
+        put_safe(f, s->note);
+        fputc(')', f);
+    }
+    return mc_render_buffer_close(&rb);
+}
+
+char *mc_render_spf_lookup_line(const struct mc_spf_lookup *l)
+{
+    struct mc_render_buffer rb;
+    FILE *f = mc_render_buffer_open(&rb);
+    fprintf(f, "%s ", mc_dns_type_str(l->type));
+    put_safe(f, l->name);
+    fprintf(f, ": %s", mc_dns_outcome_str(l->outcome));
+    for (size_t k = 0; k < l->nanswers; k++) {
+        fputs(k ? ", " : " ", f);
+        put_safe(f, l->answers[k]);
     }
     return mc_render_buffer_close(&rb);
 }

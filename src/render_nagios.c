@@ -255,24 +255,23 @@ char *mc_render_spf_nagios(const struct mc_spf_output *o, const struct mc_render
         put(f, o->lint[i].message);
         fprintf(f, " (%s)\n", o->lint[i].code);
     }
+    /* The ledger at -v, each step's lookups at -vv: the lines of the text
+     * output (mc_render_spf_step_line), with '|' escaped. */
     for (size_t i = 0; opt->verbose > 0 && i < v->nsteps; i++) {
         const struct mc_spf_step *s = &v->steps[i];
-        fprintf(f, "%*s", (int)s->depth * 2, "");
-        if (s->term) {
-            put(f, s->term);
-            if (s->target) {
-                fputs(" -> ", f);
-                put(f, s->target);
-            }
-        } else {
-            fputs("record of ", f);
-            put(f, s->domain);
-            if (s->record) {
-                fputs(": ", f);
-                put(f, s->record);
-            }
+        int indent = (int)s->depth * 2;
+        char *line = mc_render_spf_step_line(s);
+        fprintf(f, "%*s", indent, "");
+        put(f, line);
+        fputc('\n', f);
+        free(line);
+        for (size_t j = 0; opt->verbose > 1 && j < s->nlookups; j++) {
+            line = mc_render_spf_lookup_line(&s->lookups[j]);
+            fprintf(f, "%*s  ", indent, "");
+            put(f, line);
+            fputc('\n', f);
+            free(line);
         }
-        fprintf(f, "%s%s\n", s->cost ? " [1 lookup]" : "", s->matched ? " [match]" : "");
     }
     return mc_render_buffer_close(&rb);
 }

@@ -147,46 +147,14 @@ char *mc_render_spf_text(const struct mc_spf_output *o, const struct mc_render_o
             fputs("trace:\n", f);
             for (size_t i = 0; i < v->nsteps; i++) {
                 const struct mc_spf_step *s = &v->steps[i];
-                fprintf(f, "  %*s", (int)s->depth * 2, "");
-                if (s->term) {
-                    put_safe(f, s->term);
-                    if (s->target) {
-                        fputs(" -> ", f);
-                        put_safe(f, s->target);
-                    }
-                } else if (s->target) { /* PTR validation, RFC 7208 §5.5 */
-                    fputs("PTR names of <ip>: ", f);
-                    put_safe(f, s->target);
-                } else {
-                    fputs("record of ", f);
-                    put_safe(f, s->domain);
-                    if (s->record) {
-                        fputs(": ", f);
-                        put_safe(f, s->record);
-                    }
-                }
-                if (s->cost)
-                    fputs(" [1 lookup]", f);
-                if (s->void_lookup)
-                    fputs(" [void]", f);
-                if (s->matched)
-                    fputs(" [match]", f);
-                if (s->note) {
-                    fputs(" (", f);
-                    put_safe(f, s->note);
-                    fputc(')', f);
-                }
-                fputc('\n', f);
+                int indent = (int)s->depth * 2;
+                char *line = mc_render_spf_step_line(s);
+                fprintf(f, "  %*s%s\n", indent, "", line); /* printable ASCII */
+                free(line);
                 for (size_t j = 0; j < s->nlookups && opt->verbose > 1; j++) {
-                    const struct mc_spf_lookup *l = &s->lookups[j];
-                    fprintf(f, "  %*s  %s ", (int)s->depth * 2, "", mc_dns_type_str(l->type));
-                    put_safe(f, l->name);
-                    fprintf(f, ": %s", mc_dns_outcome_str(l->outcome));
-                    for (size_t k = 0; k < l->nanswers; k++) {
-                        fputs(k ? ", " : " ", f);
-                        put_safe(f, l->answers[k]);
-                    }
-                    fputc('\n', f);
+                    line = mc_render_spf_lookup_line(&s->lookups[j]);
+                    fprintf(f, "  %*s  %s\n", indent, "", line);
+                    free(line);
                 }
             }
         }
