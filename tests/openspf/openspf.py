@@ -28,8 +28,8 @@ changed suite is noticed (and the counts in the man page and README are
 updated).  Every failing case is named, with what differed and the command
 to rerun it.  CASE... runs only those cases (no count check).
 
-The zonedata format, as the suites' own driver (testspf.py, shipped beside
-them) reads it:
+The zonedata format, as pyspf (whose test driver the suites were written
+for) reads it; the suites' header comments describe only part of it:
   - a name (case-insensitive) maps to a list of entries, each `TYPE: VALUE`
     or the bare word TIMEOUT;
   - A and AAAA take an address, PTR and CNAME a name, MX `[PREF, NAME]`,
