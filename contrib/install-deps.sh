@@ -9,7 +9,7 @@ packages="build-essential cmake pkg-config
   libc-ares-dev libldns-dev libpsl-dev libjansson-dev libidn2-dev libcmocka-dev
   nsd ldnsutils python3 iproute2 util-linux
   valgrind clang-14 libclang-rt-14-dev clang-format-14
-  python3-jsonschema mandoc man-db bsdutils prometheus icinga2-bin nagios4-core
+  python3-jsonschema python3-spf python3-yaml mandoc man-db bsdutils prometheus icinga2-bin nagios4-core
   postfix"
 extra="${MAILCHECK_EXTRA_PACKAGES:-}"
 

@@ -17,6 +17,10 @@ struct mc_ip {
 
 /* Parses an IPv4 dotted quad or an IPv6 address. */
 bool mc_ip_parse(const char *text, struct mc_ip *ip);
+/* True when TEXT, an address as given, writes its hex letters in upper
+ * case: at least one of A-F and none of a-f ("CAFE:BABE::1").  mailcheck
+ * spf keeps that case in %{i} (RFC 7208 §7.3 leaves it open). */
+bool mc_ip_text_upper(const char *text);
 /* RFC 5952 text form into BUF (at least 46 bytes). Returns BUF. */
 char *mc_ip_format(const struct mc_ip *ip, char *buf, size_t size);
 /* Sort order: IPv4 before IPv6, then by bytes. */

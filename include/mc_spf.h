@@ -157,6 +157,8 @@ struct mc_spf_macro_ctx {
     int family;                /* AF_INET or AF_INET6; an IPv4-mapped <ip>
                                   is AF_INET here (§5) */
     unsigned char addr[16];    /* i, c, v: <ip> (AF_INET: first 4 octets) */
+    bool upper_nibbles;        /* i: IPv6 nibbles in upper case, as <ip> was
+                                  written; c is RFC 5952 (lower case) always */
     const char *helo;          /* h: HELO/EHLO name; NULL: "unknown" */
     const char *receiver;      /* r: host doing the check; NULL: "unknown" */
     int64_t timestamp;         /* t: seconds since the epoch */

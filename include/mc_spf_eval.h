@@ -38,6 +38,8 @@
 
 struct mc_spf_request {
     struct mc_ip ip;      /* <ip>; an IPv4-mapped IPv6 address counts as IPv4 */
+    bool ip_upper;        /* <ip> was given with upper-case hex digits
+                             (mc_ip_text_upper()): %{i} keeps them (§7.3) */
     const char *sender;   /* <sender>: "local@domain", or a domain alone
                              (then postmaster@domain, §4.3) */
     const char *helo;     /* HELO/EHLO name, for %{h}; may be NULL */

@@ -765,6 +765,7 @@ static int run_spf(struct cli *cli)
     }
     struct mc_spf_request req = {
         .ip = ip,
+        .ip_upper = mc_ip_text_upper(cli->spf_ip),
         .sender = sender,
         .helo = cli->spf_helo,
         .prefetch = !cli->no_prefetch,

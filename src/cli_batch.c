@@ -333,6 +333,7 @@ static bool spf_start(void *arg, struct mc_batch *batch, size_t slot, size_t lin
         j->helo = n > 2 ? mc_xstrdup(fields[2]) : NULL;
         struct mc_spf_request req = {
             .ip = ip,
+            .ip_upper = mc_ip_text_upper(fields[0]),
             /* RFC 7208 §2.4: the null reverse-path checks postmaster@HELO */
             .sender = strcmp(fields[1], "<>") == 0 ? fields[2] : fields[1],
             .helo = j->helo,

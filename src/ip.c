@@ -25,6 +25,18 @@ bool mc_ip_parse(const char *text, struct mc_ip *ip)
     return false;
 }
 
+bool mc_ip_text_upper(const char *text)
+{
+    bool upper = false;
+    for (const char *p = text; *p; p++) {
+        if (*p >= 'a' && *p <= 'f')
+            return false;
+        if (*p >= 'A' && *p <= 'F')
+            upper = true;
+    }
+    return upper;
+}
+
 char *mc_ip_format(const struct mc_ip *ip, char *buf, size_t size)
 {
     /* glibc's inet_ntop follows RFC 5952: lowercase, longest zero run

@@ -1123,6 +1123,7 @@ struct mc_spf_eval *mc_spf_eval_start(struct mc_resolver *res, const struct mc_s
         .sender_domain = sdomain,
         .domain = domain,
         .family = ev->ip.family,
+        .upper_nibbles = req->ip_upper,
         .helo = ev->req.helo,
         .receiver = ev->req.receiver,
         .timestamp = (int64_t)time(NULL),

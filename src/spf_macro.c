@@ -329,11 +329,17 @@ static const char *or_empty(const char *s)
     return s ? s : "";
 }
 
-/* %{i}: a dotted quad, or for IPv6 the 32 nibbles dot-separated (§7.3).
- * BUF holds at least 64 octets. */
+/*
+ * %{i}: a dotted quad, or for IPv6 the 32 nibbles dot-separated (§7.3).
+ * §7.3 does not say in which case: the nibbles are lower case, as in the
+ * example of §7.4 and in RFC 5952's text form, unless <ip> was written in
+ * upper case (CTX->upper_nibbles), when they keep that case, as the
+ * openspf suite's v-macro-ip6 expects of "CAFE:BABE::1".  Lookups do not
+ * care (RFC 4343); only exp text shows it.  BUF holds at least 64 octets.
+ */
 static void format_i(const struct mc_spf_macro_ctx *ctx, char *buf, size_t size)
 {
-    static const char hex[] = "0123456789abcdef";
+    const char *hex = ctx->upper_nibbles ? "0123456789ABCDEF" : "0123456789abcdef";
     const unsigned char *a = ctx->addr;
 
     if (ctx->family != AF_INET6) {
@@ -368,7 +374,8 @@ static void put_macro(struct sink *k, const struct mc_spf_macro_ctx *ctx, const 
     case 'v': v = ctx->family == AF_INET6 ? "ip6" : "in-addr"; break;
     case 'h': v = or_unknown(ctx->helo); break;
     case 'c':
-        /* §7.3: any RFC 4291 §2.2 text form, meant for humans. */
+        /* §7.3: any RFC 4291 §2.2 text form, meant for humans: RFC 5952's,
+         * however <ip> was written (v-macro-ip6 expects "cafe:babe::1"). */
         if (ctx->family == AF_INET6)
             inet_ntop(AF_INET6, ctx->addr, buf, sizeof buf);
         else

@@ -100,6 +100,17 @@ static void ip_text_is_rfc5952_and_sorted(void **state)
     assert_false(mc_ip_parse("mail.test", &a));
 }
 
+static void ip_text_case(void **state)
+{
+    (void)state;
+    assert_true(mc_ip_text_upper("CAFE:BABE::1"));
+    assert_true(mc_ip_text_upper("2001:DB8::192.0.2.1"));
+    assert_false(mc_ip_text_upper("cafe:babe::1"));
+    assert_false(mc_ip_text_upper("2001:DB8::cb01")); /* mixed: lower case */
+    assert_false(mc_ip_text_upper("2001::1"));        /* no hex letter at all */
+    assert_false(mc_ip_text_upper("192.0.2.1"));
+}
+
 static void reverse_names(void **state)
 {
     (void)state;
@@ -204,6 +215,7 @@ int main(void)
         cmocka_unit_test(valid_hosts_are_lowercased_without_trailing_dot),
         cmocka_unit_test(invalid_hosts_name_the_problem),
         cmocka_unit_test(ip_text_is_rfc5952_and_sorted),
+        cmocka_unit_test(ip_text_case),
         cmocka_unit_test(reverse_names),
         cmocka_unit_test(special_purpose_addresses),
         cmocka_unit_test(ptr_names_that_are_host_names),

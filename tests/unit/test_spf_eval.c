@@ -69,6 +69,7 @@ static void run_eval(struct run *r, const char *ip, const char *sender, const ch
     struct mc_spf_request req = {.sender = sender, .helo = helo, .prefetch = prefetch};
     if (!mc_ip_parse(ip, &req.ip))
         fail_msg("bad test address %s", ip);
+    req.ip_upper = mc_ip_text_upper(ip); /* as mailcheck spf --ip does */
     struct mc_spf_eval *started = mc_spf_eval_start(r->res, &req, done_cb, r);
     assert_int_equal(r->calls, 0); /* never called back from inside _start */
     assert_false(mc_resolver_run(r->res, mc_now_ms() + 10000));
@@ -570,6 +571,16 @@ static const struct scenario scenarios[] = {
         "-all", 0, 0, "This is a test.", false, NULL, NULL),
     ROW("exp-macro-domain", "6.2/7.3", X4, "bob@exp-macro.spf.test", NULL, MC_SPF_FAIL, "-all", 0,
         0, "Hello bob, 192.0.2.99 is 99.2.0.192.in-addr.arpa", false, NULL, NULL),
+    ROW("exp-macro-ipv6", "7.3 v-macro-ip6", "2001:db8::99", "bob@exp-macro.spf.test", NULL,
+        MC_SPF_FAIL, "-all", 0, 0,
+        "Hello bob, 2001:db8::99 is "
+        "9.9.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+        false, NULL, NULL),
+    ROW("exp-macro-ipv6-upper", "7.3 v-macro-ip6", "2001:DB8::99", "bob@exp-macro.spf.test", NULL,
+        MC_SPF_FAIL, "-all", 0, 0,
+        "Hello bob, 2001:db8::99 is "
+        "9.9.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.B.D.0.1.0.0.2.ip6.arpa",
+        false, NULL, NULL),
     ROW("exp-p-macro", "7.3 p-macro-ip4-valid", "192.0.2.11", "foo@exp-p.spf.test", NULL,
         MC_SPF_FAIL, "-all", 0, 0, "connect from host.sub.ptr.spf.test", false, NULL, NULL),
     ROW("exp-p-macro-domain", "6.2/7.3", "192.0.2.11", "foo@exp-pdom.spf.test", NULL, MC_SPF_FAIL,
@@ -894,6 +905,7 @@ static void shared_resolver(void **state)
         struct mc_spf_request req = {
             .sender = scenarios[i].sender, .helo = scenarios[i].helo, .prefetch = i % 2 == 0};
         assert_true(mc_ip_parse(scenarios[i].ip, &req.ip));
+        req.ip_upper = mc_ip_text_upper(scenarios[i].ip);
         mc_spf_eval_start(res, &req, done_cb, &runs[i]);
     }
     assert_false(mc_resolver_run(res, mc_now_ms() + 10000));

@@ -144,6 +144,31 @@ static void rfc7208_7_4_ipv6(void **state)
     expect_expansion(*state, &ctx, "%{v}", MC_SPF_MACRO_DOMAIN, "ip6");
 }
 
+/* §7.3 leaves the case of the nibbles open: lower case (as §7.4 has it)
+ * unless <ip> was written in upper case; %{c} is RFC 5952's form either
+ * way.  The exp text and address of the test suite's v-macro-ip6 case. */
+static void ipv6_nibbles_keep_upper_case(void **state)
+{
+    struct mc_spf_macro_ctx ctx = rfc_ctx(AF_INET6);
+    const char *exp = "%{c} is queried as %{ir}.%{v}.arpa";
+
+    assert_int_equal(inet_pton(AF_INET6, "CAFE:BABE::1", ctx.addr), 1);
+    expect_expansion(*state, &ctx, exp, MC_SPF_MACRO_EXP,
+                     "cafe:babe::1 is queried as 1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+                     "e.b.a.b.e.f.a.c.ip6.arpa");
+    ctx.upper_nibbles = true;
+    expect_expansion(*state, &ctx, exp, MC_SPF_MACRO_EXP,
+                     "cafe:babe::1 is queried as 1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+                     "E.B.A.B.E.F.A.C.ip6.arpa");
+    expect_expansion(*state, &ctx, "%{I}", MC_SPF_MACRO_EXP,
+                     "C.A.F.E.B.A.B.E.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1");
+    expect_expansion(*state, &ctx, "%{C}", MC_SPF_MACRO_EXP, "cafe%3Ababe%3A%3A1");
+    /* An IPv4 <ip> has no hex digits to keep. */
+    ctx = rfc_ctx(AF_INET);
+    ctx.upper_nibbles = true;
+    expect_expansion(*state, &ctx, "%{i}", MC_SPF_MACRO_DOMAIN, "192.0.2.3");
+}
+
 static void ipv4_letters(void **state)
 {
     struct mc_spf_macro_ctx ctx = rfc_ctx(AF_INET);
@@ -474,6 +499,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(rfc7208_7_4_macro_table, setup, teardown),
         cmocka_unit_test_setup_teardown(rfc7208_7_4_macro_strings, setup, teardown),
         cmocka_unit_test_setup_teardown(rfc7208_7_4_ipv6, setup, teardown),
+        cmocka_unit_test_setup_teardown(ipv6_nibbles_keep_upper_case, setup, teardown),
         cmocka_unit_test_setup_teardown(ipv4_letters, setup, teardown),
         cmocka_unit_test_setup_teardown(p_r_t_h_have_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(crt_only_in_exp_text, setup, teardown),
