@@ -126,6 +126,15 @@ void mc_report_add_finding(struct mc_report *report, const char *code, enum mc_s
                            const char *subject, const char *message, const char *fix);
 /* Removes every finding whose code is listed in CODES (--ignore). */
 void mc_report_drop_findings(struct mc_report *report, const char *const *codes, size_t ncodes);
+/* The one rule for a lookup a verdict needed that failed (doc/verdicts.md):
+ * a critical lookup-failed finding naming the lookup, PURPOSE and how it
+ * failed, and where a CNAME chain led; once per lookup however many
+ * verdicts need it.  A lookup the deadline cut makes none (the deadline
+ * has its own finding). */
+struct mc_dns_result;
+void mc_report_lookup_failed(struct mc_report *report, const struct mc_dns_result *result,
+                             const char *purpose);
+
 /* Sets report->status from the findings (worst wins). */
 void mc_report_settle(struct mc_report *report);
 

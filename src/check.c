@@ -287,52 +287,6 @@ static void host_cb(void *arg, const struct mc_dns_result *result)
 
 /* ---- building the report ---- */
 
-static const char *describe_failure(struct mc_arena *arena, const struct mc_dns_result *r)
-{
-    const char *server = r->server ? r->server : "the resolver";
-    switch (r->outcome) {
-    case MC_DNS_SERVFAIL: return mc_arena_printf(arena, "SERVFAIL from %s", server);
-    case MC_DNS_REFUSED: return mc_arena_printf(arena, "REFUSED from %s", server);
-    case MC_DNS_RCODE:
-        return mc_arena_printf(arena, "%s from %s", r->why ? r->why : "error rcode", server);
-    case MC_DNS_MALFORMED:
-        return mc_arena_printf(arena, "malformed reply from %s (%s)", server,
-                               r->why ? r->why : "unreadable");
-    default: return r->why ? r->why : mc_dns_outcome_str(r->outcome);
-    }
-}
-
-/* One lookup-failed finding per failed lookup, however many need it. */
-static void report_failed_lookup(struct mc_check *c, const struct mc_dns_result *r,
-                                 const char *purpose)
-{
-    struct mc_report *rep = c->report;
-    if (r->outcome == MC_DNS_DEADLINE)
-        return; /* the deadline makes one finding of its own */
-    const char *subject = mc_arena_printf(rep->arena, "%s %s", mc_dns_type_str(r->qtype), r->qname);
-    for (size_t i = 0; i < rep->nfindings; i++)
-        if (strcmp(rep->findings[i].code, "lookup-failed") == 0 &&
-            strcmp(rep->findings[i].subject, subject) == 0)
-            return;
-    /* Failed at the end of a CNAME chain: the zone to fix is the one of
-     * the last target, which may be another operator's. */
-    const char *where =
-        r->ncnames > 0 && r->canonical
-            ? mc_arena_printf(rep->arena, " at %s, the end of its CNAME chain", r->canonical)
-            : "";
-    mc_report_add_finding(
-        rep, "lookup-failed", MC_SEV_CRITICAL, subject,
-        mc_arena_printf(rep->arena, "the %s lookup of %s (%s) failed%s: %s",
-                        mc_dns_type_str(r->qtype), r->qname, purpose, where,
-                        describe_failure(rep->arena, r)),
-        r->ncnames > 0 && r->canonical
-            ? mc_arena_printf(rep->arena,
-                              "fix the name servers of %s: receivers defer mail while this "
-                              "lookup fails",
-                              r->canonical)
-            : "fix the zone's name servers: receivers defer mail while this lookup fails");
-}
-
 static const char *join_names(struct mc_arena *arena, const struct mc_report_address *ra)
 {
     const char *s = "";
@@ -406,11 +360,12 @@ static void address_findings(struct mc_check *c, const struct address *a,
     case MC_VERDICT_ERROR:
     case MC_VERDICT_NONE:
         if (!mc_dns_outcome_answered(a->ptr->outcome))
-            report_failed_lookup(c, a->ptr, mc_arena_printf(ar, "reverse DNS of %s", a->text));
+            mc_report_lookup_failed(c->report, a->ptr,
+                                    mc_arena_printf(ar, "reverse DNS of %s", a->text));
         for (size_t i = 0; i < a->nnames; i++)
             if (a->state[i] == MC_FCRDNS_NAME_FAILED)
-                report_failed_lookup(c, a->forward[i],
-                                     mc_arena_printf(ar, "to confirm the PTR of %s", a->text));
+                mc_report_lookup_failed(c->report, a->forward[i],
+                                        mc_arena_printf(ar, "to confirm the PTR of %s", a->text));
         break;
     }
     for (size_t i = 0; i < ra->nptr; i++) {
@@ -661,7 +616,7 @@ static void host_findings(struct mc_check *c)
         if (!mc_dns_outcome_answered(r->outcome)) {
             /* The family's verdict is open, deadline or not; only the
              * finding is left to deadline_finding() in that case. */
-            report_failed_lookup(c, r, mc_arena_printf(ar, "the addresses of %s", host));
+            mc_report_lookup_failed(c->report, r, mc_arena_printf(ar, "the addresses of %s", host));
             rep->families[f].status = MC_VERDICT_ERROR;
         }
     }

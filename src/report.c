@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "mc_dns.h"
 #include "mc_util.h"
 
 struct mc_report *mc_report_new(void)
@@ -71,4 +72,48 @@ void mc_report_settle(struct mc_report *report)
             worst = s;
     }
     report->status = worst;
+}
+
+static const char *describe_failure(struct mc_arena *arena, const struct mc_dns_result *r)
+{
+    const char *server = r->server ? r->server : "the resolver";
+    switch (r->outcome) {
+    case MC_DNS_SERVFAIL: return mc_arena_printf(arena, "SERVFAIL from %s", server);
+    case MC_DNS_REFUSED: return mc_arena_printf(arena, "REFUSED from %s", server);
+    case MC_DNS_RCODE:
+        return mc_arena_printf(arena, "%s from %s", r->why ? r->why : "error rcode", server);
+    case MC_DNS_MALFORMED:
+        return mc_arena_printf(arena, "malformed reply from %s (%s)", server,
+                               r->why ? r->why : "unreadable");
+    default: return r->why ? r->why : mc_dns_outcome_str(r->outcome);
+    }
+}
+
+void mc_report_lookup_failed(struct mc_report *rep, const struct mc_dns_result *r,
+                             const char *purpose)
+{
+    if (r->outcome == MC_DNS_DEADLINE)
+        return; /* the deadline makes one finding of its own */
+    const char *subject = mc_arena_printf(rep->arena, "%s %s", mc_dns_type_str(r->qtype), r->qname);
+    for (size_t i = 0; i < rep->nfindings; i++)
+        if (strcmp(rep->findings[i].code, "lookup-failed") == 0 &&
+            strcmp(rep->findings[i].subject, subject) == 0)
+            return;
+    /* Failed at the end of a CNAME chain: the zone to fix is the one of
+     * the last target, which may be another operator's. */
+    const char *where =
+        r->ncnames > 0 && r->canonical
+            ? mc_arena_printf(rep->arena, " at %s, the end of its CNAME chain", r->canonical)
+            : "";
+    mc_report_add_finding(
+        rep, "lookup-failed", MC_SEV_CRITICAL, subject,
+        mc_arena_printf(rep->arena, "the %s lookup of %s (%s) failed%s: %s",
+                        mc_dns_type_str(r->qtype), r->qname, purpose, where,
+                        describe_failure(rep->arena, r)),
+        r->ncnames > 0 && r->canonical
+            ? mc_arena_printf(rep->arena,
+                              "fix the name servers of %s: receivers defer mail while this "
+                              "lookup fails",
+                              r->canonical)
+            : "fix the zone's name servers: receivers defer mail while this lookup fails");
 }
