@@ -130,6 +130,7 @@ struct mc_spf_eval {
     size_t nwaits;
     unsigned outstanding;
     const struct mc_dns_result *answer;
+    struct wait cut;      /* the first lookup the run's deadline ended, if any */
     const char *exp_text; /* the explanation TXT, once fetched (§6.2) */
     size_t exp_len;
     /* Prefetch (see "prefetch" below): what was sent, how many callbacks
@@ -417,6 +418,9 @@ static void lookup_cb(void *arg, const struct mc_dns_result *r)
             continue;
         w->answered = true;
         ev->outstanding--;
+        /* What the deadline's finding names, once the evaluation ended. */
+        if (r->outcome == MC_DNS_DEADLINE && !ev->cut.name)
+            ev->cut = *w;
         ev->answer = r;
         run(ev);
         return;
@@ -1310,4 +1314,20 @@ const struct mc_spf_verdict *mc_spf_eval_verdict(const struct mc_spf_eval *eval)
 bool mc_spf_eval_done(const struct mc_spf_eval *eval)
 {
     return eval->state == STATE_DONE;
+}
+
+bool mc_spf_eval_awaiting(const struct mc_spf_eval *eval, const char **name, uint16_t *type)
+{
+    const struct wait *w = NULL;
+    if (eval->state == STATE_DONE)
+        w = &eval->cut;
+    else
+        for (size_t i = 0; i < eval->nwaits && !w; i++)
+            if (!eval->waits[i].answered)
+                w = &eval->waits[i];
+    if (!w || !w->name)
+        return false;
+    *name = w->name;
+    *type = w->type;
+    return true;
 }
