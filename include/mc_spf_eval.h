@@ -119,4 +119,14 @@ const struct mc_spf_verdict *mc_spf_eval_verdict(const struct mc_spf_eval *eval)
 /* True once the evaluation has ended (its verdict is final). */
 bool mc_spf_eval_done(const struct mc_spf_eval *eval);
 
+/*
+ * The lookup EVAL waits for, for the deadline's finding.  While it runs:
+ * the one its state waits for (of several sent together, the first still
+ * unanswered).  Once it has ended: the first of its lookups that the run's
+ * deadline ended, if any.  Sets *NAME (borrowed from EVAL; lowercased,
+ * without a final dot, as in the ledger) and *TYPE and returns true;
+ * returns false when there is no such lookup.
+ */
+bool mc_spf_eval_awaiting(const struct mc_spf_eval *eval, const char **name, uint16_t *type);
+
 #endif

@@ -42,11 +42,12 @@ void mc_spf_lint_collect(const struct mc_spf_verdict *v, struct mc_arena *arena,
 
 /*
  * Appends the "timeout" finding of `mailcheck spf` when the -t deadline
- * cut the evaluation of V (mailcheck(1), -t: one finding of the -t STATE, naming
- * the stage that was still waiting): CUT is the evaluation as it stood,
- * whose ledger may name the lookup it waited for.
+ * cut the evaluation CUT (mailcheck(1), -t: one finding of the -t STATE,
+ * naming the stage that was still waiting): the lookup
+ * mc_spf_eval_awaiting() names, else the evaluation as a whole.  CUT may
+ * still be running.
  */
-void mc_spf_lint_timeout(const struct mc_spf_verdict *cut, enum mc_state state,
-                         struct mc_arena *arena, struct mc_spf_lint **items, size_t *n);
+void mc_spf_lint_timeout(const struct mc_spf_eval *cut, enum mc_state state, struct mc_arena *arena,
+                         struct mc_spf_lint **items, size_t *n);
 
 #endif

@@ -791,7 +791,7 @@ static int run_spf(struct cli *cli)
     size_t nlint = 0;
     mc_spf_lint_collect(v, arena, &lint, &nlint);
     if (cut)
-        mc_spf_lint_timeout(v, cli->deadline_state, arena, &lint, &nlint);
+        mc_spf_lint_timeout(eval, cli->deadline_state, arena, &lint, &nlint);
     struct mc_spf_output out = {
         .ip = cli->spf_ip,
         .helo = cli->spf_helo,

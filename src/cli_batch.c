@@ -256,9 +256,8 @@ static void spf_report(struct job *j, const struct mc_spf_verdict *v, int code)
     struct mc_spf_lint *lint = NULL;
     size_t nlint = 0;
     mc_spf_lint_collect(v, arena, &lint, &nlint);
-    if (v->deadline) /* the evaluation as it stood names the lookup cut */
-        mc_spf_lint_timeout(mc_spf_eval_verdict(j->eval), (enum mc_state)code, arena, &lint,
-                            &nlint);
+    if (v->deadline) /* the evaluation, still running, names the lookup cut */
+        mc_spf_lint_timeout(j->eval, (enum mc_state)code, arena, &lint, &nlint);
     struct mc_spf_output out = {
         .ip = j->ip_text,
         .helo = j->helo,

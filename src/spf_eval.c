@@ -3,16 +3,27 @@
  * spf_eval.c - check_host() (RFC 7208 §4-§6) as an explicit state machine
  * on the run's resolver.
  *
+ * The evaluation's state is stored, never derived: enum eval_state names
+ * what runs next and, in the *_WAIT states, what it waits for, with the
+ * lookups in flight in ev->waits.  run() is the dispatcher: it calls the
+ * handler of the current state until one waits for an answer (or the
+ * verdict is final); lookup_cb() hands every answer to the handler of the
+ * state that waits for it and calls run() again; every transition goes
+ * through next_state().  The states: RECORD fetches the record of the
+ * frame's <domain> (§4.4) and RECORD_WAIT reads it; TERM evaluates the
+ * next term (§4.6.2, §5), ADDR_WAIT, MX_WAIT and MX_HOSTS_WAIT wait for
+ * its lookups and TERM_DONE decides on them; PTR_WAIT and PTR_NAMES_WAIT
+ * validate the PTR names of <ip> (§5.5) for ptr and %{p}, then go back to
+ * the state that needed them; REDIRECT follows redirect= or gives neutral
+ * (§6.1, §4.7); after a fail, EXPLAIN, EXPLAIN_WAIT and EXPLAIN_TEXT fetch
+ * and expand the explanation (§6.2); DONE holds the verdict.
+ *
  * include and redirect push and replace frames on an explicit stack
  * (bounded: every frame but the first costs one of the 10 DNS-querying
- * terms), never recursion across callbacks.  run() is the dispatcher: it
- * evaluates terms until one needs a lookup, and every lookup callback
- * stores its answer and calls run() again.  Each RFC limit is enforced in
+ * terms), never recursion across callbacks.  Each RFC limit is enforced in
  * exactly one function, with the section beside it: count_dns_term()
- * (10 terms), count_void() (2 void lookups), mx_cb() (10 MX names),
- * ptr_cb() (10 PTR names).  After a fail, explain_step() fetches and
- * expands the explanation (§6.2), its own small state machine, since
- * %{p} in exp= or in its text may need the PTR names first.
+ * (10 terms), count_void() (2 void lookups), handle_mx_wait() (10 MX
+ * names), handle_ptr_wait() (10 PTR names).
  *
  * Prefetch (below) runs beside the evaluation and never touches what it
  * reports; its callbacks only send more lookups, within the §4.6.4 budget.
@@ -38,22 +49,40 @@
 
 #define MAX_FRAMES (MC_SPF_MAX_DNS_TERMS + 2)
 
+/* The most lookups one state waits for at once: the hosts of an mx term
+ * or the PTR names of <ip>, both at most 10 (§4.6.4). */
+#define MAX_WAITS MC_SPF_MAX_MX_NAMES
+_Static_assert(MC_SPF_MAX_PTR_NAMES <= MAX_WAITS, "the PTR names fit the wait list");
+
 enum frame_kind { FRAME_TOP, FRAME_INCLUDE, FRAME_REDIRECT };
 
-/* The explanation of a fail (§6.2), after the terms are done. */
-enum explain_state {
-    EXPLAIN_NONE,   /* evaluating terms (or no explanation wanted) */
-    EXPLAIN_TARGET, /* expand exp= and fetch its TXT record */
-    EXPLAIN_TEXT,   /* expand the fetched TXT record */
+/* What the evaluation does next; a *_WAIT state waits for the lookups in
+ * ev->waits, and only an answer to one of them moves it on. */
+enum eval_state {
+    STATE_RECORD,         /* fetch the record of the frame's <domain> (§4.4) */
+    STATE_RECORD_WAIT,    /* waits for that TXT lookup */
+    STATE_TERM,           /* evaluate the frame's next term (§4.6.2) */
+    STATE_ADDR_WAIT,      /* a, exists: waits for the term's address lookup */
+    STATE_MX_WAIT,        /* mx: waits for the MX lookup of the target */
+    STATE_MX_HOSTS_WAIT,  /* mx: waits for the address lookups of its hosts */
+    STATE_TERM_DONE,      /* a, exists, mx: all answered, decide on a match */
+    STATE_PTR_WAIT,       /* waits for the PTR lookup of <ip> (§5.5) */
+    STATE_PTR_NAMES_WAIT, /* waits for the address lookups of the PTR names */
+    STATE_REDIRECT,       /* no mechanism matched: redirect= or neutral */
+    STATE_EXPLAIN,        /* fail with exp=: expand it, fetch its TXT (§6.2) */
+    STATE_EXPLAIN_WAIT,   /* waits for the explanation's TXT lookup */
+    STATE_EXPLAIN_TEXT,   /* expand the explanation text */
+    STATE_DONE,           /* the verdict is final */
 };
 
 struct frame {
     enum frame_kind kind;
     const char *domain;
-    struct mc_spf_record *rec; /* NULL until fetched */
-    size_t next;               /* next term to evaluate */
-    size_t include_step;       /* ledger index of the include that made it */
-    size_t path_mark;          /* ev->npath when this frame was pushed */
+    struct mc_spf_record *rec;         /* NULL until fetched */
+    size_t next;                       /* next term to evaluate */
+    const struct mc_spf_term *include; /* the include term that made it */
+    size_t include_step;               /* its ledger index */
+    size_t path_mark;                  /* ev->npath when this frame was pushed */
 };
 
 /* The mechanism in flight and what its lookups returned. */
@@ -61,9 +90,15 @@ struct pending_term {
     const struct mc_spf_term *term;
     const char *target;
     size_t step; /* its ledger line */
-    unsigned outstanding;
     bool failed, matched;
     const char *fail_why;
+};
+
+/* A lookup a state waits for. */
+struct wait {
+    const char *name; /* as the resolver reports it: lowercased, no final dot */
+    uint16_t type;
+    bool answered;
 };
 
 struct prefetch;
@@ -89,27 +124,30 @@ struct mc_spf_eval {
     struct mc_spf_seen *seen;
     size_t nseen, seen_cap;
     struct pending_term pt;
-    bool waiting; /* a lookup is outstanding */
-    bool finished;
-    /* §6.2: after a fail from a record with exp=, the explanation is
-     * fetched and expanded; both may need the validated PTR names first
-     * (%{p} in the domain-spec or in the TXT text). */
-    enum explain_state explain;
-    const char *exp_text; /* the explanation TXT, once fetched */
+    /* The state, the lookups it waits for (how many still unanswered),
+     * and the answer lookup_cb() hands to its handler. */
+    enum eval_state state;
+    struct wait waits[MAX_WAITS];
+    size_t nwaits;
+    unsigned outstanding;
+    const struct mc_dns_result *answer;
+    struct wait cut;      /* the first lookup the run's deadline ended, if any */
+    const char *exp_text; /* the explanation TXT, once fetched (§6.2) */
     size_t exp_len;
     /* Prefetch (see "prefetch" below): what was sent, how many callbacks
      * are still due, and whether mc_spf_eval_free() waits for them. */
     struct prefetch *prefetches;
     unsigned prefetch_sent, prefetch_pending;
     bool freed;
-    /* Validated PTR names of <ip> (§5.5), for ptr and %{p}. */
+    /* Validated PTR names of <ip> (§5.5), for ptr and %{p}; after_ptr is
+     * the state that asked for them, entered again once they are known. */
     bool ptr_ready;
     bool ptr_void; /* the PTR lookup returned NXDOMAIN or no data */
     const char *ptr_names[MC_SPF_MAX_PTR_NAMES];
     bool ptr_valid[MC_SPF_MAX_PTR_NAMES];
     size_t nptr_names;
-    unsigned ptr_outstanding;
     size_t ptr_step;
+    enum eval_state after_ptr;
     mc_spf_done_cb done;
     void *done_arg;
 };
@@ -174,7 +212,19 @@ static void step_lookup(struct mc_spf_eval *ev, size_t step, const struct mc_dns
 
 /* ---- ending ---- */
 
-static void finish(struct mc_spf_eval *ev, enum mc_spf_result result, const char *why)
+/* The one place the state changes.  A state starts with no lookups of its
+ * own.  Returns true, for a handler that goes on with STATE. */
+static bool next_state(struct mc_spf_eval *ev, enum eval_state state)
+{
+    ev->state = state;
+    ev->nwaits = 0;
+    ev->outstanding = 0;
+    return true;
+}
+
+/* Ends check_host() with RESULT (WHY, unless one was given before).
+ * Returns true: the dispatcher goes on and stops at STATE_DONE. */
+static bool finish(struct mc_spf_eval *ev, enum mc_spf_result result, const char *why)
 {
     ev->v.result = result;
     if (why && !ev->v.why)
@@ -183,7 +233,7 @@ static void finish(struct mc_spf_eval *ev, enum mc_spf_result result, const char
     ev->v.nsteps = ev->nsteps;
     ev->v.seen = ev->seen;
     ev->v.nseen = ev->nseen;
-    ev->finished = true;
+    return next_state(ev, STATE_DONE);
 }
 
 /* The include/redirect path to the current frame, for messages. */
@@ -325,9 +375,70 @@ static bool result_matches_ip(const struct mc_spf_eval *ev, const struct mc_dns_
 
 /* ---- lookups ---- */
 
-static void lookup(struct mc_spf_eval *ev, const char *name, uint16_t type, mc_resolver_cb cb)
+static void lookup_cb(void *arg, const struct mc_dns_result *r);
+
+/* NAME as the resolver reports its lookup (mc_dns_result.qname):
+ * lowercased, without a final dot, as the ledger shows it. */
+static const char *qname_of(struct mc_arena *arena, const char *name)
 {
-    mc_resolver_lookup(ev->res, name, type, cb, ev);
+    size_t n = strlen(name);
+    if (n > 1 && name[n - 1] == '.')
+        n--;
+    return mc_ascii_lower(mc_arena_strndup(arena, name, n));
+}
+
+/* Sends the lookup of NAME/TYPE that the current state waits for (one of
+ * at most MAX_WAITS: the callers' §4.6.4 limits bound them). */
+static void lookup_send(struct mc_spf_eval *ev, const char *name, uint16_t type)
+{
+    if (ev->nwaits == MAX_WAITS) /* unreachable: see MAX_WAITS */
+        abort();
+    ev->waits[ev->nwaits++] = (struct wait){.name = qname_of(ev->arena, name), .type = type};
+    ev->outstanding++;
+    mc_resolver_lookup(ev->res, name, type, lookup_cb, ev);
+}
+
+/* Enters STATE, which waits for the one lookup of NAME/TYPE.  Returns
+ * false: the dispatcher stops until the answer comes. */
+static bool wait_for(struct mc_spf_eval *ev, enum eval_state state, const char *name, uint16_t type)
+{
+    next_state(ev, state);
+    lookup_send(ev, name, type);
+    return false;
+}
+
+/* Every lookup of the evaluation answers here (never from inside
+ * mc_resolver_lookup()): R goes to the handler of the state waiting for
+ * it, through run(). */
+static void lookup_cb(void *arg, const struct mc_dns_result *r)
+{
+    struct mc_spf_eval *ev = arg;
+    for (size_t i = 0; i < ev->nwaits; i++) {
+        struct wait *w = &ev->waits[i];
+        if (w->answered || w->type != r->qtype || !mc_name_equal(w->name, r->qname))
+            continue;
+        w->answered = true;
+        ev->outstanding--;
+        /* What the deadline's finding names, once the evaluation ended. */
+        if (r->outcome == MC_DNS_DEADLINE && !ev->cut.name)
+            ev->cut = *w;
+        ev->answer = r;
+        run(ev);
+        return;
+    }
+}
+
+/* The answer lookup_cb() brought for the current state, or NULL. */
+static const struct mc_dns_result *take_answer(struct mc_spf_eval *ev)
+{
+    const struct mc_dns_result *r = ev->answer;
+    ev->answer = NULL;
+    return r;
+}
+
+static struct frame *top_frame(struct mc_spf_eval *ev)
+{
+    return &ev->frames[ev->nframes - 1];
 }
 
 /* Expands a term's domain-spec (or uses the frame's domain when it has
@@ -401,7 +512,7 @@ static void prefetch_cb(void *arg, const struct mc_dns_result *r)
             mc_arena_free(ev->arena);
         return;
     }
-    if (ev->finished || r->outcome != MC_DNS_ANSWER)
+    if (ev->state == STATE_DONE || r->outcome != MC_DNS_ANSWER)
         return;
     switch (p->kind) {
     case PREFETCH_RECORD: {
@@ -531,100 +642,103 @@ static void add_seen(struct mc_spf_eval *ev, const char *domain, const char *tex
     };
 }
 
-static void record_cb(void *arg, const struct mc_dns_result *r)
+/* §4.5 none at the top; §5.2 / §6.1: permerror for include and redirect
+ * targets without a record. */
+static bool no_record(struct mc_spf_eval *ev, const struct frame *f)
 {
-    struct mc_spf_eval *ev = arg;
-    struct frame *f = &ev->frames[ev->nframes - 1];
-    ev->waiting = false;
-    size_t step = step_add(ev, NULL, NULL);
-    step_lookup(ev, step, r);
-    /* §4.4: a failed TXT lookup is temperror. */
-    if (temperror_if_failed(ev, r)) {
-        run(ev);
-        return;
-    }
-    size_t index = 0;
-    enum mc_spf_select sel = r->outcome == MC_DNS_ANSWER
-                                 ? mc_spf_select(&index, r->records, r->count)
-                                 : MC_SPF_SELECT_NONE;
-    if (sel == MC_SPF_SELECT_NONE) {
-        ev->steps[step].note = "no SPF record";
-        /* §4.5 none at the top; §5.2 / §6.1: permerror for include and
-         * redirect targets without a record. */
-        if (f->kind == FRAME_TOP)
-            finish(ev, MC_SPF_NONE, mc_arena_printf(ev->arena, "%s has no SPF record", f->domain));
-        else
-            finish(ev, MC_SPF_PERMERROR,
-                   mc_arena_printf(ev->arena,
-                                   "%s has no SPF record (%s%s needs one, RFC 7208 "
-                                   "section %s)",
-                                   f->domain, f->kind == FRAME_INCLUDE ? "include:" : "redirect=",
-                                   f->domain, f->kind == FRAME_INCLUDE ? "5.2" : "6.1"));
-        run(ev);
-        return;
-    }
-    const struct mc_dns_record *txt = &r->records[index];
+    if (f->kind == FRAME_TOP)
+        return finish(ev, MC_SPF_NONE,
+                      mc_arena_printf(ev->arena, "%s has no SPF record", f->domain));
+    return finish(ev, MC_SPF_PERMERROR,
+                  mc_arena_printf(ev->arena,
+                                  "%s has no SPF record (%s%s needs one, RFC 7208 "
+                                  "section %s)",
+                                  f->domain, f->kind == FRAME_INCLUDE ? "include:" : "redirect=",
+                                  f->domain, f->kind == FRAME_INCLUDE ? "5.2" : "6.1"));
+}
+
+/* STATE_RECORD: the record of the frame's <domain> is needed. */
+static bool handle_record(struct mc_spf_eval *ev)
+{
+    return wait_for(ev, STATE_RECORD_WAIT, top_frame(ev)->domain, MC_DNS_T_TXT);
+}
+
+/* TXT, on ledger line STEP, is the SPF record of the frame's <domain>, or
+ * the first of SEVERAL (§4.5: permerror): parse it, evaluate its terms. */
+static bool record_use(struct mc_spf_eval *ev, size_t step, const struct mc_dns_record *txt,
+                       bool several)
+{
+    struct frame *f = top_frame(ev);
     const char *text = mc_arena_memdup(ev->arena, txt->text, txt->text_len);
     ev->steps[step].record = text;
-    if (sel == MC_SPF_SELECT_SEVERAL) {
+    if (several) {
         add_seen(ev, f->domain, text, txt->text_len, NULL);
         ev->steps[step].note = "several SPF records";
-        finish(ev, MC_SPF_PERMERROR,
-               mc_arena_printf(ev->arena, "%s has several SPF records (RFC 7208 section 4.5)",
-                               f->domain));
-        run(ev);
-        return;
+        return finish(ev, MC_SPF_PERMERROR,
+                      mc_arena_printf(ev->arena,
+                                      "%s has several SPF records (RFC 7208 section 4.5)",
+                                      f->domain));
     }
     struct mc_spf_record *rec = mc_arena_alloc(ev->arena, sizeof *rec);
     if (!mc_spf_parse(rec, ev->arena, txt->text, txt->text_len)) {
         add_seen(ev, f->domain, text, txt->text_len, NULL);
         ev->steps[step].note = rec->why;
-        finish(
+        return finish(
             ev, MC_SPF_PERMERROR,
             mc_arena_printf(ev->arena, "the SPF record of %s is invalid: %s", f->domain, rec->why));
-        run(ev);
-        return;
     }
     add_seen(ev, f->domain, text, txt->text_len, rec);
     f->rec = rec;
     f->next = 0;
     if (ev->req.prefetch)
         prefetch_record(ev, rec, f->domain, ev->v.dns_lookups);
-    run(ev);
+    return next_state(ev, STATE_TERM);
 }
 
-static void fetch_record(struct mc_spf_eval *ev)
+/* STATE_RECORD_WAIT: the TXT lookup of the frame's <domain> came back. */
+static bool handle_record_wait(struct mc_spf_eval *ev)
 {
-    struct frame *f = &ev->frames[ev->nframes - 1];
-    ev->waiting = true;
-    lookup(ev, f->domain, MC_DNS_T_TXT, record_cb);
+    const struct mc_dns_result *r = take_answer(ev);
+    if (!r)
+        return false;
+    size_t step = step_add(ev, NULL, NULL);
+    step_lookup(ev, step, r);
+    /* §4.4: a failed TXT lookup is temperror. */
+    if (temperror_if_failed(ev, r))
+        return true;
+    size_t index = 0;
+    enum mc_spf_select sel = r->outcome == MC_DNS_ANSWER
+                                 ? mc_spf_select(&index, r->records, r->count)
+                                 : MC_SPF_SELECT_NONE;
+    if (sel == MC_SPF_SELECT_NONE) {
+        ev->steps[step].note = "no SPF record";
+        return no_record(ev, top_frame(ev));
+    }
+    return record_use(ev, step, &r->records[index], sel == MC_SPF_SELECT_SEVERAL);
 }
 
 /* ---- validated PTR names (§5.5), for ptr and %{p} ---- */
 
-static void ptr_addr_cb(void *arg, const struct mc_dns_result *r)
+/* Starts validating the PTR names of <ip> on a ledger line of its own
+ * (NOTE; no term, no record, the reverse name as its target).  Once they
+ * are known the evaluation goes on in AFTER, the state that needed them. */
+static bool ptr_validate_start(struct mc_spf_eval *ev, const char *note, enum eval_state after)
 {
-    struct mc_spf_eval *ev = arg;
-    step_lookup(ev, ev->ptr_step, r);
-    /* §5.5: a name whose address lookup fails is skipped. */
-    for (size_t i = 0; i < ev->nptr_names; i++) {
-        if (mc_name_equal(ev->ptr_names[i], r->qname) && r->outcome == MC_DNS_ANSWER) {
-            for (size_t j = 0; j < r->count; j++)
-                if (memcmp(r->records[j].addr, ev->ip.bytes, ev->ip.family == AF_INET ? 4 : 16) ==
-                    0)
-                    ev->ptr_valid[i] = true;
-        }
-    }
-    if (--ev->ptr_outstanding == 0) {
-        ev->ptr_ready = true;
-        ev->waiting = false;
-        run(ev);
-    }
+    char rev[80];
+    mc_ip_reverse_name(&ev->ip, rev, sizeof rev);
+    ev->ptr_step = step_add(ev, NULL, note);
+    ev->steps[ev->ptr_step].target = mc_arena_strdup(ev->arena, rev);
+    ev->after_ptr = after;
+    return wait_for(ev, STATE_PTR_WAIT, rev, MC_DNS_T_PTR);
 }
 
-static void ptr_cb(void *arg, const struct mc_dns_result *r)
+/* STATE_PTR_WAIT: the PTR lookup of <ip> came back; look up the address
+ * of each name it gave. */
+static bool handle_ptr_wait(struct mc_spf_eval *ev)
 {
-    struct mc_spf_eval *ev = arg;
+    const struct mc_dns_result *r = take_answer(ev);
+    if (!r)
+        return false;
     step_lookup(ev, ev->ptr_step, r);
     /* §5.5: a failed PTR lookup means no validated names, not temperror. */
     ev->ptr_void = is_void(r);
@@ -636,25 +750,35 @@ static void ptr_cb(void *arg, const struct mc_dns_result *r)
     }
     if (ev->nptr_names == 0) {
         ev->ptr_ready = true;
-        ev->waiting = false;
-        run(ev);
-        return;
+        return next_state(ev, ev->after_ptr);
     }
-    ev->ptr_outstanding = (unsigned)ev->nptr_names;
+    next_state(ev, STATE_PTR_NAMES_WAIT);
     for (size_t i = 0; i < ev->nptr_names; i++)
-        lookup(ev, ev->ptr_names[i], ev->addr_type, ptr_addr_cb);
+        lookup_send(ev, ev->ptr_names[i], ev->addr_type);
+    return false;
 }
 
-static void ptr_validate_start(struct mc_spf_eval *ev, size_t step)
+/* STATE_PTR_NAMES_WAIT: one PTR name's address lookup came back; a name
+ * is validated when one of its addresses is <ip>. */
+static bool handle_ptr_names_wait(struct mc_spf_eval *ev)
 {
-    char rev[80];
-    mc_ip_reverse_name(&ev->ip, rev, sizeof rev);
-    ev->ptr_step = step;
-    /* The ledger line of the validation: no term, no record, the reverse
-     * name as its target. */
-    ev->steps[step].target = mc_arena_strdup(ev->arena, rev);
-    ev->waiting = true;
-    lookup(ev, rev, MC_DNS_T_PTR, ptr_cb);
+    const struct mc_dns_result *r = take_answer(ev);
+    if (!r)
+        return false;
+    step_lookup(ev, ev->ptr_step, r);
+    /* §5.5: a name whose address lookup fails is skipped. */
+    for (size_t i = 0; i < ev->nptr_names; i++) {
+        if (mc_name_equal(ev->ptr_names[i], r->qname) && r->outcome == MC_DNS_ANSWER) {
+            for (size_t j = 0; j < r->count; j++)
+                if (memcmp(r->records[j].addr, ev->ip.bytes, ev->ip.family == AF_INET ? 4 : 16) ==
+                    0)
+                    ev->ptr_valid[i] = true;
+        }
+    }
+    if (ev->outstanding > 0)
+        return false;
+    ev->ptr_ready = true;
+    return next_state(ev, ev->after_ptr);
 }
 
 /* §7.3: the p macro is a validated name: <domain> itself, else one of its
@@ -682,30 +806,36 @@ static const char *choose_p(struct mc_spf_eval *ev)
 
 /* ---- mechanisms ---- */
 
-/* The frame's result is known: RESULT, from matching TERM (or NULL). */
-static void frame_end(struct mc_spf_eval *ev, enum mc_spf_result result,
+/* The frame's result is known: RESULT, from matching TERM (or NULL).
+ * Sets the state that follows; returns true. */
+static bool frame_end(struct mc_spf_eval *ev, enum mc_spf_result result,
                       const struct mc_spf_term *term);
 
-static void term_done(struct mc_spf_eval *ev)
+/* TERM, on ledger line STEP, matched: its qualifier is the frame's result
+ * (§4.6.2). */
+static bool term_matched(struct mc_spf_eval *ev, size_t step, const struct mc_spf_term *term)
 {
-    struct pending_term *pt = &ev->pt;
-    ev->waiting = false;
-    if (ev->finished) {
-        run(ev);
-        return;
-    }
-    if (pt->failed) {
-        finish(ev, MC_SPF_TEMPERROR, pt->fail_why);
-    } else if (pt->matched) {
-        ev->steps[pt->step].matched = true;
-        frame_end(ev, pt->term->qualifier, pt->term);
-    }
-    run(ev);
+    ev->steps[step].matched = true;
+    return frame_end(ev, term->qualifier, term);
 }
 
-static void addr_cb(void *arg, const struct mc_dns_result *r)
+/* STATE_TERM_DONE: every lookup of the pending a, exists or mx term came
+ * back: one that failed is temperror (§4.4, §2.6.6), else the term
+ * matched or the next one is evaluated. */
+static bool handle_term_done(struct mc_spf_eval *ev)
 {
-    struct mc_spf_eval *ev = arg;
+    struct pending_term *pt = &ev->pt;
+    if (pt->failed)
+        return finish(ev, MC_SPF_TEMPERROR, pt->fail_why);
+    if (pt->matched)
+        return term_matched(ev, pt->step, pt->term);
+    return next_state(ev, STATE_TERM);
+}
+
+/* Records R, one address lookup of the pending term (a, exists, or an mx
+ * host), and what it means for the match. */
+static void addr_answered(struct mc_spf_eval *ev, const struct mc_dns_result *r)
+{
     struct pending_term *pt = &ev->pt;
     step_lookup(ev, pt->step, r);
     if (!mc_dns_outcome_answered(r->outcome)) {
@@ -719,50 +849,65 @@ static void addr_cb(void *arg, const struct mc_dns_result *r)
     } else {
         pt->matched = pt->matched || result_matches_ip(ev, r, pt->term);
     }
-    /* a and exists: the term's own lookup can be void; an MX host's
-     * address lookup is not a term and never counts (§4.6.4). */
-    if (pt->term->kind != MC_SPF_TERM_MX && is_void(r) && !ev->finished)
-        count_void(ev, pt->step);
-    if (--pt->outstanding == 0)
-        term_done(ev);
 }
 
-static void mx_cb(void *arg, const struct mc_dns_result *r)
+/* STATE_ADDR_WAIT: the address lookup of an a or exists term came back. */
+static bool handle_addr_wait(struct mc_spf_eval *ev)
 {
-    struct mc_spf_eval *ev = arg;
+    const struct mc_dns_result *r = take_answer(ev);
+    if (!r)
+        return false;
+    addr_answered(ev, r);
+    /* The term's own lookup can be void (§4.6.4). */
+    if (is_void(r) && !count_void(ev, ev->pt.step))
+        return true;
+    return next_state(ev, STATE_TERM_DONE);
+}
+
+/* STATE_MX_HOSTS_WAIT: one mx host's address lookup came back.  It is no
+ * term of its own and never counts as a void lookup (§4.6.4). */
+static bool handle_mx_hosts_wait(struct mc_spf_eval *ev)
+{
+    const struct mc_dns_result *r = take_answer(ev);
+    if (!r)
+        return false;
+    addr_answered(ev, r);
+    return ev->outstanding == 0 ? next_state(ev, STATE_TERM_DONE) : false;
+}
+
+/* STATE_MX_WAIT: the MX lookup of an mx term came back; look up the
+ * address of each host (§5.4). */
+static bool handle_mx_wait(struct mc_spf_eval *ev)
+{
+    const struct mc_dns_result *r = take_answer(ev);
+    if (!r)
+        return false;
     struct pending_term *pt = &ev->pt;
     step_lookup(ev, pt->step, r);
-    if (temperror_if_failed(ev, r) || (is_void(r) && !count_void(ev, pt->step))) {
-        term_done(ev);
-        return;
-    }
+    if (temperror_if_failed(ev, r) || (is_void(r) && !count_void(ev, pt->step)))
+        return true;
     /* §4.6.4: more than 10 MX records is a permerror. */
     if (r->count > MC_SPF_MAX_MX_NAMES) {
         ev->v.limit_term = pt->term->text;
-        finish(ev, MC_SPF_PERMERROR,
-               mc_arena_printf(ev->arena,
-                               "'%s' in %s: %s has %zu MX records, more than 10 (RFC 7208 "
-                               "section 4.6.4)",
-                               pt->term->text, frame_path(ev), pt->target, r->count));
-        term_done(ev);
-        return;
+        return finish(ev, MC_SPF_PERMERROR,
+                      mc_arena_printf(ev->arena,
+                                      "'%s' in %s: %s has %zu MX records, more than 10 (RFC 7208 "
+                                      "section 4.6.4)",
+                                      pt->term->text, frame_path(ev), pt->target, r->count));
     }
-    pt->outstanding = 0;
+    /* Copy the names first: R is borrowed, and sending changes the
+     * resolver's cache. */
+    size_t n = 0;
+    const char **hosts = mc_arena_alloc(ev->arena, (r->count + 1) * sizeof *hosts);
     for (size_t i = 0; i < r->count; i++)
         if (strcmp(r->records[i].name, ".") != 0) /* null MX, RFC 7505 */
-            pt->outstanding++;
-    if (pt->outstanding == 0) {
-        term_done(ev);
-        return;
-    }
-    /* Copy the names first: lookups may complete in any order. */
-    size_t n = r->count;
-    const char **names = mc_arena_alloc(ev->arena, n * sizeof *names);
+            hosts[n++] = mc_arena_strdup(ev->arena, r->records[i].name);
+    if (n == 0)
+        return next_state(ev, STATE_TERM_DONE);
+    next_state(ev, STATE_MX_HOSTS_WAIT);
     for (size_t i = 0; i < n; i++)
-        names[i] = mc_arena_strdup(ev->arena, r->records[i].name);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(names[i], ".") != 0)
-            lookup(ev, names[i], ev->addr_type, addr_cb);
+        lookup_send(ev, hosts[i], ev->addr_type);
+    return false;
 }
 
 /* Adds TARGET to the active path; flags a loop when it is already on it. */
@@ -778,295 +923,302 @@ static void path_enter(struct mc_spf_eval *ev, const char *target, size_t step)
         ev->path[ev->npath++] = target;
 }
 
-static void include_start(struct mc_spf_eval *ev, const char *target, size_t step)
+/* Pushes the frame of include:TARGET (TERM, on ledger line STEP). */
+static bool include_start(struct mc_spf_eval *ev, const char *target,
+                          const struct mc_spf_term *term, size_t step)
 {
     size_t mark = ev->npath;
     path_enter(ev, target, step);
-    if (ev->nframes == MAX_FRAMES) { /* unreachable: the term limit ends it first */
-        finish(ev, MC_SPF_PERMERROR, "includes nested too deep");
-        return;
-    }
+    if (ev->nframes == MAX_FRAMES) /* unreachable: the term limit ends it first */
+        return finish(ev, MC_SPF_PERMERROR, "includes nested too deep");
     ev->frames[ev->nframes++] = (struct frame){
         .kind = FRAME_INCLUDE,
         .domain = target,
+        .include = term,
         .include_step = step,
         .path_mark = mark,
     };
-    fetch_record(ev);
+    return next_state(ev, STATE_RECORD);
 }
 
-/* Evaluates TERM of the current frame; ends or waits or returns with no
- * match (then run() goes on with the next term). */
-static void eval_mechanism(struct mc_spf_eval *ev, const struct mc_spf_term *term)
+/* §5.5: ptr matches when a validated name is the target or ends in it;
+ * a PTR lookup that found nothing is a void lookup of this term. */
+static bool ptr_term(struct mc_spf_eval *ev, const struct mc_spf_term *term, const char *target,
+                     size_t step)
 {
-    struct frame *f = &ev->frames[ev->nframes - 1];
-    /* %{p} and ptr need the validated names of <ip> first (§5.5): find
-     * them, then evaluate this term again from the start. */
-    if (((term->macros & MC_SPF_MACRO_BIT('p')) || term->kind == MC_SPF_TERM_PTR) &&
-        !ev->ptr_ready) {
-        size_t step = step_add(ev, NULL, "validating the PTR names of <ip> (section 5.5)");
-        f->next--;
-        ptr_validate_start(ev, step);
-        return;
+    size_t tlen = strlen(target);
+    for (size_t i = 0; i < ev->nptr_names; i++) {
+        const char *n = ev->ptr_names[i];
+        size_t nlen = strlen(n);
+        if (!ev->ptr_valid[i])
+            continue;
+        if (mc_name_equal(n, target) || (nlen > tlen + 1 && n[nlen - tlen - 1] == '.' &&
+                                         mc_ascii_strcasecmp(n + nlen - tlen, target) == 0))
+            return term_matched(ev, step, term);
     }
+    if (ev->ptr_void)
+        count_void(ev, step);
+    return true;
+}
+
+/* True when TARGET, the expansion of TERM on ledger line STEP, is no
+ * usable name; then the term has been dealt with: it finds nothing, a void
+ * lookup without a query (as if the name did not exist), or, for include,
+ * whose target is a <domain> of check_host() (§4.3, §5.2), permerror. */
+static bool target_unusable(struct mc_spf_eval *ev, const struct mc_spf_term *term,
+                            const char *target, size_t step)
+{
+    bool include = term->kind == MC_SPF_TERM_INCLUDE;
+    if (include ? valid_check_host_domain(target) : valid_domain(target))
+        return false;
+    ev->steps[step].note = "the expanded name is not a valid domain name";
+    if (include)
+        finish(
+            ev, MC_SPF_PERMERROR,
+            mc_arena_printf(ev->arena, "'%s': %s is not a valid domain name", term->text, target));
+    else
+        count_void(ev, step);
+    return true;
+}
+
+/* include, a, mx, ptr, exists (TERM, on ledger line STEP): the terms that
+ * cost one of the 10 (§4.6.4) and look at a target domain. */
+static bool dns_term(struct mc_spf_eval *ev, const struct mc_spf_term *term, size_t step)
+{
+    if (!count_dns_term(ev, term, step))
+        return true;
+    const char *target = target_of(ev, term);
+    if (!target)
+        return true;
+    ev->steps[step].target = target;
+    ev->pt = (struct pending_term){.term = term, .target = target, .step = step};
+    if (target_unusable(ev, term, target, step))
+        return true;
+    switch (term->kind) {
+    case MC_SPF_TERM_INCLUDE: return include_start(ev, target, term, step);
+    case MC_SPF_TERM_A: return wait_for(ev, STATE_ADDR_WAIT, target, ev->addr_type);
+    case MC_SPF_TERM_EXISTS: /* §5.7: always an A lookup, whatever the client's family. */
+        return wait_for(ev, STATE_ADDR_WAIT, target, MC_DNS_T_A);
+    case MC_SPF_TERM_MX: return wait_for(ev, STATE_MX_WAIT, target, MC_DNS_T_MX);
+    case MC_SPF_TERM_PTR: return ptr_term(ev, term, target, step);
+    default: return true;
+    }
+}
+
+/* ip4 and ip6 (§5.6): a client of the other family never matches. */
+static bool ip_term_matches(const struct mc_spf_eval *ev, const struct mc_spf_term *term)
+{
+    bool v4 = term->kind == MC_SPF_TERM_IP4;
+    return v4 == (ev->ip.family == AF_INET) &&
+           in_network(&ev->ip, term->addr, v4 ? term->cidr4 : term->cidr6);
+}
+
+/* STATE_TERM: the frame's next term, left to right, the first match
+ * deciding (§4.6.2); modifiers are not evaluated here.  Past the last
+ * term: STATE_REDIRECT. */
+static bool handle_term(struct mc_spf_eval *ev)
+{
+    struct frame *f = top_frame(ev);
+    if (f->next == f->rec->nterms)
+        return next_state(ev, STATE_REDIRECT);
+    const struct mc_spf_term *term = &f->rec->terms[f->next];
+    if (!mc_spf_term_is_mechanism(term->kind)) {
+        f->next++;
+        return true;
+    }
+    /* %{p} and ptr need the validated names of <ip> first (§5.5): the term
+     * stays next, and this state comes back once they are known. */
+    if (((term->macros & MC_SPF_MACRO_BIT('p')) || term->kind == MC_SPF_TERM_PTR) && !ev->ptr_ready)
+        return ptr_validate_start(ev, "validating the PTR names of <ip> (section 5.5)", STATE_TERM);
+    f->next++;
     if (ev->ptr_ready)
         ev->mctx.ptr_name = choose_p(ev);
     size_t step = step_add(ev, term->text, NULL);
     switch (term->kind) {
-    case MC_SPF_TERM_ALL:
-        ev->steps[step].matched = true;
-        frame_end(ev, term->qualifier, term);
-        return;
+    case MC_SPF_TERM_ALL: return term_matched(ev, step, term);
     case MC_SPF_TERM_IP4:
-    case MC_SPF_TERM_IP6: {
-        bool family_ok = (term->kind == MC_SPF_TERM_IP4) == (ev->ip.family == AF_INET);
-        if (family_ok && in_network(&ev->ip, term->addr,
-                                    term->kind == MC_SPF_TERM_IP4 ? term->cidr4 : term->cidr6)) {
-            ev->steps[step].matched = true;
-            frame_end(ev, term->qualifier, term);
-        }
-        return;
+    case MC_SPF_TERM_IP6: return ip_term_matches(ev, term) ? term_matched(ev, step, term) : true;
+    default: return dns_term(ev, term, step);
     }
-    default: break;
-    }
-    if (!count_dns_term(ev, term, step))
-        return;
-    const char *target = target_of(ev, term);
-    if (!target)
-        return;
-    ev->steps[step].target = target;
-    ev->pt = (struct pending_term){.term = term, .target = target, .step = step};
-    /* An include target is a <domain> of check_host() (§4.3, §5.2). */
-    if (term->kind == MC_SPF_TERM_INCLUDE ? !valid_check_host_domain(target)
-                                          : !valid_domain(target)) {
-        /* An expansion that is no usable name finds nothing; it is a void
-         * lookup without a query (as if the name did not exist). */
-        ev->steps[step].note = "the expanded name is not a valid domain name";
-        if (term->kind == MC_SPF_TERM_INCLUDE) {
-            finish(ev, MC_SPF_PERMERROR,
-                   mc_arena_printf(ev->arena, "'%s': %s is not a valid domain name", term->text,
-                                   target));
-            return;
-        }
-        count_void(ev, step);
-        return;
-    }
-    switch (term->kind) {
-    case MC_SPF_TERM_INCLUDE: include_start(ev, target, step); return;
-    case MC_SPF_TERM_A:
-        ev->waiting = true;
-        ev->pt.outstanding = 1;
-        lookup(ev, target, ev->addr_type, addr_cb);
-        return;
-    case MC_SPF_TERM_EXISTS:
-        /* §5.7: always an A lookup, whatever the client's family. */
-        ev->waiting = true;
-        ev->pt.outstanding = 1;
-        lookup(ev, target, MC_DNS_T_A, addr_cb);
-        return;
-    case MC_SPF_TERM_MX:
-        ev->waiting = true;
-        lookup(ev, target, MC_DNS_T_MX, mx_cb);
-        return;
-    case MC_SPF_TERM_PTR:
-        for (size_t i = 0; i < ev->nptr_names; i++) {
-            const char *n = ev->ptr_names[i];
-            size_t nlen = strlen(n), tlen = strlen(target);
-            if (!ev->ptr_valid[i])
-                continue;
-            if (mc_name_equal(n, target) || (nlen > tlen + 1 && n[nlen - tlen - 1] == '.' &&
-                                             mc_ascii_strcasecmp(n + nlen - tlen, target) == 0)) {
-                ev->steps[step].matched = true;
-                frame_end(ev, term->qualifier, term);
-                return;
-            }
-        }
-        /* §5.5: no validated name ends in the target: no match; a PTR
-         * lookup that found nothing is a void lookup of this term. */
-        if (ev->ptr_void)
-            count_void(ev, step);
-        return;
-    default: return;
-    }
+}
+
+/* ---- the explanation (§6.2) ---- */
+
+/*
+ * On fail, the exp= of the record that decided (the top record or a
+ * redirect target's, never an include's) gives the explanation: its
+ * domain-spec expanded, its one TXT record fetched and expanded.  Any
+ * problem on the way means no explanation, never another result.  These
+ * lookups are not terms: they count against no limit (§4.6.4).
+ */
+
+#define EXPLAIN_PTR_NOTE                                                                           \
+    "validating the PTR names of <ip> for the explanation (section 5.5, not counted)"
+
+/* True when the macro-string S (LEN octets, in MODE) uses %{p} while the
+ * validated names of <ip> are not known yet (§7.3). */
+static bool needs_ptr_names(const struct mc_spf_eval *ev, const char *s, size_t len,
+                            enum mc_spf_macro_mode mode)
+{
+    unsigned letters = 0;
+    const char *why;
+    return !ev->ptr_ready && mc_spf_macro_check(s, len, mode, &letters, &why) &&
+           (letters & MC_SPF_MACRO_BIT('p'));
+}
+
+/* STATE_EXPLAIN: expand exp= and fetch its TXT record. */
+static bool handle_explain(struct mc_spf_eval *ev)
+{
+    const struct frame *f = top_frame(ev);
+    const struct mc_spf_term *exp = f->rec->exp;
+    size_t len = strlen(exp->domain_spec);
+    const char *out = NULL, *why;
+    if (needs_ptr_names(ev, exp->domain_spec, len, MC_SPF_MACRO_DOMAIN))
+        return ptr_validate_start(ev, EXPLAIN_PTR_NOTE, STATE_EXPLAIN);
+    ev->mctx.domain = f->domain;
+    ev->mctx.ptr_name = ev->ptr_ready ? choose_p(ev) : NULL;
+    if (!mc_spf_macro_expand(&out, ev->arena, &ev->mctx, exp->domain_spec, len, MC_SPF_MACRO_DOMAIN,
+                             &why) ||
+        !valid_domain(out))
+        return finish(ev, MC_SPF_FAIL, NULL);
+    size_t step = step_add(ev, exp->text, "fetching the explanation (not counted)");
+    ev->steps[step].target = out;
+    return wait_for(ev, STATE_EXPLAIN_WAIT, out, MC_DNS_T_TXT);
+}
+
+/* STATE_EXPLAIN_WAIT: exactly one TXT record, else no explanation; a
+ * failed lookup is no error either: fail stands, without one. */
+static bool handle_explain_wait(struct mc_spf_eval *ev)
+{
+    const struct mc_dns_result *r = take_answer(ev);
+    if (!r)
+        return false;
+    step_lookup(ev, ev->nsteps - 1, r);
+    if (r->outcome != MC_DNS_ANSWER || r->count != 1)
+        return finish(ev, MC_SPF_FAIL, NULL);
+    ev->exp_text = mc_arena_memdup(ev->arena, r->records[0].text, r->records[0].text_len);
+    ev->exp_len = r->records[0].text_len;
+    return next_state(ev, STATE_EXPLAIN_TEXT);
+}
+
+/* STATE_EXPLAIN_TEXT: expand the explanation; fail, with it or without. */
+static bool handle_explain_text(struct mc_spf_eval *ev)
+{
+    const char *out = NULL, *why;
+    if (needs_ptr_names(ev, ev->exp_text, ev->exp_len, MC_SPF_MACRO_EXP))
+        return ptr_validate_start(ev, EXPLAIN_PTR_NOTE, STATE_EXPLAIN_TEXT);
+    ev->mctx.domain = top_frame(ev)->domain;
+    ev->mctx.ptr_name = ev->ptr_ready ? choose_p(ev) : NULL;
+    if (mc_spf_macro_expand(&out, ev->arena, &ev->mctx, ev->exp_text, ev->exp_len, MC_SPF_MACRO_EXP,
+                            &why))
+        ev->v.explanation = out;
+    return finish(ev, MC_SPF_FAIL, NULL);
 }
 
 /* ---- frames ---- */
 
-static void exp_txt_cb(void *arg, const struct mc_dns_result *r)
-{
-    struct mc_spf_eval *ev = arg;
-    ev->waiting = false;
-    step_lookup(ev, ev->nsteps - 1, r);
-    /* §6.2: exactly one TXT record, else no explanation; a failed lookup
-     * is no error either: fail stands, without one. */
-    if (r->outcome == MC_DNS_ANSWER && r->count == 1) {
-        ev->exp_text = mc_arena_memdup(ev->arena, r->records[0].text, r->records[0].text_len);
-        ev->exp_len = r->records[0].text_len;
-        ev->explain = EXPLAIN_TEXT;
-    } else {
-        finish(ev, MC_SPF_FAIL, NULL);
-    }
-    run(ev);
-}
-
-/* True when the macro-string S (LEN octets, in MODE) uses %{p} and the
- * validated names of <ip> are not known yet: then they are looked up
- * (§5.5, §7.3) and the caller is entered again from run() once they are. */
-static bool explain_needs_ptr(struct mc_spf_eval *ev, const char *s, size_t len,
-                              enum mc_spf_macro_mode mode)
-{
-    unsigned letters = 0;
-    const char *why;
-    if (ev->ptr_ready || !mc_spf_macro_check(s, len, mode, &letters, &why) ||
-        !(letters & MC_SPF_MACRO_BIT('p')))
-        return false;
-    size_t step = step_add(ev, NULL,
-                           "validating the PTR names of <ip> for the explanation "
-                           "(section 5.5, not counted)");
-    ptr_validate_start(ev, step);
-    return true;
-}
-
-/* §6.2: on fail, the exp= of the record that decided (the top record or a
- * redirect target's, never an include's) gives the explanation: its
- * domain-spec expanded, its one TXT record fetched and expanded.  Any
- * problem on the way means no explanation, never another result.  These
- * lookups are not terms: they count against no limit (§4.6.4). */
-static void explain_step(struct mc_spf_eval *ev)
-{
-    const struct frame *f = &ev->frames[ev->nframes - 1];
-    const struct mc_spf_term *exp = f->rec->exp;
-    const char *out = NULL, *why;
-    ev->mctx.domain = f->domain;
-    switch (ev->explain) {
-    case EXPLAIN_TARGET:
-        if (explain_needs_ptr(ev, exp->domain_spec, strlen(exp->domain_spec), MC_SPF_MACRO_DOMAIN))
-            return;
-        ev->mctx.ptr_name = ev->ptr_ready ? choose_p(ev) : NULL;
-        if (!mc_spf_macro_expand(&out, ev->arena, &ev->mctx, exp->domain_spec,
-                                 strlen(exp->domain_spec), MC_SPF_MACRO_DOMAIN, &why) ||
-            !valid_domain(out)) {
-            finish(ev, MC_SPF_FAIL, NULL);
-            return;
-        }
-        size_t step = step_add(ev, exp->text, "fetching the explanation (not counted)");
-        ev->steps[step].target = out;
-        ev->waiting = true;
-        lookup(ev, out, MC_DNS_T_TXT, exp_txt_cb);
-        return;
-    case EXPLAIN_TEXT:
-        if (explain_needs_ptr(ev, ev->exp_text, ev->exp_len, MC_SPF_MACRO_EXP))
-            return;
-        ev->mctx.ptr_name = ev->ptr_ready ? choose_p(ev) : NULL;
-        if (mc_spf_macro_expand(&out, ev->arena, &ev->mctx, ev->exp_text, ev->exp_len,
-                                MC_SPF_MACRO_EXP, &why))
-            ev->v.explanation = out;
-        finish(ev, MC_SPF_FAIL, NULL);
-        return;
-    case EXPLAIN_NONE: break;
-    }
-}
-
-static void frame_end(struct mc_spf_eval *ev, enum mc_spf_result result,
+static bool frame_end(struct mc_spf_eval *ev, enum mc_spf_result result,
                       const struct mc_spf_term *term)
 {
-    struct frame *f = &ev->frames[ev->nframes - 1];
+    struct frame *f = top_frame(ev);
     if (f->kind != FRAME_INCLUDE) {
         ev->v.mechanism = term ? term->text : NULL;
-        if (result == MC_SPF_FAIL && f->rec && f->rec->exp) {
-            ev->explain = EXPLAIN_TARGET; /* run() goes on in explain_step() */
-            return;
-        }
-        finish(ev, result, NULL);
-        return;
+        if (result == MC_SPF_FAIL && f->rec && f->rec->exp)
+            return next_state(ev, STATE_EXPLAIN);
+        return finish(ev, result, NULL);
     }
     /* §5.2: how an include's result maps in the including record. */
+    const struct mc_spf_term *inc = f->include;
     size_t include_step = f->include_step;
     const char *domain = f->domain;
-    ev->npath = ev->frames[ev->nframes - 1].path_mark;
+    ev->npath = f->path_mark;
     ev->nframes--;
-    struct frame *parent = &ev->frames[ev->nframes - 1];
-    const struct mc_spf_term *inc = &parent->rec->terms[parent->next - 1];
     switch (result) {
     case MC_SPF_PASS:
         ev->steps[include_step].matched = true;
-        frame_end(ev, inc->qualifier, inc);
-        return;
+        return frame_end(ev, inc->qualifier, inc);
     case MC_SPF_FAIL:
     case MC_SPF_SOFTFAIL:
-    case MC_SPF_NEUTRAL: return; /* no match: the parent goes on */
-    case MC_SPF_TEMPERROR: finish(ev, MC_SPF_TEMPERROR, NULL); return;
+    case MC_SPF_NEUTRAL: return next_state(ev, STATE_TERM); /* no match: the parent goes on */
+    case MC_SPF_TEMPERROR: return finish(ev, MC_SPF_TEMPERROR, NULL);
     case MC_SPF_NONE:
     case MC_SPF_PERMERROR:
-        finish(ev, MC_SPF_PERMERROR,
-               mc_arena_printf(ev->arena, "include:%s gave %s", domain, mc_spf_result_str(result)));
-        return;
+        return finish(
+            ev, MC_SPF_PERMERROR,
+            mc_arena_printf(ev->arena, "include:%s gave %s", domain, mc_spf_result_str(result)));
     }
+    return true;
 }
 
-/* No mechanism matched: redirect= if there is one (§6.1), else neutral
- * (§4.7). */
-static void frame_exhausted(struct mc_spf_eval *ev)
+/* STATE_REDIRECT: no mechanism matched: redirect= if there is one (§6.1),
+ * else neutral (§4.7). */
+static bool handle_redirect(struct mc_spf_eval *ev)
 {
-    struct frame *f = &ev->frames[ev->nframes - 1];
+    struct frame *f = top_frame(ev);
     const struct mc_spf_term *redirect = f->rec->redirect;
-    if (!redirect) {
-        frame_end(ev, MC_SPF_NEUTRAL, NULL);
-        return;
-    }
-    if ((redirect->macros & MC_SPF_MACRO_BIT('p')) && !ev->ptr_ready) {
-        size_t step = step_add(ev, NULL, "validating the PTR names of <ip> (section 5.5)");
-        ptr_validate_start(ev, step);
-        return;
-    }
+    if (!redirect)
+        return frame_end(ev, MC_SPF_NEUTRAL, NULL);
+    if ((redirect->macros & MC_SPF_MACRO_BIT('p')) && !ev->ptr_ready)
+        return ptr_validate_start(ev, "validating the PTR names of <ip> (section 5.5)",
+                                  STATE_REDIRECT);
     if (ev->ptr_ready)
         ev->mctx.ptr_name = choose_p(ev);
     size_t step = step_add(ev, redirect->text, NULL);
     if (!count_dns_term(ev, redirect, step))
-        return;
+        return true;
     const char *target = target_of(ev, redirect);
     if (!target)
-        return;
+        return true;
     ev->steps[step].target = target;
-    if (!valid_check_host_domain(target)) { /* §6.1: malformed: permerror */
-        finish(ev, MC_SPF_PERMERROR,
-               mc_arena_printf(ev->arena, "'%s': %s is not a valid domain name", redirect->text,
-                               target));
-        return;
-    }
+    if (!valid_check_host_domain(target)) /* §6.1: malformed: permerror */
+        return finish(ev, MC_SPF_PERMERROR,
+                      mc_arena_printf(ev->arena, "'%s': %s is not a valid domain name",
+                                      redirect->text, target));
     path_enter(ev, target, step);
     /* The redirect target replaces this record (§6.1). */
     *f = (struct frame){
         .kind = f->kind == FRAME_INCLUDE ? FRAME_INCLUDE : FRAME_REDIRECT,
         .domain = target,
+        .include = f->include,
         .include_step = f->include_step,
         .path_mark = f->path_mark,
     };
-    fetch_record(ev);
+    return next_state(ev, STATE_RECORD);
 }
 
-/* The dispatcher: evaluates until a lookup is outstanding or the end. */
+/* ---- the dispatcher ---- */
+
+/* Runs the handler of the current state.  Returns true to go on, false
+ * when the state waits for an answer or the verdict is final. */
+static bool handle(struct mc_spf_eval *ev)
+{
+    switch (ev->state) {
+    case STATE_RECORD: return handle_record(ev);
+    case STATE_RECORD_WAIT: return handle_record_wait(ev);
+    case STATE_TERM: return handle_term(ev);
+    case STATE_ADDR_WAIT: return handle_addr_wait(ev);
+    case STATE_MX_WAIT: return handle_mx_wait(ev);
+    case STATE_MX_HOSTS_WAIT: return handle_mx_hosts_wait(ev);
+    case STATE_TERM_DONE: return handle_term_done(ev);
+    case STATE_PTR_WAIT: return handle_ptr_wait(ev);
+    case STATE_PTR_NAMES_WAIT: return handle_ptr_names_wait(ev);
+    case STATE_REDIRECT: return handle_redirect(ev);
+    case STATE_EXPLAIN: return handle_explain(ev);
+    case STATE_EXPLAIN_WAIT: return handle_explain_wait(ev);
+    case STATE_EXPLAIN_TEXT: return handle_explain_text(ev);
+    case STATE_DONE: return false;
+    }
+    return false;
+}
+
+/* Handles states until one waits or the verdict is final, then (once)
+ * calls back. */
 static void run(struct mc_spf_eval *ev)
 {
-    while (!ev->finished && !ev->waiting) {
-        struct frame *f = &ev->frames[ev->nframes - 1];
-        if (ev->explain != EXPLAIN_NONE) {
-            explain_step(ev);
-            continue;
-        }
-        if (!f->rec) {
-            fetch_record(ev);
-            continue;
-        }
-        if (f->next < f->rec->nterms) {
-            const struct mc_spf_term *term = &f->rec->terms[f->next++];
-            if (mc_spf_term_is_mechanism(term->kind))
-                eval_mechanism(ev, term);
-            continue;
-        }
-        frame_exhausted(ev);
-    }
-    if (ev->finished && ev->done) {
+    while (handle(ev))
+        continue;
+    ev->answer = NULL;
+    if (ev->state == STATE_DONE && ev->done) {
         mc_spf_done_cb done = ev->done;
         ev->done = NULL;
         done(ev->done_arg, ev);
@@ -1077,10 +1229,8 @@ static void run(struct mc_spf_eval *ev)
 
 static void resume_cb(void *arg, const struct mc_dns_result *unused)
 {
-    struct mc_spf_eval *ev = arg;
     (void)unused;
-    ev->waiting = false;
-    run(ev);
+    run(arg);
 }
 
 struct mc_spf_eval *mc_spf_eval_start(struct mc_resolver *res, const struct mc_spf_request *req,
@@ -1139,10 +1289,10 @@ struct mc_spf_eval *mc_spf_eval_start(struct mc_resolver *res, const struct mc_s
         finish(ev, MC_SPF_NONE,
                mc_arena_printf(arena, "'%s' is not a valid domain name (RFC 7208 section 4.3)",
                                domain));
-        ev->waiting = true;
         mc_resolver_post(res, resume_cb, ev);
         return ev;
     }
+    next_state(ev, STATE_RECORD);
     run(ev);
     return ev;
 }
@@ -1165,5 +1315,21 @@ const struct mc_spf_verdict *mc_spf_eval_verdict(const struct mc_spf_eval *eval)
 
 bool mc_spf_eval_done(const struct mc_spf_eval *eval)
 {
-    return eval->finished;
+    return eval->state == STATE_DONE;
+}
+
+bool mc_spf_eval_awaiting(const struct mc_spf_eval *eval, const char **name, uint16_t *type)
+{
+    const struct wait *w = NULL;
+    if (eval->state == STATE_DONE)
+        w = &eval->cut;
+    else
+        for (size_t i = 0; i < eval->nwaits && !w; i++)
+            if (!eval->waits[i].answered)
+                w = &eval->waits[i];
+    if (!w || !w->name)
+        return false;
+    *name = w->name;
+    *type = w->type;
+    return true;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * spf_lint.c - lint findings from an evaluation's ledger (see
- * mc_spf_lint.h).  Pure: reads the verdict, allocates findings in the
- * caller's arena.
+ * mc_spf_lint.h).  Pure: reads the verdict (and, for the deadline, what
+ * the evaluation waits for), allocates findings in the caller's arena.
  */
 #include "mc_spf_lint.h"
 
@@ -119,19 +119,15 @@ void mc_spf_lint_collect(const struct mc_spf_verdict *v, struct mc_arena *arena,
                             v->domain));
 }
 
-void mc_spf_lint_timeout(const struct mc_spf_verdict *cut, enum mc_state state,
-                         struct mc_arena *arena, struct mc_spf_lint **items, size_t *n)
+void mc_spf_lint_timeout(const struct mc_spf_eval *cut, enum mc_state state, struct mc_arena *arena,
+                         struct mc_spf_lint **items, size_t *n)
 {
-    const char *stage = NULL;
-    for (size_t i = 0; i < cut->nsteps && !stage; i++)
-        for (size_t j = 0; j < cut->steps[i].nlookups && !stage; j++) {
-            const struct mc_spf_lookup *l = &cut->steps[i].lookups[j];
-            if (l->outcome == MC_DNS_DEADLINE)
-                stage = mc_arena_printf(arena, "the %s lookup of %s", mc_dns_type_str(l->type),
-                                        l->name);
-        }
-    if (!stage)
-        stage = mc_arena_printf(arena, "the SPF evaluation of %s", cut->domain);
+    const char *domain = mc_spf_eval_verdict(cut)->domain, *name, *stage;
+    uint16_t type;
+    if (mc_spf_eval_awaiting(cut, &name, &type))
+        stage = mc_arena_printf(arena, "the %s lookup of %s", mc_dns_type_str(type), name);
+    else
+        stage = mc_arena_printf(arena, "the SPF evaluation of %s", domain);
     struct mc_spf_lint *grown = mc_arena_alloc(arena, (*n + 1) * sizeof *grown);
     /* First: the reason the result is what it is, before any lint. */
     if (*n)
@@ -139,7 +135,7 @@ void mc_spf_lint_timeout(const struct mc_spf_verdict *cut, enum mc_state state,
     grown[0] = (struct mc_spf_lint){
         .code = "timeout",
         .severity = mc_state_severity(state),
-        .subject = mc_arena_strdup(arena, cut->domain),
+        .subject = mc_arena_strdup(arena, domain),
         .message = mc_arena_printf(arena, "the deadline (-t) passed while waiting for %s", stage),
     };
     *items = grown;

@@ -1000,6 +1000,65 @@ static void free_in_callback(void **state)
     mc_resolver_free(res);
 }
 
+/* What mc_spf_eval_awaiting() names as the evaluation goes: a probe
+ * posted to the resolver's loop runs between the evaluator's callbacks
+ * (deliveries keep their order) and notes the lookup awaited each time. */
+struct probe {
+    struct mc_resolver *res;
+    struct mc_spf_eval *eval;
+    char seen[8][80];
+    size_t nseen;
+};
+
+static void probe_cb(void *arg, const struct mc_dns_result *unused)
+{
+    struct probe *p = arg;
+    const char *name;
+    uint16_t type;
+    (void)unused;
+    if (!mc_spf_eval_awaiting(p->eval, &name, &type) || p->nseen == 8)
+        return;
+    snprintf(p->seen[p->nseen++], sizeof p->seen[0], "%s %s", mc_dns_type_str(type), name);
+    mc_resolver_post(p->res, probe_cb, p);
+}
+
+static void awaiting_done_cb(void *arg, struct mc_spf_eval *eval)
+{
+    (void)eval;
+    (*(int *)arg)++;
+}
+
+static void awaiting_follows_state(void **state)
+{
+    (void)state;
+    struct mc_resolver_config rc = {.offline = true, .zones = zones};
+    char *why = NULL;
+    struct probe p = {.res = mc_resolver_new(&rc, &why)};
+    assert_non_null(p.res);
+    int calls = 0;
+    /* The name as the ledger shows it: lowercased, no final dot. */
+    struct mc_spf_request req = {.sender = "foo@MX10.spf.test."};
+    assert_true(mc_ip_parse(C4, &req.ip));
+    p.eval = mc_spf_eval_start(p.res, &req, awaiting_done_cb, &calls);
+    probe_cb(&p, NULL);
+    assert_false(mc_resolver_run(p.res, mc_now_ms() + 10000));
+    assert_int_equal(calls, 1);
+    assert_int_equal(p.nseen, 3);
+    assert_string_equal(p.seen[0], "TXT mx10.spf.test");
+    assert_string_equal(p.seen[1], "MX mx10.spf.test");
+    /* Of the ten hosts' lookups sent together, the first unanswered. */
+    assert_string_equal(p.seen[2], "A m1.mxh.spf.test");
+    const struct mc_spf_verdict *v = mc_spf_eval_verdict(p.eval);
+    assert_int_equal(v->result, MC_SPF_PASS);
+    assert_string_equal(v->steps[0].lookups[0].name, "mx10.spf.test");
+    /* Ended, and no deadline cut it: nothing awaited. */
+    const char *name = NULL;
+    uint16_t type = 0;
+    assert_false(mc_spf_eval_awaiting(p.eval, &name, &type));
+    mc_spf_eval_free(p.eval);
+    mc_resolver_free(p.res);
+}
+
 /* ---- set-up ---- */
 
 static int load_zones(void **state)
@@ -1053,7 +1112,7 @@ int main(void)
         cmocka_unit_test(prefetch_sends_early),   cmocka_unit_test(prefetch_failure_unused),
         cmocka_unit_test(prefetch_within_budget), cmocka_unit_test(prefetch_whole_tree),
         cmocka_unit_test(shared_resolver),        cmocka_unit_test(lint_from_ledger),
-        cmocka_unit_test(free_in_callback),
+        cmocka_unit_test(free_in_callback),       cmocka_unit_test(awaiting_follows_state),
     };
     int failed = _cmocka_run_group_tests("check_host() scenarios, prefetch on and off", tests,
                                          NSCENARIOS, load_zones, free_zones);
