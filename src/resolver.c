@@ -1016,6 +1016,27 @@ bad:
     return NULL;
 }
 
+/* The --server list as c-ares' CSV ("A:P,[B]:P"), each item checked by
+ * server_csv_item().  Grown through mc_xasprintf(): the list is a handful
+ * of items, and no fixed buffer can be too short.  Caller frees; NULL with
+ * *WHY on a bad item. */
+static char *servers_csv(const char *const *specs, size_t n, char **why)
+{
+    char *csv = mc_xstrdup("");
+    for (size_t i = 0; i < n; i++) {
+        char *item = server_csv_item(specs[i], why);
+        if (!item) {
+            free(csv);
+            return NULL;
+        }
+        char *longer = mc_xasprintf("%s%s%s", csv, i > 0 ? "," : "", item);
+        free(item);
+        free(csv);
+        csv = longer;
+    }
+    return csv;
+}
+
 static void collect_servers(struct mc_resolver *res)
 {
     struct ares_addr_port_node *list = NULL;
@@ -1143,22 +1164,9 @@ struct mc_resolver *mc_resolver_new(const struct mc_resolver_config *config, cha
     }
 #endif
     if (config->nservers > 0) {
-        size_t cap = 1;
-        csv = mc_xcalloc(1, cap);
-        for (size_t i = 0; i < config->nservers; i++) {
-            char *item = server_csv_item(config->servers[i], why);
-            if (!item)
-                goto fail;
-            size_t need = strlen(csv) + strlen(item) + 2;
-            if (need > cap) {
-                cap = need * 2;
-                csv = mc_xrealloc(csv, cap);
-            }
-            if (i > 0)
-                strncat(csv, ",", cap - strlen(csv) - 1);
-            strncat(csv, item, cap - strlen(csv) - 1);
-            free(item);
-        }
+        csv = servers_csv(config->servers, config->nservers, why);
+        if (!csv)
+            goto fail;
         rc = ares_set_servers_ports_csv(res->channel, csv);
         if (rc != ARES_SUCCESS) {
             *why = mc_xasprintf("cannot use --server %s: %s", csv, ares_strerror(rc));
