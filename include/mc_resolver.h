@@ -3,7 +3,8 @@
  * mc_resolver.h - the one asynchronous resolver of a run.
  *
  * Every lookup of a run goes through here: first the --zone files, then the
- * network via c-ares (or an immediate failure under --offline).  Identical
+ * network through a transport (mc_transport.h: c-ares, or a test's fake),
+ * or an immediate failure under --offline.  Identical
  * lookups (same name, ignoring case, and type) are sent once per run: a
  * second caller waits for the first one's answer or gets the cached result.
  * CNAMEs are followed (RFC 1034 §3.6.2), at most MC_DNS_MAX_CNAMES.
@@ -26,6 +27,7 @@
 #include "mc_zone.h"
 
 struct mc_resolver;
+struct mc_transport;
 
 struct mc_resolver_config {
     const char *const *servers; /* "ADDR[:PORT]", "[V6]:PORT"; none: system's */
@@ -34,7 +36,7 @@ struct mc_resolver_config {
     bool dns0x20;                    /* random letter case in query names, echoed exactly */
     bool offline;                    /* no network at all */
     const struct mc_zone_set *zones; /* borrowed; may be NULL */
-    int lookup_timeout_ms;           /* first try; c-ares backs off after */
+    int lookup_timeout_ms;           /* first try; the transport backs off after */
     int tries;
     unsigned max_inflight; /* queries on the wire at once; 0: as many as the
                               UDP receive buffer holds replies (see resolver.c) */
@@ -42,9 +44,18 @@ struct mc_resolver_config {
     size_t cache_max;      /* completed lookups kept (mc_resolver_trim); 0: all */
 };
 
-/* Creates the resolver. On failure returns NULL with *WHY a malloc'd message
- * (caller frees). Caller frees the resolver with mc_resolver_free(). */
+/* Creates the resolver on the c-ares transport. On failure returns NULL
+ * with *WHY a malloc'd message (caller frees). Caller frees the resolver
+ * with mc_resolver_free(). */
 struct mc_resolver *mc_resolver_new(const struct mc_resolver_config *config, char **why);
+
+/* Creates the resolver on TRANSPORT, which it owns from now on (freed by
+ * mc_resolver_free()); CONFIG's transport fields (servers, tcp_only,
+ * dns0x20, lookup_timeout_ms, tries) are the transport's business and not
+ * read.  Every clock below is then TRANSPORT's now_ms(): mc_now_ms() for
+ * c-ares, a virtual clock for a test's fake.  Never fails. */
+struct mc_resolver *mc_resolver_new_on(const struct mc_resolver_config *config,
+                                       struct mc_transport *transport);
 /* True when queries wait in the resolver's own queue beyond half a second
  * of sending at --qps, or beyond a window of --max-inflight queries: a
  * batch then starts no further check, since a check's deadline runs while

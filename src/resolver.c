@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * resolver.c - the run's one asynchronous resolver: a de-duplicating cache of
- * lookups in front of the zone-file backend and c-ares, driven by our own
- * poll() loop (ARES_OPT_SOCK_STATE_CB, ares_process_fd, ares_timeout).
+ * lookups in front of the zone-file backend and a transport (mc_transport.h;
+ * c-ares on the network, a fake in the unit tests), driven by one loop,
+ * mc_resolver_run(), on the transport's wait() and clock.
  *
  * A lookup is an `entry` keyed by (lowercased name, type).  An entry asks
  * the zones first, then the network; a reply ending in a CNAME whose target
@@ -11,57 +12,25 @@
  * §3.6.2).  Waiters are called back only from mc_resolver_run(), through a
  * delivery queue, so no caller is re-entered from mc_resolver_lookup().
  *
- * c-ares traps handled here (doc/architecture.md): ARES_FLAG_NOCHECKRESP so SERVFAIL
- * and REFUSED replies reach ldns with their rcode (c-ares 1.18 would report
- * REFUSED as a connection error); its own query cache (>= 1.23) is turned
- * off because this cache is the one that counts.  The only call into a
- * deprecated c-ares API, ares_send(), is isolated in send_query().
+ * Politeness lives here, not in the transport: queries wait in one FIFO
+ * send queue and leave it within --max-inflight (or the bound the UDP
+ * receive buffer sets, inflight_limit()) and a --qps token bucket (pump());
+ * mc_resolver_busy() tells a batch when that queue is long.
  *
  * Ownership: entries, their arenas and results belong to the resolver until
- * mc_resolver_free().  A `query` (one outstanding c-ares request) is
- * malloc'd by send_query() and freed by its callback, which c-ares calls
- * exactly once (with ARES_ECANCELLED/ARES_EDESTRUCTION at the latest).
+ * mc_resolver_free(), as does the transport.  An entry on the wire is the
+ * argument of its transport callback, which the transport calls exactly
+ * once (at the latest from cancel_all() at the deadline); the transport is
+ * freed before the entries, without calling back.
  */
 #include "mc_resolver.h"
 
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/select.h> /* before ares.h: Debian 12's ares.h needs fd_set */
-
-#include <arpa/inet.h>
-#include <ares.h>
-
-/* ares_send() and ares_get_servers_ports() are deprecated in current
- * c-ares (1.29+, 1.24+) for functions 1.18 (Debian 12) lacks: each use
- * sits between these two, so both versions build with -Werror. */
-#if defined(__GNUC__)
-#define MC_ARES_DEPRECATED_BEGIN                                                                   \
-    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wdeprecated-declarations\"")
-#define MC_ARES_DEPRECATED_END _Pragma("GCC diagnostic pop")
-#else
-#define MC_ARES_DEPRECATED_BEGIN
-#define MC_ARES_DEPRECATED_END
-#endif
 
 #include "mc_arena.h"
-#include "mc_dns_id.h"
 #include "mc_dns_msg.h"
-#include "mc_hostname.h"
-
-/* c-ares 1.33 and later apply 0x20 themselves (ARES_FLAG_DNS0x20: random
- * case, replies matched case-sensitively, a mismatch ignored while the
- * query waits on); ares_send() there also replaces our query ID with its
- * own unique random one.  Older c-ares (Debian 12's 1.18) sends the ID and
- * the name as we wrote them and matches replies case-insensitively, so the
- * case guard below drops, before c-ares reads them, the UDP replies whose
- * question does not echo the case of a query in flight. */
-#ifdef ARES_FLAG_DNS0x20
-#define MC_CARES_DNS0X20 1
-#else
-#define MC_CARES_DNS0X20 0
-#endif
+#include "mc_transport.h"
 
 struct waiter {
     mc_resolver_cb cb;
@@ -77,6 +46,7 @@ struct delivery {
 };
 
 struct entry {
+    struct mc_resolver *res;
     char *name; /* key: lowercased, no trailing dot */
     uint16_t type;
     bool done;
@@ -105,13 +75,8 @@ struct timer {
     void *arg;
 };
 
-struct sock {
-    ares_socket_t fd;
-    short events;
-};
-
 struct mc_resolver {
-    ares_channel channel;
+    struct mc_transport *transport;
     bool offline;
     bool deadline_passed; /* lookups started now end at once */
     bool stop;            /* mc_resolver_stop() was called */
@@ -119,10 +84,6 @@ struct mc_resolver {
     struct entry **table;
     size_t table_size, nentries, npending;
     struct delivery *deliver_head, **deliver_tail;
-    struct sock *socks;
-    size_t nsocks, socks_cap;
-    char **servers;
-    size_t nservers;
     const char *server_label; /* what results name as `server` */
     struct mc_resolver_stats stats;
     uint64_t epoch;
@@ -131,38 +92,13 @@ struct mc_resolver {
     /* Politeness (--max-inflight, --qps): queries wait in a FIFO. */
     struct entry *sendq_head, **sendq_tail;
     unsigned inflight, max_inflight, qps;
-    size_t queued;  /* queries in the send queue */
-    int udp_rcvbuf; /* smallest receive buffer of our UDP sockets; 0: none yet */
+    size_t queued; /* queries in the send queue */
     double tokens;
     int64_t tokens_ms;
     struct timer *timers;
     size_t ntimers, timers_cap;
     uint64_t next_timer_id;
-    /* Answer integrity (RFC 5452): IDs in flight, and --dns0x20. */
-    struct mc_dns_ids ids;
-    bool dns0x20;         /* --dns0x20 asked */
-    bool own_0x20;        /* ... and applied here, not by c-ares */
-    struct query **guard; /* MC_GUARD_BUCKETS, when own_0x20 */
-    int *udp_fds;         /* UDP sockets (the guard reads only those) */
-    size_t nudp_fds, udp_fds_cap;
 };
-
-/* One outstanding c-ares request. */
-struct query {
-    struct mc_resolver *res;
-    struct entry *entry;
-    uint16_t id; /* ours (c-ares >= 1.33 sends its own instead) */
-    /* --dns0x20 with our own case: the name as sent, and the guard's
-     * chain of queries whose names hash alike. */
-    unsigned char *qname_wire;
-    size_t qname_len;
-    uint16_t qtype;
-    unsigned case_mismatches; /* replies dropped for their letter case */
-    struct query *guard_next;
-};
-
-/* Buckets of the case guard (queries in flight by name, any case). */
-#define MC_GUARD_BUCKETS 4096
 
 /* ---- the cache ---- */
 
@@ -254,6 +190,11 @@ static void deliver(struct mc_resolver *res, struct entry *e, mc_resolver_cb cb,
 }
 
 /* Ends entry E with OUTCOME; records (if any) are already in E->result. */
+static int64_t now_ms(const struct mc_resolver *res)
+{
+    return res->transport->ops->now_ms(res->transport);
+}
+
 static void entry_end(struct mc_resolver *res, struct entry *e, enum mc_dns_outcome outcome,
                       const char *why)
 {
@@ -279,7 +220,7 @@ static void entry_end(struct mc_resolver *res, struct entry *e, enum mc_dns_outc
         ttl = MC_RESOLVER_MIN_TTL;
     if (ttl > 86400)
         ttl = 86400;
-    e->expires_ms = mc_now_ms() + (int64_t)ttl * 1000;
+    e->expires_ms = now_ms(res) + (int64_t)ttl * 1000;
     res->npending--;
     if (outcome == MC_DNS_DEADLINE)
         res->stats.deadline++;
@@ -348,248 +289,45 @@ static void take_reply(struct mc_resolver *res, struct entry *e, const struct mc
     entry_end(res, e, rep->outcome, rep->why);
 }
 
-/* ---- answer integrity: IDs, 0x20 and the case guard (RFC 5452) ---- */
+/* ---- the network ---- */
 
-static size_t guard_slot(const unsigned char *name, size_t len)
+/* What one query on the wire came to: a reply read as the answer to what E
+ * asks, or a failure in mailcheck's terms. */
+static void sent_cb(void *arg, const struct mc_transport_result *tr)
 {
-    return mc_dns_wire_name_hash(name, len) & (MC_GUARD_BUCKETS - 1);
-}
-
-static void guard_add(struct mc_resolver *res, struct query *q)
-{
-    size_t slot = guard_slot(q->qname_wire, q->qname_len);
-    q->guard_next = res->guard[slot];
-    res->guard[slot] = q;
-}
-
-static void guard_remove(struct mc_resolver *res, struct query *q)
-{
-    struct query **pp = &res->guard[guard_slot(q->qname_wire, q->qname_len)];
-    while (*pp && *pp != q)
-        pp = &(*pp)->guard_next;
-    if (*pp)
-        *pp = q->guard_next;
-}
-
-/*
- * The socket functions c-ares 1.18 calls when they are set (only with our
- * own 0x20): plain system calls, except that a UDP read drops every
- * datagram guard_admits() refuses and reads the next, so that a forged
- * reply in the wrong case never ends the query it imitates.  With these
- * set, c-ares 1.18 configures nothing on the sockets itself: non-blocking,
- * close-on-exec and TCP_NODELAY are set here.
- */
-#if !MC_CARES_DNS0X20
-#include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/uio.h>
-#include <unistd.h>
-
-/* True when the reply WIRE echoes, octet for octet, the name and type of
- * a query in flight.  A reply whose question cannot be read is not let
- * through either: under --dns0x20 nothing unverified reaches c-ares. */
-static bool guard_admits(const struct mc_resolver *res, const unsigned char *wire, size_t len)
-{
-    struct mc_dns_question rq;
-    if (!mc_dns_question_read(wire, len, &rq))
-        return false;
-    const unsigned char *name = wire + rq.name_off;
-    struct query *alike = NULL;
-    for (struct query *q = res->guard[guard_slot(name, rq.name_len)]; q; q = q->guard_next) {
-        if (q->qtype != rq.qtype || q->qname_len != rq.name_len)
-            continue;
-        if (memcmp(q->qname_wire, name, rq.name_len) == 0)
-            return true;
-        if (mc_dns_wire_name_equal(q->qname_wire, name, rq.name_len))
-            alike = q;
-    }
-    /* Counted so that the lookup's timeout can say why nothing counted
-     * (a server that lowercases names, or a forgery). */
-    if (alike)
-        alike->case_mismatches++;
-    return false;
-}
-
-static bool is_udp_fd(const struct mc_resolver *res, int fd)
-{
-    for (size_t i = 0; i < res->nudp_fds; i++)
-        if (res->udp_fds[i] == fd)
-            return true;
-    return false;
-}
-
-static ares_socket_t guard_socket(int domain, int type, int protocol, void *data)
-{
-    struct mc_resolver *res = data;
-    int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
-    if (fd < 0)
-        return ARES_SOCKET_BAD;
-    if (type == SOCK_STREAM) {
-        int one = 1;
-        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    } else {
-        if (res->nudp_fds == res->udp_fds_cap) {
-            res->udp_fds_cap = res->udp_fds_cap ? res->udp_fds_cap * 2 : 4;
-            res->udp_fds = mc_xrealloc(res->udp_fds, res->udp_fds_cap * sizeof *res->udp_fds);
-        }
-        res->udp_fds[res->nudp_fds++] = fd;
-    }
-    return fd;
-}
-
-static int guard_close(ares_socket_t fd, void *data)
-{
-    struct mc_resolver *res = data;
-    for (size_t i = 0; i < res->nudp_fds; i++)
-        if (res->udp_fds[i] == fd)
-            res->udp_fds[i] = res->udp_fds[--res->nudp_fds];
-    return close(fd);
-}
-
-static int guard_connect(ares_socket_t fd, const struct sockaddr *addr, ares_socklen_t len,
-                         void *data)
-{
-    (void)data;
-    return connect(fd, addr, len);
-}
-
-static ares_ssize_t guard_recvfrom(ares_socket_t fd, void *buf, size_t size, int flags,
-                                   struct sockaddr *from, ares_socklen_t *fromlen, void *data)
-{
-    struct mc_resolver *res = data;
-    ares_socklen_t want = fromlen ? *fromlen : 0;
-    for (;;) {
-        if (fromlen)
-            *fromlen = want;
-        ssize_t n =
-            from ? recvfrom(fd, buf, size, flags, from, fromlen) : recv(fd, buf, size, flags);
-        if (n <= 0 || !is_udp_fd(res, fd) || guard_admits(res, buf, (size_t)n))
-            return n;
-        res->stats.replies_ignored++; /* and read on: the real one may follow */
-    }
-}
-
-static ares_ssize_t guard_sendv(ares_socket_t fd, const struct iovec *iov, int n, void *data)
-{
-    (void)data;
-    return writev(fd, iov, n);
-}
-
-static const struct ares_socket_functions guard_functions = {
-    .asocket = guard_socket,
-    .aclose = guard_close,
-    .aconnect = guard_connect,
-    .arecvfrom = guard_recvfrom,
-    .asendv = guard_sendv,
-};
-#endif
-
-/* Frees Q, giving back its ID and leaving the guard. */
-static void query_free(struct mc_resolver *res, struct query *q)
-{
-    mc_dns_id_release(&res->ids, q->id);
-    if (q->qname_wire) {
-        if (res->guard)
-            guard_remove(res, q);
-        free(q->qname_wire);
-    }
-    free(q);
-}
-
-/* Under our own 0x20: true when the reply's question is in the case sent
- * (TCP replies are not guarded on the way in; this catches them). */
-static bool reply_echoes_case(const struct query *q, const unsigned char *abuf, size_t alen)
-{
-    struct mc_dns_question rq;
-    if (!q->qname_wire)
-        return true;
-    return mc_dns_question_read(abuf, alen, &rq) && rq.name_len == q->qname_len &&
-           memcmp(abuf + rq.name_off, q->qname_wire, q->qname_len) == 0;
-}
-
-static void query_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
-{
-    struct query *q = arg;
-    struct mc_resolver *res = q->res;
-    struct entry *e = q->entry;
-    bool case_ok = status != ARES_SUCCESS || reply_echoes_case(q, abuf, (size_t)alen);
-    unsigned case_mismatches = q->case_mismatches;
-    query_free(res, q);
-    if (status == ARES_EDESTRUCTION)
-        return; /* the resolver is being freed: nobody is waiting */
+    struct entry *e = arg;
+    struct mc_resolver *res = e->res;
     res->inflight--;
-    switch (status) {
-    case ARES_SUCCESS: {
+    switch (tr->status) {
+    case MC_TRANSPORT_REPLY: {
         struct mc_dns_reply rep;
-        if (!case_ok) {
-            entry_end(res, e, MC_DNS_MALFORMED,
-                      "the reply did not echo the letter case of the query name (--dns0x20)");
-            return;
-        }
-        mc_dns_msg_parse_reply(abuf, (size_t)alen, e->asking, e->type, -1, e->arena, &rep);
+        mc_dns_msg_parse_reply(tr->wire, tr->len, e->asking, e->type, -1, e->arena, &rep);
         take_reply(res, e, &rep, res->server_label);
         return;
     }
-    case ARES_ETIMEOUT:
+    case MC_TRANSPORT_TIMEOUT:
         entry_end(res, e, MC_DNS_TIMEOUT,
-                  case_mismatches
+                  tr->case_mismatches
                       ? mc_arena_printf(e->arena,
                                         "no reply from %s (%d tries) that echoed the query "
                                         "name's letter case: %u in another case ignored "
                                         "(--dns0x20; some servers lowercase names)",
-                                        res->server_label, timeouts, case_mismatches)
+                                        res->server_label, tr->tries, tr->case_mismatches)
                       : mc_arena_printf(e->arena, "no reply from %s (%d tries)", res->server_label,
-                                        timeouts));
+                                        tr->tries));
         return;
-    case ARES_ECANCELLED: entry_end(res, e, MC_DNS_DEADLINE, "the run's deadline passed"); return;
-    case ARES_EBADRESP: entry_end(res, e, MC_DNS_MALFORMED, "malformed reply"); return;
-    case ARES_EBADNAME:
-        /* Newer c-ares (seen with 1.34) re-encodes every query and refuses
-         * a name with an octet outside letters, digits, "-", "_", "/" and
-         * "*", although DNS allows any (1.18 sends it as given): a failed
-         * lookup that says so, not c-ares' "Misformatted domain name". */
-        entry_end(res, e, MC_DNS_NETERR,
-                  mc_hostname_ptr_name_valid(e->asking)
-                      ? mc_arena_printf(e->arena,
-                                        "c-ares %s could not read the reply of %s: a name in "
-                                        "it has octets c-ares refuses (DNS allows any)",
-                                        ares_version(NULL), res->server_label)
-                      : mc_arena_printf(e->arena,
-                                        "c-ares %s will not send a query for a name with "
-                                        "octets other than letters, digits, '-' and '_'",
-                                        ares_version(NULL)));
+    case MC_TRANSPORT_CANCELLED:
+        entry_end(res, e, MC_DNS_DEADLINE, "the run's deadline passed");
         return;
-    default:
-        entry_end(res, e, MC_DNS_NETERR,
-                  mc_arena_printf(e->arena, "%s (%s)", ares_strerror(status), res->server_label));
-        return;
+    case MC_TRANSPORT_MALFORMED: entry_end(res, e, MC_DNS_MALFORMED, tr->why); return;
+    case MC_TRANSPORT_NETERR: entry_end(res, e, MC_DNS_NETERR, tr->why); return;
     }
 }
 
-/* The one call of ares_send(), deprecated from c-ares 1.29 on in favour of
- * ares_send_dnsrec(), which 1.18 lacks.  Our queries are built by ldns;
- * here each gets a fresh random ID (RFC 5452 §4.3; c-ares >= 1.33 replaces
- * it with one of its own, as random) and, with our own 0x20, a fresh
- * random case. */
 static void send_query(struct mc_resolver *res, struct entry *e, unsigned char *wire, size_t len)
 {
-    struct query *q = mc_xmalloc(sizeof *q);
-    *q = (struct query){.res = res, .entry = e, .id = mc_dns_id_take(&res->ids)};
-    mc_dns_id_set(wire, len, q->id);
-    struct mc_dns_question qq;
-    if (res->own_0x20 && mc_dns_0x20_apply(&res->ids, wire, len) &&
-        mc_dns_question_read(wire, len, &qq)) {
-        q->qname_len = qq.name_len;
-        q->qname_wire = mc_xmalloc(qq.name_len);
-        memcpy(q->qname_wire, wire + qq.name_off, qq.name_len);
-        q->qtype = qq.qtype;
-        guard_add(res, q);
-    }
     res->stats.queries_sent++;
-    MC_ARES_DEPRECATED_BEGIN
-    ares_send(res->channel, wire, (int)len, query_cb, q);
-    MC_ARES_DEPRECATED_END
+    res->transport->ops->send(res->transport, wire, len, sent_cb, e);
 }
 
 /* Asks for E->asking: zones first, then the network or, offline, nothing. */
@@ -645,9 +383,10 @@ static unsigned inflight_limit(const struct mc_resolver *res)
 {
     if (res->max_inflight)
         return res->max_inflight;
-    if (res->udp_rcvbuf <= 0)
+    int rcvbuf = res->transport->ops->udp_rcvbuf(res->transport);
+    if (rcvbuf <= 0)
         return 200; /* no UDP socket yet (or TCP only): safe on any kernel */
-    unsigned n = (unsigned)(res->udp_rcvbuf / MC_RESOLVER_REPLY_COST);
+    unsigned n = (unsigned)(rcvbuf / MC_RESOLVER_REPLY_COST);
     if (n < 16)
         n = 16;
     return n < MC_RESOLVER_AUTO_INFLIGHT_MAX ? n : MC_RESOLVER_AUTO_INFLIGHT_MAX;
@@ -661,7 +400,7 @@ static int pump(struct mc_resolver *res)
         if (res->inflight >= inflight_limit(res))
             return -1; /* a reply will make room */
         if (res->qps) {
-            int64_t now = mc_now_ms();
+            int64_t now = now_ms(res);
             double burst = res->qps / 20.0 > 1 ? res->qps / 20.0 : 1;
             res->tokens += (double)(now - res->tokens_ms) * res->qps / 1000.0;
             if (res->tokens > burst)
@@ -680,8 +419,8 @@ static int pump(struct mc_resolver *res)
         e->sendq_next = NULL;
         res->queued--;
         res->inflight++;
-        /* Detached first: the callback may run inside send_query() and,
-         * following a CNAME, queue E again with a new wire. */
+        /* Detached first: once sent, following a CNAME may queue E again
+         * with a new wire (the transport calls back from wait() only). */
         unsigned char *wire = e->wire;
         e->wire = NULL;
         send_query(res, e, wire, e->wirelen);
@@ -705,7 +444,7 @@ void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type
 {
     char *key = normalize_name(name);
     struct entry *e = table_find(res, key, type);
-    if (e && e->done && e->created < res->epoch && mc_now_ms() >= e->expires_ms) {
+    if (e && e->done && e->created < res->epoch && now_ms(res) >= e->expires_ms) {
         retire(res, e); /* past its TTL: ask again (holders keep the old one) */
         e = NULL;
     }
@@ -725,6 +464,7 @@ void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type
     if (res->nentries + 1 > res->table_size)
         table_grow(res);
     e = mc_xcalloc(1, sizeof *e);
+    e->res = res;
     e->name = key;
     e->type = type;
     e->arena = mc_arena_new_sized(256);
@@ -760,29 +500,6 @@ const struct mc_dns_result *mc_resolver_peek(struct mc_resolver *res, const char
 }
 
 /* ---- the event loop ---- */
-
-static void sock_state_cb(void *data, ares_socket_t fd, int readable, int writable)
-{
-    struct mc_resolver *res = data;
-    short events = (short)((readable ? POLLIN : 0) | (writable ? POLLOUT : 0));
-    for (size_t i = 0; i < res->nsocks; i++) {
-        if (res->socks[i].fd != fd)
-            continue;
-        if (events) {
-            res->socks[i].events = events;
-        } else {
-            res->socks[i] = res->socks[--res->nsocks];
-        }
-        return;
-    }
-    if (!events)
-        return;
-    if (res->nsocks == res->socks_cap) {
-        res->socks_cap = res->socks_cap ? res->socks_cap * 2 : 8;
-        res->socks = mc_xrealloc(res->socks, res->socks_cap * sizeof *res->socks);
-    }
-    res->socks[res->nsocks++] = (struct sock){.fd = fd, .events = events};
-}
 
 static void drain_deliveries(struct mc_resolver *res)
 {
@@ -854,12 +571,11 @@ void mc_resolver_timer_cancel(struct mc_resolver *res, uint64_t id)
 
 bool mc_resolver_run(struct mc_resolver *res, int64_t deadline_ms)
 {
-    struct pollfd *pfds = NULL;
-    size_t pfds_cap = 0;
+    struct mc_transport *t = res->transport;
     bool cut = false;
     for (;;) {
         drain_deliveries(res);
-        int64_t now = mc_now_ms();
+        int64_t now = now_ms(res);
         int64_t timer_wait = fire_timers(res, now);
         if (res->deliver_head)
             continue;
@@ -869,11 +585,11 @@ bool mc_resolver_run(struct mc_resolver *res, int64_t deadline_ms)
             /* Decided now: callbacks drained below may ask to stop too. */
             bool by_deadline = !res->stop;
             /* Every outstanding query's callback runs now with
-             * ARES_ECANCELLED, queued ones end here; lookups started by
-             * the callbacks that follow end at once (ask()). */
+             * MC_TRANSPORT_CANCELLED, queued ones end here; lookups started
+             * by the callbacks that follow end at once (ask()). */
             res->deadline_passed = true;
             cut_send_queue(res);
-            ares_cancel(res->channel);
+            t->ops->cancel_all(t);
             res->ntimers = 0;
             drain_deliveries(res);
             res->deadline_passed = false;
@@ -882,43 +598,12 @@ bool mc_resolver_run(struct mc_resolver *res, int64_t deadline_ms)
         }
         int64_t wait = deadline_ms - now;
         int send_wait = pump(res);
-        /* c-ares may call back from inside ares_send() (1.34 does when
-         * the send fails, e.g. ECONNREFUSED on a closed port): deliver
-         * now, not after a poll() on sockets it has already closed. */
-        if (res->deliver_head)
-            continue;
         if (send_wait >= 0 && send_wait < wait)
             wait = send_wait;
         if (timer_wait >= 0 && timer_wait < wait)
             wait = timer_wait;
-        struct timeval max = {.tv_sec = (time_t)(wait / 1000),
-                              .tv_usec = (suseconds_t)(wait % 1000 * 1000)};
-        struct timeval tv;
-        struct timeval *tvp = ares_timeout(res->channel, &max, &tv);
-        int timeout_ms = (int)(tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000);
-        if (pfds_cap < res->nsocks) {
-            pfds_cap = res->nsocks;
-            pfds = mc_xrealloc(pfds, pfds_cap * sizeof *pfds);
-        }
-        size_t n = res->nsocks;
-        for (size_t i = 0; i < n; i++)
-            pfds[i] = (struct pollfd){.fd = res->socks[i].fd, .events = res->socks[i].events};
-        int ready = poll(pfds, n, timeout_ms);
-        if (ready <= 0) {
-            /* Timeout (or EINTR): let c-ares retry or expire queries. */
-            ares_process_fd(res->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-            continue;
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (!pfds[i].revents)
-                continue;
-            ares_socket_t rfd =
-                pfds[i].revents & (POLLIN | POLLERR | POLLHUP) ? pfds[i].fd : ARES_SOCKET_BAD;
-            ares_socket_t wfd = pfds[i].revents & POLLOUT ? pfds[i].fd : ARES_SOCKET_BAD;
-            ares_process_fd(res->channel, rfd, wfd);
-        }
+        t->ops->wait(t, wait);
     }
-    free(pfds);
     res->stop = false;
     return cut;
 }
@@ -976,105 +661,11 @@ void mc_resolver_trim(struct mc_resolver *res, uint64_t oldest_live_epoch)
 
 /* ---- set-up ---- */
 
-/* Parses "ADDR", "ADDR:PORT", "[V6]" or "[V6]:PORT" into c-ares' CSV form
- * ("ADDR:PORT" / "[V6]:PORT"). Returns NULL with *WHY on bad input. */
-static char *server_csv_item(const char *spec, char **why)
+struct mc_resolver *mc_resolver_new_on(const struct mc_resolver_config *config,
+                                       struct mc_transport *transport)
 {
-    char host[INET6_ADDRSTRLEN + 1];
-    const char *port = NULL;
-    size_t hlen;
-    bool v6 = false;
-    if (spec[0] == '[') {
-        const char *close = strchr(spec, ']');
-        if (!close || (close[1] != '\0' && close[1] != ':'))
-            goto bad;
-        hlen = (size_t)(close - spec - 1);
-        if (hlen >= sizeof host)
-            goto bad;
-        memcpy(host, spec + 1, hlen);
-        port = close[1] == ':' ? close + 2 : NULL;
-        v6 = true;
-    } else {
-        const char *colon = strchr(spec, ':');
-        if (colon && strchr(colon + 1, ':')) {
-            hlen = strlen(spec); /* a bare IPv6 address, no port */
-            v6 = true;
-        } else {
-            hlen = colon ? (size_t)(colon - spec) : strlen(spec);
-            port = colon ? colon + 1 : NULL;
-        }
-        if (hlen >= sizeof host)
-            goto bad;
-        memcpy(host, spec, hlen);
-    }
-    host[hlen] = '\0';
-    unsigned char buf[16];
-    if (inet_pton(v6 ? AF_INET6 : AF_INET, host, buf) != 1)
-        goto bad;
-    unsigned long portnum = 53;
-    if (port && (!mc_parse_uint(port, 65535, &portnum) || portnum == 0))
-        goto bad;
-    return v6 ? mc_xasprintf("[%s]:%lu", host, portnum) : mc_xasprintf("%s:%lu", host, portnum);
-bad:
-    *why = mc_xasprintf("--server %s: expected ADDR, ADDR:PORT or [IPV6]:PORT with an IP "
-                        "address",
-                        spec);
-    return NULL;
-}
-
-static void collect_servers(struct mc_resolver *res)
-{
-    struct ares_addr_port_node *list = NULL;
-    MC_ARES_DEPRECATED_BEGIN
-    int rc = ares_get_servers_ports(res->channel, &list);
-    MC_ARES_DEPRECATED_END
-    if (rc != ARES_SUCCESS)
-        return;
-    for (struct ares_addr_port_node *n = list; n; n = n->next) {
-        char addr[INET6_ADDRSTRLEN];
-        if (!inet_ntop(n->family, &n->addr, addr, sizeof addr))
-            continue;
-        int port = n->udp_port ? n->udp_port : 53;
-        res->servers = mc_xrealloc(res->servers, (res->nservers + 1) * sizeof(char *));
-        res->servers[res->nservers++] = n->family == AF_INET6 ? mc_xasprintf("[%s]:%d", addr, port)
-                                                              : mc_xasprintf("%s:%d", addr, port);
-    }
-    ares_free_data(list);
-}
-
-/* Asks for a receive buffer large enough for a window of replies (see
- * inflight_limit()), as unbound's so-rcvbuf does: SO_RCVBUFFORCE where we
- * may (CAP_NET_ADMIN), else SO_RCVBUF, which the kernel caps at
- * net.core.rmem_max.  Then reads back what the kernel granted. */
-#define MC_RESOLVER_RCVBUF (4 * 1024 * 1024)
-/* Queries a UDP socket carries before c-ares opens a new one (a new
- * port): often enough that a batch's thousands of queries use hundreds of
- * ports, rarely enough that the socket churn costs nothing measurable. */
-#define MC_RESOLVER_UDP_MAX_QUERIES 100
-
-static int configure_socket(ares_socket_t fd, int type, void *data)
-{
-    struct mc_resolver *res = data;
-    if (type != SOCK_DGRAM)
-        return 0;
-    int want = MC_RESOLVER_RCVBUF;
-#ifdef SO_RCVBUFFORCE
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof want) != 0)
-#endif
-        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof want);
-    int got = 0;
-    socklen_t len = sizeof got;
-    if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == 0 && got > 0 &&
-        (res->udp_rcvbuf == 0 || got < res->udp_rcvbuf))
-        res->udp_rcvbuf = got;
-    return 0; /* a smaller buffer is no reason to fail */
-}
-
-struct mc_resolver *mc_resolver_new(const struct mc_resolver_config *config, char **why)
-{
-    static bool library_ready;
     struct mc_resolver *res = mc_xcalloc(1, sizeof *res);
-    char *csv = NULL;
+    res->transport = transport;
     res->offline = config->offline;
     res->zones = config->zones;
     res->deliver_tail = &res->deliver_head;
@@ -1082,106 +673,36 @@ struct mc_resolver *mc_resolver_new(const struct mc_resolver_config *config, cha
     res->max_inflight = config->max_inflight;
     res->qps = config->qps;
     res->tokens = 1;
-    res->tokens_ms = mc_now_ms();
+    res->tokens_ms = now_ms(res);
     res->cache_max = config->cache_max;
     table_grow(res);
-
-    if (!library_ready) {
-        if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
-            *why = mc_xstrdup("c-ares library initialisation failed");
-            goto fail;
-        }
-        library_ready = true;
-    }
-
-    struct ares_options opts;
-    memset(&opts, 0, sizeof opts);
-    int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB |
-               ARES_OPT_EDNSPSZ;
-    /* NOCHECKRESP: SERVFAIL/REFUSED reach us with their rcode instead of
-     * becoming connection errors. EDNS: accept UDP replies up to ednspsz. */
-    opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH;
-    if (config->tcp_only)
-        opts.flags |= ARES_FLAG_USEVC;
-    res->dns0x20 = config->dns0x20;
-#if MC_CARES_DNS0X20
-    if (config->dns0x20)
-        opts.flags |= ARES_FLAG_DNS0x20;
-#else
-    res->own_0x20 = config->dns0x20;
-#endif
-    opts.timeout = config->lookup_timeout_ms > 0 ? config->lookup_timeout_ms : 2000;
-    opts.tries = config->tries > 0 ? config->tries : 2;
-    opts.sock_state_cb = sock_state_cb;
-    opts.sock_state_cb_data = res;
-    opts.ednspsz = MC_DNS_EDNS_SIZE;
-#ifdef ARES_OPT_QUERY_CACHE
-    /* c-ares >= 1.23 caches answers itself: we count and cache ourselves. */
-    opts.qcache_max_ttl = 0;
-    mask |= ARES_OPT_QUERY_CACHE;
-#endif
-#ifdef ARES_OPT_UDP_MAX_QUERIES
-    /* c-ares >= 1.20: a new UDP socket, so a new random source port, every
-     * MC_RESOLVER_UDP_MAX_QUERIES queries (RFC 5452 §4.5). 1.18 keeps one
-     * socket, one port, per server for the whole run (mailcheck(1),
-     * SECURITY). */
-    opts.udp_max_queries = MC_RESOLVER_UDP_MAX_QUERIES;
-    mask |= ARES_OPT_UDP_MAX_QUERIES;
-#endif
-#ifdef ARES_OPT_MAXTIMEOUTMS
-    /* c-ares >= 1.22 adapts timeouts; hold them to what the user asked. */
-    opts.maxtimeout = opts.timeout;
-    mask |= ARES_OPT_MAXTIMEOUTMS;
-#endif
-    int rc = ares_init_options(&res->channel, &opts, mask);
-    if (rc != ARES_SUCCESS) {
-        *why = mc_xasprintf("cannot initialise the resolver: %s", ares_strerror(rc));
-        res->channel = NULL;
-        goto fail;
-    }
-    ares_set_socket_configure_callback(res->channel, configure_socket, res);
-#if !MC_CARES_DNS0X20
-    if (res->own_0x20) {
-        res->guard = mc_xcalloc(MC_GUARD_BUCKETS, sizeof *res->guard);
-        MC_ARES_DEPRECATED_BEGIN
-        ares_set_socket_functions(res->channel, &guard_functions, res);
-        MC_ARES_DEPRECATED_END
-    }
-#endif
-    if (config->nservers > 0) {
-        csv = mc_xstrdup("");
-        for (size_t i = 0; i < config->nservers; i++) {
-            char *item = server_csv_item(config->servers[i], why);
-            if (!item)
-                goto fail;
-            char *longer = mc_xasprintf("%s%s%s", csv, i > 0 ? "," : "", item);
-            free(csv);
-            free(item);
-            csv = longer;
-        }
-        rc = ares_set_servers_ports_csv(res->channel, csv);
-        if (rc != ARES_SUCCESS) {
-            *why = mc_xasprintf("cannot use --server %s: %s", csv, ares_strerror(rc));
-            goto fail;
-        }
-    }
-    if (!res->offline)
-        collect_servers(res);
-    res->server_label = res->nservers == 1 ? res->servers[0] : "the resolvers";
-    free(csv);
+    const char *const *servers;
+    res->server_label = mc_resolver_servers(res, &servers) == 1 ? servers[0] : "the resolvers";
     return res;
-fail:
-    free(csv);
-    mc_resolver_free(res);
-    return NULL;
+}
+
+struct mc_resolver *mc_resolver_new(const struct mc_resolver_config *config, char **why)
+{
+    struct mc_transport_config tc = {
+        .servers = config->servers,
+        .nservers = config->nservers,
+        .tcp_only = config->tcp_only,
+        .dns0x20 = config->dns0x20,
+        .timeout_ms = config->lookup_timeout_ms,
+        .tries = config->tries,
+    };
+    /* Set up under --offline too, so that a bad --server is an error
+     * there as well; it then never sends. */
+    struct mc_transport *t = mc_transport_cares_new(&tc, why);
+    return t ? mc_resolver_new_on(config, t) : NULL;
 }
 
 void mc_resolver_free(struct mc_resolver *res)
 {
     if (!res)
         return;
-    if (res->channel)
-        ares_destroy(res->channel); /* calls back with ARES_EDESTRUCTION */
+    /* First: queries still out are freed without calling back. */
+    res->transport->ops->free(res->transport);
     for (struct delivery *d = res->deliver_head, *next; d; d = next) {
         next = d->next;
         free(d);
@@ -1196,30 +717,29 @@ void mc_resolver_free(struct mc_resolver *res)
         next = e->retired_next;
         entry_free(e);
     }
-    free(res->guard);
-    free(res->udp_fds);
     free(res->timers);
     free(res->table);
-    free(res->socks);
-    for (size_t i = 0; i < res->nservers; i++)
-        free(res->servers[i]);
-    free(res->servers);
     free(res);
 }
 
 void mc_resolver_get_stats(const struct mc_resolver *res, struct mc_resolver_stats *stats)
 {
     *stats = res->stats;
+    stats->replies_ignored = res->transport->ops->replies_ignored(res->transport);
     stats->entries = res->nentries;
 }
 
 size_t mc_resolver_servers(const struct mc_resolver *res, const char *const **servers)
 {
-    *servers = (const char *const *)res->servers;
-    return res->nservers;
+    /* Under --offline nothing is asked, so no server is named. */
+    if (res->offline) {
+        *servers = NULL;
+        return 0;
+    }
+    return res->transport->ops->servers(res->transport, servers);
 }
 
 const char *mc_resolver_library_version(void)
 {
-    return ares_version(NULL);
+    return mc_transport_cares_version();
 }
