@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "mc_arena.h"
+#include "mc_array.h"
 #include "mc_dns_msg.h"
 #include "mc_transport.h"
 
@@ -549,10 +550,7 @@ static int64_t fire_timers(struct mc_resolver *res, int64_t now)
 uint64_t mc_resolver_timer_add(struct mc_resolver *res, int64_t when_ms, mc_resolver_cb cb,
                                void *arg)
 {
-    if (res->ntimers == res->timers_cap) {
-        res->timers_cap = res->timers_cap ? res->timers_cap * 2 : 16;
-        res->timers = mc_xrealloc(res->timers, res->timers_cap * sizeof *res->timers);
-    }
+    MC_ARRAY_RESERVE(res->timers, res->timers_cap, res->ntimers + 1);
     uint64_t id = ++res->next_timer_id;
     res->timers[res->ntimers++] =
         (struct timer){.id = id, .when_ms = when_ms, .cb = cb, .arg = arg};

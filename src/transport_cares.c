@@ -52,6 +52,7 @@
 #define MC_ARES_DEPRECATED_END
 #endif
 
+#include "mc_array.h"
 #include "mc_dns_id.h"
 #include "mc_dns_msg.h"
 #include "mc_util.h"
@@ -82,7 +83,7 @@ struct cares {
     struct pollfd *pfds;
     size_t pfds_cap;
     char **servers;
-    size_t nservers;
+    size_t nservers, servers_cap;
     const char *server_label; /* what error messages name */
     int udp_rcvbuf;           /* smallest receive buffer of our UDP sockets; 0: none yet */
     unsigned long replies_ignored;
@@ -109,7 +110,7 @@ struct query {
     size_t qname_len;
     uint16_t qtype;
     unsigned case_mismatches; /* replies dropped for their letter case */
-    bool plain_name; /* the name has only letters, digits, '-' and '_' */
+    bool plain_name;          /* the name has only letters, digits, '-' and '_' */
     struct query *guard_next;
     /* Held from inside ares_send(): what c-ares said, the reply copied. */
     int held_status, held_timeouts;
@@ -202,10 +203,7 @@ static ares_socket_t guard_socket(int domain, int type, int protocol, void *data
         int one = 1;
         (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     } else {
-        if (t->nudp_fds == t->udp_fds_cap) {
-            t->udp_fds_cap = t->udp_fds_cap ? t->udp_fds_cap * 2 : 4;
-            t->udp_fds = mc_xrealloc(t->udp_fds, t->udp_fds_cap * sizeof *t->udp_fds);
-        }
+        MC_ARRAY_RESERVE(t->udp_fds, t->udp_fds_cap, t->nudp_fds + 1);
         t->udp_fds[t->nudp_fds++] = fd;
     }
     return fd;
@@ -406,7 +404,8 @@ static void cares_send(struct mc_transport *base, unsigned char *wire, size_t le
     *q = (struct query){.t = t, .cb = cb, .arg = arg, .id = mc_dns_id_take(&t->ids)};
     mc_dns_id_set(wire, len, q->id);
     struct mc_dns_question qq;
-    q->plain_name = mc_dns_question_read(wire, len, &qq) && plain_name(wire + qq.name_off, qq.name_len);
+    q->plain_name =
+        mc_dns_question_read(wire, len, &qq) && plain_name(wire + qq.name_off, qq.name_len);
     if (t->own_0x20 && mc_dns_0x20_apply(&t->ids, wire, len) &&
         mc_dns_question_read(wire, len, &qq)) {
         q->qname_len = qq.name_len;
@@ -440,10 +439,7 @@ static void sock_state_cb(void *data, ares_socket_t fd, int readable, int writab
     }
     if (!events)
         return;
-    if (t->nsocks == t->socks_cap) {
-        t->socks_cap = t->socks_cap ? t->socks_cap * 2 : 8;
-        t->socks = mc_xrealloc(t->socks, t->socks_cap * sizeof *t->socks);
-    }
+    MC_ARRAY_RESERVE(t->socks, t->socks_cap, t->nsocks + 1);
     t->socks[t->nsocks++] = (struct sock){.fd = fd, .events = events};
 }
 
@@ -465,10 +461,7 @@ static void cares_wait(struct mc_transport *base, int64_t max_ms)
     struct timeval tv;
     struct timeval *tvp = ares_timeout(t->channel, &max, &tv);
     int timeout_ms = (int)(tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000);
-    if (t->pfds_cap < t->nsocks) {
-        t->pfds_cap = t->nsocks;
-        t->pfds = mc_xrealloc(t->pfds, t->pfds_cap * sizeof *t->pfds);
-    }
+    MC_ARRAY_RESERVE(t->pfds, t->pfds_cap, t->nsocks);
     size_t n = t->nsocks;
     for (size_t i = 0; i < n; i++)
         t->pfds[i] = (struct pollfd){.fd = t->socks[i].fd, .events = t->socks[i].events};
@@ -635,7 +628,7 @@ static void collect_servers(struct cares *t)
         if (!inet_ntop(n->family, &n->addr, addr, sizeof addr))
             continue;
         int port = n->udp_port ? n->udp_port : 53;
-        t->servers = mc_xrealloc(t->servers, (t->nservers + 1) * sizeof(char *));
+        MC_ARRAY_RESERVE(t->servers, t->servers_cap, t->nservers + 1);
         t->servers[t->nservers++] = n->family == AF_INET6 ? mc_xasprintf("[%s]:%d", addr, port)
                                                           : mc_xasprintf("%s:%d", addr, port);
     }

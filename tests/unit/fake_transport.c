@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "mc_dns_id.h"
+#include "mc_array.h"
 #include "mc_util.h"
 
 /* The question name of WIRE in presentation form, lowercased, without the
@@ -57,10 +58,7 @@ static void fake_send(struct mc_transport *base, unsigned char *wire, size_t len
     struct fake_transport *f = (struct fake_transport *)base;
     assert_false(f->in_send);
     f->in_send = true;
-    if (f->nqueries == f->cap) {
-        f->cap = f->cap ? f->cap * 2 : 64;
-        f->queries = mc_xrealloc(f->queries, f->cap * sizeof *f->queries);
-    }
+    MC_ARRAY_RESERVE(f->queries, f->cap, f->nqueries + 1);
     struct fake_query *q = &f->queries[f->nqueries];
     *q = (struct fake_query){.sent_ms = f->now, .cb = cb, .arg = arg};
     /* As a real transport does: the ID is written in here, and the
