@@ -6,7 +6,8 @@
   1. third-party headers only where the architecture allows them;
   2. no file includes a header of a higher layer;
   3. no banned function (curl's checksrc list): strcpy strcat strncpy
-     strncat sprintf vsprintf strtok atoi atol gets;
+     strncat sprintf vsprintf strtok atoi atol gets; arrays grow only
+     through mc_array.h;
   4. comments and docstrings cite the RFCs, the man page or doc/, never
      files outside the repository (the steering documents) or issue numbers.
 
@@ -32,8 +33,8 @@ MODULE_LAYER = {
     "dns": "dns", "dns_id": "dns", "dns_msg": "dns", "dns_zone": "dns", "zone": "dns",
     "resolver": "dns", "transport": "dns", "transport_cares": "dns",
     "spf": "spf", "spf_parse": "spf", "spf_macro": "spf", "spf_eval": "spf", "spf_lint": "spf",
-    "fcrdns": "check", "report": "check", "check": "check", "batch": "check",
-    "render": "render", "render_common": "render", "render_text": "render", "json": "render",
+    "fcrdns": "check", "report": "check", "domain": "check", "check": "check", "batch": "check",
+    "render": "render", "render_common": "render", "render_domain": "render", "render_text": "render", "json": "render",
     "render_json": "render", "render_nagios": "render", "render_openmetrics": "render",
     "render_spf": "render",
     "cli": "cli", "cli_batch": "cli", "main": "cli",
@@ -126,6 +127,10 @@ def check_c(path):
                     in_comment, rest = True, rest[start + 2:]
         for b in BANNED_RE.finditer(scan):
             problems.append("%s:%d: banned function %s()" % (path, no, b.group(1)))
+        # One way to grow an array (mc_array.h).
+        if "mc_xrealloc(" in scan and path not in ("src/array.c", "src/util.c", "include/mc_util.h"):
+            problems.append("%s:%d: mc_xrealloc(): grow arrays with MC_ARRAY_RESERVE (mc_array.h)"
+                            % (path, no))
 
 
 def check_citations(path):

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mc_array.h"
 #include "mc_dns.h"
 #include "mc_render.h"
 #include "mc_render_spf.h"
@@ -680,13 +681,14 @@ static char *read_all(const char *path)
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    size_t len = 0, cap = 4096;
-    char *buf = mc_xmalloc(cap);
+    size_t len = 0, cap = 0;
+    char *buf = NULL;
+    MC_ARRAY_RESERVE(buf, cap, 4096);
     size_t n;
     while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
         len += n;
         if (cap - len < 2)
-            buf = mc_xrealloc(buf, cap *= 2);
+            MC_ARRAY_RESERVE(buf, cap, cap * 2);
     }
     bool bad = ferror(f);
     fclose(f);
