@@ -52,6 +52,7 @@ import re
 import sys
 
 V4_BASE = int(ipaddress.IPv4Address("198.18.0.0"))
+BENCHMARKING = ipaddress.ip_network("198.18.0.0/15")
 V6_BASE = int(ipaddress.IPv6Address("2001:db8:a::"))
 POOLS = {  # name: (first offset, size) from 198.18.0.0
     "p1a": (0, 32768),
@@ -434,6 +435,10 @@ def expect(w, hosts):
         if not addrs:
             findings.append("critical")
         for fam, a in addrs:
+            # The benchmarking range (RFC 2544) is special-purpose (RFC 6890):
+            # no receiver sees it, so every IPv4 host gets address-not-global.
+            if ipaddress.ip_address(a) in BENCHMARKING:
+                findings.append("warning")
             _, ptrs = look(reverse_name(a), PTR, 2)
             names = [p.rstrip(".") for p in ptrs]
             host_named = any(p.lower() == name for p in names)

@@ -80,7 +80,8 @@ struct mc_dns_result {
     size_t ncnames;             /* CNAMEs followed */
     const char **cname_chain;   /* owners of the CNAMEs followed, in order */
     const char **cname_targets; /* the target of each of them */
-    const char **cname_servers; /* who answered each step ("zone FILE", ...) */
+    const char **cname_servers; /* who answered each step ("zone FILE", ...);
+                                   the three arrays are NULL when ncnames is 0 */
     bool cname_broken;          /* chain looped or exceeded MC_DNS_MAX_CNAMES */
     size_t count;
     struct mc_dns_record *records;

@@ -338,8 +338,6 @@ void mc_dns_msg_parse_reply(const unsigned char *wire, size_t len, const char *q
     cur = want;
     size_t nanswer = ldns_rr_list_rr_count(answer);
     seen = mc_xcalloc(MC_DNS_MAX_CNAMES + 2, sizeof *seen);
-    out->cname_chain = mc_arena_alloc(arena, (MC_DNS_MAX_CNAMES + 1) * sizeof(char *));
-    out->cname_targets = mc_arena_alloc(arena, (MC_DNS_MAX_CNAMES + 1) * sizeof(char *));
     char *illegal = illegal_cname(answer);
     if (illegal) {
         out->outcome = MC_DNS_MALFORMED;
@@ -389,6 +387,10 @@ void mc_dns_msg_parse_reply(const unsigned char *wire, size_t len, const char *q
             out->why = "CNAME chain longer than 10";
             out->outcome = MC_DNS_NODATA;
             goto done;
+        }
+        if (!out->cname_chain) { /* most replies have no CNAME: made at the first */
+            out->cname_chain = mc_arena_alloc(arena, (MC_DNS_MAX_CNAMES + 1) * sizeof(char *));
+            out->cname_targets = mc_arena_alloc(arena, (MC_DNS_MAX_CNAMES + 1) * sizeof(char *));
         }
         out->cname_chain[out->ncnames] = dname_str(arena, ldns_rr_owner(cname));
         out->cname_targets[out->ncnames] = dname_str(arena, ldns_rr_rdf(cname, 0));

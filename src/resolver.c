@@ -54,9 +54,8 @@ struct entry {
     struct mc_arena *arena; /* the result's memory */
     struct mc_dns_result result;
     const char *asking; /* name currently asked (qname or a CNAME target) */
-    const char *chain[MC_DNS_MAX_CNAMES + 1];
-    const char *chain_targets[MC_DNS_MAX_CNAMES + 1];
-    const char *chain_servers[MC_DNS_MAX_CNAMES + 1]; /* who answered step i */
+    /* The CNAME chain so far lives in result.cname_chain/_targets/_servers
+     * (in the arena, made at the first CNAME: most lookups have none). */
     size_t nchain;
     struct waiter *waiters;
     struct entry *hash_next;
@@ -205,14 +204,6 @@ static void entry_end(struct mc_resolver *res, struct entry *e, enum mc_dns_outc
         r->why = mc_arena_strdup(e->arena, why);
     r->canonical = e->asking;
     r->ncnames = e->nchain;
-    r->cname_chain = mc_arena_alloc(e->arena, (e->nchain + 1) * sizeof(char *));
-    r->cname_targets = mc_arena_alloc(e->arena, (e->nchain + 1) * sizeof(char *));
-    r->cname_servers = mc_arena_alloc(e->arena, (e->nchain + 1) * sizeof(char *));
-    for (size_t i = 0; i < e->nchain; i++) {
-        r->cname_chain[i] = e->chain[i];
-        r->cname_targets[i] = e->chain_targets[i];
-        r->cname_servers[i] = e->chain_servers[i];
-    }
     e->done = true;
     /* Answers live for their TTL, failures briefly; never under the floor,
      * so that one check's identical lookups always share an answer. */
@@ -251,10 +242,10 @@ static void take_reply(struct mc_resolver *res, struct entry *e, const struct mc
     for (size_t i = 0; i < rep->ncnames; i++) {
         /* Loops across replies: a chain owner seen in an earlier reply. */
         for (size_t j = 0; j < e->nchain; j++) {
-            if (mc_name_equal(e->chain[j], rep->cname_chain[i])) {
+            if (mc_name_equal(r->cname_chain[j], rep->cname_chain[i])) {
                 r->cname_broken = true;
                 entry_end(res, e, MC_DNS_NODATA,
-                          mc_arena_printf(e->arena, "CNAME chain loops at %s", e->chain[j]));
+                          mc_arena_printf(e->arena, "CNAME chain loops at %s", r->cname_chain[j]));
                 return;
             }
         }
@@ -263,9 +254,15 @@ static void take_reply(struct mc_resolver *res, struct entry *e, const struct mc
             entry_end(res, e, MC_DNS_NODATA, "CNAME chain longer than 10");
             return;
         }
-        e->chain[e->nchain] = mc_arena_strdup(e->arena, rep->cname_chain[i]);
-        e->chain_targets[e->nchain] = mc_arena_strdup(e->arena, rep->cname_targets[i]);
-        e->chain_servers[e->nchain++] = r->server;
+        if (!r->cname_chain) {
+            size_t n = MC_DNS_MAX_CNAMES + 1;
+            r->cname_chain = mc_arena_alloc(e->arena, n * sizeof *r->cname_chain);
+            r->cname_targets = mc_arena_alloc(e->arena, n * sizeof *r->cname_targets);
+            r->cname_servers = mc_arena_alloc(e->arena, n * sizeof *r->cname_servers);
+        }
+        r->cname_chain[e->nchain] = mc_arena_strdup(e->arena, rep->cname_chain[i]);
+        r->cname_targets[e->nchain] = mc_arena_strdup(e->arena, rep->cname_targets[i]);
+        r->cname_servers[e->nchain++] = r->server;
     }
     if (rep->cname_loop) {
         r->cname_broken = true;
