@@ -28,7 +28,7 @@ LAYERS = ["util", "config", "dns", "spf", "check", "render", "cli"]
 RANK = {"util": 0, "config": 1, "dns": 1, "spf": 2, "check": 3, "render": 4, "cli": 5}
 MODULE_LAYER = {
     "util": "util", "vocab": "util", "array": "util", "arena": "util", "file": "util", "range": "util",
-    "hostname": "util", "ip": "util", "psl": "util",
+    "hostname": "util", "ip": "util", "psl": "util", "dmarc": "util",
     "postfix": "config",
     "dns": "dns", "dns_id": "dns", "dns_msg": "dns", "dns_zone": "dns", "zone": "dns",
     "resolver": "dns", "transport": "dns", "transport_cares": "dns",
