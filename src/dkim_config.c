@@ -8,9 +8,11 @@
  * rest of the line its value, a line cut at '#' or CR, no continuation
  * lines, the last setting winning, Include nesting at most five deep.
  * Unknown parameters are ignored here (opendkim refuses them; that is not
- * what this reader is for).  Relative paths start at BaseDirectory, else
- * at the directory of the opendkim.conf read (opendkim's own working
- * directory cannot be known from here).
+ * what this reader is for).  Relative paths start at BaseDirectory (opendkim
+ * changes into it before it opens its data sets), else at the directory of
+ * the opendkim.conf read, and a relative Include at the directory of the
+ * file that includes it: opendkim's own working directory, which it would
+ * use, cannot be known from here.
  *
  * Data sets (opendkim(8), "DATA SETS") are told apart as opendkim does: a
  * "type:" prefix (file:, refile:, csl:, db:, dsn:, ldap:, lua:, ...), else
