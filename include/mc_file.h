@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mc_file.h - writing a whole file atomically, for --output: readers such
+ * mc_file.h - whole files: written atomically, for --output (readers such
  * as node_exporter's textfile collector see the old content or the new
- * one, never a half-written file.
+ * one, never a half-written file), and read with a bound, for the
+ * configuration and key files mailcheck reads (a FIFO, a device or a huge
+ * file named by mistake is refused, never read until memory runs out).
  */
 #ifndef MC_FILE_H
 #define MC_FILE_H
@@ -32,5 +34,14 @@ struct mc_atomic_file *mc_file_atomic_begin(const char *path, char **why);
 FILE *mc_file_atomic_stream(struct mc_atomic_file *file);
 enum mc_status mc_file_atomic_commit(struct mc_atomic_file *file, char **why);
 void mc_file_atomic_abort(struct mc_atomic_file *file);
+
+/*
+ * Reads the whole regular file at PATH, at most MAX octets.  Anything but
+ * a regular file (a directory, a FIFO, a device: opened non-blocking, so a
+ * FIFO cannot stall the read) and a file larger than MAX are refused.
+ * Returns MC_OK with *TEXT (LEN octets, NUL-terminated after them; caller
+ * frees), or MC_ERR_INPUT with *WHY naming PATH (caller frees).
+ */
+enum mc_status mc_file_read(const char *path, size_t max, char **text, size_t *len, char **why);
 
 #endif

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * file.c - atomic whole-file writes (see mc_file.h): mkstemp(3) beside the
- * target, write, fsync, fchmod, rename(2).  The temporary name starts with
- * a dot, so collectors that read "*.prom" never pick it up.
+ * file.c - whole files (see mc_file.h).  Atomic writes: mkstemp(3) beside
+ * the target, write, fsync, fchmod, rename(2); the temporary name starts
+ * with a dot, so collectors that read "*.prom" never pick it up.  Bounded
+ * reads: open(2) non-blocking, fstat(2) on the descriptor opened (so the
+ * file checked is the file read), then read(2) to at most the bound plus
+ * one octet, which tells a file that grew past the bound.
  */
 #include "mc_file.h"
+#include "mc_array.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,4 +102,76 @@ enum mc_status mc_file_write_atomic(const char *path, const char *data, size_t l
         return MC_ERR_INPUT;
     }
     return mc_file_atomic_commit(file, why);
+}
+
+/* What a non-regular file is, for the message. */
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    return "not a regular file";
+}
+
+enum mc_status mc_file_read(const char *path, size_t max, char **text, size_t *len, char **why)
+{
+    int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        *why = mc_xasprintf("cannot read %s: %s", path, strerror(errno));
+        return MC_ERR_INPUT;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        *why = mc_xasprintf("cannot read %s: %s", path, strerror(errno));
+        close(fd);
+        return MC_ERR_INPUT;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        *why = mc_xasprintf("%s is %s, not a file", path, file_kind(sb.st_mode));
+        close(fd);
+        return MC_ERR_INPUT;
+    }
+    if (sb.st_size < 0 || (uintmax_t)sb.st_size > max) {
+        *why = mc_xasprintf("%s is larger than mailcheck reads (%zu octets)", path, max);
+        close(fd);
+        return MC_ERR_INPUT;
+    }
+    /* Room for the size fstat() gave and the octet that tells growth; more
+     * only if the file grows while it is read. */
+    size_t cap = (size_t)sb.st_size + 2, n = 0;
+    char *buf = mc_xmalloc(cap);
+    while (n <= max) {
+        if (n + 1 >= cap)
+            MC_ARRAY_RESERVE(buf, cap, n + 2);
+        size_t room = cap - 1 - n;
+        if (room > max + 1 - n)
+            room = max + 1 - n;
+        ssize_t got = read(fd, buf + n, room);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            *why = mc_xasprintf("cannot read %s: %s", path, strerror(errno));
+            close(fd);
+            free(buf);
+            return MC_ERR_INPUT;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    close(fd);
+    if (n > max) { /* it grew while read */
+        *why = mc_xasprintf("%s is larger than mailcheck reads (%zu octets)", path, max);
+        free(buf);
+        return MC_ERR_INPUT;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return MC_OK;
 }

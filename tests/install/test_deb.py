@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 
-DEPENDS = ["libc-ares2", "libldns3", "libpsl5", "libjansson4", "libidn2-0"]
+DEPENDS = ["libc-ares2", "libldns3", "libpsl5", "libjansson4", "libidn2-0", "libssl3"]
 CONTENTS = {
     "./usr/bin/mailcheck": None,
     "./usr/bin/check_mailcheck": "mailcheck",

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Fuzz target: the signer's tables.  The first octet picks what the rest
+ * is (modulo 4: a KeyTable, a file: SigningTable, a refile: SigningTable,
+ * rspamadm's JSON); its first line is a sender domain to resolve, the rest
+ * the text, read beside a fixed counterpart.  Resolving terminates, and
+ * every signer has a domain, a selector and a source.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "mc_dkim_config.h"
+
+static const char keytable[] = "a example.test:a:/k/a\n"
+                               "b %:b:/k/%/b.key\n"
+                               "example.test example.test:c:bm90IGEga2V5\n";
+static const char signingtable[] = "*@example.test a\n"
+                                   "joe@*.example.test b\n"
+                                   "*@* %\n";
+
+static void resolve(const struct mc_dkim_config *cfg, const char *domain)
+{
+    struct mc_dkim_signers s;
+    mc_dkim_config_resolve(cfg, domain, NULL, &s);
+    for (size_t i = 0; i < s.n; i++)
+        if (!s.v[i].domain || !s.v[i].selector || !s.v[i].source)
+            __builtin_trap();
+    mc_dkim_signers_reset(&s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    int mode = data[0] % 4;
+    const char *text = (const char *)data + 1;
+    size_t len = size - 1;
+    const char *nl = memchr(text, '\n', len);
+    size_t dlen = nl ? (size_t)(nl - text) : len;
+    if (dlen > 253)
+        dlen = 253;
+    char domain[254];
+    memcpy(domain, text, dlen);
+    domain[dlen] = '\0';
+    if (memchr(domain, '\0', dlen))
+        dlen = strlen(domain);
+    if (nl) {
+        len -= (size_t)(nl + 1 - text);
+        text = nl + 1;
+    } else {
+        len = 0;
+    }
+    struct mc_dkim_config *cfg = NULL;
+    if (mode == 3) {
+        char *why = NULL;
+        if (mc_dkim_config_parse_rspamd(text, len, "fuzz", &cfg, &why) != MC_OK) {
+            free(why);
+            return 0;
+        }
+    } else {
+        cfg = mc_dkim_config_new("fuzz");
+        if (mode == 0) {
+            mc_dkim_config_read_keytable(cfg, text, len, "KeyTable");
+            mc_dkim_config_read_signingtable(cfg, signingtable, sizeof signingtable - 1,
+                                             "SigningTable", true);
+        } else {
+            mc_dkim_config_read_keytable(cfg, keytable, sizeof keytable - 1, "KeyTable");
+            mc_dkim_config_read_signingtable(cfg, text, len, "SigningTable", mode == 2);
+        }
+    }
+    resolve(cfg, domain);
+    resolve(cfg, "example.test");
+    resolve(cfg, "a.b.example.test");
+    mc_dkim_config_free(cfg);
+    return 0;
+}
