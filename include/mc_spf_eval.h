@@ -13,6 +13,11 @@
  * the lint findings: what each term cost, what each lookup returned, and
  * which term pushed a limit over.
  *
+ * A walk (mc_spf_eval_walk_start()) runs the same state machine without a
+ * client: every term of DOMAIN's record tree is evaluated for its lookups
+ * and none matches, so that the verdict gives the worst-case count of
+ * DNS-querying terms a receiver may hit, whatever the client (see below).
+ *
  * Ownership: an evaluation owns an arena with everything it reports; the
  * callback borrows the evaluation, which the caller frees with
  * mc_spf_eval_free() (after the callback, never inside it... or inside it:
@@ -66,7 +71,9 @@ struct mc_spf_step {
     const char *term;   /* the term as written, NULL for the record fetch */
     const char *target; /* the expanded domain the term looked at */
     unsigned cost;      /* DNS-querying terms this step counted (0 or 1) */
-    bool void_lookup;   /* counted as a void lookup (§4.6.4) */
+    bool void_lookup;   /* counted as a void lookup (§4.6.4); in a walk,
+                           for clients of one family at least (the note
+                           says when of one only) */
     bool matched;
     const char *note; /* what happened, in words */
     struct mc_spf_lookup *lookups;
@@ -96,20 +103,75 @@ struct mc_spf_eval *mc_spf_eval_start(struct mc_resolver *res, const struct mc_s
                                       mc_spf_done_cb done, void *arg);
 void mc_spf_eval_free(struct mc_spf_eval *eval);
 
+/*
+ * Starts a walk of the SPF record tree of DOMAIN on RES: no client
+ * address, no sender, no HELO.  The record is selected as for
+ * check_host() (§4.4, §4.5) and then every term is evaluated for its
+ * lookups without ever matching, in record order:
+ *
+ *   - include: walks the target's record.  A target without a record, with
+ *     several, with a syntax error or whose TXT lookup fails is what it
+ *     would be in check_host() (permerror, §5.2; temperror): noted on the
+ *     include's ledger line, and the walk goes on with the next term.
+ *   - a: asks A and AAAA (the client's family is unknown); one term.
+ *   - mx: asks MX; more than 10 names is a permerror (§4.6.4), noted, and
+ *     the walk goes on; the names' addresses are not asked (they count as
+ *     no term and no void lookup).
+ *   - exists: asks A (§5.7).
+ *   - ptr, and any term whose domain-spec uses a macro of the client or
+ *     the message (%{i} %{v} %{p} %{h} %{l} %{s}): counted as a
+ *     DNS-querying term, not asked (the verdict's client_terms).
+ *   - all: the terms after it are never evaluated by any receiver (§5.1):
+ *     they get ledger lines, cost nothing and are not asked.
+ *   - redirect=: followed after the last mechanism, unless the record has
+ *     all, which makes every receiver ignore it (§6.1): then a ledger line
+ *     says so and nothing is counted.  exp= is never fetched.
+ *
+ * The 10-term limit and loop detection are check_host()'s: the 11th
+ * DNS-querying term ends the walk with permerror (limit_term, and the
+ * ledger line "over the limit").  Void lookups are counted on the lookups
+ * asked, per client family (a name with only A records is void for IPv6
+ * clients alone); void_lookups is the worse family's, and its 3rd ends the
+ * walk with permerror.
+ *
+ * The verdict (walk set, sender, mechanism and explanation NULL):
+ * none (DOMAIN has no record, or is no valid domain, §4.3); permerror
+ * (over a limit, several records, a syntax error, include of a domain
+ * without SPF, an mx over 10 names, an invalid include or redirect target
+ * anywhere in the tree: the first found, or the limit that ended the walk,
+ * in why); else temperror (a lookup failed: the first, in why); else
+ * neutral, meaning "walked to the end, no error: no verdict without a
+ * client".  dns_lookups counts the whole tree walked: below a target that
+ * could not be walked (failed lookup, error, client macro) it is a lower
+ * bound.  mc_spf_lint_collect() reads a walk as it reads an evaluation.
+ *
+ * The run's deadline ends a walk at once.  PREFETCH sends the tree's
+ * known lookups early, as for check_host().
+ */
+struct mc_spf_eval *mc_spf_eval_walk_start(struct mc_resolver *res, const char *domain,
+                                           bool prefetch, mc_spf_done_cb done, void *arg);
+
 /* What check_host() returned (valid once DONE has run; borrowed). */
 struct mc_spf_verdict {
     enum mc_spf_result result;
     const char *domain;      /* the initial <domain> */
-    const char *sender;      /* <sender> as evaluated (local@domain) */
+    const char *sender;      /* <sender> as evaluated (local@domain); NULL
+                                in a walk */
     const char *mechanism;   /* the matching term as written, or NULL */
     const char *explanation; /* from exp=, only on fail, or NULL */
     const char *why;         /* reason for none/neutral/errors, in words */
     const char *limit_term;  /* the term that exceeded a limit, or NULL */
     unsigned dns_lookups;    /* DNS-querying terms counted (§4.6.4) */
     unsigned void_lookups;
-    bool include_loop; /* an include/redirect came back to a domain on
-                          its own chain */
-    bool deadline;     /* the run's deadline made it temperror */
+    bool include_loop;     /* an include/redirect came back to a domain on
+                              its own chain */
+    bool deadline;         /* the run's deadline made it temperror (or
+                              cut a walk short) */
+    bool walk;             /* a walk (mc_spf_eval_walk_start()): result is none,
+                              permerror, temperror or neutral ("no verdict
+                              without a client") */
+    unsigned client_terms; /* walk: of dns_lookups, the terms that need the
+                              client (ptr, client macros): counted, not asked */
     const struct mc_spf_step *steps;
     size_t nsteps;
     const struct mc_spf_seen *seen;

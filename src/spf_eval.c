@@ -25,6 +25,14 @@
  * (10 terms), count_void() (2 void lookups), handle_mx_wait() (10 MX
  * names), handle_ptr_wait() (10 PTR names).
  *
+ * A walk (mc_spf_eval_walk_start(), mc_spf_eval.h) is the same machine
+ * with ev->walk set: no client, so no term matches and the frames run to
+ * their end; the handlers differ only where a client would be needed or an
+ * error would end check_host() (see "the walk" below).  Its own rules sit
+ * beside check_host()'s: walk_void() (void lookups per client family),
+ * walk_client_term() (terms that need the client), term_error() and
+ * record_error() (errors noted, the walk goes on).
+ *
  * Prefetch (below) runs beside the evaluation and never touches what it
  * reports; its callbacks only send more lookups, within the §4.6.4 budget.
  *
@@ -53,6 +61,14 @@
  * or the PTR names of <ip>, both at most 10 (§4.6.4). */
 #define MAX_WAITS MC_SPF_MAX_MX_NAMES
 _Static_assert(MC_SPF_MAX_PTR_NAMES <= MAX_WAITS, "the PTR names fit the wait list");
+
+/* The macro letters a walk cannot expand (§7.2): the client's address
+ * (i, v, and p, its validated name), its HELO name (h) and the message's
+ * sender (l, s; o is the walked domain).  c, r and t are not allowed in a
+ * domain-spec (§7.1). */
+#define WALK_CLIENT_MACROS                                                                         \
+    (MC_SPF_MACRO_BIT('i') | MC_SPF_MACRO_BIT('v') | MC_SPF_MACRO_BIT('p') |                       \
+     MC_SPF_MACRO_BIT('h') | MC_SPF_MACRO_BIT('l') | MC_SPF_MACRO_BIT('s'))
 
 enum frame_kind { FRAME_TOP, FRAME_INCLUDE, FRAME_REDIRECT };
 
@@ -83,6 +99,7 @@ struct frame {
     const struct mc_spf_term *include; /* the include term that made it */
     size_t include_step;               /* its ledger index */
     size_t path_mark;                  /* ev->npath when this frame was pushed */
+    bool walk_all;                     /* walk: its all was reached (§5.1) */
 };
 
 /* The mechanism in flight and what its lookups returned. */
@@ -92,6 +109,7 @@ struct pending_term {
     size_t step; /* its ledger line */
     bool failed, matched;
     const char *fail_why;
+    bool void4, void6; /* walk: a lookup of it was void, for clients of that family */
 };
 
 /* A lookup a state waits for. */
@@ -148,6 +166,11 @@ struct mc_spf_eval {
     size_t nptr_names;
     size_t ptr_step;
     enum eval_state after_ptr;
+    /* A walk (mc_spf_eval_walk_start()): void lookups per client family,
+     * and the first permerror and temperror found on the way. */
+    bool walk;
+    unsigned void4, void6;
+    const char *walk_perm, *walk_temp;
     mc_spf_done_cb done;
     void *done_arg;
 };
@@ -266,10 +289,43 @@ static bool count_dns_term(struct mc_spf_eval *ev, const struct mc_spf_term *ter
     return false;
 }
 
+/* RFC 7208 §4.6.4, in a walk: the void lookups of ledger line STEP, for
+ * clients of the families V4 and V6.  A client of one family asks a only
+ * for that family's addresses, so a name with only A records is a void
+ * lookup for IPv6 clients alone; every other void lookup (mx, exists, a
+ * name that does not exist) is one for both.  The worse family is the
+ * count, and its 3rd void lookup ends the walk as it ends check_host().
+ * Returns false when the walk ended. */
+static bool walk_void(struct mc_spf_eval *ev, size_t step, bool v4, bool v6)
+{
+    ev->steps[step].void_lookup = true;
+    if (v4 != v6)
+        ev->steps[step].note = v4 ? "a void lookup for IPv4 clients only (AAAA answered)"
+                                  : "a void lookup for IPv6 clients only (A answered)";
+    ev->void4 += v4;
+    ev->void6 += v6;
+    bool six = ev->void6 > ev->void4;
+    ev->v.void_lookups = six ? ev->void6 : ev->void4;
+    if (ev->v.void_lookups <= MC_SPF_MAX_VOID)
+        return true;
+    ev->v.limit_term = ev->steps[step].term;
+    const char *client = ev->void4 == ev->void6 ? ""
+                         : six                  ? " for an IPv6 client"
+                                                : " for an IPv4 client";
+    finish(ev, MC_SPF_PERMERROR,
+           mc_arena_printf(ev->arena,
+                           "more than 2 void lookups%s (RFC 7208 section 4.6.4): '%s' in %s was "
+                           "the 3rd",
+                           client, ev->steps[step].term, frame_path(ev)));
+    return false;
+}
+
 /* RFC 7208 §4.6.4: at most 2 lookups that return no data or NXDOMAIN.
  * Returns false when the evaluation ended. */
 static bool count_void(struct mc_spf_eval *ev, size_t step)
 {
+    if (ev->walk)
+        return walk_void(ev, step, true, true);
     ev->v.void_lookups++;
     ev->steps[step].void_lookup = true;
     if (ev->v.void_lookups <= MC_SPF_MAX_VOID)
@@ -288,17 +344,83 @@ static bool is_void(const struct mc_dns_result *r)
     return r->outcome == MC_DNS_NXDOMAIN || r->outcome == MC_DNS_NODATA;
 }
 
-/* RFC 7208 §4.4 / §2.6.6: a lookup that fails ends check_host() with
- * temperror. Returns true when it did. */
-static bool temperror_if_failed(struct mc_spf_eval *ev, const struct mc_dns_result *r)
+/* RFC 7208 §4.4 / §2.6.6: a lookup that fails is temperror.  Returns why,
+ * in words, or NULL when R was answered. */
+static const char *lookup_failed(struct mc_spf_eval *ev, const struct mc_dns_result *r)
 {
     if (mc_dns_outcome_answered(r->outcome))
-        return false;
+        return NULL;
     ev->v.deadline = ev->v.deadline || r->outcome == MC_DNS_DEADLINE;
-    finish(ev, MC_SPF_TEMPERROR,
-           mc_arena_printf(ev->arena, "the %s lookup of %s failed (%s)", mc_dns_type_str(r->qtype),
-                           r->qname, r->why ? r->why : mc_dns_outcome_str(r->outcome)));
-    return true;
+    return mc_arena_printf(ev->arena, "the %s lookup of %s failed (%s)", mc_dns_type_str(r->qtype),
+                           r->qname, r->why ? r->why : mc_dns_outcome_str(r->outcome));
+}
+
+/* ---- the walk's errors ---- */
+
+/* A walk notes an error RESULT (permerror or temperror) and goes on; the
+ * first of each kind is kept for the verdict's why. */
+static void walk_note(struct mc_spf_eval *ev, enum mc_spf_result result, const char *why)
+{
+    const char **first = result == MC_SPF_PERMERROR ? &ev->walk_perm : &ev->walk_temp;
+    if (!*first)
+        *first = why;
+}
+
+/* Ends a walk: permerror when one was found anywhere in the tree, else
+ * temperror when a lookup failed, else neutral: walked to the end, and no
+ * verdict without a client (mc_spf_eval.h). */
+static bool walk_finish(struct mc_spf_eval *ev)
+{
+    if (ev->walk_perm)
+        return finish(ev, MC_SPF_PERMERROR, ev->walk_perm);
+    if (ev->walk_temp)
+        return finish(ev, MC_SPF_TEMPERROR, ev->walk_temp);
+    return finish(ev, MC_SPF_NEUTRAL,
+                  "the whole record tree was walked; without a client address there is no "
+                  "verdict");
+}
+
+/* An error RESULT (WHY) of the term on ledger line STEP: check_host() ends
+ * with it; a walk notes it on the line and goes on with the frame's next
+ * term (unless the run's deadline passed: nothing more can be asked).
+ * Returns true. */
+static bool term_error(struct mc_spf_eval *ev, size_t step, enum mc_spf_result result,
+                       const char *why)
+{
+    if (!ev->walk)
+        return finish(ev, result, why);
+    walk_note(ev, result, why);
+    if (!ev->steps[step].note)
+        ev->steps[step].note = why;
+    return ev->v.deadline ? walk_finish(ev) : next_state(ev, STATE_TERM);
+}
+
+/* Ends the walk's top frame (the domain's record or a redirect target's,
+ * whose end is the walk's), or pops an include frame: the including record
+ * goes on with its next term.  Returns true. */
+static bool walk_frame_end(struct mc_spf_eval *ev)
+{
+    struct frame *f = &ev->frames[ev->nframes - 1];
+    if (f->kind != FRAME_INCLUDE || ev->v.deadline)
+        return walk_finish(ev);
+    ev->npath = f->path_mark;
+    ev->nframes--;
+    return next_state(ev, STATE_TERM);
+}
+
+/* An error RESULT (WHY) of the frame's record (its TXT lookup failed, it
+ * is missing, several, invalid): check_host() ends with it; a walk notes
+ * it, on the include's ledger line too when an include brought the
+ * record, and ends the frame.  Returns true. */
+static bool record_error(struct mc_spf_eval *ev, enum mc_spf_result result, const char *why)
+{
+    if (!ev->walk)
+        return finish(ev, result, why);
+    struct frame *f = &ev->frames[ev->nframes - 1];
+    walk_note(ev, result, why);
+    if (f->kind == FRAME_INCLUDE && !ev->steps[f->include_step].note)
+        ev->steps[f->include_step].note = why;
+    return walk_frame_end(ev);
 }
 
 /* ---- names and addresses ---- */
@@ -442,8 +564,10 @@ static struct frame *top_frame(struct mc_spf_eval *ev)
 }
 
 /* Expands a term's domain-spec (or uses the frame's domain when it has
- * none, §4.8).  Returns NULL after ending the evaluation with permerror. */
-static const char *target_of(struct mc_spf_eval *ev, const struct mc_spf_term *term)
+ * none, §4.8).  Returns NULL with *FAIL, the reason for a permerror, when
+ * the expansion fails. */
+static const char *target_of(struct mc_spf_eval *ev, const struct mc_spf_term *term,
+                             const char **fail)
 {
     struct frame *f = &ev->frames[ev->nframes - 1];
     if (!term->domain_spec)
@@ -452,8 +576,7 @@ static const char *target_of(struct mc_spf_eval *ev, const struct mc_spf_term *t
     ev->mctx.domain = f->domain;
     if (!mc_spf_macro_expand(&out, ev->arena, &ev->mctx, term->domain_spec,
                              strlen(term->domain_spec), MC_SPF_MACRO_DOMAIN, &why)) {
-        finish(ev, MC_SPF_PERMERROR,
-               mc_arena_printf(ev->arena, "'%s' in %s: %s", term->text, f->domain, why));
+        *fail = mc_arena_printf(ev->arena, "'%s' in %s: %s", term->text, f->domain, why);
         return NULL;
     }
     return out;
@@ -524,7 +647,9 @@ static void prefetch_cb(void *arg, const struct mc_dns_result *r)
         return;
     }
     case PREFETCH_MX:
-        if (r->count > MC_SPF_MAX_MX_NAMES) /* a permerror: no host is asked */
+        /* More than 10 names is a permerror: no host is asked; a walk asks
+         * no host at all. */
+        if (r->count > MC_SPF_MAX_MX_NAMES || ev->walk)
             return;
         for (size_t i = 0; i < r->count; i++)
             if (strcmp(r->records[i].name, ".") != 0)
@@ -579,6 +704,10 @@ static void prefetch_record(struct mc_spf_eval *ev, const struct mc_spf_record *
         const struct mc_spf_term *t = i < rec->nterms ? &rec->terms[i] : rec->redirect;
         if (!t || (i < rec->nterms && t->kind == MC_SPF_TERM_REDIRECT))
             continue;
+        /* A walk asks nothing after all, nor redirect= beside it (§5.1,
+         * §6.1). */
+        if (ev->walk && t->kind == MC_SPF_TERM_ALL)
+            return;
         enum prefetch_kind kind = PREFETCH_LEAF;
         uint16_t type;
         switch (t->kind) {
@@ -602,6 +731,9 @@ static void prefetch_record(struct mc_spf_eval *ev, const struct mc_spf_record *
         /* §4.6.4: a term past the 10th can never be evaluated. */
         if (++position > MC_SPF_MAX_DNS_TERMS)
             return;
+        /* A walk never asks what needs the client (walk_client_term()). */
+        if (ev->walk && (kind == PREFETCH_PTR || (t->macros & WALK_CLIENT_MACROS)))
+            continue;
         if ((t->macros & MC_SPF_MACRO_BIT('p')) || kind == PREFETCH_PTR) {
             char rev[80];
             prefetch_send(ev, PREFETCH_PTR, mc_ip_reverse_name(&ev->ip, rev, sizeof rev),
@@ -616,6 +748,8 @@ static void prefetch_record(struct mc_spf_eval *ev, const struct mc_spf_record *
         if (kind == PREFETCH_RECORD && !valid_check_host_domain(name))
             continue;
         prefetch_send(ev, kind, name, type, kind == PREFETCH_RECORD ? name : NULL, position);
+        if (ev->walk && t->kind == MC_SPF_TERM_A) /* both families (walk_addr_wait()) */
+            prefetch_send(ev, kind, name, MC_DNS_T_AAAA, NULL, position);
     }
 }
 
@@ -649,12 +783,13 @@ static bool no_record(struct mc_spf_eval *ev, const struct frame *f)
     if (f->kind == FRAME_TOP)
         return finish(ev, MC_SPF_NONE,
                       mc_arena_printf(ev->arena, "%s has no SPF record", f->domain));
-    return finish(ev, MC_SPF_PERMERROR,
-                  mc_arena_printf(ev->arena,
-                                  "%s has no SPF record (%s%s needs one, RFC 7208 "
-                                  "section %s)",
-                                  f->domain, f->kind == FRAME_INCLUDE ? "include:" : "redirect=",
-                                  f->domain, f->kind == FRAME_INCLUDE ? "5.2" : "6.1"));
+    return record_error(
+        ev, MC_SPF_PERMERROR,
+        mc_arena_printf(ev->arena,
+                        "%s has no SPF record (%s%s needs one, RFC 7208 "
+                        "section %s)",
+                        f->domain, f->kind == FRAME_INCLUDE ? "include:" : "redirect=", f->domain,
+                        f->kind == FRAME_INCLUDE ? "5.2" : "6.1"));
 }
 
 /* STATE_RECORD: the record of the frame's <domain> is needed. */
@@ -674,16 +809,16 @@ static bool record_use(struct mc_spf_eval *ev, size_t step, const struct mc_dns_
     if (several) {
         add_seen(ev, f->domain, text, txt->text_len, NULL);
         ev->steps[step].note = "several SPF records";
-        return finish(ev, MC_SPF_PERMERROR,
-                      mc_arena_printf(ev->arena,
-                                      "%s has several SPF records (RFC 7208 section 4.5)",
-                                      f->domain));
+        return record_error(ev, MC_SPF_PERMERROR,
+                            mc_arena_printf(ev->arena,
+                                            "%s has several SPF records (RFC 7208 section 4.5)",
+                                            f->domain));
     }
     struct mc_spf_record *rec = mc_arena_alloc(ev->arena, sizeof *rec);
     if (!mc_spf_parse(rec, ev->arena, txt->text, txt->text_len)) {
         add_seen(ev, f->domain, text, txt->text_len, NULL);
         ev->steps[step].note = rec->why;
-        return finish(
+        return record_error(
             ev, MC_SPF_PERMERROR,
             mc_arena_printf(ev->arena, "the SPF record of %s is invalid: %s", f->domain, rec->why));
     }
@@ -704,8 +839,9 @@ static bool handle_record_wait(struct mc_spf_eval *ev)
     size_t step = step_add(ev, NULL, NULL);
     step_lookup(ev, step, r);
     /* §4.4: a failed TXT lookup is temperror. */
-    if (temperror_if_failed(ev, r))
-        return true;
+    const char *failed = lookup_failed(ev, r);
+    if (failed)
+        return record_error(ev, MC_SPF_TEMPERROR, failed);
     size_t index = 0;
     enum mc_spf_select sel = r->outcome == MC_DNS_ANSWER
                                  ? mc_spf_select(&index, r->records, r->count)
@@ -826,7 +962,7 @@ static bool handle_term_done(struct mc_spf_eval *ev)
 {
     struct pending_term *pt = &ev->pt;
     if (pt->failed)
-        return finish(ev, MC_SPF_TEMPERROR, pt->fail_why);
+        return term_error(ev, pt->step, MC_SPF_TEMPERROR, pt->fail_why);
     if (pt->matched)
         return term_matched(ev, pt->step, pt->term);
     return next_state(ev, STATE_TERM);
@@ -844,11 +980,39 @@ static void addr_answered(struct mc_spf_eval *ev, const struct mc_dns_result *r)
         pt->fail_why =
             mc_arena_printf(ev->arena, "the %s lookup of %s failed (%s)", mc_dns_type_str(r->qtype),
                             r->qname, r->why ? r->why : mc_dns_outcome_str(r->outcome));
+    } else if (ev->walk) {
+        return; /* no client: nothing matches */
     } else if (pt->term->kind == MC_SPF_TERM_EXISTS) {
         pt->matched = pt->matched || r->outcome == MC_DNS_ANSWER;
     } else {
         pt->matched = pt->matched || result_matches_ip(ev, r, pt->term);
     }
+}
+
+/* STATE_ADDR_WAIT in a walk: one of the lookups of an a term (A and AAAA)
+ * or of an exists term (A) came back.  Once all are in, the term's void
+ * lookups are counted, per family (walk_void()). */
+static bool walk_addr_wait(struct mc_spf_eval *ev, const struct mc_dns_result *r)
+{
+    struct pending_term *pt = &ev->pt;
+    addr_answered(ev, r);
+    if (is_void(r)) {
+        bool both = pt->term->kind != MC_SPF_TERM_A; /* exists asks A for every client */
+        pt->void4 = pt->void4 || both || r->qtype == MC_DNS_T_A;
+        pt->void6 = pt->void6 || both || r->qtype == MC_DNS_T_AAAA;
+    }
+    if (ev->outstanding > 0)
+        return false;
+    /* The ledger in the order asked, whichever answer came first. */
+    struct mc_spf_step *s = &ev->steps[pt->step];
+    if (s->nlookups == 2 && s->lookups[0].type == MC_DNS_T_AAAA) {
+        struct mc_spf_lookup first = s->lookups[1];
+        s->lookups[1] = s->lookups[0];
+        s->lookups[0] = first;
+    }
+    if ((pt->void4 || pt->void6) && !walk_void(ev, pt->step, pt->void4, pt->void6))
+        return true;
+    return next_state(ev, STATE_TERM_DONE);
 }
 
 /* STATE_ADDR_WAIT: the address lookup of an a or exists term came back. */
@@ -857,6 +1021,8 @@ static bool handle_addr_wait(struct mc_spf_eval *ev)
     const struct mc_dns_result *r = take_answer(ev);
     if (!r)
         return false;
+    if (ev->walk)
+        return walk_addr_wait(ev, r);
     addr_answered(ev, r);
     /* The term's own lookup can be void (§4.6.4). */
     if (is_void(r) && !count_void(ev, ev->pt.step))
@@ -884,16 +1050,28 @@ static bool handle_mx_wait(struct mc_spf_eval *ev)
         return false;
     struct pending_term *pt = &ev->pt;
     step_lookup(ev, pt->step, r);
-    if (temperror_if_failed(ev, r) || (is_void(r) && !count_void(ev, pt->step)))
+    const char *failed = lookup_failed(ev, r);
+    if (failed)
+        return term_error(ev, pt->step, MC_SPF_TEMPERROR, failed);
+    if (is_void(r) && !count_void(ev, pt->step))
         return true;
     /* §4.6.4: more than 10 MX records is a permerror. */
     if (r->count > MC_SPF_MAX_MX_NAMES) {
-        ev->v.limit_term = pt->term->text;
-        return finish(ev, MC_SPF_PERMERROR,
-                      mc_arena_printf(ev->arena,
-                                      "'%s' in %s: %s has %zu MX records, more than 10 (RFC 7208 "
-                                      "section 4.6.4)",
-                                      pt->term->text, frame_path(ev), pt->target, r->count));
+        if (!ev->v.limit_term)
+            ev->v.limit_term = pt->term->text;
+        return term_error(ev, pt->step, MC_SPF_PERMERROR,
+                          mc_arena_printf(ev->arena,
+                                          "'%s' in %s: %s has %zu MX records, more than 10 (RFC "
+                                          "7208 section 4.6.4)",
+                                          pt->term->text, frame_path(ev), pt->target, r->count));
+    }
+    /* A walk asks no host's address: the client's family is unknown, and
+     * they count as no term and no void lookup (§4.6.4); the names are
+     * within the limit of 10. */
+    if (ev->walk) {
+        if (r->count > 0 && !ev->steps[pt->step].note)
+            ev->steps[pt->step].note = "the MX names' addresses are not asked in a walk";
+        return next_state(ev, STATE_TERM);
     }
     /* Copy the names first: R is borrowed, and sending changes the
      * resolver's cache. */
@@ -973,12 +1151,35 @@ static bool target_unusable(struct mc_spf_eval *ev, const struct mc_spf_term *te
         return false;
     ev->steps[step].note = "the expanded name is not a valid domain name";
     if (include)
-        finish(
-            ev, MC_SPF_PERMERROR,
+        term_error(
+            ev, step, MC_SPF_PERMERROR,
             mc_arena_printf(ev->arena, "'%s': %s is not a valid domain name", term->text, target));
     else
         count_void(ev, step);
     return true;
+}
+
+/* A walk's TERM on ledger line STEP (counted already) that needs the
+ * client: ptr (§5.5: the client's validated names), or a domain-spec with
+ * a macro of the client or the message (WALK_CLIENT_MACROS).  A receiver
+ * asks for it, so it is one of the 10 (§4.6.4); the walk cannot: nothing
+ * is asked, nothing walked below it, and no void lookup counted. */
+static void walk_client_term(struct mc_spf_eval *ev, const struct mc_spf_term *term, size_t step)
+{
+    ev->v.client_terms++;
+    if (term->kind == MC_SPF_TERM_PTR) {
+        ev->steps[step].note = "needs the client's address (RFC 7208 section 5.5): counted, "
+                               "not asked";
+        return;
+    }
+    const char *letters = "";
+    static const char names[] = "ivphls";
+    for (const char *c = names; *c; c++)
+        if (term->macros & MC_SPF_MACRO_BIT(*c))
+            letters = mc_arena_printf(ev->arena, "%s%%{%c}", letters, *c);
+    ev->steps[step].note = mc_arena_printf(
+        ev->arena, "depends on the client address or the message (%s): counted, not asked",
+        letters);
 }
 
 /* include, a, mx, ptr, exists (TERM, on ledger line STEP): the terms that
@@ -987,16 +1188,28 @@ static bool dns_term(struct mc_spf_eval *ev, const struct mc_spf_term *term, siz
 {
     if (!count_dns_term(ev, term, step))
         return true;
-    const char *target = target_of(ev, term);
-    if (!target)
+    if (ev->walk && (term->kind == MC_SPF_TERM_PTR || (term->macros & WALK_CLIENT_MACROS))) {
+        walk_client_term(ev, term, step);
         return true;
+    }
+    const char *fail = NULL;
+    const char *target = target_of(ev, term, &fail);
+    if (!target)
+        return term_error(ev, step, MC_SPF_PERMERROR, fail);
     ev->steps[step].target = target;
     ev->pt = (struct pending_term){.term = term, .target = target, .step = step};
     if (target_unusable(ev, term, target, step))
         return true;
     switch (term->kind) {
     case MC_SPF_TERM_INCLUDE: return include_start(ev, target, term, step);
-    case MC_SPF_TERM_A: return wait_for(ev, STATE_ADDR_WAIT, target, ev->addr_type);
+    case MC_SPF_TERM_A:
+        if (ev->walk) { /* the client's family is unknown: both, one term */
+            next_state(ev, STATE_ADDR_WAIT);
+            lookup_send(ev, target, MC_DNS_T_A);
+            lookup_send(ev, target, MC_DNS_T_AAAA);
+            return false;
+        }
+        return wait_for(ev, STATE_ADDR_WAIT, target, ev->addr_type);
     case MC_SPF_TERM_EXISTS: /* §5.7: always an A lookup, whatever the client's family. */
         return wait_for(ev, STATE_ADDR_WAIT, target, MC_DNS_T_A);
     case MC_SPF_TERM_MX: return wait_for(ev, STATE_MX_WAIT, target, MC_DNS_T_MX);
@@ -1013,6 +1226,26 @@ static bool ip_term_matches(const struct mc_spf_eval *ev, const struct mc_spf_te
            in_network(&ev->ip, term->addr, v4 ? term->cidr4 : term->cidr6);
 }
 
+/* A walk's mechanism TERM of frame F, on ledger line STEP: none matches.
+ * all matches every client, so no receiver evaluates the terms after it
+ * (§5.1: they "MUST be ignored"): counting them would report lookups that
+ * no receiver makes, and errors none meets.  They get ledger lines, and
+ * cost nothing. */
+static bool walk_term(struct mc_spf_eval *ev, struct frame *f, const struct mc_spf_term *term,
+                      size_t step)
+{
+    if (f->walk_all) {
+        ev->steps[step].note = "after all: never evaluated (RFC 7208 section 5.1)";
+        return true;
+    }
+    switch (term->kind) {
+    case MC_SPF_TERM_ALL: f->walk_all = true; return true;
+    case MC_SPF_TERM_IP4:
+    case MC_SPF_TERM_IP6: return true;
+    default: return dns_term(ev, term, step);
+    }
+}
+
 /* STATE_TERM: the frame's next term, left to right, the first match
  * deciding (§4.6.2); modifiers are not evaluated here.  Past the last
  * term: STATE_REDIRECT. */
@@ -1027,13 +1260,17 @@ static bool handle_term(struct mc_spf_eval *ev)
         return true;
     }
     /* %{p} and ptr need the validated names of <ip> first (§5.5): the term
-     * stays next, and this state comes back once they are known. */
-    if (((term->macros & MC_SPF_MACRO_BIT('p')) || term->kind == MC_SPF_TERM_PTR) && !ev->ptr_ready)
+     * stays next, and this state comes back once they are known.  (A walk
+     * has no <ip>: walk_client_term().) */
+    if (((term->macros & MC_SPF_MACRO_BIT('p')) || term->kind == MC_SPF_TERM_PTR) &&
+        !ev->ptr_ready && !ev->walk)
         return ptr_validate_start(ev, "validating the PTR names of <ip> (section 5.5)", STATE_TERM);
     f->next++;
     if (ev->ptr_ready)
         ev->mctx.ptr_name = choose_p(ev);
     size_t step = step_add(ev, term->text, NULL);
+    if (ev->walk)
+        return walk_term(ev, f, term, step);
     switch (term->kind) {
     case MC_SPF_TERM_ALL: return term_matched(ev, step, term);
     case MC_SPF_TERM_IP4:
@@ -1121,6 +1358,8 @@ static bool frame_end(struct mc_spf_eval *ev, enum mc_spf_result result,
                       const struct mc_spf_term *term)
 {
     struct frame *f = top_frame(ev);
+    if (ev->walk) /* nothing matched: the record was walked to its end */
+        return walk_frame_end(ev);
     if (f->kind != FRAME_INCLUDE) {
         ev->v.mechanism = term ? term->text : NULL;
         if (result == MC_SPF_FAIL && f->rec && f->rec->exp)
@@ -1150,6 +1389,17 @@ static bool frame_end(struct mc_spf_eval *ev, enum mc_spf_result result,
     return true;
 }
 
+/* An error of redirect= (on ledger line STEP): permerror (§6.1); a walk
+ * notes it and ends the frame, whose last term it is. */
+static bool redirect_error(struct mc_spf_eval *ev, size_t step, const char *why)
+{
+    if (!ev->walk)
+        return finish(ev, MC_SPF_PERMERROR, why);
+    walk_note(ev, MC_SPF_PERMERROR, why);
+    ev->steps[step].note = why;
+    return walk_frame_end(ev);
+}
+
 /* STATE_REDIRECT: no mechanism matched: redirect= if there is one (§6.1),
  * else neutral (§4.7). */
 static bool handle_redirect(struct mc_spf_eval *ev)
@@ -1158,7 +1408,22 @@ static bool handle_redirect(struct mc_spf_eval *ev)
     const struct mc_spf_term *redirect = f->rec->redirect;
     if (!redirect)
         return frame_end(ev, MC_SPF_NEUTRAL, NULL);
-    if ((redirect->macros & MC_SPF_MACRO_BIT('p')) && !ev->ptr_ready)
+    /*
+     * A walk and redirect= beside all: §6.1 says redirect "MUST be ignored
+     * if there is an "all" mechanism anywhere in the record", so no
+     * receiver follows it, whatever the client (check_host() never gets
+     * here: all matches first).  The walk counts what a receiver may
+     * evaluate, so it does not follow it either: counting the target's
+     * lookups would report a worst case no receiver meets, and a target
+     * without a record would be a permerror no receiver gives.  The ledger
+     * shows it, at no cost.
+     */
+    if (ev->walk && f->walk_all) {
+        step_add(ev, redirect->text,
+                 "ignored: the record has all (RFC 7208 section 6.1); not followed");
+        return frame_end(ev, MC_SPF_NEUTRAL, NULL);
+    }
+    if ((redirect->macros & MC_SPF_MACRO_BIT('p')) && !ev->ptr_ready && !ev->walk)
         return ptr_validate_start(ev, "validating the PTR names of <ip> (section 5.5)",
                                   STATE_REDIRECT);
     if (ev->ptr_ready)
@@ -1166,14 +1431,19 @@ static bool handle_redirect(struct mc_spf_eval *ev)
     size_t step = step_add(ev, redirect->text, NULL);
     if (!count_dns_term(ev, redirect, step))
         return true;
-    const char *target = target_of(ev, redirect);
+    if (ev->walk && (redirect->macros & WALK_CLIENT_MACROS)) {
+        walk_client_term(ev, redirect, step);
+        return frame_end(ev, MC_SPF_NEUTRAL, NULL);
+    }
+    const char *fail = NULL;
+    const char *target = target_of(ev, redirect, &fail);
     if (!target)
-        return true;
+        return redirect_error(ev, step, fail);
     ev->steps[step].target = target;
     if (!valid_check_host_domain(target)) /* §6.1: malformed: permerror */
-        return finish(ev, MC_SPF_PERMERROR,
-                      mc_arena_printf(ev->arena, "'%s': %s is not a valid domain name",
-                                      redirect->text, target));
+        return redirect_error(ev, step,
+                              mc_arena_printf(ev->arena, "'%s': %s is not a valid domain name",
+                                              redirect->text, target));
     path_enter(ev, target, step);
     /* The redirect target replaces this record (§6.1). */
     *f = (struct frame){
@@ -1233,8 +1503,8 @@ static void resume_cb(void *arg, const struct mc_dns_result *unused)
     run(arg);
 }
 
-struct mc_spf_eval *mc_spf_eval_start(struct mc_resolver *res, const struct mc_spf_request *req,
-                                      mc_spf_done_cb done, void *arg)
+/* A new evaluation in its own arena, calling DONE(ARG) once it ends. */
+static struct mc_spf_eval *eval_new(struct mc_resolver *res, mc_spf_done_cb done, void *arg)
 {
     struct mc_arena *arena = mc_arena_new();
     struct mc_spf_eval *ev = mc_arena_alloc(arena, sizeof *ev);
@@ -1242,6 +1512,35 @@ struct mc_spf_eval *mc_spf_eval_start(struct mc_resolver *res, const struct mc_s
     ev->res = res;
     ev->done = done;
     ev->done_arg = arg;
+    return ev;
+}
+
+/* Starts EV at the record of DOMAIN (§4.3, §4.4). */
+static struct mc_spf_eval *eval_begin(struct mc_spf_eval *ev, const char *domain)
+{
+    ev->frames[0] = (struct frame){.kind = FRAME_TOP, .domain = domain};
+    ev->path[0] = domain;
+    ev->npath = 1;
+    ev->nframes = 1;
+    /* §4.3: a malformed or single-label <domain> gives none at once; the
+     * callback still comes from the resolver's loop, like every other. */
+    if (!valid_check_host_domain(domain)) {
+        finish(ev, MC_SPF_NONE,
+               mc_arena_printf(ev->arena, "'%s' is not a valid domain name (RFC 7208 section 4.3)",
+                               domain));
+        mc_resolver_post(ev->res, resume_cb, ev);
+        return ev;
+    }
+    next_state(ev, STATE_RECORD);
+    run(ev);
+    return ev;
+}
+
+struct mc_spf_eval *mc_spf_eval_start(struct mc_resolver *res, const struct mc_spf_request *req,
+                                      mc_spf_done_cb done, void *arg)
+{
+    struct mc_spf_eval *ev = eval_new(res, done, arg);
+    struct mc_arena *arena = ev->arena;
     ev->req = *req;
     ev->req.helo = mc_arena_strdup(arena, req->helo);
     ev->req.receiver = mc_arena_strdup(arena, req->receiver);
@@ -1279,22 +1578,32 @@ struct mc_spf_eval *mc_spf_eval_start(struct mc_resolver *res, const struct mc_s
         .timestamp = (int64_t)time(NULL),
     };
     memcpy(ev->mctx.addr, ev->ip.bytes, 16);
-    ev->frames[0] = (struct frame){.kind = FRAME_TOP, .domain = domain};
-    ev->path[0] = domain;
-    ev->npath = 1;
-    ev->nframes = 1;
-    /* §4.3: a malformed or single-label <domain> gives none at once; the
-     * callback still comes from the resolver's loop, like every other. */
-    if (!valid_check_host_domain(domain)) {
-        finish(ev, MC_SPF_NONE,
-               mc_arena_printf(arena, "'%s' is not a valid domain name (RFC 7208 section 4.3)",
-                               domain));
-        mc_resolver_post(res, resume_cb, ev);
-        return ev;
-    }
-    next_state(ev, STATE_RECORD);
-    run(ev);
-    return ev;
+    return eval_begin(ev, domain);
+}
+
+struct mc_spf_eval *mc_spf_eval_walk_start(struct mc_resolver *res, const char *domain,
+                                           bool prefetch, mc_spf_done_cb done, void *arg)
+{
+    struct mc_spf_eval *ev = eval_new(res, done, arg);
+    const char *d = domain ? domain : "";
+    size_t len = strlen(d);
+    d = mc_arena_strndup(ev->arena, d, len > 1 && d[len - 1] == '.' ? len - 1 : len);
+    ev->walk = true;
+    ev->v.walk = true;
+    ev->v.domain = d;
+    ev->req = (struct mc_spf_request){.domain = d, .prefetch = prefetch};
+    /* No client: a asks both families (walk_addr_wait()); the letters of
+     * WALK_CLIENT_MACROS are never expanded, d and o are the walked
+     * domains. */
+    ev->addr_type = MC_DNS_T_A;
+    ev->mctx = (struct mc_spf_macro_ctx){
+        .local_part = "postmaster",
+        .sender_domain = d,
+        .domain = d,
+        .family = AF_INET,
+        .timestamp = (int64_t)time(NULL),
+    };
+    return eval_begin(ev, d);
 }
 
 void mc_spf_eval_free(struct mc_spf_eval *eval)

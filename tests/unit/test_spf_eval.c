@@ -12,6 +12,11 @@
  * scenario is evaluated twice, with prefetch on and off, and the two
  * evaluations must agree on everything reported: result, mechanism,
  * counts, explanation and every ledger line.
+ *
+ * Walks (mc_spf_eval_walk_start(): the tree without a client) have a table
+ * of their own on the same zones, also run with prefetch on and off: the
+ * result, the worst-case counts, the terms that need the client, and
+ * ledger facts; their lint is compared with an evaluation's.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -1059,6 +1064,457 @@ static void awaiting_follows_state(void **state)
     mc_resolver_free(p.res);
 }
 
+/* ---- walks: the tree without a client (mc_spf_eval_walk_start()) ---- */
+
+/* Walks DOMAIN on a fresh resolver over the test zones. */
+static void run_walk(struct run *r, const char *domain, bool prefetch)
+{
+    struct mc_resolver_config rc = {.offline = true, .zones = zones};
+    char *why = NULL;
+    memset(r, 0, sizeof *r);
+    r->res = mc_resolver_new(&rc, &why);
+    if (!r->res)
+        fail_msg("mc_resolver_new: %s", why ? why : "?");
+    struct mc_spf_eval *started = mc_spf_eval_walk_start(r->res, domain, prefetch, done_cb, r);
+    assert_int_equal(r->calls, 0); /* never called back from inside _start */
+    assert_false(mc_resolver_run(r->res, mc_now_ms() + 10000));
+    assert_int_equal(r->calls, 1);
+    assert_ptr_equal(r->eval, started);
+    r->v = mc_spf_eval_verdict(r->eval);
+    mc_resolver_get_stats(r->res, &r->stats);
+}
+
+struct walk_scenario {
+    const char *name;
+    const char *rfc;
+    const char *domain;
+    enum mc_spf_result result;
+    unsigned lookups, voids, client_terms; /* dns_lookups, void_lookups, client_terms */
+    bool loop;
+    const char *limit_term; /* NULL: no limit exceeded */
+    void (*check)(const struct mc_spf_verdict *v);
+};
+
+/* The ledger line of TERM (as written) at DEPTH in DOMAIN's record. */
+static const struct mc_spf_step *must_step(const struct mc_spf_verdict *v, const char *domain,
+                                           const char *term)
+{
+    for (size_t i = 0; i < v->nsteps; i++)
+        if (str_eq(v->steps[i].term, term) && mc_name_equal(v->steps[i].domain, domain))
+            return &v->steps[i];
+    fail_msg("no ledger line for %s in %s", term, domain);
+    abort();
+}
+
+static bool note_has(const struct mc_spf_step *s, const char *words)
+{
+    return s->note && strstr(s->note, words);
+}
+
+static void walk_tree_sum(const struct mc_spf_verdict *v)
+{
+    /* The count is the sum over the records: 4 + 2 + 2 + 1. */
+    unsigned by_record[4] = {0};
+    static const char *const names[] = {"w-tree.spf.test", "w-inc1.spf.test", "w-inc3.spf.test",
+                                        "w-inc2.spf.test"};
+    for (size_t i = 0; i < v->nsteps; i++)
+        for (size_t j = 0; j < 4; j++)
+            if (mc_name_equal(v->steps[i].domain, names[j]))
+                by_record[j] += v->steps[i].cost;
+    assert_int_equal(by_record[0], 4);
+    assert_int_equal(by_record[1], 2);
+    assert_int_equal(by_record[2], 2);
+    assert_int_equal(by_record[3], 1);
+    assert_int_equal(v->nseen, 4);
+    /* Nesting as walked. */
+    assert_int_equal(must_step(v, "w-inc3.spf.test", "mx:mx10.spf.test")->depth, 2);
+    /* a asks both families, one term; the mx hosts are not asked. */
+    const struct mc_spf_step *a = must_step(v, "w-tree.spf.test", "a");
+    assert_int_equal(a->cost, 1);
+    assert_int_equal(a->nlookups, 2);
+    assert_int_equal(a->lookups[0].type, MC_DNS_T_A);
+    assert_int_equal(a->lookups[1].type, MC_DNS_T_AAAA);
+    assert_int_equal(ledger_lookups(v, "m1.mxh.spf.test", 0), 0);
+    assert_int_equal(ledger_lookups(v, NULL, MC_DNS_T_MX), 2);
+    /* Past the includes' all: the including record goes on. */
+    assert_int_equal(ledger_lookups(v, "e-a.spf.test", MC_DNS_T_A), 1);
+    assert_int_equal(ledger_lookups(v, "w-inc2.spf.test", MC_DNS_T_TXT), 1);
+}
+
+static void walk_redirect_followed(const struct mc_spf_verdict *v)
+{
+    const struct mc_spf_step *s = must_step(v, "w-redir.spf.test", "redirect=w-inc1.spf.test");
+    assert_int_equal(s->cost, 1);
+    assert_int_equal(ledger_lookups(v, "w-inc1.spf.test", MC_DNS_T_TXT), 1);
+    assert_int_equal(ledger_lookups(v, "w-inc3.spf.test", MC_DNS_T_TXT), 1);
+}
+
+static void walk_redirect_beside_all(const struct mc_spf_verdict *v)
+{
+    /* §6.1: no receiver follows redirect= beside all: neither does the
+     * walk (the target, outside every zone, would be a temperror). */
+    const struct mc_spf_step *s = must_step(v, "redir-all.spf.test", "redirect=nowhere.test");
+    assert_int_equal(s->cost, 0);
+    assert_int_equal(s->nlookups, 0);
+    assert_true(note_has(s, "section 6.1"));
+    assert_int_equal(ledger_lookups(v, "nowhere.test", 0), 0);
+}
+
+static void walk_after_all(const struct mc_spf_verdict *v)
+{
+    /* §5.1: the terms after all get ledger lines, no cost, no lookup. */
+    const struct mc_spf_step *inc = must_step(v, "w-after-all.spf.test", "include:i-none.spf.test");
+    const struct mc_spf_step *mx = must_step(v, "w-after-all.spf.test", "mx");
+    assert_int_equal(inc->cost + mx->cost, 0);
+    assert_true(note_has(inc, "section 5.1") && note_has(mx, "section 5.1"));
+    assert_int_equal(ledger_lookups(v, "i-none.spf.test", 0), 0);
+    assert_int_equal(ledger_lookups(v, NULL, MC_DNS_T_MX), 0);
+}
+
+static void walk_exists_client(const struct mc_spf_verdict *v)
+{
+    const struct mc_spf_step *s =
+        must_step(v, "exists-ip.spf.test", "exists:%{ir}.%{v}.rbl.spf.test");
+    assert_int_equal(s->cost, 1);
+    assert_int_equal(s->nlookups, 0);
+    assert_null(s->target);
+    assert_true(note_has(s, "%{i}%{v}"));
+    assert_int_equal(ledger_lookups(v, NULL, MC_DNS_T_A), 0);
+}
+
+static void walk_ptr_client(const struct mc_spf_verdict *v)
+{
+    const struct mc_spf_step *s = must_step(v, "ptr.spf.test", "ptr");
+    assert_int_equal(s->cost, 1);
+    assert_int_equal(s->nlookups, 0);
+    assert_true(note_has(s, "section 5.5"));
+    assert_int_equal(ledger_lookups(v, NULL, MC_DNS_T_PTR), 0);
+}
+
+static void walk_client_macros(const struct mc_spf_verdict *v)
+{
+    /* Only the record itself is asked; each term names its letters. */
+    assert_int_equal(ledger_lookups(v, NULL, 0), 1);
+    assert_true(note_has(must_step(v, "w-client.spf.test", "include:%{l}.spf.test"), "%{l}"));
+    assert_true(note_has(must_step(v, "w-client.spf.test", "a:%{h}"), "%{h}"));
+    assert_true(
+        note_has(must_step(v, "w-client.spf.test", "exists:%{i}.%{o}.rbl.spf.test"), "(%{i})"));
+    assert_true(note_has(must_step(v, "w-client.spf.test", "redirect=%{ir}.spf.test"), "%{i}"));
+}
+
+static void walk_limit_at_top(const struct mc_spf_verdict *v)
+{
+    const struct mc_spf_step *s = ledger_limit_step(v);
+    assert_int_equal(s->depth, 0);
+    assert_int_equal(s->nlookups, 0);
+    assert_non_null(strstr(v->why, "was the 11th"));
+}
+
+static void walk_limit_after_include(const struct mc_spf_verdict *v)
+{
+    /* check_host() passes lim-inc at ip4 after 10 terms; a client that
+     * does not match reaches the 11th: mx. */
+    const struct mc_spf_step *s = ledger_limit_step(v);
+    assert_string_equal(s->term, "mx");
+    assert_string_equal(s->domain, "lim-inc.spf.test");
+    assert_int_equal(s->nlookups, 0);
+}
+
+static void walk_inc_none_goes_on(const struct mc_spf_verdict *v)
+{
+    /* §5.2: include of a domain without SPF is a permerror, named on the
+     * include's ledger line, and the walk counts the rest. */
+    assert_non_null(strstr(v->why, "i-none.spf.test has no SPF record"));
+    assert_true(
+        note_has(must_step(v, "w-inc-none.spf.test", "include:i-none.spf.test"), "no SPF record"));
+    assert_true(
+        note_has(must_step(v, "w-inc-none.spf.test", "include:i-nx.spf.test"), "no SPF record"));
+    assert_int_equal(ledger_lookups(v, "host.spf.test", 0), 2);
+    assert_int_equal(ledger_lookups(v, "i-pass.spf.test", MC_DNS_T_TXT), 1);
+}
+
+static void walk_inc_bad_goes_on(const struct mc_spf_verdict *v)
+{
+    /* A failed TXT lookup is temperror, but a permerror found later is the
+     * result; every error is on its include's line. */
+    assert_non_null(strstr(v->why, "i-perm.spf.test is invalid"));
+    assert_true(note_has(must_step(v, "w-inc-bad.spf.test", "include:nowhere.test"), "failed"));
+    assert_true(note_has(must_step(v, "w-inc-bad.spf.test", "include:several.spf.test"),
+                         "several SPF records"));
+    assert_int_equal(ledger_lookups(v, "host.spf.test", 0), 2);
+}
+
+static void walk_temperror(const struct mc_spf_verdict *v)
+{
+    assert_non_null(strstr(v->why, "nowhere.test"));
+    assert_true(note_has(must_step(v, "temp-a.spf.test", "a:nowhere.test"), "failed"));
+}
+
+static void walk_mx11_goes_on(const struct mc_spf_verdict *v)
+{
+    assert_non_null(strstr(v->why, "11 MX records"));
+    assert_int_equal(ledger_lookups(v, NULL, MC_DNS_T_A), 1); /* host, none of the MX names */
+    assert_int_equal(ledger_lookups(v, "host.spf.test", MC_DNS_T_AAAA), 1);
+}
+
+static void walk_mx_names_not_asked(const struct mc_spf_verdict *v)
+{
+    assert_int_equal(ledger_lookups(v, "mx10.spf.test", MC_DNS_T_MX), 1);
+    assert_int_equal(ledger_lookups(v, NULL, MC_DNS_T_A), 0);
+    assert_int_equal(ledger_lookups(v, NULL, MC_DNS_T_AAAA), 0);
+}
+
+static void walk_void_ipv6(const struct mc_spf_verdict *v)
+{
+    /* v4only has an A record: void for IPv6 clients only, 3 times. */
+    assert_non_null(strstr(v->why, "for an IPv6 client"));
+    assert_true(note_has(ledger_term(v, "a:v4only.spf.test"), "IPv6 clients only"));
+    assert_int_equal(ledger_lookups(v, "v4only.spf.test", MC_DNS_T_A), 3);
+}
+
+static void walk_void_per_family(const struct mc_spf_verdict *v)
+{
+    /* 2 void lookups for IPv6 clients, 1 for IPv4: 3 lines are void for
+     * someone, but no client meets 3. */
+    assert_int_equal(ledger_voids(v), 3);
+    assert_true(
+        note_has(must_step(v, "w-void-mix.spf.test", "a:v6only.spf.test"), "IPv4 clients only"));
+}
+
+static void walk_no_lookup(const struct mc_spf_verdict *v)
+{
+    assert_int_equal(v->nsteps, 0);
+}
+
+static void walk_loop(const struct mc_spf_verdict *v)
+{
+    loop_ledger(v);
+    assert_int_equal(ledger_limit_step(v)->depth, 10);
+}
+
+static const struct walk_scenario walks[] = {
+    ROW("walk-tree", "4.6.4", "w-tree.spf.test", MC_SPF_NEUTRAL, 9, 0, 0, false, NULL,
+        walk_tree_sum),
+    ROW("walk-redirect", "6.1", "w-redir.spf.test", MC_SPF_NEUTRAL, 6, 0, 0, false, NULL,
+        walk_redirect_followed),
+    ROW("walk-redirect-beside-all", "6.1", "redir-all.spf.test", MC_SPF_NEUTRAL, 0, 0, 0, false,
+        NULL, walk_redirect_beside_all),
+    ROW("walk-after-all", "5.1", "w-after-all.spf.test", MC_SPF_NEUTRAL, 1, 0, 0, false, NULL,
+        walk_after_all),
+    ROW("walk-exists-client", "5.7/7.2", "exists-ip.spf.test", MC_SPF_NEUTRAL, 1, 0, 1, false, NULL,
+        walk_exists_client),
+    ROW("walk-ptr", "5.5", "ptr.spf.test", MC_SPF_NEUTRAL, 1, 0, 1, false, NULL, walk_ptr_client),
+    ROW("walk-client-macros", "7.2", "w-client.spf.test", MC_SPF_NEUTRAL, 5, 0, 5, false, NULL,
+        walk_client_macros),
+    ROW("walk-include-client-macro", "5.2/7.2", "inc-macro.spf.test", MC_SPF_NEUTRAL, 1, 0, 1,
+        false, NULL, NULL),
+    ROW("walk-limit-10", "4.6.4", "lim10.spf.test", MC_SPF_NEUTRAL, 10, 0, 0, false, NULL, NULL),
+    ROW("walk-limit-11", "4.6.4", "lim11.spf.test", MC_SPF_PERMERROR, 11, 0, 0, false, "a",
+        walk_limit_at_top),
+    ROW("walk-limit-after-include", "4.6.4", "lim-inc.spf.test", MC_SPF_PERMERROR, 11, 0, 0, false,
+        "mx", walk_limit_after_include),
+    ROW("walk-redirect-over", "4.6.4", "lim-redir-over.spf.test", MC_SPF_PERMERROR, 11, 0, 0, false,
+        "redirect=r-target.spf.test", limit_redirect),
+    ROW("walk-include-loop", "4.6.4", "loop-a.spf.test", MC_SPF_PERMERROR, 11, 0, 0, true,
+        "include:loop-b.spf.test", walk_loop),
+    ROW("walk-redirect-loop", "4.6.4", "redir-loop.spf.test", MC_SPF_PERMERROR, 11, 0, 0, true,
+        "redirect=redir-loop.spf.test", NULL),
+    ROW("walk-fan", "4.6.4", "fan-top.spf.test", MC_SPF_PERMERROR, 11, 0, 0, false, NULL, NULL),
+    ROW("walk-include-none", "5.2", "w-inc-none.spf.test", MC_SPF_PERMERROR, 4, 0, 0, false, NULL,
+        walk_inc_none_goes_on),
+    ROW("walk-include-errors", "5.2/4.5", "w-inc-bad.spf.test", MC_SPF_PERMERROR, 4, 0, 0, false,
+        NULL, walk_inc_bad_goes_on),
+    ROW("walk-redirect-none", "6.1", "redir-none.spf.test", MC_SPF_PERMERROR, 1, 0, 0, false, NULL,
+        NULL),
+    ROW("walk-temperror", "5", "temp-a.spf.test", MC_SPF_TEMPERROR, 1, 0, 0, false, NULL,
+        walk_temperror),
+    ROW("walk-mx-11-names", "4.6.4", "w-mx11.spf.test", MC_SPF_PERMERROR, 2, 0, 0, false,
+        "mx:mx11.spf.test", walk_mx11_goes_on),
+    ROW("walk-mx-10-names", "4.6.4", "mx10.spf.test", MC_SPF_NEUTRAL, 1, 0, 0, false, NULL,
+        walk_mx_names_not_asked),
+    ROW("walk-void-2", "4.6.4", "void2.spf.test", MC_SPF_NEUTRAL, 2, 2, 0, false, NULL, NULL),
+    ROW("walk-void-3", "4.6.4", "void3.spf.test", MC_SPF_PERMERROR, 3, 3, 0, false,
+        "exists:v-nx2.spf.test", NULL),
+    ROW("walk-void-mx", "4.6.4", "void-mx.spf.test", MC_SPF_PERMERROR, 3, 3, 0, false,
+        "mx:v-nx.spf.test", NULL),
+    ROW("walk-void-ipv6", "4.6.4", "void-fam.spf.test", MC_SPF_PERMERROR, 3, 3, 0, false,
+        "a:v4only.spf.test", walk_void_ipv6),
+    ROW("walk-void-per-family", "4.6.4", "w-void-mix.spf.test", MC_SPF_NEUTRAL, 3, 2, 0, false,
+        NULL, walk_void_per_family),
+    ROW("walk-none", "4.5", "none.spf.test", MC_SPF_NONE, 0, 0, 0, false, NULL, NULL),
+    ROW("walk-several", "4.5", "several.spf.test", MC_SPF_PERMERROR, 0, 0, 0, false, NULL, NULL),
+    ROW("walk-invalid-domain", "4.3", "localhost", MC_SPF_NONE, 0, 0, 0, false, NULL,
+        walk_no_lookup),
+    ROW("walk-trailing-dot", "4.3", "inc-pass.spf.test.", MC_SPF_NEUTRAL, 1, 0, 0, false, NULL,
+        NULL),
+};
+
+#define NWALKS (sizeof walks / sizeof walks[0])
+
+static void check_walk(const struct walk_scenario *w, const struct mc_spf_verdict *v)
+{
+    if (v->result != w->result)
+        fail_msg("%s (RFC 7208 %s): result %s, expected %s (why: %s)", w->name, w->rfc,
+                 mc_spf_result_str(v->result), mc_spf_result_str(w->result), v->why ? v->why : "-");
+    if (v->dns_lookups != w->lookups || v->void_lookups != w->voids ||
+        v->client_terms != w->client_terms)
+        fail_msg("%s: %u lookups, %u void, %u client terms; expected %u, %u and %u", w->name,
+                 v->dns_lookups, v->void_lookups, v->client_terms, w->lookups, w->voids,
+                 w->client_terms);
+    assert_true(v->walk);
+    assert_int_equal(v->include_loop, w->loop);
+    if (w->limit_term)
+        assert_true(str_eq(v->limit_term, w->limit_term));
+    else if (w->result != MC_SPF_PERMERROR)
+        assert_null(v->limit_term);
+    assert_non_null(v->why);
+    assert_null(v->mechanism);
+    assert_null(v->explanation);
+    assert_null(v->sender);
+    assert_false(v->deadline);
+    /* The ledger is the source of the counts; void lines are void for
+     * clients of one family at least. */
+    assert_int_equal(ledger_cost(v), v->dns_lookups);
+    assert_true(ledger_voids(v) >= v->void_lookups);
+    /* Nothing matches; nothing of the client is asked, nor any exp=. */
+    for (size_t i = 0; i < v->nsteps; i++)
+        assert_false(v->steps[i].matched);
+    assert_int_equal(ledger_lookups(v, NULL, MC_DNS_T_PTR), 0);
+    assert_int_equal(ledger_lookups(v, "explain.spf.test", 0), 0);
+    if (w->check)
+        w->check(v);
+}
+
+static void run_walk_scenario(void **state)
+{
+    const struct walk_scenario *w = *state;
+    struct run on, off;
+    run_walk(&on, w->domain, true);
+    check_walk(w, on.v);
+    run_walk(&off, w->domain, false);
+    check_walk(w, off.v);
+    assert_same_verdict(on.v, off.v);
+    assert_int_equal(on.v->client_terms, off.v->client_terms);
+    assert_true(on.stats.lookups >= off.stats.lookups);
+    run_free(&on);
+    run_free(&off);
+}
+
+/* A walk's prefetch asks nothing the walk would not: not the redirect
+ * target beside all (check_host()'s prefetch does), no PTR, no MX host,
+ * nothing after all. */
+static void walk_prefetch_within_walk(void **state)
+{
+    (void)state;
+    struct run on;
+    run_walk(&on, "redir-all.spf.test", true);
+    assert_null(mc_resolver_peek(on.res, "nowhere.test", MC_DNS_T_TXT));
+    run_free(&on);
+    run_walk(&on, "w-after-all.spf.test", true);
+    assert_null(mc_resolver_peek(on.res, "i-none.spf.test", MC_DNS_T_TXT));
+    run_free(&on);
+    run_walk(&on, "mx10.spf.test", true);
+    assert_null(mc_resolver_peek(on.res, "m1.mxh.spf.test", MC_DNS_T_A));
+    run_free(&on);
+    run_walk(&on, "ptr.spf.test", true);
+    assert_int_equal(on.stats.lookups, 1);
+    run_free(&on);
+    /* ...and it does send the tree early: the walk then finds in the
+     * resolver what prefetch asked, the same distinct lookups. */
+    struct run off;
+    run_walk(&on, "w-tree.spf.test", true);
+    run_walk(&off, "w-tree.spf.test", false);
+    assert_int_equal(on.stats.lookups, off.stats.lookups);
+    assert_true(on.stats.cache_hits > off.stats.cache_hits);
+    run_free(&on);
+    run_free(&off);
+}
+
+/* The lint of a walk is the lint of an evaluation that reaches the same
+ * records and counts (a client nobody authorizes, 192.0.2.99). */
+static void lint_codes(const struct mc_spf_verdict *v, char *out, size_t size)
+{
+    struct mc_arena *arena = mc_arena_new();
+    struct mc_spf_lint *items = NULL;
+    size_t n = 0, used = 0;
+    mc_spf_lint_collect(v, arena, &items, &n);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        used +=
+            (size_t)snprintf(out + used, size - used, "%s/%s ", items[i].code, items[i].subject);
+    mc_arena_free(arena);
+}
+
+static void walk_lint(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *domain, *code;
+    } cases[] = {
+        {"w-tree.spf.test", "spf-lookups-near-limit"}, {"lim10.spf.test", "spf-lookups-near-limit"},
+        {"inc-minus.spf.test", "spf-plus-all"},        {"w-long.spf.test", "spf-record-long"},
+        {"void2.spf.test", "spf-void-lookups"},        {"loop-a.spf.test", "spf-include-loop"},
+        {"inc-dup.spf.test", "spf-duplicate-include"}, {"default.spf.test", "spf-no-all"},
+        {"i-neutral.spf.test", "spf-neutral-all"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct run walk, eval;
+        char a[2048], b[2048];
+        run_walk(&walk, cases[i].domain, true);
+        run_eval(&eval, X4, cases[i].domain, NULL, true);
+        lint_codes(walk.v, a, sizeof a);
+        lint_codes(eval.v, b, sizeof b);
+        if (!strstr(a, cases[i].code))
+            fail_msg("%s: walk lint has no %s (%s)", cases[i].domain, cases[i].code, a);
+        if (strcmp(a, b) != 0)
+            fail_msg("%s: walk lint '%s', evaluation lint '%s'", cases[i].domain, a, b);
+        run_free(&walk);
+        run_free(&eval);
+    }
+    /* ptr is linted though not asked (an evaluation adds a void PTR). */
+    struct run r;
+    char a[2048];
+    run_walk(&r, "ptr.spf.test", true);
+    lint_codes(r.v, a, sizeof a);
+    assert_non_null(strstr(a, "spf-ptr/ptr.spf.test"));
+    run_free(&r);
+}
+
+/* Walks and evaluations share one resolver (the host check's case): each
+ * gets its own result, evaluations exactly as alone. */
+static void walk_shared_resolver(void **state)
+{
+    (void)state;
+    struct mc_resolver_config rc = {.offline = true, .zones = zones};
+    char *why = NULL;
+    struct mc_resolver *res = mc_resolver_new(&rc, &why);
+    assert_non_null(res);
+    struct run walked[NWALKS], evals[NSCENARIOS];
+    memset(walked, 0, sizeof walked);
+    memset(evals, 0, sizeof evals);
+    for (size_t i = 0; i < NSCENARIOS; i++) {
+        struct mc_spf_request req = {
+            .sender = scenarios[i].sender, .helo = scenarios[i].helo, .prefetch = i % 2 == 0};
+        assert_true(mc_ip_parse(scenarios[i].ip, &req.ip));
+        req.ip_upper = mc_ip_text_upper(scenarios[i].ip);
+        mc_spf_eval_start(res, &req, done_cb, &evals[i]);
+        if (i < NWALKS)
+            mc_spf_eval_walk_start(res, walks[i].domain, i % 2 == 1, done_cb, &walked[i]);
+    }
+    assert_false(mc_resolver_run(res, mc_now_ms() + 10000));
+    for (size_t i = 0; i < NSCENARIOS; i++) {
+        assert_int_equal(evals[i].calls, 1);
+        check_one(&scenarios[i], mc_spf_eval_verdict(evals[i].eval));
+        mc_spf_eval_free(evals[i].eval);
+    }
+    for (size_t i = 0; i < NWALKS; i++) {
+        assert_int_equal(walked[i].calls, 1);
+        check_walk(&walks[i], mc_spf_eval_verdict(walked[i].eval));
+        mc_spf_eval_free(walked[i].eval);
+    }
+    mc_resolver_free(res);
+}
+
 /* ---- set-up ---- */
 
 static int load_zones(void **state)
@@ -1114,8 +1570,23 @@ int main(void)
         cmocka_unit_test(shared_resolver),        cmocka_unit_test(lint_from_ledger),
         cmocka_unit_test(free_in_callback),       cmocka_unit_test(awaiting_follows_state),
     };
+    struct CMUnitTest walk_tests[NWALKS];
+    for (size_t i = 0; i < NWALKS; i++)
+        walk_tests[i] = (struct CMUnitTest){
+            .name = walks[i].name,
+            .test_func = run_walk_scenario,
+            .initial_state = (void *)(uintptr_t)&walks[i],
+        };
+    const struct CMUnitTest walk_more[] = {
+        cmocka_unit_test(walk_prefetch_within_walk),
+        cmocka_unit_test(walk_lint),
+        cmocka_unit_test(walk_shared_resolver),
+    };
     int failed = _cmocka_run_group_tests("check_host() scenarios, prefetch on and off", tests,
                                          NSCENARIOS, load_zones, free_zones);
     failed += cmocka_run_group_tests_name("evaluator", more, load_zones, free_zones);
+    failed += _cmocka_run_group_tests("walks, prefetch on and off", walk_tests, NWALKS, load_zones,
+                                      free_zones);
+    failed += cmocka_run_group_tests_name("walk", walk_more, load_zones, free_zones);
     return failed;
 }
