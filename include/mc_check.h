@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mc_domain.h"
 #include "mc_hostname.h"
 #include "mc_ip.h"
 #include "mc_report.h"
@@ -33,6 +34,11 @@ struct mc_check_options {
     const char *const *from; /* sender domains, at least one when spf */
     size_t nfrom;
     bool prefetch; /* SPF prefetch */
+    /* The sender-domain reports (mailcheck(1), SENDER DOMAINS): every
+     * --from domain and every --header-from domain, once each, with its
+     * roles; none with --no-spf or --no-domain-report. */
+    const struct mc_domain_request *domains;
+    size_t ndomains;
     /* This check's own deadline (mc_now_ms() clock), for batch runs where
      * the resolver's run deadline is not the check's; 0: none.  When it
      * passes the check reports what it knows; lookups still pending end

@@ -13,9 +13,31 @@
 #include <stdio.h>
 
 #include "mc_check.h"
+#include "mc_dkim_config.h"
 #include "mc_psl.h"
 #include "mc_render.h"
 #include "mc_resolver.h"
+
+/* The DKIM keys the command line names: --dkim SELECTOR[:DOMAIN] and the
+ * signer's configuration (--dkim-config). */
+struct mc_cli_dkim {
+    const char *const *selectors; /* "SELECTOR" or "SELECTOR:DOMAIN" */
+    size_t nselectors;
+    const struct mc_dkim_config *config; /* or NULL */
+    const struct mc_psl *psl;
+};
+
+/* Gives every request of REQS[0..N) the DKIM keys of DKIM whose domain it
+ * is (a --dkim without a domain: every request).  The keys live in HOLD
+ * (reset with mc_cli_dkim_reset()) until the check has started. */
+struct mc_cli_dkim_hold {
+    struct mc_domain_dkim *keys;
+    size_t nkeys, cap;
+    struct mc_dkim_signers signers;
+};
+void mc_cli_dkim_attach(struct mc_domain_request *reqs, size_t n, const struct mc_cli_dkim *dkim,
+                        struct mc_cli_dkim_hold *hold);
+void mc_cli_dkim_reset(struct mc_cli_dkim_hold *hold);
 
 struct mc_cli_batch {
     struct mc_resolver *res;
@@ -23,9 +45,13 @@ struct mc_cli_batch {
     FILE *out;
     bool jsonl; /* else text */
     struct mc_render_options ro;
-    struct mc_check_options base; /* strict, require, spf, prefetch, from... */
-    const struct mc_psl *psl;     /* default sender domain when base.nfrom == 0 */
-    long timeout_ms;              /* per line */
+    struct mc_check_options base;   /* strict, require, spf, prefetch, from... */
+    const struct mc_psl *psl;       /* default sender domain when base.nfrom == 0 */
+    bool domain_report;             /* the sender-domain reports of each line */
+    struct mc_cli_dkim dkim;        /* the DKIM keys, for every line */
+    const char *const *header_from; /* --header-from, for every line */
+    size_t nheader_from;
+    long timeout_ms; /* per line */
     const char *const *ignore;
     size_t nignore;
     size_t concurrency;

@@ -99,6 +99,62 @@ struct mc_report_family {
 
 enum mc_family_index { MC_FAMILY_IPV4, MC_FAMILY_IPV6 };
 
+/* One MX record of a sender domain and the addresses of its target. */
+struct mc_report_mx {
+    unsigned preference;
+    const char *exchange; /* presentation form, "." for a null MX */
+    const char **addresses;
+    size_t naddresses;
+};
+
+/* DMARC of a From domain (RFC 9989), and the RFC 7489 reading beside it.
+ * The tri-states are -1 (null: not known), 0 or 1. */
+struct mc_report_dmarc {
+    bool checked;               /* the domain is a From domain */
+    const char *record;         /* the record that applies, printable; NULL: none */
+    const char *found_at;       /* "_dmarc.NAME" of that record */
+    const char *policy;         /* its p (RFC 9989's default none) */
+    const char *applied_policy; /* what receivers apply to the From domain */
+    bool enforcing;             /* applied quarantine or reject */
+    const char *org_domain;     /* by the tree walk (RFC 9989 §4.10.2) */
+    const char *org_domain_psl; /* by the Public Suffix List (RFC 7489 §3.2) */
+    int spf_aligned, dkim_aligned;
+    const char *result; /* predicted: pass, fail, none */
+    /* The RFC 7489 reading, when it gives another policy or alignment. */
+    bool readings_differ;
+    const char *psl_found_at, *psl_applied_policy, *psl_result;
+    int psl_spf_aligned, psl_dkim_aligned;
+};
+
+/* One DKIM key of a sender domain (RFC 6376 §3.6.1, RFC 8301). */
+struct mc_report_dkim {
+    const char *selector, *domain;
+    const char *status;   /* ok, warning, critical */
+    const char *key_type; /* rsa, ed25519, or NULL without a usable key */
+    int key_bits;         /* -1 without a usable key */
+    bool testing;
+    const char *source;
+    const char *private_key; /* match, mismatch, unreadable, unknown */
+    bool usable;             /* a receiver verifies signatures with it */
+};
+
+/* The report of one sender domain (mailcheck(1), SENDER DOMAINS). */
+struct mc_report_domain {
+    const char *domain;
+    unsigned roles;          /* enum mc_domain_role bits (mc_domain.h) */
+    struct mc_report_mx *mx; /* sorted by preference */
+    size_t nmx;
+    bool null_mx;  /* exactly "0 ." (RFC 7505) */
+    bool implicit; /* no MX: the domain's own A/AAAA serve (RFC 5321 §5.1) */
+    struct mc_report_dmarc dmarc;
+    struct mc_report_dkim *dkim;
+    size_t ndkim;
+    int dkim_usable; /* -1 no selector known, 0 none usable, 1 one is */
+    /* The lookups behind it, as evidence (-v, JSON "lookups"). */
+    struct mc_report_lookup *lookups;
+    size_t nlookups, lookups_cap;
+};
+
 struct mc_report {
     struct mc_arena *arena;
     const char *host;         /* lowercased A-label form; NULL if bad input */
@@ -113,13 +169,21 @@ struct mc_report {
     const char **from;     /* the sender domains checked */
     size_t nfrom;
     struct mc_report_family families[2];
+    struct mc_report_domain **domains; /* every sender and From domain, once */
+    size_t ndomains, domains_cap;
     struct mc_finding *findings;
     size_t nfindings, findings_cap;
 };
 
+struct mc_dns_result;
+
 /* A new, empty report (status ok, families none). Caller frees. */
 struct mc_report *mc_report_new(void);
 void mc_report_free(struct mc_report *report);
+
+/* Copies the result R of a lookup into the report as evidence. */
+struct mc_report_lookup *mc_report_lookup_copy(struct mc_report *report,
+                                               const struct mc_dns_result *r);
 
 /* Adds a finding; strings are copied into the report's arena. */
 void mc_report_add_finding(struct mc_report *report, const char *code, enum mc_severity sev,
@@ -131,7 +195,6 @@ void mc_report_drop_findings(struct mc_report *report, const char *const *codes,
  * failed, and where a CNAME chain led; once per lookup however many
  * verdicts need it.  A lookup the deadline cut makes none (the deadline
  * has its own finding). */
-struct mc_dns_result;
 void mc_report_lookup_failed(struct mc_report *report, const struct mc_dns_result *result,
                              const char *purpose);
 

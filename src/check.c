@@ -55,6 +55,8 @@ struct mc_check {
     struct mc_report *report;
     struct address **addrs;
     size_t naddrs, addrs_cap;
+    struct mc_domain **domains; /* one operation per sender domain */
+    size_t ndomains;
     const struct mc_dns_result *host_result[2]; /* A, AAAA */
     struct mc_arena *arena;                     /* addresses and lookup contexts */
     unsigned pending;
@@ -102,6 +104,9 @@ static void release(struct mc_check *c)
         free(c->addrs[i]->spf);
     }
     free(c->addrs);
+    for (size_t i = 0; i < c->ndomains; i++)
+        mc_domain_free(c->domains[i]);
+    free(c->domains);
     mc_arena_free(c->arena);
     free(c);
 }
@@ -189,6 +194,23 @@ static const struct mc_spf_verdict *spf_verdict(struct mc_check *c, const struct
     v->why = "the check's deadline passed";
     v->nsteps = v->nseen = 0;
     return v;
+}
+
+static void domain_cb(void *arg, struct mc_domain *domain)
+{
+    (void)domain;
+    lookup_end(arg);
+}
+
+/* The sender-domain reports: independent of HOST's addresses, so they
+ * start with A and AAAA. */
+static void domains_start(struct mc_check *c, const struct mc_check_options *o)
+{
+    c->domains = mc_xcalloc(o->ndomains + 1, sizeof *c->domains);
+    for (size_t i = 0; i < o->ndomains; i++) {
+        c->pending++;
+        c->domains[c->ndomains++] = mc_domain_start(c->res, &o->domains[i], domain_cb, c);
+    }
 }
 
 static void spf_cb(void *arg, struct mc_spf_eval *eval)
@@ -500,57 +522,18 @@ static void report_spf(struct mc_check *c, const struct address *a, struct mc_re
     }
 }
 
-/* Copies result R into the report as evidence (mc_report_lookup). */
-static struct mc_report_lookup *report_lookup(struct mc_arena *ar, const struct mc_dns_result *r)
-{
-    struct mc_report_lookup *l = mc_arena_alloc(ar, sizeof *l);
-    bool answered = mc_dns_outcome_answered(r->outcome);
-    *l = (struct mc_report_lookup){
-        .name = mc_arena_strdup(ar, r->qname),
-        .type = mc_dns_type_str(r->qtype),
-        .outcome = mc_dns_outcome_str(r->outcome),
-        .rcode = r->rcode,
-        .ttl = answered ? (long)r->ttl : -1,
-        .server = mc_arena_strdup(ar, r->server),
-        .why = mc_arena_strdup(ar, r->why),
-    };
-    struct mc_report_cname *steps = mc_arena_alloc(ar, (r->ncnames + 1) * sizeof *steps);
-    for (size_t i = 0; i < r->ncnames; i++)
-        steps[i] = (struct mc_report_cname){
-            .owner = mc_arena_strdup(ar, r->cname_chain[i]),
-            .target = mc_arena_strdup(ar, r->cname_targets ? r->cname_targets[i] : NULL),
-            .server = mc_arena_strdup(ar, r->cname_servers ? r->cname_servers[i] : NULL),
-        };
-    l->cnames = steps;
-    l->ncnames = r->ncnames;
-    if (r->outcome != MC_DNS_ANSWER)
-        return l;
-    l->answers = mc_arena_alloc(ar, (r->count + 1) * sizeof *l->answers);
-    for (size_t i = 0; i < r->count; i++) {
-        const struct mc_dns_record *rec = &r->records[i];
-        if (rec->type == MC_DNS_T_A || rec->type == MC_DNS_T_AAAA) {
-            struct mc_ip ip = {.family = rec->type == MC_DNS_T_A ? AF_INET : AF_INET6};
-            char text[64];
-            memcpy(ip.bytes, rec->addr, ip.family == AF_INET ? 4 : 16);
-            l->answers[l->nanswers++] = mc_arena_strdup(ar, mc_ip_format(&ip, text, sizeof text));
-        } else if (rec->name) {
-            l->answers[l->nanswers++] = mc_arena_strdup(ar, rec->name);
-        }
-    }
-    return l;
-}
-
 /* The PTR lookup of A and the forward lookups that were sent. */
-static void report_evidence(struct mc_arena *ar, const struct address *a,
+static void report_evidence(struct mc_report *rep, const struct address *a,
                             struct mc_report_address *ra)
 {
+    struct mc_arena *ar = rep->arena;
     if (!a->ptr)
         return;
     ra->lookups = mc_arena_alloc(ar, (a->nnames + 1) * sizeof *ra->lookups);
-    ra->lookups[ra->nlookups++] = *report_lookup(ar, a->ptr);
+    ra->lookups[ra->nlookups++] = *mc_report_lookup_copy(rep, a->ptr);
     for (size_t i = 0; i < a->nnames; i++)
         if (a->forward[i])
-            ra->lookups[ra->nlookups++] = *report_lookup(ar, a->forward[i]);
+            ra->lookups[ra->nlookups++] = *mc_report_lookup_copy(rep, a->forward[i]);
 }
 
 static struct mc_report_address *report_address(struct mc_check *c, const struct address *a)
@@ -583,7 +566,7 @@ static struct mc_report_address *report_address(struct mc_check *c, const struct
     };
     ra->status = mc_fcrdns_verdict(c->opt.host, &in, &ra->fcrdns);
     report_spf(c, a, ra);
-    report_evidence(ar, a, ra);
+    report_evidence(c->report, a, ra);
     return ra;
 }
 
@@ -686,6 +669,27 @@ static void deadline_finding(struct mc_check *c)
         "raise -t/--timeout, or find out why the name servers answer slowly");
 }
 
+/* The sender-domain reports, with what SPF said of each sender domain
+ * over all addresses (for SPF alignment). */
+static void domains_report(struct mc_check *c)
+{
+    if (c->ndomains == 0)
+        return;
+    struct mc_domain_spf *spf = mc_xcalloc(c->opt.nfrom + 1, sizeof *spf);
+    for (size_t k = 0; k < c->opt.nfrom; k++) {
+        spf[k] = (struct mc_domain_spf){.domain = c->opt.from[k], .passes = -1};
+        for (size_t i = 0; i < c->naddrs; i++) {
+            const struct address *a = c->addrs[i];
+            if (k >= a->nspf)
+                continue;
+            bool pass = spf_verdict(c, a->spf[k])->result == MC_SPF_PASS;
+            spf[k].passes = (spf[k].passes != 0 && pass) ? 1 : 0;
+        }
+    }
+    mc_domain_report_all(c->domains, c->ndomains, spf, c->opt.nfrom, c->report);
+    free(spf);
+}
+
 /* Lint of every SPF record any evaluation saw, each finding once. */
 static void spf_lint_findings(struct mc_check *c)
 {
@@ -711,7 +715,7 @@ static void finish(struct mc_check *c)
     struct mc_report_family *fams = rep->families;
     for (int f = 0; f < 2; f++)
         if (c->host_result[f])
-            fams[f].host_lookup = report_lookup(ar, c->host_result[f]);
+            fams[f].host_lookup = mc_report_lookup_copy(c->report, c->host_result[f]);
     for (int f = 0; f < 2; f++)
         fams[f].addresses = mc_arena_alloc(ar, (c->naddrs + 1) * sizeof *fams[f].addresses);
     for (size_t i = 0; i < c->naddrs; i++) {
@@ -722,6 +726,7 @@ static void finish(struct mc_check *c)
         spf_findings(c, c->addrs[i]);
     }
     spf_lint_findings(c);
+    domains_report(c);
     for (int f = 0; f < 2; f++) {
         struct mc_report_family *fam = &fams[f];
         fam->required = c->opt.require[f];
@@ -781,6 +786,7 @@ void mc_check_start(struct mc_resolver *res, const struct mc_check_options *opti
     c->opt.host_unicode = mc_arena_strdup(ar, options->host_unicode);
     c->opt.input = mc_arena_strdup(ar, options->input);
     c->opt.addresses = NULL; /* only read below */
+    c->opt.domains = NULL;   /* copied by mc_domain_start() */
     const char **from = mc_arena_alloc(ar, (options->nfrom + 1) * sizeof *from);
     for (size_t i = 0; i < options->nfrom; i++)
         from[i] = mc_arena_strdup(ar, options->from[i]);
@@ -805,6 +811,7 @@ void mc_check_start(struct mc_resolver *res, const struct mc_check_options *opti
     lookup_start(c, NULL, MC_FAMILY_IPV6, c->opt.host, MC_DNS_T_AAAA, host_cb);
     if (c->opt.spf && c->opt.prefetch)
         spf_records_prefetch(c);
+    domains_start(c, options);
     if (options->deadline_ms > 0)
         c->timer = mc_resolver_timer_add(res, options->deadline_ms, deadline_cb, c);
     lookup_end(c);

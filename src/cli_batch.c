@@ -11,9 +11,11 @@
 #include "mc_cli_batch.h"
 
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "mc_array.h"
 #include "mc_batch.h"
 #include "mc_hostname.h"
 #include "mc_ip.h"
@@ -212,9 +214,22 @@ static bool host_start(void *arg, struct mc_batch *batch, size_t slot, size_t li
         o.from = (const char *const *)&default_from;
         o.nfrom = 1;
     }
+    struct mc_domain_request *domains = NULL;
+    if (cb->domain_report) {
+        domains = mc_xcalloc(2 * o.nfrom + cb->nheader_from + 1, sizeof *domains);
+        o.domains = domains;
+        o.ndomains =
+            mc_domain_requests(o.from, o.nfrom, cb->header_from, cb->nheader_from, domains);
+        for (size_t i = 0; i < o.ndomains; i++)
+            domains[i].psl = cb->psl;
+    }
+    struct mc_cli_dkim_hold hold = {0};
+    mc_cli_dkim_attach(domains, o.ndomains, &cb->dkim, &hold);
     struct job *j = mc_xcalloc(1, sizeof *j);
     *j = (struct job){.cb = cb, .batch = batch, .slot = slot, .line_no = line_no, .text = text};
     mc_check_start(cb->res, &o, host_done, j); /* copies the options */
+    mc_cli_dkim_reset(&hold);
+    free(domains);
 done:
     free(buf);
     free(host);
@@ -350,4 +365,65 @@ static bool spf_start(void *arg, struct mc_batch *batch, size_t slot, size_t lin
 int mc_cli_batch_spf(struct mc_cli_batch *cb)
 {
     return run_lines(cb, spf_start);
+}
+
+/* ---- DKIM keys for the domain reports ---- */
+
+static void hold_key(struct mc_cli_dkim_hold *hold, struct mc_domain_dkim key)
+{
+    MC_ARRAY_RESERVE(hold->keys, hold->cap, hold->nkeys + 1);
+    hold->keys[hold->nkeys++] = key;
+}
+
+void mc_cli_dkim_attach(struct mc_domain_request *reqs, size_t n, const struct mc_cli_dkim *dkim,
+                        struct mc_cli_dkim_hold *hold)
+{
+    if (!reqs || (!dkim->nselectors && !dkim->config))
+        return;
+    /* Two passes: first every key (the array may move), then the slices. */
+    size_t *first = mc_xcalloc(n + 1, sizeof *first);
+    for (size_t r = 0; r < n; r++) {
+        first[r] = hold->nkeys;
+        for (size_t i = 0; i < dkim->nselectors; i++) {
+            const char *spec = dkim->selectors[i];
+            const char *colon = strchr(spec, ':');
+            if (colon && !mc_name_equal(colon + 1, reqs[r].domain))
+                continue;
+            hold_key(hold, (struct mc_domain_dkim){
+                               .selector = colon ? mc_xstrndup(spec, (size_t)(colon - spec))
+                                                 : mc_xstrdup(spec),
+                               .domain = reqs[r].domain,
+                               .source = "--dkim",
+                           });
+        }
+        if (dkim->config) {
+            size_t before = hold->signers.n;
+            mc_dkim_config_resolve(dkim->config, reqs[r].domain, dkim->psl, &hold->signers);
+            for (size_t i = before; i < hold->signers.n; i++) {
+                const struct mc_dkim_signer *sg = &hold->signers.v[i];
+                hold_key(hold, (struct mc_domain_dkim){
+                                   .selector = mc_xstrdup(sg->selector),
+                                   .domain = sg->domain,
+                                   .source = sg->source,
+                                   .key_path = sg->key_path,
+                                   .key_inline = sg->key_inline,
+                               });
+            }
+        }
+    }
+    for (size_t r = 0; r < n; r++) {
+        size_t end = r + 1 < n ? first[r + 1] : hold->nkeys;
+        reqs[r].dkim = hold->keys + first[r];
+        reqs[r].ndkim = end - first[r];
+    }
+    free(first);
+}
+
+void mc_cli_dkim_reset(struct mc_cli_dkim_hold *hold)
+{
+    for (size_t i = 0; i < hold->nkeys; i++)
+        free((char *)(uintptr_t)hold->keys[i].selector);
+    free(hold->keys);
+    mc_dkim_signers_reset(&hold->signers);
+    *hold = (struct mc_cli_dkim_hold){0};
 }

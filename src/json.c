@@ -94,3 +94,32 @@ char *mc_json_end(json_t *doc, bool pretty)
     b.data[b.len] = '\0';
     return b.data;
 }
+
+/* One lookup of the evidence: name, type, outcome, rcode, ttl, server,
+ * answers (and why, for a failure). */
+json_t *mc_json_lookup(const struct mc_report_lookup *l)
+{
+    json_t *o = mc_json_must(json_object());
+    json_object_set_new_nocheck(o, "name", mc_json_safe_string(l->name));
+    json_object_set_new_nocheck(o, "type", mc_json_literal(l->type));
+    json_object_set_new_nocheck(o, "outcome", mc_json_literal(l->outcome));
+    json_object_set_new_nocheck(o, "rcode", l->rcode >= 0 ? json_integer(l->rcode) : json_null());
+    json_object_set_new_nocheck(o, "ttl", l->ttl >= 0 ? json_integer(l->ttl) : json_null());
+    json_object_set_new_nocheck(o, "server", mc_json_safe_string(l->server));
+    json_t *answers = mc_json_must(json_array());
+    for (size_t i = 0; i < l->nanswers; i++)
+        json_array_append_new(answers, mc_json_safe_string(l->answers[i]));
+    json_object_set_new_nocheck(o, "answers", answers);
+    json_t *cnames = mc_json_must(json_array());
+    for (size_t i = 0; i < l->ncnames; i++) {
+        json_t *step = mc_json_must(json_object());
+        json_object_set_new_nocheck(step, "owner", mc_json_safe_string(l->cnames[i].owner));
+        json_object_set_new_nocheck(step, "target", mc_json_safe_string(l->cnames[i].target));
+        json_object_set_new_nocheck(step, "server", mc_json_safe_string(l->cnames[i].server));
+        json_array_append_new(cnames, step);
+    }
+    json_object_set_new_nocheck(o, "cnames", cnames);
+    if (l->why)
+        json_object_set_new_nocheck(o, "why", mc_json_safe_string(l->why));
+    return o;
+}

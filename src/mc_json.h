@@ -24,6 +24,11 @@ json_t *mc_json_safe_string(const char *s);
  * static table, a finding code): ASCII, so not checked as UTF-8. */
 json_t *mc_json_literal(const char *s);
 
+/* One lookup of the evidence (mc_report_lookup) as a JSON object: name,
+ * type, outcome, rcode, ttl, server, answers, cnames (and why). */
+struct mc_report_lookup;
+json_t *mc_json_lookup(const struct mc_report_lookup *lookup);
+
 /* Opens a document: until mc_json_end(), every jansson value is allocated
  * from one arena that mc_json_end() frees whole.  One document at a time;
  * no jansson value may outlive it or come from before it. */

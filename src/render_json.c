@@ -12,38 +12,10 @@
 #include <stdlib.h>
 
 #include "mc_json.h"
+#include "mc_render_domain.h"
 #include "mc_util.h"
 
 #define SCHEMA_VERSION 1
-
-/* One lookup of the evidence: name, type, outcome, rcode, ttl, server,
- * answers (and why, for a failure). */
-static json_t *lookup_json(const struct mc_report_lookup *l)
-{
-    json_t *o = mc_json_must(json_object());
-    json_object_set_new_nocheck(o, "name", mc_json_safe_string(l->name));
-    json_object_set_new_nocheck(o, "type", mc_json_literal(l->type));
-    json_object_set_new_nocheck(o, "outcome", mc_json_literal(l->outcome));
-    json_object_set_new_nocheck(o, "rcode", l->rcode >= 0 ? json_integer(l->rcode) : json_null());
-    json_object_set_new_nocheck(o, "ttl", l->ttl >= 0 ? json_integer(l->ttl) : json_null());
-    json_object_set_new_nocheck(o, "server", mc_json_safe_string(l->server));
-    json_t *answers = mc_json_must(json_array());
-    for (size_t i = 0; i < l->nanswers; i++)
-        json_array_append_new(answers, mc_json_safe_string(l->answers[i]));
-    json_object_set_new_nocheck(o, "answers", answers);
-    json_t *cnames = mc_json_must(json_array());
-    for (size_t i = 0; i < l->ncnames; i++) {
-        json_t *step = mc_json_must(json_object());
-        json_object_set_new_nocheck(step, "owner", mc_json_safe_string(l->cnames[i].owner));
-        json_object_set_new_nocheck(step, "target", mc_json_safe_string(l->cnames[i].target));
-        json_object_set_new_nocheck(step, "server", mc_json_safe_string(l->cnames[i].server));
-        json_array_append_new(cnames, step);
-    }
-    json_object_set_new_nocheck(o, "cnames", cnames);
-    if (l->why)
-        json_object_set_new_nocheck(o, "why", mc_json_safe_string(l->why));
-    return o;
-}
 
 static json_t *address_json(const struct mc_report_address *a)
 {
@@ -86,7 +58,7 @@ static json_t *address_json(const struct mc_report_address *a)
     json_object_set_new_nocheck(o, "spf_checks", checks);
     json_t *lookups = mc_json_must(json_array());
     for (size_t i = 0; i < a->nlookups; i++)
-        json_array_append_new(lookups, lookup_json(&a->lookups[i]));
+        json_array_append_new(lookups, mc_json_lookup(&a->lookups[i]));
     json_object_set_new_nocheck(o, "lookups", lookups);
     return o;
 }
@@ -103,7 +75,7 @@ static json_t *family_json(const struct mc_report_family *f)
         json_array_append_new(addrs, address_json(f->addresses[i]));
     json_object_set_new_nocheck(o, "addresses", addrs);
     if (f->host_lookup)
-        json_object_set_new_nocheck(o, "host_lookup", lookup_json(f->host_lookup));
+        json_object_set_new_nocheck(o, "host_lookup", mc_json_lookup(f->host_lookup));
     return o;
 }
 
@@ -137,6 +109,12 @@ char *mc_render_json(const struct mc_report *r, const struct mc_render_options *
     json_object_set_new_nocheck(families, "ipv4", family_json(&r->families[MC_FAMILY_IPV4]));
     json_object_set_new_nocheck(families, "ipv6", family_json(&r->families[MC_FAMILY_IPV6]));
     json_object_set_new_nocheck(doc, "families", families);
+    if (r->host) {
+        json_t *domains = mc_json_must(json_array());
+        for (size_t i = 0; i < r->ndomains; i++)
+            json_array_append_new(domains, mc_render_domain_json(r->domains[i]));
+        json_object_set_new_nocheck(doc, "domains", domains);
+    }
     json_t *findings = mc_json_must(json_array());
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct mc_finding *f = &r->findings[i];

@@ -82,6 +82,12 @@ static void perfdata(FILE *f, const struct mc_report *r, const struct mc_render_
         if (fam->naddresses > 0 && fam->spf_lookups >= 0)
             fprintf(f, " spf_lookups_%s=%d;;;0;10", names[i], fam->spf_lookups);
     }
+    if (r->ndomains > 0) {
+        size_t keys = 0;
+        for (size_t i = 0; i < r->ndomains; i++)
+            keys += r->domains[i]->ndkim;
+        fprintf(f, " dkim_keys=%zu;;;0", keys);
+    }
 }
 
 /* The summary when nothing is wrong: each family's verdict and the SPF
@@ -185,6 +191,37 @@ static void address_lines(FILE *f, const struct mc_report *r, int verbose)
     }
 }
 
+/* One line a sender domain: MX, DMARC, DKIM keys (long output). */
+static void domain_lines(FILE *f, const struct mc_report *r)
+{
+    for (size_t i = 0; i < r->ndomains; i++) {
+        const struct mc_report_domain *d = r->domains[i];
+        fputs("Domain ", f);
+        put(f, d->domain);
+        fprintf(f, ": MX %s",
+                d->null_mx    ? "null"
+                : d->nmx      ? ""
+                : d->implicit ? "implicit"
+                              : "none");
+        for (size_t j = 0; j < d->nmx && !d->null_mx; j++) {
+            fputs(j ? "," : "", f);
+            put(f, d->mx[j].exchange);
+        }
+        if (d->dmarc.checked)
+            fprintf(f, ", DMARC %s, result %s",
+                    d->dmarc.applied_policy ? d->dmarc.applied_policy
+                    : d->dmarc.record       ? "not applied"
+                                            : "none",
+                    d->dmarc.result ? d->dmarc.result : "unknown");
+        for (size_t j = 0; j < d->ndkim; j++) {
+            fputs(", DKIM ", f);
+            put(f, d->dkim[j].selector);
+            fprintf(f, " %s", d->dkim[j].status);
+        }
+        fputc('\n', f);
+    }
+}
+
 char *mc_render_nagios(const struct mc_report *r, const struct mc_render_options *opt)
 {
     struct mc_render_buffer rb;
@@ -208,8 +245,10 @@ char *mc_render_nagios(const struct mc_report *r, const struct mc_render_options
             fputc('\n', f);
         }
     }
-    if (opt->verbose > 0 && r->host)
+    if (opt->verbose > 0 && r->host) {
         address_lines(f, r, opt->verbose);
+        domain_lines(f, r);
+    }
     if (opt->verbose > 1 && r->host) {
         fprintf(f, "%lu DNS queries in %lld ms; resolvers:", r->queries, (long long)r->duration_ms);
         for (size_t i = 0; i < r->nresolvers; i++) {

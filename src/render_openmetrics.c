@@ -57,6 +57,8 @@ static void sample(FILE *f, const char *name, const char *host)
     fputc('"', f);
 }
 
+static void domain_metrics(FILE *f, const struct mc_report *r, const char *host);
+
 static void family_label(FILE *f, int fam)
 {
     fprintf(f, ",family=\"%s\"", family_names[fam]);
@@ -152,6 +154,8 @@ char *mc_render_openmetrics(const struct mc_report *r, const struct mc_render_op
         }
     }
 
+    domain_metrics(f, r, host);
+
     family_header(f, "mailcheck_findings", "Findings of the check by severity.");
     for (size_t s = 0; s < sizeof all_severities / sizeof all_severities[0]; s++) {
         size_t n = 0;
@@ -180,6 +184,60 @@ char *mc_render_openmetrics(const struct mc_report *r, const struct mc_render_op
         fprintf(f, "\",severity=\"%s\"} %zu\n", mc_severity_str(r->findings[i].severity), n);
     }
     return mc_render_buffer_close(&rb);
+}
+
+static void domain_sample(FILE *f, const char *name, const char *host,
+                          const struct mc_report_domain *d)
+{
+    sample(f, name, host);
+    fputs(",domain=\"", f);
+    put_label(f, d->domain);
+    fputc('"', f);
+}
+
+/* The sender domains: DMARC policy applied and the DKIM keys (mailcheck(1),
+ * SENDER DOMAINS). */
+static void domain_metrics(FILE *f, const struct mc_report *r, const char *host)
+{
+    family_header(f, "mailcheck_dmarc_policy",
+                  "DMARC policy receivers apply to a From domain: 0 none, 1 quarantine, 2 "
+                  "reject, -1 no DMARC record applies.");
+    for (size_t i = 0; i < r->ndomains; i++) {
+        const struct mc_report_domain *d = r->domains[i];
+        if (!d->dmarc.checked)
+            continue;
+        const char *p = d->dmarc.applied_policy;
+        domain_sample(f, "mailcheck_dmarc_policy", host, d);
+        fprintf(f, "} %d\n",
+                !p                             ? -1
+                : strcmp(p, "reject") == 0     ? 2
+                : strcmp(p, "quarantine") == 0 ? 1
+                                               : 0);
+    }
+    family_header(f, "mailcheck_dkim_key_bits",
+                  "Size of each DKIM key checked, in bits (0 without a usable key).");
+    for (size_t i = 0; i < r->ndomains; i++) {
+        for (size_t j = 0; j < r->domains[i]->ndkim; j++) {
+            const struct mc_report_dkim *k = &r->domains[i]->dkim[j];
+            domain_sample(f, "mailcheck_dkim_key_bits", host, r->domains[i]);
+            fputs(",selector=\"", f);
+            put_label(f, k->selector);
+            fprintf(f, "\"} %d\n", k->key_bits > 0 ? k->key_bits : 0);
+        }
+    }
+    family_header(f, "mailcheck_dkim_key_status",
+                  "Status of each DKIM key checked: 0 ok, 1 warning, 2 critical, 3 unknown.");
+    for (size_t i = 0; i < r->ndomains; i++) {
+        for (size_t j = 0; j < r->domains[i]->ndkim; j++) {
+            const struct mc_report_dkim *k = &r->domains[i]->dkim[j];
+            enum mc_state st = MC_STATE_UNKNOWN;
+            (void)mc_state_parse(k->status, &st);
+            domain_sample(f, "mailcheck_dkim_key_status", host, r->domains[i]);
+            fputs(",selector=\"", f);
+            put_label(f, k->selector);
+            fprintf(f, "\"} %d\n", (int)st);
+        }
+    }
 }
 
 /* ---- mailcheck spf ---- */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "mc_render_common.h"
+#include "mc_render_domain.h"
 #include "mc_util.h"
 
 #define RED "\033[31m"
@@ -188,6 +189,8 @@ char *mc_render_text(const struct mc_report *r, const struct mc_render_options *
             family_block(&o, "IPv4", &r->families[MC_FAMILY_IPV4], r, opt->verbose);
             family_block(&o, "IPv6", &r->families[MC_FAMILY_IPV6], r, opt->verbose);
         }
+        for (size_t i = 0; i < r->ndomains; i++)
+            mc_render_domain_text(f, r->domains[i], opt->verbose);
         if (r->nfindings)
             fputs("findings:\n", f);
         for (size_t i = 0; i < r->nfindings; i++) {

@@ -7,6 +7,7 @@
 #include "mc_report.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "mc_dns.h"
 #include "mc_util.h"
@@ -116,4 +117,45 @@ void mc_report_lookup_failed(struct mc_report *rep, const struct mc_dns_result *
                               "lookup fails",
                               r->canonical)
             : "fix the zone's name servers: receivers defer mail while this lookup fails");
+}
+
+struct mc_report_lookup *mc_report_lookup_copy(struct mc_report *report,
+                                               const struct mc_dns_result *r)
+{
+    struct mc_arena *ar = report->arena;
+    struct mc_report_lookup *l = mc_arena_alloc(ar, sizeof *l);
+    bool answered = mc_dns_outcome_answered(r->outcome);
+    *l = (struct mc_report_lookup){
+        .name = mc_arena_strdup(ar, r->qname),
+        .type = mc_dns_type_str(r->qtype),
+        .outcome = mc_dns_outcome_str(r->outcome),
+        .rcode = r->rcode,
+        .ttl = answered ? (long)r->ttl : -1,
+        .server = mc_arena_strdup(ar, r->server),
+        .why = mc_arena_strdup(ar, r->why),
+    };
+    struct mc_report_cname *steps = mc_arena_alloc(ar, (r->ncnames + 1) * sizeof *steps);
+    for (size_t i = 0; i < r->ncnames; i++)
+        steps[i] = (struct mc_report_cname){
+            .owner = mc_arena_strdup(ar, r->cname_chain[i]),
+            .target = mc_arena_strdup(ar, r->cname_targets ? r->cname_targets[i] : NULL),
+            .server = mc_arena_strdup(ar, r->cname_servers ? r->cname_servers[i] : NULL),
+        };
+    l->cnames = steps;
+    l->ncnames = r->ncnames;
+    if (r->outcome != MC_DNS_ANSWER)
+        return l;
+    l->answers = mc_arena_alloc(ar, (r->count + 1) * sizeof *l->answers);
+    for (size_t i = 0; i < r->count; i++) {
+        const struct mc_dns_record *rec = &r->records[i];
+        if (rec->type == MC_DNS_T_A || rec->type == MC_DNS_T_AAAA) {
+            struct mc_ip ip = {.family = rec->type == MC_DNS_T_A ? AF_INET : AF_INET6};
+            char text[64];
+            memcpy(ip.bytes, rec->addr, ip.family == AF_INET ? 4 : 16);
+            l->answers[l->nanswers++] = mc_arena_strdup(ar, mc_ip_format(&ip, text, sizeof text));
+        } else if (rec->name) {
+            l->answers[l->nanswers++] = mc_arena_strdup(ar, rec->name);
+        }
+    }
+    return l;
 }

@@ -231,6 +231,10 @@ add(SOA_OWNER, T_NS, wire_name("ns.e2e.test"))
 # The sender domain (HOST's registrable domain): authorizes every test
 # address, so the SPF half of a host check passes and stays out of the way.
 add("e2e.test", T_TXT, txt_rdata(b"v=spf1 ip4:203.0.113.0/24 ip6:2001:db8::/32 -all"))
+# ... and has an MX, so that its sender-domain report stays out of the way too.
+add("e2e.test", T_MX, struct.pack("!H", 10) + wire_name("mx.h.e2e.test"))
+add("mx.h.e2e.test", T_A, a_rdata("203.0.113.254"))
+add("_dmarc.e2e.test", T_TXT, txt_rdata(b"v=DMARC1; p=none"))
 
 
 def host(label, n, ptr=True):

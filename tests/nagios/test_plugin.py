@@ -89,7 +89,8 @@ class TestOutput(PluginCase):
                                   r"IPv6 pass \(1 address\), SPF pass \| ")
         perf = r.perfdata()
         self.assertEqual(list(perf), ["time", "queries", "addresses", "spf_lookups_ipv4",
-                                      "spf_lookups_ipv6"])
+                                      "spf_lookups_ipv6", "dkim_keys"])
+        self.assertEqual(perf["dkim_keys"], "0;;;0")  # no selector given
         self.assertRegex(perf["time"], r"^\d+\.\d{3}s;;;0$")
         self.assertEqual(perf["queries"], "0;;;0")
         self.assertEqual(perf["addresses"], "2;;;0")

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * domain.c - the sender-domain report (mc_domain.h): MX of the domain and
+ * the addresses of every target, or, without MX, the domain's own
+ * addresses (the implicit MX of RFC 5321 §5.1); null MX (RFC 7505).
+ *
+ * Fan-out: every lookup increments `pending`, every callback decrements
+ * it, and the last one calls back (the check's pattern, check.c).  The
+ * lookups depend on each other only along the MX: targets are asked once
+ * the MX answer names them.
+ *
+ * Ownership: the operation and its arena are freed by mc_domain_free();
+ * results are borrowed from the resolver.
+ */
+#include "mc_domain.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "mc_array.h"
+#include "mc_domain_private.h"
+#include "mc_ip.h"
+#include "mc_util.h"
+
+void mc_domain_lookup_end(struct mc_domain *d)
+{
+    if (--d->pending > 0)
+        return;
+    d->done = true;
+    d->cb(d->cb_arg, d);
+}
+
+static void stored_cb(void *arg, const struct mc_dns_result *result)
+{
+    struct mc_domain_lookup *l = arg;
+    *l->slot = result;
+    mc_domain_lookup_end(l->d);
+}
+
+void mc_domain_ask(struct mc_domain *d, const char *name, uint16_t type,
+                   const struct mc_dns_result **slot, mc_resolver_cb cb)
+{
+    struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
+    *l = (struct mc_domain_lookup){.d = d, .slot = slot};
+    d->pending++;
+    mc_resolver_lookup(d->res, name, type, cb, l);
+}
+
+/* RFC 7505 §3: the null MX is one record, preference 0, exchange ".". */
+static bool is_root(const char *name)
+{
+    return strcmp(name, ".") == 0 || name[0] == '\0';
+}
+
+static int by_preference(const void *x, const void *y)
+{
+    const struct target *a = x, *b = y;
+    if (a->mx->preference != b->mx->preference)
+        return a->mx->preference < b->mx->preference ? -1 : 1;
+    return mc_ascii_strcasecmp(a->mx->name, b->mx->name);
+}
+
+static void mx_cb(void *arg, const struct mc_dns_result *result)
+{
+    struct mc_domain_lookup *l = arg;
+    struct mc_domain *d = l->d;
+    d->mx = result;
+    if (result->outcome == MC_DNS_ANSWER) {
+        d->targets = mc_arena_alloc(d->arena, (result->count + 1) * sizeof *d->targets);
+        for (size_t i = 0; i < result->count; i++)
+            d->targets[d->ntargets++] = (struct target){.mx = &result->records[i]};
+        qsort(d->targets, d->ntargets, sizeof *d->targets, by_preference);
+        size_t asked = 0;
+        for (size_t i = 0; i < d->ntargets && asked < MC_DOMAIN_MAX_MX; i++) {
+            struct target *t = &d->targets[i];
+            if (is_root(t->mx->name))
+                continue;
+            mc_domain_ask(d, t->mx->name, MC_DNS_T_A, &t->addr[0], stored_cb);
+            mc_domain_ask(d, t->mx->name, MC_DNS_T_AAAA, &t->addr[1], stored_cb);
+            asked++;
+        }
+    } else if (result->outcome == MC_DNS_NODATA) {
+        /* RFC 5321 §5.1: no MX, the domain itself is the implicit MX. */
+        mc_domain_ask(d, d->domain, MC_DNS_T_A, &d->own[0], stored_cb);
+        mc_domain_ask(d, d->domain, MC_DNS_T_AAAA, &d->own[1], stored_cb);
+    }
+    mc_domain_lookup_end(d);
+}
+
+struct mc_domain *mc_domain_start(struct mc_resolver *res, const struct mc_domain_request *req,
+                                  mc_domain_done_cb done, void *arg)
+{
+    struct mc_domain *d = mc_xcalloc(1, sizeof *d);
+    d->res = res;
+    d->arena = mc_arena_new();
+    d->domain = mc_arena_strdup(d->arena, req->domain);
+    size_t len = strlen(d->domain);
+    if (len > 1 && d->domain[len - 1] == '.')
+        d->domain[len - 1] = '\0';
+    mc_ascii_lower(d->domain);
+    d->roles = req->roles;
+    d->psl = req->psl;
+    d->cb = done;
+    d->cb_arg = arg;
+    d->pending = 1; /* held until every first lookup is started */
+    struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
+    *l = (struct mc_domain_lookup){.d = d, .slot = &d->mx};
+    d->pending++;
+    mc_resolver_lookup(res, d->domain, MC_DNS_T_MX, mx_cb, l);
+    mc_domain_dmarc_start(d);
+    if (req->ndkim)
+        mc_domain_dkim_start(d, req->dkim, req->ndkim);
+    mc_domain_lookup_end(d);
+    return d;
+}
+
+static size_t add_role(struct mc_domain_request *out, size_t n, const char *domain, unsigned role)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (mc_name_equal(out[i].domain, domain)) {
+            out[i].roles |= role;
+            return n;
+        }
+    }
+    out[n] = (struct mc_domain_request){.domain = domain, .roles = role};
+    return n + 1;
+}
+
+size_t mc_domain_requests(const char *const *from, size_t nfrom, const char *const *header_from,
+                          size_t nheader, struct mc_domain_request *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nfrom; i++)
+        n = add_role(out, n, from[i], MC_DOMAIN_ROLE_MAILFROM);
+    const char *const *hf = nheader ? header_from : from;
+    size_t nhf = nheader ? nheader : nfrom;
+    for (size_t i = 0; i < nhf; i++)
+        n = add_role(out, n, hf[i], MC_DOMAIN_ROLE_HEADER_FROM);
+    return n;
+}
+
+bool mc_domain_done(const struct mc_domain *d)
+{
+    return d->done;
+}
+
+const char *mc_domain_name(const struct mc_domain *d)
+{
+    return d->domain;
+}
+
+void mc_domain_free(struct mc_domain *d)
+{
+    if (!d)
+        return;
+    mc_arena_free(d->arena);
+    free(d);
+}
+
+/* ---- the report ---- */
+
+static bool answered(const struct mc_dns_result *r)
+{
+    return r && mc_dns_outcome_answered(r->outcome);
+}
+
+static bool failed(const struct mc_dns_result *r)
+{
+    return r && !mc_dns_outcome_answered(r->outcome);
+}
+
+/* Appends the addresses of R (A or AAAA) to M. */
+static void add_addresses(struct mc_report *rep, struct mc_report_mx *m, size_t *cap,
+                          const struct mc_dns_result *r)
+{
+    if (!r || r->outcome != MC_DNS_ANSWER)
+        return;
+    for (size_t i = 0; i < r->count; i++) {
+        struct mc_ip ip = {.family = r->qtype == MC_DNS_T_A ? AF_INET : AF_INET6};
+        memcpy(ip.bytes, r->records[i].addr, ip.family == AF_INET ? 4 : 16);
+        char text[64];
+        MC_ARRAY_RESERVE(m->addresses, *cap, m->naddresses + 1);
+        m->addresses[m->naddresses++] =
+            mc_arena_strdup(rep->arena, mc_ip_format(&ip, text, sizeof text));
+    }
+}
+
+static void evidence(struct mc_report *rep, struct mc_report_domain *rd,
+                     const struct mc_dns_result *r)
+{
+    if (!r)
+        return;
+    MC_ARRAY_RESERVE(rd->lookups, rd->lookups_cap, rd->nlookups + 1);
+    rd->lookups[rd->nlookups++] = *mc_report_lookup_copy(rep, r);
+}
+
+/* A name that is an address written as a name (RFC 5321 §5.1 wants a
+ * domain name; "192.0.2.1" or "[192.0.2.1]" is not one). */
+static bool looks_like_address(const char *name)
+{
+    char buf[64];
+    size_t n = strlen(name);
+    if (n >= 2 && name[0] == '[' && name[n - 1] == ']') {
+        name++;
+        n -= 2;
+    }
+    if (n == 0 || n >= sizeof buf)
+        return false;
+    memcpy(buf, name, n);
+    buf[n] = '\0';
+    struct mc_ip ip;
+    return mc_ip_parse(buf, &ip);
+}
+
+/* RFC 7505 §3: exactly one record, "0 .". */
+static void null_mx_findings(const struct mc_domain *d, struct mc_report *rep,
+                             struct mc_report_domain *rd)
+{
+    struct mc_arena *ar = rep->arena;
+    size_t roots = 0, nonzero = 0;
+    for (size_t i = 0; i < d->ntargets; i++) {
+        if (!is_root(d->targets[i].mx->name))
+            continue;
+        roots++;
+        nonzero += d->targets[i].mx->preference != 0;
+    }
+    if (roots == 0)
+        return;
+    if (d->ntargets == 1 && nonzero == 0) {
+        rd->null_mx = true;
+        /* RFC 7505 §4.2: a domain used in MAIL FROM or From SHOULD NOT
+         * publish it; receivers reject such mail (550 5.7.27). */
+        mc_report_add_finding(
+            rep, "mx-null", MC_SEV_CRITICAL, d->domain,
+            mc_arena_printf(ar,
+                            "%s publishes a null MX (\"0 .\", RFC 7505): it says it accepts no "
+                            "mail, and receivers reject mail from it (550 5.7.27)",
+                            d->domain),
+            mc_arena_printf(ar,
+                            "remove the null MX of %s and publish the MX that receives its "
+                            "replies and bounces (RFC 7505 section 4.2)",
+                            d->domain));
+        return;
+    }
+    mc_report_add_finding(
+        rep, "mx-null-invalid", MC_SEV_WARNING, d->domain,
+        mc_arena_printf(ar,
+                        "%s has an MX with the exchange \".\"%s: a null MX must be the only "
+                        "MX record, with preference 0 (RFC 7505 section 3)",
+                        d->domain,
+                        d->ntargets > 1 ? " beside other MX records"
+                                        : " and a "
+                                          "non-zero "
+                                          "preference"),
+        mc_arena_printf(ar, "remove the \".\" MX record of %s", d->domain));
+}
+
+/* The targets: their addresses, and what is wrong with them. */
+static void target_findings(const struct mc_domain *d, struct mc_report *rep,
+                            struct mc_report_domain *rd)
+{
+    struct mc_arena *ar = rep->arena;
+    rd->mx = mc_arena_alloc(ar, (d->ntargets + 1) * sizeof *rd->mx);
+    size_t resolvable = 0, unresolvable = 0;
+    for (size_t i = 0; i < d->ntargets; i++) {
+        const struct target *t = &d->targets[i];
+        struct mc_report_mx *m = &rd->mx[rd->nmx++];
+        size_t cap = 0;
+        m->preference = t->mx->preference;
+        m->exchange = mc_arena_strdup(ar, t->mx->name);
+        if (is_root(t->mx->name))
+            continue;
+        add_addresses(rep, m, &cap, t->addr[0]);
+        add_addresses(rep, m, &cap, t->addr[1]);
+        if (looks_like_address(t->mx->name))
+            mc_report_add_finding(
+                rep, "mx-target-address", MC_SEV_WARNING, d->domain,
+                mc_arena_printf(ar,
+                                "the MX %s of %s is an address written as a name; an MX "
+                                "names a host (RFC 5321 section 5.1)",
+                                t->mx->name, d->domain),
+                mc_arena_printf(ar, "point the MX of %s at a host name with A/AAAA records",
+                                d->domain));
+        for (int f = 0; f < 2; f++) {
+            if (failed(t->addr[f]))
+                mc_report_lookup_failed(rep, t->addr[f],
+                                        mc_arena_printf(ar, "an MX target of %s", d->domain));
+        }
+        const struct mc_dns_result *cname = t->addr[0] && t->addr[0]->ncnames   ? t->addr[0]
+                                            : t->addr[1] && t->addr[1]->ncnames ? t->addr[1]
+                                                                                : NULL;
+        if (cname)
+            mc_report_add_finding(
+                rep, "mx-target-cname", MC_SEV_WARNING, d->domain,
+                mc_arena_printf(ar,
+                                "the MX %s of %s is an alias (CNAME) for %s; an MX target "
+                                "must not be a CNAME (RFC 2181 section 10.3)",
+                                t->mx->name, d->domain, cname->canonical),
+                mc_arena_printf(ar, "point the MX of %s at %s, the canonical name", d->domain,
+                                cname->canonical));
+        if (m->naddresses > 0)
+            resolvable++;
+        else if (answered(t->addr[0]) && answered(t->addr[1]))
+            unresolvable++;
+    }
+    for (size_t i = 0; i < rd->nmx && unresolvable > 0; i++) {
+        const struct mc_report_mx *m = &rd->mx[i];
+        const struct target *t = &d->targets[i];
+        if (is_root(m->exchange) || m->naddresses > 0 || !answered(t->addr[0]) ||
+            !answered(t->addr[1]))
+            continue;
+        /* Every target unreachable: replies and bounces cannot be
+         * delivered at all. */
+        mc_report_add_finding(
+            rep, "mx-target-unresolvable", resolvable ? MC_SEV_WARNING : MC_SEV_CRITICAL, d->domain,
+            mc_arena_printf(ar, "the MX %s of %s has no A or AAAA record%s", m->exchange, d->domain,
+                            resolvable ? "" : ", and no other MX target has one either"),
+            mc_arena_printf(ar, "add A/AAAA records for %s, or remove that MX record",
+                            m->exchange));
+    }
+}
+
+/* No MX: the domain's own addresses are its implicit MX (RFC 5321 §5.1);
+ * without them nothing can reach it (GMX/WEB.DE and Orange reject such
+ * senders). */
+static void implicit_findings(const struct mc_domain *d, struct mc_report *rep,
+                              struct mc_report_domain *rd)
+{
+    struct mc_arena *ar = rep->arena;
+    bool nx = d->mx->outcome == MC_DNS_NXDOMAIN;
+    bool has_address = false;
+    for (int f = 0; f < 2; f++) {
+        if (failed(d->own[f]))
+            mc_report_lookup_failed(rep, d->own[f],
+                                    mc_arena_printf(ar, "the implicit MX of %s", d->domain));
+        has_address = has_address || (d->own[f] && d->own[f]->outcome == MC_DNS_ANSWER);
+    }
+    if (has_address) {
+        rd->implicit = true;
+        return;
+    }
+    if (!nx && !(answered(d->own[0]) && answered(d->own[1])))
+        return; /* a failed lookup leaves it open */
+    mc_report_add_finding(
+        rep, "mx-none", MC_SEV_CRITICAL, d->domain,
+        nx ? mc_arena_printf(ar, "%s does not exist (NXDOMAIN), so it has no MX and no address",
+                             d->domain)
+           : mc_arena_printf(ar,
+                             "%s has no MX and no A or AAAA record: replies and bounces "
+                             "cannot be delivered, and GMX/WEB.DE and Orange reject its mail",
+                             d->domain),
+        mc_arena_printf(ar, "publish an MX record for %s that receives its mail", d->domain));
+}
+
+struct mc_report_domain *mc_domain_report(const struct mc_domain *d, struct mc_report *rep)
+{
+    struct mc_arena *ar = rep->arena;
+    struct mc_report_domain *rd = mc_arena_alloc(ar, sizeof *rd);
+    rd->domain = mc_arena_strdup(ar, d->domain);
+    rd->roles = d->roles;
+    evidence(rep, rd, d->mx);
+    for (size_t i = 0; i < d->ntargets; i++)
+        for (int f = 0; f < 2; f++)
+            evidence(rep, rd, d->targets[i].addr[f]);
+    for (int f = 0; f < 2; f++)
+        evidence(rep, rd, d->own[f]);
+    if (!d->mx) {
+        /* cut by the check's deadline before the MX answer */
+    } else if (failed(d->mx)) {
+        mc_report_lookup_failed(rep, d->mx,
+                                mc_arena_printf(ar, "the mail exchangers of %s", d->domain));
+    } else if (d->mx->outcome == MC_DNS_ANSWER) {
+        null_mx_findings(d, rep, rd);
+        target_findings(d, rep, rd);
+    } else {
+        implicit_findings(d, rep, rd);
+    }
+    mc_domain_dmarc_report(d, rep, rd);
+    rd->dkim_usable = mc_domain_dkim_report(d, rep, rd);
+    MC_ARRAY_RESERVE(rep->domains, rep->domains_cap, rep->ndomains + 1);
+    rep->domains[rep->ndomains++] = rd;
+    return rd;
+}
+
+void mc_domain_report_all(struct mc_domain *const *ops, size_t n, const struct mc_domain_spf *spf,
+                          size_t nspf, struct mc_report *rep)
+{
+    struct mc_report_domain **blocks = mc_xcalloc(n + 1, sizeof *blocks);
+    for (size_t i = 0; i < n; i++)
+        blocks[i] = mc_domain_report(ops[i], rep);
+    /* Alignment once every block is known: DKIM keys of one domain can
+     * align another (a parent's d=). */
+    for (size_t i = 0; i < n; i++)
+        mc_domain_dmarc_align(ops, blocks, n, spf, nspf, rep, i);
+    free(blocks);
+}

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * domain_dkim.c - the DKIM keys of a sender-domain report: the TXT record
+ * of every selector known (RFC 6376 §3.6.2.1), judged by mc_dkim.h
+ * (RFC 6376 §3.6.1, RFC 8301, RFC 8463), and, where the signer's private
+ * key is readable, whether it is the published one (compared by
+ * parameters).  Key material never reaches the report: the fix for a
+ * missing or mismatched key is the record to publish.
+ *
+ * Ownership: requests are copied into the operation's arena; records are
+ * borrowed from the resolver; what libcrypto allocates is freed here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mc_array.h"
+#include "mc_dkim.h"
+#include "mc_domain_private.h"
+#include "mc_util.h"
+
+static void key_cb(void *arg, const struct mc_dns_result *result)
+{
+    struct mc_domain_lookup *l = arg;
+    l->d->keys[l->index].txt = result;
+    mc_domain_lookup_end(l->d);
+}
+
+void mc_domain_dkim_start(struct mc_domain *d, const struct mc_domain_dkim *keys, size_t n)
+{
+    d->keys = mc_arena_alloc(d->arena, (n + 1) * sizeof *d->keys);
+    for (size_t i = 0; i < n; i++) {
+        struct mc_domain_key *k = &d->keys[d->nkeys];
+        k->want = (struct mc_domain_dkim){
+            .selector = mc_arena_strdup(d->arena, keys[i].selector),
+            .domain = mc_arena_strdup(d->arena, keys[i].domain),
+            .source = mc_arena_strdup(d->arena, keys[i].source),
+            .key_path = mc_arena_strdup(d->arena, keys[i].key_path),
+            .key_inline = mc_arena_strdup(d->arena, keys[i].key_inline),
+        };
+        struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
+        *l = (struct mc_domain_lookup){.d = d, .index = d->nkeys++};
+        d->pending++;
+        mc_resolver_lookup(
+            d->res, mc_arena_printf(d->arena, "%s._domainkey.%s", k->want.selector, k->want.domain),
+            MC_DNS_T_TXT, key_cb, l);
+    }
+}
+
+/* The private key of K, when the configuration names one; NULL with *WHY
+ * (caller frees) when it cannot be read, NULL without one. */
+static struct mc_dkim_private *private_key(const struct mc_domain_key *k, char **why)
+{
+    struct mc_dkim_private *priv = NULL;
+    *why = NULL;
+    if (k->want.key_path)
+        (void)mc_dkim_private_load(k->want.key_path, &priv, why);
+    else if (k->want.key_inline)
+        (void)mc_dkim_private_parse(k->want.key_inline, strlen(k->want.key_inline), &priv, why);
+    return priv;
+}
+
+/* The fix that publishes PRIV's public half at NAME. */
+static const char *publish_fix(struct mc_arena *ar, const struct mc_dkim_private *priv,
+                               const char *name)
+{
+    if (!priv)
+        return mc_arena_printf(ar, "publish the signer's public key at %s", name);
+    char *record = mc_dkim_private_record(priv);
+    char *strings = mc_dkim_zone_strings(record);
+    const char *fix = mc_arena_printf(ar, "publish %s. TXT %s", name, strings);
+    free(strings);
+    free(record);
+    return fix;
+}
+
+static void judge(struct mc_report *rep, const char *domain, const struct mc_domain_key *k,
+                  struct mc_report_dkim *o)
+{
+    struct mc_arena *ar = rep->arena;
+    const struct mc_dns_result *r = k->txt;
+    const char *name = mc_arena_printf(ar, "%s._domainkey.%s", k->want.selector, k->want.domain);
+    char *why = NULL;
+    struct mc_dkim_private *priv = private_key(k, &why);
+    o->private_key = priv ? "unknown" : why ? "unreadable" : "unknown";
+    o->status = "critical";
+    if (why)
+        mc_report_add_finding(
+            rep, "dkim-key-unreadable", MC_SEV_INFO, domain,
+            mc_arena_printf(ar, "the private key of %s (%s): %s", name, k->want.source, why), NULL);
+    if (!mc_dns_outcome_answered(r->outcome)) {
+        mc_report_lookup_failed(rep, r, mc_arena_printf(ar, "the DKIM key %s", name));
+        o->status = "unknown";
+    } else if (r->outcome != MC_DNS_ANSWER) {
+        mc_report_add_finding(
+            rep, "dkim-key-missing", MC_SEV_CRITICAL, domain,
+            mc_arena_printf(ar,
+                            "no DKIM key is published at %s (%s): every signature with "
+                            "s=%s fails",
+                            name, r->outcome == MC_DNS_NXDOMAIN ? "NXDOMAIN" : "no TXT record",
+                            k->want.selector),
+            publish_fix(ar, priv, name));
+    } else {
+        if (r->count > 1)
+            mc_report_add_finding(
+                rep, "dkim-key-multiple", MC_SEV_WARNING, domain,
+                mc_arena_printf(ar,
+                                "%s has %zu TXT records: verifiers use one, chosen at "
+                                "random",
+                                name, r->count),
+                mc_arena_printf(ar, "keep one DKIM key record at %s", name));
+        struct mc_dkim_key key;
+        memset(&key, 0, sizeof key);
+        mc_dkim_key_parse(r->records[0].text, r->records[0].text_len, &key);
+        const char *code = mc_dkim_status_finding(key.status);
+        enum mc_severity sev = mc_dkim_status_severity(key.status);
+        o->key_type = key.type == MC_DKIM_TYPE_NONE ? NULL : mc_dkim_type_str(key.type);
+        o->key_bits = key.pub ? (int)key.bits : -1;
+        o->testing = key.testing;
+        o->usable = key.pub && key.status != MC_DKIM_KEY_WEAK && !key.testing;
+        if (strcmp(code, "ok") != 0)
+            mc_report_add_finding(
+                rep, code, sev, domain,
+                key.status == MC_DKIM_KEY_INVALID
+                    ? mc_arena_printf(ar, "the DKIM key at %s is invalid: %s", name, key.why)
+                : key.status == MC_DKIM_KEY_REVOKED
+                    ? mc_arena_printf(ar, "the DKIM key at %s is revoked (empty p=)", name)
+                    : mc_arena_printf(ar, "the DKIM key at %s has %u bits: %s", name, key.bits,
+                                      key.status == MC_DKIM_KEY_WEAK
+                                          ? "verifiers must reject keys under 1024 bits "
+                                            "(RFC 8301 section 3.2)"
+                                          : "RFC 8301 asks for at least 2048"),
+                publish_fix(ar, priv, name));
+        if (key.testing)
+            mc_report_add_finding(
+                rep, "dkim-key-testing", MC_SEV_WARNING, domain,
+                mc_arena_printf(ar,
+                                "the DKIM key at %s has t=y: receivers treat the mail as "
+                                "unsigned",
+                                name),
+                mc_arena_printf(ar, "remove t=y from the record at %s", name));
+        if (priv) {
+            char *cwhy = NULL;
+            enum mc_dkim_match match = mc_dkim_private_compare(priv, &key, &cwhy);
+            o->private_key = mc_dkim_match_str(match);
+            if (match == MC_DKIM_MISMATCH) {
+                o->usable = false;
+                mc_report_add_finding(
+                    rep, "dkim-key-mismatch", MC_SEV_CRITICAL, domain,
+                    mc_arena_printf(
+                        ar,
+                        "the private key of %s (%s) is not the one published at %s%s%s: "
+                        "every signature fails",
+                        k->want.selector, k->want.source, name, cwhy ? ": " : "", cwhy ? cwhy : ""),
+                    publish_fix(ar, priv, name));
+            }
+            free(cwhy);
+        }
+        o->status = o->usable && sev == MC_SEV_INFO ? "ok" : o->usable ? "warning" : "critical";
+        if (key.testing && key.pub && sev == MC_SEV_INFO)
+            o->status = "warning";
+        mc_dkim_key_reset(&key);
+    }
+    mc_dkim_private_free(priv);
+    free(why);
+}
+
+int mc_domain_dkim_report(const struct mc_domain *d, struct mc_report *rep,
+                          struct mc_report_domain *rd)
+{
+    struct mc_arena *ar = rep->arena;
+    rd->dkim = mc_arena_alloc(ar, (d->nkeys + 1) * sizeof *rd->dkim);
+    bool rsa = false, ed25519 = false, usable = false;
+    for (size_t i = 0; i < d->nkeys; i++) {
+        const struct mc_domain_key *k = &d->keys[i];
+        if (!k->txt)
+            continue; /* cut by the deadline */
+        struct mc_report_dkim *o = &rd->dkim[rd->ndkim++];
+        *o = (struct mc_report_dkim){
+            .selector = mc_arena_strdup(ar, k->want.selector),
+            .domain = mc_arena_strdup(ar, k->want.domain),
+            .source = mc_arena_strdup(ar, k->want.source),
+            .key_bits = -1,
+        };
+        MC_ARRAY_RESERVE(rd->lookups, rd->lookups_cap, rd->nlookups + 1);
+        rd->lookups[rd->nlookups++] = *mc_report_lookup_copy(rep, k->txt);
+        judge(rep, d->domain, k, o);
+        usable = usable || o->usable;
+        if (o->usable && o->key_type) {
+            rsa = rsa || strcmp(o->key_type, "rsa") == 0;
+            ed25519 = ed25519 || strcmp(o->key_type, "ed25519") == 0;
+        }
+    }
+    /* Gmail and Microsoft verify RSA only (RFC 8463 is not enough alone). */
+    if (ed25519 && !rsa)
+        mc_report_add_finding(
+            rep, "dkim-ed25519-only", MC_SEV_WARNING, d->domain,
+            mc_arena_printf(ar,
+                            "%s publishes only Ed25519 DKIM keys: Gmail and Microsoft "
+                            "verify RSA signatures only",
+                            d->domain),
+            "sign with an RSA key (2048 bits) too, under its own selector");
+    if (d->nkeys == 0)
+        return -1;
+    return usable ? 1 : 0;
+}

@@ -1,0 +1,529 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * domain_dmarc.c - the DMARC part of the sender-domain report: drives the
+ * DNS Tree Walk of RFC 9989 §4.10 (mc_dmarc.h decides every step; this
+ * file only asks the names it gives), the RFC 7489 reading beside it (the
+ * record at the domain, else at its Public Suffix List Organizational
+ * Domain), and the authorization of external report destinations
+ * (RFC 9990 §3); then turns what they found into the report's DMARC block
+ * and findings.  Alignment needs the check's SPF results: see
+ * mc_domain_report_all() in domain.c.
+ *
+ * The walk is sequential by definition: each name is asked once the
+ * previous one answered.  A lookup that fails stops it (the policy is
+ * then open: lookup-failed); a name outside every --zone under --offline
+ * counts as having no record (dmarc-walk-offline).
+ *
+ * Ownership: parsed records live in the operation's arena; results are
+ * borrowed from the resolver.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mc_array.h"
+#include "mc_domain_private.h"
+#include "mc_util.h"
+
+/* "_dmarc." NAME, in D's arena. */
+static const char *dmarc_name(struct mc_domain *d, const char *name)
+{
+    return mc_arena_printf(d->arena, "_dmarc.%s", name);
+}
+
+/* The one DMARC record among the TXT records of R (RFC 9989 §4.10 step 2),
+ * parsed into D's arena; NULL with *SEVERAL set when there are several. */
+static struct mc_dmarc_record *pick(struct mc_domain *d, const struct mc_dns_result *r,
+                                    enum mc_dmarc_select *select)
+{
+    *select = MC_DMARC_SELECT_NONE;
+    if (!r || r->outcome != MC_DNS_ANSWER)
+        return NULL;
+    struct mc_dmarc_txt *txts = mc_arena_alloc(d->arena, (r->count + 1) * sizeof *txts);
+    for (size_t i = 0; i < r->count; i++)
+        txts[i] = (struct mc_dmarc_txt){.text = r->records[i].text, .len = r->records[i].text_len};
+    size_t index = 0;
+    *select = mc_dmarc_select(&index, txts, r->count);
+    if (*select != MC_DMARC_SELECT_ONE)
+        return NULL;
+    struct mc_dmarc_record *rec = mc_arena_alloc(d->arena, sizeof *rec);
+    if (!mc_dmarc_parse(rec, d->arena, txts[index].text, txts[index].len))
+        return NULL;
+    return rec;
+}
+
+static void walk_next(struct mc_domain *d);
+static void rua_start(struct mc_domain *d);
+
+static void walk_cb(void *arg, const struct mc_dns_result *result)
+{
+    struct mc_domain_lookup *l = arg;
+    struct mc_domain *d = l->d;
+    struct mc_domain_dmarc *m = &d->dmarc;
+    m->txt[l->index] = result;
+    if (result->outcome == MC_DNS_OFFLINE) {
+        m->offline = true; /* a zone-file gate cannot see above its zones */
+        mc_dmarc_walk_answer(&m->walk, NULL);
+    } else if (!mc_dns_outcome_answered(result->outcome)) {
+        m->failed = result;
+        m->over = true;
+    } else {
+        enum mc_dmarc_select select;
+        m->record[l->index] = pick(d, result, &select);
+        m->several[l->index] = select == MC_DMARC_SELECT_SEVERAL;
+        mc_dmarc_walk_answer(&m->walk, m->record[l->index]);
+    }
+    if (!m->over)
+        walk_next(d);
+    mc_domain_lookup_end(d);
+}
+
+static void walk_next(struct mc_domain *d)
+{
+    struct mc_domain_dmarc *m = &d->dmarc;
+    const char *name = mc_dmarc_walk_next(&m->walk);
+    if (!name || m->step >= MC_DMARC_WALK_MAX) {
+        m->over = true;
+        rua_start(d);
+        return;
+    }
+    struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
+    *l = (struct mc_domain_lookup){.d = d, .index = m->step++};
+    d->pending++;
+    mc_resolver_lookup(d->res, dmarc_name(d, name), MC_DNS_T_TXT, walk_cb, l);
+}
+
+static void r7489_cb(void *arg, const struct mc_dns_result *result)
+{
+    struct mc_domain_lookup *l = arg;
+    struct mc_domain *d = l->d;
+    struct mc_domain_dmarc *m = &d->dmarc;
+    m->txt_7489[l->index] = result;
+    enum mc_dmarc_select select = MC_DMARC_SELECT_NONE;
+    if (mc_dns_outcome_answered(result->outcome) || result->outcome == MC_DNS_OFFLINE) {
+        m->record_7489[l->index] = pick(d, result, &select);
+        mc_dmarc_rfc7489_answer(&m->r7489, select, m->record_7489[l->index]);
+        const char *next = mc_dmarc_rfc7489_next(&m->r7489);
+        if (next && l->index == 0) {
+            struct mc_domain_lookup *n = mc_arena_alloc(d->arena, sizeof *n);
+            *n = (struct mc_domain_lookup){.d = d, .index = 1};
+            d->pending++;
+            mc_resolver_lookup(d->res, dmarc_name(d, next), MC_DNS_T_TXT, r7489_cb, n);
+        }
+    } else {
+        m->have_7489 = false; /* a failed lookup: no second reading to compare */
+    }
+    mc_domain_lookup_end(d);
+}
+
+void mc_domain_dmarc_start(struct mc_domain *d)
+{
+    struct mc_domain_dmarc *m = &d->dmarc;
+    if (!mc_dmarc_walk_start(&m->walk, d->domain)) {
+        m->over = true;
+        return;
+    }
+    walk_next(d);
+    if (!d->psl)
+        return;
+    m->psl_org = mc_dmarc_psl_org(d->arena, d->psl, d->domain);
+    m->have_7489 = m->psl_org && mc_dmarc_rfc7489_start(&m->r7489, d->domain, m->psl_org);
+    const char *first = m->have_7489 ? mc_dmarc_rfc7489_next(&m->r7489) : NULL;
+    if (!first)
+        return;
+    struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
+    *l = (struct mc_domain_lookup){.d = d, .index = 0};
+    d->pending++;
+    mc_resolver_lookup(d->res, dmarc_name(d, first), MC_DNS_T_TXT, r7489_cb, l);
+}
+
+/* ---- RFC 9990 §3: external report destinations ---- */
+
+static void rua_cb(void *arg, const struct mc_dns_result *result)
+{
+    struct mc_domain_lookup *l = arg;
+    l->d->dmarc.rua_txt[l->index] = result;
+    mc_domain_lookup_end(l->d);
+}
+
+/* Once the walk is over: ask the authorization of every mailto: host of
+ * the record that applies outside its Organizational Domain. */
+static void rua_start(struct mc_domain *d)
+{
+    struct mc_domain_dmarc *m = &d->dmarc;
+    struct mc_dmarc_found found;
+    if (!(d->roles & MC_DOMAIN_ROLE_HEADER_FROM) || m->failed ||
+        !mc_dmarc_walk_result(&m->walk, &found) || !found.record)
+        return;
+    const struct mc_dmarc_record *rec = found.record;
+    for (size_t i = 0; i < rec->nrua && m->nrua < MC_DOMAIN_MAX_RUA; i++) {
+        const struct mc_dmarc_uri *u = &rec->rua[i];
+        if (u->kind != MC_DMARC_URI_MAILTO || !u->host ||
+            !mc_dmarc_report_needs_auth(found.org_domain, u->host, NULL))
+            continue;
+        char *name = mc_dmarc_report_auth_name(d->arena, found.policy_domain, u->host);
+        if (!name)
+            continue;
+        size_t k = m->nrua++;
+        m->rua_host[k] = u->host;
+        m->rua_name[k] = name;
+        struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
+        *l = (struct mc_domain_lookup){.d = d, .index = k};
+        d->pending++;
+        mc_resolver_lookup(d->res, name, MC_DNS_T_TXT, rua_cb, l);
+    }
+}
+
+/* ---- the report ---- */
+
+static const char *printable(struct mc_arena *ar, const char *text, size_t len)
+{
+    char *out = mc_arena_alloc(ar, len * 4 + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c >= 0x20 && c < 0x7f) {
+            out[o++] = (char)c;
+        } else {
+            static const char hex[] = "0123456789abcdef";
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static void record_findings(const struct mc_domain *d, struct mc_report *rep,
+                            const struct mc_dmarc_found *found)
+{
+    struct mc_arena *ar = rep->arena;
+    const struct mc_dmarc_record *rec = found->record;
+    const char *at = mc_arena_printf(ar, "_dmarc.%s", found->policy_domain);
+    for (size_t i = 0; i < rec->nerrors; i++)
+        mc_report_add_finding(
+            rep, "dmarc-invalid", MC_SEV_WARNING, d->domain,
+            mc_arena_printf(ar, "the DMARC record at %s: %s", at, rec->errors[i].why),
+            mc_arena_printf(ar, "correct the record at %s (RFC 9989 section 4.7)", at));
+    if (!rec->has_p)
+        mc_report_add_finding(
+            rep, "dmarc-no-policy", MC_SEV_WARNING, d->domain,
+            mc_arena_printf(ar,
+                            "the DMARC record at %s has no p= tag: valid under RFC 9989 "
+                            "(p=none), but Gmail rejects \"a record that doesn't specify a "
+                            "DMARC policy\" (4.7.31)",
+                            at),
+            mc_arena_printf(ar, "add p=none (or quarantine, reject) to the record at %s", at));
+    for (size_t i = 0; i < rec->nhistoric; i++)
+        mc_report_add_finding(
+            rep, "dmarc-historic-tag", MC_SEV_INFO, d->domain,
+            mc_arena_printf(ar,
+                            "the DMARC record at %s has %s=%s, a tag RFC 9989 retired "
+                            "(receivers following it ignore it)",
+                            at, rec->historic[i].name, rec->historic[i].value),
+            NULL);
+    for (size_t i = 0; i < rec->nrua; i++) {
+        const struct mc_dmarc_uri *u = &rec->rua[i];
+        if (u->kind == MC_DMARC_URI_MAILTO)
+            continue;
+        mc_report_add_finding(
+            rep, "dmarc-rua-invalid", MC_SEV_WARNING, d->domain,
+            mc_arena_printf(ar, "the rua URI %s at %s is not a mailto: address%s%s", u->text, at,
+                            u->why ? ": " : "", u->why ? u->why : ""),
+            mc_arena_printf(ar, "write rua=mailto:ADDRESS in the record at %s", at));
+    }
+}
+
+static void rua_findings(const struct mc_domain *d, struct mc_report *rep,
+                         const struct mc_dmarc_found *found)
+{
+    struct mc_arena *ar = rep->arena;
+    const struct mc_domain_dmarc *m = &d->dmarc;
+    for (size_t k = 0; k < m->nrua; k++) {
+        const struct mc_dns_result *r = m->rua_txt[k];
+        if (!r)
+            continue; /* cut by the deadline */
+        if (!mc_dns_outcome_answered(r->outcome) && r->outcome != MC_DNS_OFFLINE) {
+            mc_report_lookup_failed(rep, r, "the authorization of a DMARC report destination");
+            continue;
+        }
+        struct mc_dmarc_txt txts[64];
+        size_t n = 0;
+        for (size_t i = 0; r->outcome == MC_DNS_ANSWER && i < r->count && n < 64; i++)
+            txts[n++] = (struct mc_dmarc_txt){r->records[i].text, r->records[i].text_len};
+        enum mc_dmarc_report_auth auth =
+            mc_dmarc_report_auth_check(rep->arena, txts, n, m->rua_host[k], NULL);
+        if (auth == MC_DMARC_REPORT_AUTHORIZED)
+            continue;
+        mc_report_add_finding(
+            rep, "dmarc-rua-unauthorized", MC_SEV_WARNING, d->domain,
+            mc_arena_printf(ar,
+                            "DMARC reports of %s go to %s, outside its Organizational Domain %s, "
+                            "which %s: reporters send none (RFC 9990 section 3)",
+                            d->domain, m->rua_host[k], found->org_domain,
+                            auth == MC_DMARC_REPORT_FOREIGN
+                                ? "names yet another destination in its authorization"
+                                : "does not authorize them"),
+            mc_arena_printf(ar, "publish %s TXT \"v=DMARC1\" in the zone of %s", m->rua_name[k],
+                            m->rua_host[k]));
+    }
+}
+
+/* The block of a reading: where the record is, the policies. */
+static void fill_policy(struct mc_report *rep, const struct mc_dmarc_found *found,
+                        bool author_exists, const char **found_at, const char **applied,
+                        bool *enforcing)
+{
+    struct mc_dmarc_applied ap;
+    *found_at = found->record && found->policy_domain
+                    ? mc_arena_printf(rep->arena, "_dmarc.%s", found->policy_domain)
+                    : NULL;
+    *applied = NULL;
+    *enforcing = false;
+    if (mc_dmarc_apply(&ap, found, author_exists)) {
+        *applied = mc_dmarc_policy_str(ap.policy);
+        *enforcing = ap.policy != MC_DMARC_POLICY_NONE;
+    }
+}
+
+void mc_domain_dmarc_report(const struct mc_domain *d, struct mc_report *rep,
+                            struct mc_report_domain *rd)
+{
+    struct mc_arena *ar = rep->arena;
+    const struct mc_domain_dmarc *m = &d->dmarc;
+    struct mc_report_dmarc *o = &rd->dmarc;
+    o->spf_aligned = o->dkim_aligned = o->psl_spf_aligned = o->psl_dkim_aligned = -1;
+    if (!(d->roles & MC_DOMAIN_ROLE_HEADER_FROM))
+        return;
+    o->checked = true;
+    for (size_t i = 0; i < m->step; i++)
+        if (m->txt[i]) {
+            MC_ARRAY_RESERVE(rd->lookups, rd->lookups_cap, rd->nlookups + 1);
+            rd->lookups[rd->nlookups++] = *mc_report_lookup_copy(rep, m->txt[i]);
+        }
+    if (m->failed) {
+        mc_report_lookup_failed(rep, m->failed,
+                                mc_arena_printf(ar, "the DMARC policy of %s", d->domain));
+        return;
+    }
+    struct mc_dmarc_found found;
+    if (!m->over || !mc_dmarc_walk_result(&m->walk, &found))
+        return; /* cut by the deadline */
+    for (size_t i = 0; i < m->step; i++)
+        if (m->several[i])
+            mc_report_add_finding(
+                rep, "dmarc-multiple", MC_SEV_WARNING, d->domain,
+                mc_arena_printf(ar,
+                                "%s has several DMARC records: receivers use none of them "
+                                "(RFC 9989 section 4.10)",
+                                m->txt[i]->qname),
+                mc_arena_printf(ar, "keep one DMARC record at %s", m->txt[i]->qname));
+    if (m->offline)
+        mc_report_add_finding(rep, "dmarc-walk-offline", MC_SEV_INFO, d->domain,
+                              mc_arena_printf(ar,
+                                              "the DMARC tree walk of %s reached names outside "
+                                              "every --zone (--offline): counted as having no "
+                                              "record; a record above the zones is not seen",
+                                              d->domain),
+                              NULL);
+    bool exists = !(d->mx && d->mx->outcome == MC_DNS_NXDOMAIN);
+    o->org_domain = mc_arena_strdup(ar, found.org_domain);
+    o->org_domain_psl = mc_arena_strdup(ar, m->psl_org);
+    if (!found.record) {
+        o->result = "none";
+        mc_report_add_finding(
+            rep, "dmarc-missing", MC_SEV_WARNING, d->domain,
+            mc_arena_printf(ar,
+                            "%s has no DMARC record (nor does its Organizational Domain): "
+                            "Gmail, Yahoo and Outlook.com require one of bulk senders",
+                            d->domain),
+            mc_arena_printf(ar, "publish _dmarc.%s TXT \"v=DMARC1; p=none; rua=mailto:...\"",
+                            found.org_domain ? found.org_domain : d->domain));
+    } else {
+        o->record = printable(ar, found.record->text, found.record->len);
+        o->policy = mc_dmarc_policy_str(found.record->p);
+        fill_policy(rep, &found, exists, &o->found_at, &o->applied_policy, &o->enforcing);
+        record_findings(d, rep, &found);
+        rua_findings(d, rep, &found);
+        if (o->applied_policy && strcmp(o->applied_policy, "none") == 0)
+            mc_report_add_finding(
+                rep, "dmarc-policy-none", MC_SEV_INFO, d->domain,
+                mc_arena_printf(ar,
+                                "the DMARC policy of %s is none: receivers report, but "
+                                "take no action on mail that fails",
+                                d->domain),
+                NULL);
+        if (found.record->testing)
+            mc_report_add_finding(rep, "dmarc-testing", MC_SEV_INFO, d->domain,
+                                  mc_arena_printf(ar,
+                                                  "the DMARC record at %s has t=y (testing): "
+                                                  "receivers apply one step less",
+                                                  o->found_at),
+                                  NULL);
+    }
+    struct mc_dmarc_found psl;
+    if (m->have_7489 && mc_dmarc_rfc7489_result(&m->r7489, &psl)) {
+        bool enforcing;
+        fill_policy(rep, &psl, exists, &o->psl_found_at, &o->psl_applied_policy, &enforcing);
+    }
+}
+
+/* ---- alignment (RFC 9989 §3.2.10, §4.4) ---- */
+
+/* The Organizational Domain of IDENT by the walk, where an operation of
+ * the report walked from it; NULL when none did. */
+static const char *walk_org(struct mc_domain *const *ops, size_t n, const char *ident)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct mc_dmarc_found f;
+        if (mc_name_equal(ops[i]->domain, ident) && ops[i]->dmarc.over && !ops[i]->dmarc.failed &&
+            mc_dmarc_walk_result(&ops[i]->dmarc.walk, &f))
+            return f.org_domain;
+    }
+    return NULL;
+}
+
+static bool aligned(enum mc_dmarc_align mode, const char *author, const char *author_org,
+                    const char *ident, const char *ident_org)
+{
+    switch (mc_dmarc_align_early(mode, author, author_org, ident)) {
+    case MC_DMARC_ALIGN_YES: return true;
+    case MC_DMARC_ALIGN_NO: return false;
+    case MC_DMARC_ALIGN_WALK: break;
+    }
+    return mc_dmarc_aligned(mode, author, author_org, ident, ident_org);
+}
+
+/* SPF aligns when an aligned MAIL FROM domain passes SPF for every server
+ * address: 1, 0, or -1 when no address was evaluated. */
+static int spf_alignment(struct mc_domain *const *ops, size_t n, const struct mc_domain *a,
+                         const char *author_org, enum mc_dmarc_align mode,
+                         const struct mc_domain_spf *spf, size_t nspf, bool psl)
+{
+    int result = nspf ? 0 : -1;
+    for (size_t i = 0; i < nspf && result != 1; i++) {
+        if (spf[i].passes < 0) {
+            result = -1;
+            continue;
+        }
+        if (!spf[i].passes)
+            continue; /* only a passing MAIL FROM domain can align */
+        enum mc_dmarc_align_early early =
+            mc_dmarc_align_early(mode, a->domain, author_org, spf[i].domain);
+        if (early == MC_DMARC_ALIGN_WALK) {
+            const char *ident_org = psl ? mc_dmarc_psl_org(a->arena, a->psl, spf[i].domain)
+                                        : walk_org(ops, n, spf[i].domain);
+            early = mc_dmarc_aligned(mode, a->domain, author_org, spf[i].domain, ident_org)
+                        ? MC_DMARC_ALIGN_YES
+                        : MC_DMARC_ALIGN_NO;
+        }
+        if (early == MC_DMARC_ALIGN_YES)
+            result = 1;
+    }
+    return result;
+}
+
+/* DKIM aligns when a usable key of an aligned d= domain can sign: 1, 0,
+ * or -1 when no key was checked at all. */
+static int dkim_alignment(struct mc_domain *const *ops, struct mc_report_domain *const *blocks,
+                          size_t n, const struct mc_domain *a, const char *author_org,
+                          enum mc_dmarc_align mode, bool psl)
+{
+    int result = -1;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < blocks[i]->ndkim; j++) {
+            const struct mc_report_dkim *k = &blocks[i]->dkim[j];
+            if (result < 0)
+                result = 0;
+            if (!k->usable || result == 1)
+                continue;
+            const char *org =
+                psl ? mc_dmarc_psl_org(a->arena, a->psl, k->domain) : walk_org(ops, n, k->domain);
+            if (aligned(mode, a->domain, author_org, k->domain, org))
+                result = 1;
+        }
+    }
+    return result;
+}
+
+void mc_domain_dmarc_align(struct mc_domain *const *ops, struct mc_report_domain *const *blocks,
+                           size_t n, const struct mc_domain_spf *spf, size_t nspf,
+                           struct mc_report *rep, size_t index)
+{
+    struct mc_arena *ar = rep->arena;
+    const struct mc_domain *a = ops[index];
+    struct mc_report_dmarc *o = &blocks[index]->dmarc;
+    const struct mc_domain_dmarc *m = &a->dmarc;
+    struct mc_dmarc_found found, psl;
+    if (!o->checked)
+        return;
+    bool any_key = false;
+    for (size_t i = 0; i < n; i++)
+        any_key = any_key || blocks[i]->ndkim > 0;
+    if (!any_key)
+        mc_report_add_finding(rep, "dkim-not-checked", MC_SEV_INFO, a->domain,
+                              mc_arena_printf(ar,
+                                              "no DKIM selector of %s is known, so DKIM alignment "
+                                              "is not predicted and the DMARC result rests on SPF",
+                                              a->domain),
+                              "name the selector with --dkim SELECTOR, or the signer's "
+                              "configuration with --dkim-config");
+    if (!o->record || !mc_dmarc_walk_result(&m->walk, &found))
+        return;
+    o->spf_aligned =
+        spf_alignment(ops, n, a, found.org_domain, found.record->aspf, spf, nspf, false);
+    o->dkim_aligned =
+        dkim_alignment(ops, blocks, n, a, found.org_domain, found.record->adkim, false);
+    o->result = o->spf_aligned == 1 || o->dkim_aligned == 1 ? "pass" : "fail";
+    if (m->have_7489 && mc_dmarc_rfc7489_result(&m->r7489, &psl)) {
+        o->psl_spf_aligned =
+            psl.record ? spf_alignment(ops, n, a, psl.org_domain, psl.record->aspf, spf, nspf, true)
+                       : -1;
+        o->psl_dkim_aligned =
+            psl.record ? dkim_alignment(ops, blocks, n, a, psl.org_domain, psl.record->adkim, true)
+                       : -1;
+        o->psl_result = !psl.record                                           ? "none"
+                        : o->psl_spf_aligned == 1 || o->psl_dkim_aligned == 1 ? "pass"
+                                                                              : "fail";
+        bool same_policy = (!o->applied_policy && !o->psl_applied_policy) ||
+                           (o->applied_policy && o->psl_applied_policy &&
+                            strcmp(o->applied_policy, o->psl_applied_policy) == 0);
+        if (!same_policy || o->spf_aligned != o->psl_spf_aligned ||
+            o->dkim_aligned != o->psl_dkim_aligned) {
+            o->readings_differ = true;
+            mc_report_add_finding(
+                rep, "dmarc-readings-differ", MC_SEV_INFO, a->domain,
+                mc_arena_printf(ar,
+                                "receivers that still read RFC 7489 (Organizational Domain %s "
+                                "from the Public Suffix List; OpenDMARC) see policy %s and "
+                                "result %s, where RFC 9989's tree walk (Organizational Domain "
+                                "%s) gives %s and %s",
+                                o->org_domain_psl ? o->org_domain_psl : "?",
+                                o->psl_applied_policy ? o->psl_applied_policy : "none",
+                                o->psl_result, o->org_domain ? o->org_domain : "?",
+                                o->applied_policy ? o->applied_policy : "none", o->result),
+                NULL);
+        }
+    }
+    if (o->spf_aligned == 1 && o->dkim_aligned == 0)
+        mc_report_add_finding(
+            rep, "dmarc-spf-only", MC_SEV_WARNING, a->domain,
+            mc_arena_printf(ar,
+                            "only SPF aligns with %s: forwarded mail then fails DMARC, and "
+                            "GMX/WEB.DE require aligned DKIM",
+                            a->domain),
+            mc_arena_printf(ar, "sign with a published key as d=%s (or a domain aligned with it)",
+                            a->domain));
+    if (o->spf_aligned != 1 && o->dkim_aligned != 1 && o->spf_aligned != -1)
+        mc_report_add_finding(
+            rep, "dmarc-unaligned", o->enforcing ? MC_SEV_CRITICAL : MC_SEV_WARNING, a->domain,
+            mc_arena_printf(ar, "neither SPF nor DKIM aligns with %s: DMARC fails%s (policy %s)",
+                            a->domain,
+                            o->enforcing ? ", and receivers quarantine or reject the mail" : "",
+                            o->applied_policy ? o->applied_policy : "none"),
+            mc_arena_printf(ar,
+                            "send with a MAIL FROM in %s whose SPF passes for every address, or "
+                            "sign with DKIM as d=%s",
+                            found.org_domain ? found.org_domain : a->domain, a->domain));
+}

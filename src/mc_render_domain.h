@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mc_render_domain.h - the sender-domain blocks of a report
+ * (mc_report_domain) in each format, for the renderers of the host check
+ * and of `mailcheck domain`; not for layers below the renderers.
+ */
+#ifndef MC_RENDER_DOMAIN_H
+#define MC_RENDER_DOMAIN_H
+
+#include <stdio.h>
+
+#include "mc_json.h"
+#include "mc_report.h"
+
+/* "mailfrom, header-from": the roles of D (static words, comma-separated,
+ * written to F). */
+void mc_render_domain_roles(FILE *f, unsigned roles);
+
+/* The text block of D: its MX (or implicit MX), indented by two; at
+ * VERBOSE > 0 the lookups behind it. */
+void mc_render_domain_text(FILE *f, const struct mc_report_domain *d, int verbose);
+
+/* D as the JSON object of "domains". */
+json_t *mc_render_domain_json(const struct mc_report_domain *d);
+
+#endif
