@@ -129,7 +129,7 @@ static const struct mc_dmarc_record *lookup(struct mc_arena *arena, const struct
                                             size_t nzone, const char *name,
                                             enum mc_dmarc_select *select)
 {
-    struct mc_dmarc_txt txts[8];
+    struct mc_dmarc_txt txts[8] = {{0}};
     size_t n = 0, index = 0;
 
     for (size_t i = 0; i < nzone; i++)

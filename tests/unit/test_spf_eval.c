@@ -1108,7 +1108,7 @@ static const struct mc_spf_step *must_step(const struct mc_spf_verdict *v, const
 
 static bool note_has(const struct mc_spf_step *s, const char *words)
 {
-    return s->note && strstr(s->note, words);
+    return s && s->note && strstr(s->note, words);
 }
 
 static void walk_tree_sum(const struct mc_spf_verdict *v)
