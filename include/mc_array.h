@@ -23,4 +23,14 @@ void *mc_array_reserve(void *array, size_t *cap, size_t need, size_t elem);
 #define MC_ARRAY_RESERVE(array, cap, need)                                                         \
     ((array) = mc_array_reserve((array), &(cap), (need), sizeof *(array)))
 
+/* The same for an array that lives in an arena (a report's): the grown
+ * copy is allocated from ARENA, the old one stays there until the arena is
+ * freed; nothing to free by hand. */
+struct mc_arena;
+void *mc_array_reserve_in(struct mc_arena *arena, void *array, size_t *cap, size_t need,
+                          size_t elem);
+
+#define MC_ARENA_ARRAY_RESERVE(arena, array, cap, need)                                            \
+    ((array) = mc_array_reserve_in((arena), (array), &(cap), (need), sizeof *(array)))
+
 #endif

@@ -180,7 +180,7 @@ static void add_addresses(struct mc_report *rep, struct mc_report_mx *m, size_t 
         struct mc_ip ip = {.family = r->qtype == MC_DNS_T_A ? AF_INET : AF_INET6};
         memcpy(ip.bytes, r->records[i].addr, ip.family == AF_INET ? 4 : 16);
         char text[64];
-        MC_ARRAY_RESERVE(m->addresses, *cap, m->naddresses + 1);
+        MC_ARENA_ARRAY_RESERVE(rep->arena, m->addresses, *cap, m->naddresses + 1);
         m->addresses[m->naddresses++] =
             mc_arena_strdup(rep->arena, mc_ip_format(&ip, text, sizeof text));
     }
@@ -191,7 +191,7 @@ static void evidence(struct mc_report *rep, struct mc_report_domain *rd,
 {
     if (!r)
         return;
-    MC_ARRAY_RESERVE(rd->lookups, rd->lookups_cap, rd->nlookups + 1);
+    MC_ARENA_ARRAY_RESERVE(rep->arena, rd->lookups, rd->lookups_cap, rd->nlookups + 1);
     rd->lookups[rd->nlookups++] = *mc_report_lookup_copy(rep, r);
 }
 
@@ -378,7 +378,7 @@ struct mc_report_domain *mc_domain_report(const struct mc_domain *d, struct mc_r
     }
     mc_domain_dmarc_report(d, rep, rd);
     rd->dkim_usable = mc_domain_dkim_report(d, rep, rd);
-    MC_ARRAY_RESERVE(rep->domains, rep->domains_cap, rep->ndomains + 1);
+    MC_ARENA_ARRAY_RESERVE(rep->arena, rep->domains, rep->domains_cap, rep->ndomains + 1);
     rep->domains[rep->ndomains++] = rd;
     return rd;
 }

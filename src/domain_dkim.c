@@ -181,7 +181,7 @@ int mc_domain_dkim_report(const struct mc_domain *d, struct mc_report *rep,
             .source = mc_arena_strdup(ar, k->want.source),
             .key_bits = -1,
         };
-        MC_ARRAY_RESERVE(rd->lookups, rd->lookups_cap, rd->nlookups + 1);
+        MC_ARENA_ARRAY_RESERVE(rep->arena, rd->lookups, rd->lookups_cap, rd->nlookups + 1);
         rd->lookups[rd->nlookups++] = *mc_report_lookup_copy(rep, k->txt);
         judge(rep, d->domain, k, o);
         usable = usable || o->usable;

@@ -299,7 +299,7 @@ void mc_domain_dmarc_report(const struct mc_domain *d, struct mc_report *rep,
     o->checked = true;
     for (size_t i = 0; i < m->step; i++)
         if (m->txt[i]) {
-            MC_ARRAY_RESERVE(rd->lookups, rd->lookups_cap, rd->nlookups + 1);
+            MC_ARENA_ARRAY_RESERVE(rep->arena, rd->lookups, rd->lookups_cap, rd->nlookups + 1);
             rd->lookups[rd->nlookups++] = *mc_report_lookup_copy(rep, m->txt[i]);
         }
     if (m->failed) {
