@@ -296,11 +296,8 @@ static void spf_deadline(void *arg, const struct mc_dns_result *unused)
 {
     struct job *j = arg;
     (void)unused;
-    struct mc_spf_verdict v = *mc_spf_eval_verdict(j->eval);
-    v.result = MC_SPF_TEMPERROR;
-    v.deadline = true;
-    v.why = "the line's deadline (-t) passed";
-    v.nsteps = v.nseen = 0;
+    struct mc_spf_verdict v =
+        mc_spf_eval_verdict_at_deadline(j->eval, "the line's deadline (-t) passed");
     spf_report(j, &v, (int)j->cb->base.deadline_state);
 }
 
