@@ -28,6 +28,7 @@
 #include "mc_array.h"
 #include "mc_check.h"
 #include "mc_cli_batch.h"
+#include "mc_cli_spf.h"
 #include "mc_dns_msg.h"
 #include "mc_file.h"
 #include "mc_hostname.h"
@@ -39,7 +40,6 @@
 #include "mc_render_spf.h"
 #include "mc_resolver.h"
 #include "mc_spf_eval.h"
-#include "mc_spf_lint.h"
 #include "mc_util.h"
 #include "mc_zone.h"
 
@@ -569,7 +569,8 @@ static struct mc_render_options render_options(const struct cli *cli)
         .color = cli->format == FORMAT_TEXT && use_color(cli),
         .quiet = cli->quiet,
         .verbose = cli->verbose,
-        .pretty = cli->format != FORMAT_JSONL,
+        /* --batch writes one result a line, in jsonl as in text */
+        .pretty = cli->format == FORMAT_JSON && !cli->batch,
         .warning = cli->warning,
         .critical = cli->critical,
     };
@@ -786,41 +787,36 @@ static int run_spf(struct cli *cli)
         code = (int)cli->deadline_state;
     else if (stats.answered == 0 && stats.failed > 0)
         code = MC_STATE_UNKNOWN; /* no lookup answered: the resolver is unusable */
-    struct mc_arena *arena = mc_arena_new();
-    struct mc_spf_lint *lint = NULL;
-    size_t nlint = 0;
-    mc_spf_lint_collect(v, arena, &lint, &nlint);
-    if (cut)
-        mc_spf_lint_timeout(eval, cli->deadline_state, arena, &lint, &nlint);
-    struct mc_spf_output out = {
-        .ip = cli->spf_ip,
-        .helo = cli->spf_helo,
-        .verdict = v,
-        .lint = lint,
-        .nlint = nlint,
-        .exit_code = code,
-        .duration_ms = mc_now_ms() - started,
-    };
+    int64_t duration_ms = mc_now_ms() - started;
     /* -w/-c: the time thresholds worsen the exit code here too. */
-    double secs = (double)out.duration_ms / 1000.0;
+    double secs = (double)duration_ms / 1000.0;
     if (cli->critical && mc_range_alert(&cli->critical_range, secs) &&
         mc_state_worse(MC_STATE_CRITICAL, (enum mc_state)code))
         code = MC_STATE_CRITICAL;
     else if (cli->warning && mc_range_alert(&cli->warning_range, secs) &&
              mc_state_worse(MC_STATE_WARNING, (enum mc_state)code))
         code = MC_STATE_WARNING;
-    out.exit_code = code;
-    struct mc_render_options ro = render_options(cli);
-    char *text;
+    struct mc_cli_spf_result result = {
+        .eval = eval,
+        .verdict = v,
+        .cut = cut,
+        .deadline_state = cli->deadline_state,
+        .ip = cli->spf_ip,
+        .helo = cli->spf_helo,
+        .exit_code = code,
+        .duration_ms = duration_ms,
+    };
+    mc_cli_spf_renderer render;
     switch (cli->format) {
     case FORMAT_JSON:
-    case FORMAT_JSONL: text = mc_render_spf_json(&out, &ro); break;
-    case FORMAT_NAGIOS: text = mc_render_spf_nagios(&out, &ro); break;
-    case FORMAT_OPENMETRICS: text = mc_render_spf_openmetrics(&out, &ro); break;
+    case FORMAT_JSONL: render = mc_render_spf_json; break;
+    case FORMAT_NAGIOS: render = mc_render_spf_nagios; break;
+    case FORMAT_OPENMETRICS: render = mc_render_spf_openmetrics; break;
     case FORMAT_TEXT:
-    default: text = mc_render_spf_text(&out, &ro); break;
+    default: render = mc_render_spf_text; break;
     }
-    mc_arena_free(arena);
+    struct mc_render_options ro = render_options(cli);
+    char *text = mc_cli_spf_render(&result, render, &ro);
     if (!deliver(cli, text))
         code = MC_STATE_UNKNOWN;
 done:
