@@ -25,8 +25,9 @@ json_t *mc_json_safe_string(const char *s);
 json_t *mc_json_literal(const char *s);
 
 /* Opens a document: until mc_json_end(), every jansson value is allocated
- * from one arena that mc_json_end() frees whole.  One document at a time;
- * no jansson value may outlive it or come from before it. */
+ * from one arena that mc_json_end() empties whole (it stays, for the next
+ * document).  One document at a time; no jansson value may outlive it or
+ * come from before it. */
 void mc_json_begin(void);
 
 /* DOC, the root of the open document, as text (compact, or indented by 2
