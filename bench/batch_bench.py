@@ -472,18 +472,21 @@ def inner(args):
                             "first_different": first, "diffs": diffs[:20],
                             "ndiffs": len(diffs)})
 
-        # 3. mailcheck spf --batch
-        def mc_spf(i):
-            out = os.path.join(work, "mc-spf-%d.jsonl" % i)
-            r = timed(srv, [mc, "spf", "--batch", spf_txt, "--format", "jsonl", "--server",
-                            server], out, args.timeout)
-            r["out"] = out
-            return r
-        r = median_run(args.runs, mc_spf)
-        docs = read_jsonl(r["out"])
-        docs.sort(key=lambda d: d.get("line", 0))
-        ok, conf = compare_spf([d.get("result", "?") for d in docs], exp_spf)
-        add_row("mailcheck spf --batch", "checks", nspf, r, None, ok, nspf, {"confusion": conf})
+        # 3. mailcheck spf --batch: jsonl (without the ledger), with --trace,
+        # and text
+        for name, tag, extra in (("mailcheck spf --batch", "spf", []),
+                                 ("mailcheck spf --batch --trace", "spf-trace", ["--trace"])):
+            def mc_spf(i, tag=tag, extra=extra):
+                out = os.path.join(work, "mc-%s-%d.jsonl" % (tag, i))
+                r = timed(srv, [mc, "spf", "--batch", spf_txt, "--format", "jsonl", "--server",
+                                server] + extra, out, args.timeout)
+                r["out"] = out
+                return r
+            r = median_run(args.runs, mc_spf)
+            docs = read_jsonl(r["out"])
+            docs.sort(key=lambda d: d.get("line", 0))
+            ok, conf = compare_spf([d.get("result", "?") for d in docs], exp_spf)
+            add_row(name, "checks", nspf, r, None, ok, nspf, {"confusion": conf})
 
         def mc_spf_text(i):  # the text format, as spfquery -file writes text
             out = os.path.join(work, "mc-spf-text-%d.txt" % i)
