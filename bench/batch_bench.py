@@ -17,7 +17,9 @@ world's own query mix; then every tool runs over the same inputs.  Queries
 are counted by NSD (nsd-control stats_noreset, before and after each run);
 peak RSS and CPU time come from GNU time; verdicts are compared with the
 generator's expected ones.  Slow peers run on the first lines of the
-(shuffled) input and their rate is extrapolated.
+(shuffled) input and their rate is extrapolated.  Without added latency the
+runs of `mailcheck spf --batch` (jsonl) alternate with those of spfquery
+-file, the closest peer, so that the machine's load weighs on both alike.
 """
 
 import argparse
@@ -361,13 +363,46 @@ def canon(fams):
 
 # ---- the run ----
 
+def median_runs(n, fns):
+    """N runs of each of FNS, taken in turn (FNS[0], FNS[1], ..., then the
+    next round), so that load that changes during the benchmark weighs on
+    each alike; returns the median run of each, with every wall time."""
+    runs = [[] for _ in fns]
+    for i in range(n):
+        for k, fn in enumerate(fns):
+            runs[k].append(fn(i))
+    out = []
+    for rs in runs:
+        walls = [r["wall"] for r in rs]
+        med = sorted(range(n), key=lambda i: walls[i])[n // 2]
+        r = dict(rs[med])
+        r["walls"] = walls
+        out.append(r)
+    return out
+
+
 def median_run(n, fn):
-    runs = [fn(i) for i in range(n)]
-    walls = [r["wall"] for r in runs]
-    med = sorted(range(n), key=lambda i: walls[i])[n // 2]
-    r = dict(runs[med])
-    r["walls"] = walls
-    return r
+    return median_runs(n, [fn])[0]
+
+
+def spfquery_file(srv, work, infile, args):
+    """The runs of spfquery -file over INFILE: (label, run function) as the
+    scheduler places it and, when NSD is pinned, on NSD's CPU."""
+    def sfile(i):
+        out = os.path.join(work, "spfquery-file-%d.out" % i)
+        r = timed(srv, ["spfquery", "-file", infile], out, args.timeout)
+        r["out"] = out
+        return r
+
+    def sfile0(i):
+        out = os.path.join(work, "spfquery-file0-%d.out" % i)
+        r = timed(srv, ["taskset", "-c", "0", "spfquery", "-file", infile], out, args.timeout)
+        r["out"] = out
+        return r
+    fns = [("spfquery -file (libspf2)", sfile)]
+    if srv.pinned:
+        fns.append(("spfquery -file (libspf2), on NSD's CPU", sfile0))
+    return fns
 
 
 def inner(args):
@@ -472,18 +507,28 @@ def inner(args):
                             "first_different": first, "diffs": diffs[:20],
                             "ndiffs": len(diffs)})
 
-        # 3. mailcheck spf --batch
-        def mc_spf(i):
-            out = os.path.join(work, "mc-spf-%d.jsonl" % i)
-            r = timed(srv, [mc, "spf", "--batch", spf_txt, "--format", "jsonl", "--server",
-                            server], out, args.timeout)
-            r["out"] = out
-            return r
-        r = median_run(args.runs, mc_spf)
-        docs = read_jsonl(r["out"])
-        docs.sort(key=lambda d: d.get("line", 0))
-        ok, conf = compare_spf([d.get("result", "?") for d in docs], exp_spf)
-        add_row("mailcheck spf --batch", "checks", nspf, r, None, ok, nspf, {"confusion": conf})
+        # 3. mailcheck spf --batch: jsonl (without the ledger), with --trace,
+        # and text.  Without added latency spfquery -file (both placements)
+        # runs in turn with the jsonl runs, the comparison that matters;
+        # its rows come with the peers.
+        spf_file = {}
+        for name, tag, extra in (("mailcheck spf --batch", "spf", []),
+                                 ("mailcheck spf --batch --trace", "spf-trace", ["--trace"])):
+            def mc_spf(i, tag=tag, extra=extra):
+                out = os.path.join(work, "mc-%s-%d.jsonl" % (tag, i))
+                r = timed(srv, [mc, "spf", "--batch", spf_txt, "--format", "jsonl", "--server",
+                                server] + extra, out, args.timeout)
+                r["out"] = out
+                return r
+            peers = spfquery_file(srv, work, spf_txt, args) \
+                if tag == "spf" and not lat and not args.mailcheck_only else []
+            res = median_runs(args.runs, [mc_spf] + [fn for _, fn in peers])
+            r = res[0]
+            spf_file = {label: x for (label, _), x in zip(peers, res[1:])} or spf_file
+            docs = read_jsonl(r["out"])
+            docs.sort(key=lambda d: d.get("line", 0))
+            ok, conf = compare_spf([d.get("result", "?") for d in docs], exp_spf)
+            add_row(name, "checks", nspf, r, None, ok, nspf, {"confusion": conf})
 
         def mc_spf_text(i):  # the text format, as spfquery -file writes text
             out = os.path.join(work, "mc-spf-text-%d.txt" % i)
@@ -497,7 +542,8 @@ def inner(args):
                 {"confusion": conf})
 
         if not args.mailcheck_only:
-            run_peers(args, srv, work, world, n, nspf, exp_hosts, exp_spf, lat, add_row, log)
+            run_peers(args, srv, work, world, n, nspf, exp_hosts, exp_spf, lat, add_row, log,
+                      spf_file)
 
         # 4. single host (critical path), with latency
         single = []
@@ -563,7 +609,10 @@ def inner(args):
         print("written to %s" % args.results)
 
 
-def run_peers(args, srv, work, world, n, nspf, exp_hosts, exp_spf, lat, add_row, log):
+def run_peers(args, srv, work, world, n, nspf, exp_hosts, exp_spf, lat, add_row, log,
+              spf_file):
+    """Every peer on the world; SPF_FILE: the spfquery -file runs already
+    made beside mailcheck's ({label: median run}), or {} to make them here."""
     hosts_txt = os.path.join(world, "hosts.txt")
     spf_txt = os.path.join(world, "spf.txt")
     S = (lambda a, b: b) if lat else (lambda a, b: a)  # sample size without / with latency
@@ -604,25 +653,10 @@ def run_peers(args, srv, work, world, n, nspf, exp_hosts, exp_spf, lat, add_row,
     k = nspf if not lat else min(nspf, args.sample_spf_file_lat)
     infile = spf_txt if k == nspf else head(spf_txt, os.path.join(work, "spf-file.txt"), k)
 
-    def sfile(i):
-        out = os.path.join(work, "spfquery-file-%d.out" % i)
-        r = timed(srv, ["spfquery", "-file", infile], out, args.timeout)
-        r["out"] = out
-        return r
-    r = median_run(args.runs if not lat else 1, sfile)
-    ok, conf = compare_spf(spfquery_file_results(r["out"]), exp_spf[:k])
-    add_row("spfquery -file (libspf2)", "checks", k, r, k if k < nspf else None, ok, k,
-            {"confusion": conf})
-    if srv.pinned:
-        def sfile0(i):
-            out = os.path.join(work, "spfquery-file0-%d.out" % i)
-            r = timed(srv, ["taskset", "-c", "0", "spfquery", "-file", infile], out, args.timeout)
-            r["out"] = out
-            return r
-        r = median_run(args.runs if not lat else 1, sfile0)
+    for label, fn in spfquery_file(srv, work, infile, args):
+        r = spf_file.get(label) or median_run(args.runs if not lat else 1, fn)
         ok, conf = compare_spf(spfquery_file_results(r["out"]), exp_spf[:k])
-        add_row("spfquery -file (libspf2), on NSD's CPU", "checks", k, r,
-                k if k < nspf else None, ok, k, {"confusion": conf})
+        add_row(label, "checks", k, r, k if k < nspf else None, ok, k, {"confusion": conf})
 
     # spfquery, one process per check
     k = min(nspf, S(args.sample_spf_proc, args.sample_spf_proc_lat))
@@ -695,7 +729,10 @@ def report(res):
                  " ".join(res["load_after"])))
     L.append("")
     L.append("NSD runs pinned to CPU 0 (one server process, rate limiting off); the tools "
-             "are left to the scheduler, except the row marked \"on NSD's CPU\".")
+             "are left to the scheduler, except the row marked \"on NSD's CPU\"." +
+             ("" if lat else " The runs of `mailcheck spf --batch` (jsonl) and of spfquery "
+              "-file at both placements alternate, round by round, so that a change of the "
+              "machine's load weighs on each alike."))
     L.append("")
     c = res["ceiling_qps"]
     floor = w["floor_queries_per_host"]

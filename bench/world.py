@@ -25,7 +25,9 @@ with SPF records, and what a correct checker must say about each of them:
 Addresses: IPv4 from 198.18.0.0/15 (RFC 2544, the benchmarking range), IPv6
 2001:db8:a::/48, the IPv6 address of a host mirroring its IPv4 one
 (198.18.0.0 + o <-> 2001:db8:a:(o >> 8)::(o & 255) + 1), so an IPv4 prefix of
-length L corresponds to the IPv6 prefix of length L + 40.  Pools:
+length L corresponds to the IPv6 prefix of length L + 40.  Each IPv4 address
+draws mailcheck's address-not-global warning (a special-purpose range), which
+the expected host statuses count.  Pools:
 
   198.18.0.0/17    provider.test, matched at include depth 2 (_spf1)
   198.18.128.0/17  provider.test, matched at include depth 3 (_nb)

@@ -22,6 +22,10 @@ struct mc_arena *mc_arena_new(void);
 struct mc_arena *mc_arena_new_sized(size_t block_size);
 /* Frees ARENA and everything allocated from it. NULL is allowed. */
 void mc_arena_free(struct mc_arena *arena);
+/* Frees everything allocated from ARENA, which stays usable and keeps one
+ * block for what comes next: for an arena that serves one short-lived
+ * object after another. */
+void mc_arena_reset(struct mc_arena *arena);
 
 /* Returns SIZE zeroed bytes aligned for any type, owned by ARENA. */
 void *mc_arena_alloc(struct mc_arena *arena, size_t size);

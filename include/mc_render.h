@@ -19,6 +19,7 @@ struct mc_render_options {
     bool quiet;  /* status line only (text) */
     int verbose; /* more detail (text, nagios long output) */
     bool pretty; /* indented JSON; false: one line (jsonl) */
+    bool trace;  /* `mailcheck spf` JSON: the ledger ("trace") too */
     /* -w/-c time thresholds as given (Monitoring Plugins range syntax),
      * or NULL: the warn and crit fields of the nagios "time" perfdata. */
     const char *warning, *critical;

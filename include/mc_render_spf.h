@@ -2,7 +2,7 @@
 /*
  * mc_render_spf.h - output of `mailcheck spf`: the result word and a
  * Received-SPF header (RFC 7208 §9.1) in text, or a JSON document with the
- * result, the counts and the evaluation's ledger.  Strings from DNS are
+ * result, the counts and (mc_render_options.trace) the evaluation's ledger.  Strings from DNS are
  * escaped for the format they go to.  Results are malloc'd (caller frees).
  */
 #ifndef MC_RENDER_SPF_H

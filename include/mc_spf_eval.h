@@ -182,6 +182,17 @@ const struct mc_spf_verdict *mc_spf_eval_verdict(const struct mc_spf_eval *eval)
 bool mc_spf_eval_done(const struct mc_spf_eval *eval);
 
 /*
+ * The verdict to report when a deadline stops waiting for EVAL: its own
+ * once it has ended; before that, a temperror marked as the deadline's
+ * (`deadline`: the deadline has its own finding, mailcheck(1), -t), WHY
+ * (static, or outliving the copy) its reason, with no ledger and no
+ * records seen, since an evaluation cut short proves nothing about them.
+ * The strings are borrowed from EVAL, which may go on running.
+ */
+struct mc_spf_verdict mc_spf_eval_verdict_at_deadline(const struct mc_spf_eval *eval,
+                                                      const char *why);
+
+/*
  * The lookup EVAL waits for, for the deadline's finding.  While it runs:
  * the one its state waits for (of several sent together, the first still
  * unanswered).  Once it has ended: the first of its lookups that the run's

@@ -55,6 +55,23 @@ void mc_arena_free(struct mc_arena *arena)
     free(arena);
 }
 
+void mc_arena_reset(struct mc_arena *arena)
+{
+    struct block *keep = arena->head;
+    if (keep && keep->size > BLOCK_MAX) /* a request's own block: not for reuse */
+        keep = NULL;
+    for (struct block *b = arena->head, *next; b; b = next) {
+        next = b->next;
+        if (b != keep)
+            free(b);
+    }
+    arena->head = keep;
+    if (keep) {
+        keep->next = NULL;
+        keep->used = 0;
+    }
+}
+
 void *mc_arena_alloc(struct mc_arena *arena, size_t size)
 {
     const size_t align = alignof(max_align_t);

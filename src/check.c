@@ -181,18 +181,16 @@ static void ptr_cb(void *arg, const struct mc_dns_result *result)
     lookup_end(c);
 }
 
-/* The verdict of EVAL, or, when the check's deadline came first, a
- * temperror marked as the deadline's (it makes no finding of its own). */
+/* The verdict of EVAL, or, when the check's deadline came first, its cut
+ * (mc_spf_eval_verdict_at_deadline(): a temperror marked as the
+ * deadline's, which makes no finding of its own), kept in the check's
+ * arena. */
 static const struct mc_spf_verdict *spf_verdict(struct mc_check *c, const struct mc_spf_eval *eval)
 {
     if (mc_spf_eval_done(eval))
         return mc_spf_eval_verdict(eval);
     struct mc_spf_verdict *v = mc_arena_alloc(c->arena, sizeof *v);
-    *v = *mc_spf_eval_verdict(eval);
-    v->result = MC_SPF_TEMPERROR;
-    v->deadline = true;
-    v->why = "the check's deadline passed";
-    v->nsteps = v->nseen = 0;
+    *v = mc_spf_eval_verdict_at_deadline(eval, "the check's deadline passed");
     return v;
 }
 

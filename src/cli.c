@@ -28,6 +28,7 @@
 #include "mc_array.h"
 #include "mc_check.h"
 #include "mc_cli_batch.h"
+#include "mc_cli_spf.h"
 #include "mc_dns_msg.h"
 #include "mc_file.h"
 #include "mc_hostname.h"
@@ -39,7 +40,6 @@
 #include "mc_render_spf.h"
 #include "mc_resolver.h"
 #include "mc_spf_eval.h"
-#include "mc_spf_lint.h"
 #include "mc_util.h"
 #include "mc_zone.h"
 
@@ -80,6 +80,7 @@ struct cli {
     bool spf_mode; /* `mailcheck spf ...` */
     const char *spf_ip, *spf_sender, *spf_helo;
     bool no_prefetch;
+    bool trace; /* --trace: the SPF ledger in jsonl too */
     bool no_spf;
     const char **from;
     size_t nfrom, from_cap;
@@ -194,6 +195,8 @@ static const char usage_more[] =
     "                         empty: the null reverse-path, needs --helo)\n"
     "  --helo NAME            the HELO/EHLO name (%{h})\n"
     "  --no-prefetch          do not send known lookups early\n"
+    "  --trace                jsonl: the ledger (trace) in every document too\n"
+    "                         (json always has it; text shows it at -v)\n"
     "\n"
     "  -V, --version          print versions and exit (3 as check_mailcheck)\n"
     "  -h, --help             print this help and exit (3 as check_mailcheck)\n"
@@ -256,6 +259,7 @@ enum {
     OPT_SENDER,
     OPT_HELO,
     OPT_NO_PREFETCH,
+    OPT_TRACE,
     OPT_FROM,
     OPT_NO_SPF,
     OPT_HEADER_FROM,
@@ -297,6 +301,7 @@ static const struct option long_options[] = {
     {"sender", required_argument, NULL, OPT_SENDER},
     {"helo", required_argument, NULL, OPT_HELO},
     {"no-prefetch", no_argument, NULL, OPT_NO_PREFETCH},
+    {"trace", no_argument, NULL, OPT_TRACE},
     {"from", required_argument, NULL, OPT_FROM},
     {"no-spf", no_argument, NULL, OPT_NO_SPF},
     {"header-from", required_argument, NULL, OPT_HEADER_FROM},
@@ -476,6 +481,7 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
         case OPT_SENDER: cli->spf_sender = optarg; break;
         case OPT_HELO: cli->spf_helo = optarg; break;
         case OPT_NO_PREFETCH: cli->no_prefetch = true; break;
+        case OPT_TRACE: cli->trace = true; break;
         case OPT_FROM: {
             const char *problem;
             if (!mc_hostname_is_ldh(optarg, &problem)) {
@@ -626,7 +632,11 @@ static struct mc_render_options render_options(const struct cli *cli)
         .color = cli->format == FORMAT_TEXT && use_color(cli),
         .quiet = cli->quiet,
         .verbose = cli->verbose,
-        .pretty = cli->format != FORMAT_JSONL,
+        /* --batch writes one result a line, in jsonl as in text */
+        .pretty = cli->format == FORMAT_JSON && !cli->batch,
+        /* the SPF ledger: always in json; in jsonl, where at batch scale
+         * it costs more than the check, only when asked for */
+        .trace = cli->format == FORMAT_JSON || cli->trace,
         .warning = cli->warning,
         .critical = cli->critical,
     };
@@ -843,41 +853,36 @@ static int run_spf(struct cli *cli)
         code = (int)cli->deadline_state;
     else if (stats.answered == 0 && stats.failed > 0)
         code = MC_STATE_UNKNOWN; /* no lookup answered: the resolver is unusable */
-    struct mc_arena *arena = mc_arena_new();
-    struct mc_spf_lint *lint = NULL;
-    size_t nlint = 0;
-    mc_spf_lint_collect(v, arena, &lint, &nlint);
-    if (cut)
-        mc_spf_lint_timeout(eval, cli->deadline_state, arena, &lint, &nlint);
-    struct mc_spf_output out = {
-        .ip = cli->spf_ip,
-        .helo = cli->spf_helo,
-        .verdict = v,
-        .lint = lint,
-        .nlint = nlint,
-        .exit_code = code,
-        .duration_ms = mc_now_ms() - started,
-    };
+    int64_t duration_ms = mc_now_ms() - started;
     /* -w/-c: the time thresholds worsen the exit code here too. */
-    double secs = (double)out.duration_ms / 1000.0;
+    double secs = (double)duration_ms / 1000.0;
     if (cli->critical && mc_range_alert(&cli->critical_range, secs) &&
         mc_state_worse(MC_STATE_CRITICAL, (enum mc_state)code))
         code = MC_STATE_CRITICAL;
     else if (cli->warning && mc_range_alert(&cli->warning_range, secs) &&
              mc_state_worse(MC_STATE_WARNING, (enum mc_state)code))
         code = MC_STATE_WARNING;
-    out.exit_code = code;
-    struct mc_render_options ro = render_options(cli);
-    char *text;
+    struct mc_cli_spf_result result = {
+        .eval = eval,
+        .verdict = v,
+        .cut = cut,
+        .deadline_state = cli->deadline_state,
+        .ip = cli->spf_ip,
+        .helo = cli->spf_helo,
+        .exit_code = code,
+        .duration_ms = duration_ms,
+    };
+    mc_cli_spf_renderer render;
     switch (cli->format) {
     case FORMAT_JSON:
-    case FORMAT_JSONL: text = mc_render_spf_json(&out, &ro); break;
-    case FORMAT_NAGIOS: text = mc_render_spf_nagios(&out, &ro); break;
-    case FORMAT_OPENMETRICS: text = mc_render_spf_openmetrics(&out, &ro); break;
+    case FORMAT_JSONL: render = mc_render_spf_json; break;
+    case FORMAT_NAGIOS: render = mc_render_spf_nagios; break;
+    case FORMAT_OPENMETRICS: render = mc_render_spf_openmetrics; break;
     case FORMAT_TEXT:
-    default: text = mc_render_spf_text(&out, &ro); break;
+    default: render = mc_render_spf_text; break;
     }
-    mc_arena_free(arena);
+    struct mc_render_options ro = render_options(cli);
+    char *text = mc_cli_spf_render(&result, render, &ro);
     if (!deliver(cli, text))
         code = MC_STATE_UNKNOWN;
 done:

@@ -17,11 +17,11 @@
 
 #include "mc_array.h"
 #include "mc_batch.h"
+#include "mc_cli_spf.h"
 #include "mc_hostname.h"
 #include "mc_ip.h"
 #include "mc_render_spf.h"
 #include "mc_spf_eval.h"
-#include "mc_spf_lint.h"
 #include "mc_util.h"
 
 #define MAX_FIELDS 34 /* HOST and up to 33 sender domains */
@@ -111,9 +111,7 @@ static void emit(void *arg, size_t line_no, const char *output)
 
 static char *render_report(struct mc_cli_batch *cb, struct mc_report *report)
 {
-    struct mc_render_options ro = cb->ro;
-    ro.pretty = false;
-    return cb->jsonl ? mc_render_json(report, &ro) : mc_render_text(report, &cb->ro);
+    return cb->jsonl ? mc_render_json(report, &cb->ro) : mc_render_text(report, &cb->ro);
 }
 
 /* A line that holds no valid job: its own result, unknown. */
@@ -267,27 +265,20 @@ int mc_cli_batch_hosts(struct mc_cli_batch *cb)
 static void spf_report(struct job *j, const struct mc_spf_verdict *v, int code)
 {
     struct mc_cli_batch *cb = j->cb;
-    struct mc_arena *arena = mc_arena_new();
-    struct mc_spf_lint *lint = NULL;
-    size_t nlint = 0;
-    mc_spf_lint_collect(v, arena, &lint, &nlint);
-    if (v->deadline) /* the evaluation, still running, names the lookup cut */
-        mc_spf_lint_timeout(j->eval, (enum mc_state)code, arena, &lint, &nlint);
-    struct mc_spf_output out = {
+    struct mc_cli_spf_result result = {
+        .eval = j->eval,
+        .verdict = v,
+        .cut = v->deadline,
+        .deadline_state = cb->base.deadline_state,
         .ip = j->ip_text,
         .helo = j->helo,
-        .verdict = v,
-        .lint = lint,
-        .nlint = nlint,
         .exit_code = code,
         .duration_ms = mc_now_ms() - j->started_ms,
         .line = j->line_no,
         .input = j->text,
     };
-    struct mc_render_options ro = cb->ro;
-    ro.pretty = false;
-    char *text = cb->jsonl ? mc_render_spf_json(&out, &ro) : mc_render_spf_text(&out, &cb->ro);
-    mc_arena_free(arena);
+    char *text =
+        mc_cli_spf_render(&result, cb->jsonl ? mc_render_spf_json : mc_render_spf_text, &cb->ro);
     j->reported = true;
     mc_batch_finish(j->batch, j->slot, text, (enum mc_state)code);
 }
@@ -311,11 +302,8 @@ static void spf_deadline(void *arg, const struct mc_dns_result *unused)
 {
     struct job *j = arg;
     (void)unused;
-    struct mc_spf_verdict v = *mc_spf_eval_verdict(j->eval);
-    v.result = MC_SPF_TEMPERROR;
-    v.deadline = true;
-    v.why = "the line's deadline (-t) passed";
-    v.nsteps = v.nseen = 0;
+    struct mc_spf_verdict v =
+        mc_spf_eval_verdict_at_deadline(j->eval, "the line's deadline (-t) passed");
     spf_report(j, &v, (int)j->cb->base.deadline_state);
 }
 

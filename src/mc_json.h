@@ -30,8 +30,9 @@ struct mc_report_lookup;
 json_t *mc_json_lookup(const struct mc_report_lookup *lookup);
 
 /* Opens a document: until mc_json_end(), every jansson value is allocated
- * from one arena that mc_json_end() frees whole.  One document at a time;
- * no jansson value may outlive it or come from before it. */
+ * from one arena that mc_json_end() empties whole (it stays, for the next
+ * document).  One document at a time; no jansson value may outlive it or
+ * come from before it. */
 void mc_json_begin(void);
 
 /* DOC, the root of the open document, as text (compact, or indented by 2

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * render_spf.c - `mailcheck spf` output: text (the result word first, then
- * a Received-SPF header line, RFC 7208 §9.1) and JSON (result, counts and
- * the ledger as "trace").  Every string from DNS or the command line is
- * escaped: mc_render_safe() for text and JSON, and header quoting on top.
+ * a Received-SPF header line, RFC 7208 §9.1) and JSON (result, counts and,
+ * when the options ask for it, the ledger as "trace").  Every string from DNS or the command line
+ * is escaped: mc_render_safe() for text and JSON, and header quoting on top.
  */
 #include "mc_render_spf.h"
 
@@ -242,7 +242,8 @@ char *mc_render_spf_json(const struct mc_spf_output *o, const struct mc_render_o
         json_array_append_new(findings, fo);
     }
     json_object_set_new_nocheck(doc, "findings", findings);
-    json_object_set_new_nocheck(doc, "trace", trace_json(v));
+    if (opt->trace) /* mailcheck(1): always in json, in jsonl with --trace */
+        json_object_set_new_nocheck(doc, "trace", trace_json(v));
     return mc_json_end(doc, opt->pretty);
 }
 

@@ -1627,6 +1627,19 @@ bool mc_spf_eval_done(const struct mc_spf_eval *eval)
     return eval->state == STATE_DONE;
 }
 
+struct mc_spf_verdict mc_spf_eval_verdict_at_deadline(const struct mc_spf_eval *eval,
+                                                      const char *why)
+{
+    struct mc_spf_verdict v = eval->v;
+    if (eval->state == STATE_DONE)
+        return v;
+    v.result = MC_SPF_TEMPERROR;
+    v.deadline = true;
+    v.why = why;
+    v.nsteps = v.nseen = 0;
+    return v;
+}
+
 bool mc_spf_eval_awaiting(const struct mc_spf_eval *eval, const char **name, uint16_t *type)
 {
     const struct wait *w = NULL;

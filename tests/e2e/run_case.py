@@ -692,8 +692,10 @@ def check_json_paths(c, doc, wants):
                 c.fail("json %s: expected %s %s, got %s" % (path, bound, want[bound], json.dumps(got)[:300]))
 
 
-def check_spf_contract(c, doc, rc, exp):
-    """The document of `mailcheck spf --format json` (mailcheck(1), JSON OUTPUT)."""
+def check_spf_contract(c, doc, rc, exp, trace=True):
+    """The document of `mailcheck spf --format json` (mailcheck(1), JSON OUTPUT);
+    TRACE: whether it must carry the ledger (json always; jsonl with --trace),
+    else it must not."""
     if not isinstance(doc, dict):
         c.fail("the JSON document is not an object")
         return
@@ -704,10 +706,12 @@ def check_spf_contract(c, doc, rc, exp):
     for key, typ in (("schema_version", int), ("version", str), ("command", str),
                      ("ip", str), ("sender", str), ("domain", str), ("result", str),
                      ("dns_lookups", int), ("void_lookups", int), ("status", str),
-                     ("exit_code", int), ("duration_ms", int), ("findings", list),
-                     ("trace", list)):
+                     ("exit_code", int), ("duration_ms", int), ("findings", list)) + \
+            ((("trace", list),) if trace else ()):
         if not isinstance(doc.get(key), typ) or isinstance(doc.get(key), bool):
             c.fail("spf contract: %r is %r, not a %s" % (key, doc.get(key), typ.__name__))
+    if not trace and "trace" in doc:
+        c.fail("spf contract: a trace in jsonl without --trace")
     c.eq("spf contract: command", doc.get("command"), "spf")
     result, status = doc.get("result"), doc.get("status")
     if result not in SPF_RESULTS:
@@ -849,7 +853,9 @@ def check_expect(c, case, rc, out, err, elapsed):
             if not isinstance(doc, dict):
                 c.fail("jsonl: a line is not an object")
             elif doc.get("command") == "spf":
-                check_spf_contract(c, doc, EXIT_OF.get(doc.get("status")), {})
+                # mailcheck(1), --trace: jsonl has the ledger only when asked
+                check_spf_contract(c, doc, EXIT_OF.get(doc.get("status")), {},
+                                   trace="--trace" in case.get("args", []))
             elif doc.get("host") is None:  # a bad line: the error document
                 check_findings_contract(c, doc, EXIT_OF.get(doc.get("status")))
             else:

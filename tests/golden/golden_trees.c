@@ -593,8 +593,10 @@ static const struct variant variants[] = {
     {"text-q", SPF, NULL, mc_render_spf_text, {.quiet = true}, true},
     {"text-v", SPF, NULL, mc_render_spf_text, {.verbose = 1}, false},
     {"text-vv", SPF, NULL, mc_render_spf_text, {.verbose = 2}, false},
-    {"json", SPF, NULL, mc_render_spf_json, {.pretty = true}, false},
+    /* json always carries the ledger; jsonl only with --trace */
+    {"json", SPF, NULL, mc_render_spf_json, {.pretty = true, .trace = true}, false},
     {"jsonl", SPF, NULL, mc_render_spf_json, {0}, true},
+    {"jsonl-trace", SPF, NULL, mc_render_spf_json, {.trace = true}, true},
     {"nagios", SPF, NULL, mc_render_spf_nagios, {0}, false},
     {"nagios-v", SPF, NULL, mc_render_spf_nagios, {.verbose = 1}, false},
     {"nagios-vv", SPF, NULL, mc_render_spf_nagios, {.verbose = 2}, false},

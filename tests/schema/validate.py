@@ -96,6 +96,18 @@ SPF_CASES = [
     ("spf-no-helo", ["spf", "--ip", "192.0.2.10", "--sender", ""], 3, None),
 ]
 
+# spf --batch (lines IP SENDER [HELO]): every line a document of the spf
+# schema, bad lines the error form; (name, extra args, format, trace wanted)
+SPF_BATCH_LINES = ("198.51.100.9 schema.test pass.schema.test\n"
+                   "192.0.2.10 fail.schema.test\n"
+                   "192.0.2.10 perm.schema.test\n"
+                   "not-an-ip schema.test\n")
+SPF_BATCH_CASES = [
+    ("spf-batch", [], "jsonl", False),
+    ("spf-batch-trace", ["--trace"], "jsonl", True),
+    ("spf-batch-json", [], "json", True),
+]
+
 
 class Failures:
     def __init__(self):
@@ -113,9 +125,10 @@ def blackhole():
     return s
 
 
-def run(binary, args, fmt):
+def run(binary, args, fmt, stdin=None):
     cmd = [binary, "--format", fmt] + args
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30,
+                       input=stdin.encode() if stdin is not None else None)
     return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8", "replace")
 
 
@@ -211,10 +224,44 @@ def main():
                             failures.fail(label, "finding %s missing (got %s)" % (code, sorted(codes)))
                     if rc == 3 and "bad-input" in want and not err.strip():
                         failures.fail(label, "bad input: no message on stderr")
-                elif want is not None and doc.get("result") != want:
-                    failures.fail(label, "result %r, expected %r" % (doc.get("result"), want))
+                else:
+                    if want is not None and doc.get("result") != want:
+                        failures.fail(label, "result %r, expected %r" % (doc.get("result"), want))
+                    # mailcheck(1), --trace: the ledger always in json, in
+                    # jsonl only when asked for
+                    if doc.get("command") == "spf" and ("trace" in doc) != (fmt == "json"):
+                        failures.fail(label, "trace %s" % ("missing" if fmt == "json"
+                                                           else "present without --trace"))
                 docs[kind].append(doc)
     hole.close()
+
+    for name, extra, fmt, want_trace in SPF_BATCH_CASES:
+        if a.only and a.only != name:
+            continue
+        label = "%s (%s)" % (name, fmt)
+        rc, out, err = run(a.binary, OFFLINE + ["spf", "--batch", "-"] + extra, fmt,
+                           SPF_BATCH_LINES)
+        if rc != 2:  # the worst line: fail and permerror are critical, beyond unknown
+            failures.fail(label, "exit %d, expected 2; stderr: %s" % (rc, err))
+        lines = out.splitlines()
+        if len(lines) != SPF_BATCH_LINES.count("\n"):
+            failures.fail(label, "%d lines for %d" % (len(lines), SPF_BATCH_LINES.count("\n")))
+        for i, line in enumerate(lines, 1):
+            count += 1
+            try:
+                doc = json.loads(line)
+            except ValueError as e:
+                failures.fail(label, "line %d not JSON (%s): %r" % (i, e, line[:300]))
+                continue
+            for e in validate(validators["spf"], doc)[:5]:
+                failures.fail(label, "line %d: schema: %s at %s" % (i, e.message, list(e.path)))
+            if doc.get("line") != i:
+                failures.fail(label, "line %d has line %r" % (i, doc.get("line")))
+            if doc.get("command") == "spf":
+                if ("trace" in doc) != want_trace:
+                    failures.fail(label, "line %d: trace %s" % (
+                        i, "missing" if want_trace else "present without --trace"))
+                docs["spf"].append(doc)
 
     # The schemas are strict enough to catch a broken document.
     if docs["host"]:

@@ -1555,6 +1555,43 @@ static int free_zones(void **state)
     return 0;
 }
 
+/* mc_spf_eval_verdict_at_deadline(): while the evaluation waits, a
+ * temperror marked as the deadline's, with the reason given and no
+ * ledger; once it has ended, its own verdict. */
+static void verdict_at_deadline(void **state)
+{
+    (void)state;
+    struct mc_resolver_config rc = {.offline = true, .zones = zones};
+    char *why = NULL;
+    struct mc_resolver *res = mc_resolver_new(&rc, &why);
+    assert_non_null(res);
+    int calls = 0;
+    struct mc_spf_request req = {.sender = "foo@mx10.spf.test"};
+    assert_true(mc_ip_parse(C4, &req.ip));
+    struct mc_spf_eval *eval = mc_spf_eval_start(res, &req, awaiting_done_cb, &calls);
+    assert_false(mc_spf_eval_done(eval));
+    struct mc_spf_verdict cut = mc_spf_eval_verdict_at_deadline(eval, "the test's deadline");
+    assert_int_equal(cut.result, MC_SPF_TEMPERROR);
+    assert_true(cut.deadline);
+    assert_string_equal(cut.why, "the test's deadline");
+    assert_string_equal(cut.sender, "foo@mx10.spf.test");
+    assert_string_equal(cut.domain, "mx10.spf.test");
+    assert_int_equal(cut.nsteps, 0);
+    assert_int_equal(cut.nseen, 0);
+    assert_false(mc_resolver_run(res, mc_now_ms() + 10000));
+    assert_int_equal(calls, 1);
+    struct mc_spf_verdict end = mc_spf_eval_verdict_at_deadline(eval, "the test's deadline");
+    const struct mc_spf_verdict *own = mc_spf_eval_verdict(eval);
+    assert_int_equal(end.result, MC_SPF_PASS);
+    assert_false(end.deadline);
+    assert_ptr_equal(end.why, own->why);
+    assert_ptr_equal(end.steps, own->steps);
+    assert_int_equal(end.nsteps, own->nsteps);
+    assert_true(end.nsteps > 0);
+    mc_spf_eval_free(eval);
+    mc_resolver_free(res);
+}
+
 int main(void)
 {
     struct CMUnitTest tests[NSCENARIOS];
@@ -1569,6 +1606,7 @@ int main(void)
         cmocka_unit_test(prefetch_within_budget), cmocka_unit_test(prefetch_whole_tree),
         cmocka_unit_test(shared_resolver),        cmocka_unit_test(lint_from_ledger),
         cmocka_unit_test(free_in_callback),       cmocka_unit_test(awaiting_follows_state),
+        cmocka_unit_test(verdict_at_deadline),
     };
     struct CMUnitTest walk_tests[NWALKS];
     for (size_t i = 0; i < NWALKS; i++)

@@ -51,12 +51,41 @@ static void arena_holds_many_and_large_allocations(void **state)
     mc_arena_free(a);
 }
 
+/* A reset arena keeps one block and serves zeroed memory from it again;
+ * the blocks beyond it, a request's own large one included, are freed
+ * (valgrind and ASan see to that). */
+static void arena_reset_reuses_one_block(void **state)
+{
+    (void)state;
+    struct mc_arena *a = mc_arena_new_sized(4096);
+    mc_arena_reset(a); /* empty: nothing to keep */
+    char *first = mc_arena_alloc(a, 64);
+    memset(first, 'x', 64);
+    for (int i = 0; i < 200; i++) /* past the first block */
+        mc_arena_printf(a, "item %d", i);
+    memset(mc_arena_alloc(a, 100000), 'y', 100000);
+    mc_arena_reset(a);
+    char *again = mc_arena_alloc(a, 64);
+    for (int i = 0; i < 64; i++)
+        assert_int_equal(again[i], 0);
+    assert_string_equal(mc_arena_printf(a, "after %d", 1), "after 1");
+    /* a large request as the arena's first block is not kept */
+    mc_arena_reset(a);
+    struct mc_arena *b = mc_arena_new();
+    memset(mc_arena_alloc(b, 100000), 'z', 100000);
+    mc_arena_reset(b);
+    assert_string_equal(mc_arena_strdup(b, "small"), "small");
+    mc_arena_free(b);
+    mc_arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(name_equal_ignores_case_and_one_trailing_dot),
         cmocka_unit_test(parse_uint_rejects_junk_and_overflow),
         cmocka_unit_test(arena_holds_many_and_large_allocations),
+        cmocka_unit_test(arena_reset_reuses_one_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
