@@ -86,12 +86,13 @@ static void dmarc_text(FILE *f, const struct mc_report_domain *d)
     put(f, m->org_domain ? m->org_domain : "?");
     fprintf(f, "; policy %s, applied %s; SPF aligned %s, DKIM aligned %s: %s\n", m->policy,
             m->applied_policy ? m->applied_policy : "none (DMARC does not apply)",
-            tri(m->spf_aligned), tri(m->dkim_aligned), m->result ? m->result : "?");
+            tri(m->spf_aligned), tri(m->dkim_aligned), m->result ? m->result : "not predicted");
     if (m->readings_differ) {
         fputs("          RFC 7489 reading (Organizational Domain ", f);
         put(f, m->org_domain_psl ? m->org_domain_psl : "?");
         fprintf(f, " from the PSL): applied %s: %s\n",
-                m->psl_applied_policy ? m->psl_applied_policy : "none", m->psl_result);
+                m->psl_applied_policy ? m->psl_applied_policy : "none",
+                m->psl_result ? m->psl_result : "?");
     }
 }
 
@@ -179,7 +180,8 @@ static json_t *dmarc_json(const struct mc_report_dmarc *m)
         json_object_set_new_nocheck(r, "org_domain", mc_json_safe_string(m->org_domain_psl));
         json_object_set_new_nocheck(r, "spf_aligned", tri_json(m->psl_spf_aligned));
         json_object_set_new_nocheck(r, "dkim_aligned", tri_json(m->psl_dkim_aligned));
-        json_object_set_new_nocheck(r, "result", mc_json_literal(m->psl_result));
+        json_object_set_new_nocheck(r, "result",
+                                    m->psl_result ? mc_json_literal(m->psl_result) : json_null());
         json_object_set_new_nocheck(o, "rfc7489", r);
     }
     return o;
