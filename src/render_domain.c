@@ -224,3 +224,50 @@ json_t *mc_render_domain_json(const struct mc_report_domain *d)
     json_object_set_new_nocheck(o, "lookups", lookups);
     return o;
 }
+
+void mc_render_spf_walk_text(FILE *f, const struct mc_report_spf_walk *w, int verbose)
+{
+    fputs("  SPF ", f);
+    put(f, w->domain);
+    fprintf(f, ": %s, worst case %u of 10 lookups", w->result, w->dns_lookups);
+    if (w->client_terms)
+        fprintf(f, " (%u needing the client)", w->client_terms);
+    fprintf(f, ", %u of 2 void lookups\n", w->void_lookups);
+    if (w->record) {
+        fputs("    ", f);
+        put(f, w->record);
+        fputc('\n', f);
+    }
+    if (w->why) {
+        fputs("    why: ", f);
+        put(f, w->why);
+        fputc('\n', f);
+    }
+    for (size_t i = 0; verbose > 0 && i < w->nsteps; i++) {
+        const struct mc_spf_step *s = &w->steps[i];
+        int indent = 6 + (int)s->depth * 2;
+        char *line = mc_render_spf_step_line(s);
+        fprintf(f, "%*s%s\n", indent, "", line); /* printable ASCII */
+        free(line);
+        for (size_t j = 0; verbose > 1 && j < s->nlookups; j++) {
+            line = mc_render_spf_lookup_line(&s->lookups[j]);
+            fprintf(f, "%*s  %s\n", indent, "", line);
+            free(line);
+        }
+    }
+}
+
+json_t *mc_render_spf_walk_json(const struct mc_report_spf_walk *w)
+{
+    json_t *o = mc_json_must(json_object());
+    json_object_set_new_nocheck(o, "domain", mc_json_safe_string(w->domain));
+    json_object_set_new_nocheck(o, "record", mc_json_safe_string(w->record));
+    json_object_set_new_nocheck(o, "result", mc_json_literal(w->result));
+    if (w->why)
+        json_object_set_new_nocheck(o, "why", mc_json_safe_string(w->why));
+    json_object_set_new_nocheck(o, "dns_lookups", json_integer(w->dns_lookups));
+    json_object_set_new_nocheck(o, "void_lookups", json_integer(w->void_lookups));
+    json_object_set_new_nocheck(o, "client_terms", json_integer(w->client_terms));
+    json_object_set_new_nocheck(o, "trace", mc_json_spf_trace(w->steps, w->nsteps));
+    return o;
+}
