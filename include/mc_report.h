@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mc_report.h - the result tree of a host check, which the renderers read.
+ * mc_report.h - the result tree of a host check, or of `mailcheck domain`
+ * (the sender-domain report alone: no host, no families; report->domain
+ * set), which the renderers read.
  *
  * The check builds it, the renderers (text, json) only read it
  * (monitoring-plugins' "build a result tree, then render it").  Everything
@@ -21,6 +23,7 @@
 #include "mc_arena.h"
 #include "mc_hostname.h"
 #include "mc_ip.h"
+#include "mc_spf_eval.h"
 #include "mc_vocab.h"
 
 struct mc_finding {
@@ -155,8 +158,28 @@ struct mc_report_domain {
     size_t nlookups, lookups_cap;
 };
 
+/* The walk of a sender domain's SPF tree without a client
+ * (mc_spf_eval_walk_start(); `mailcheck domain`): the record, the
+ * worst-case count and the ledger, copied into the report's arena. */
+struct mc_report_spf_walk {
+    const char *domain;
+    const char *record; /* the top record as fetched, or NULL */
+    const char *result; /* none, permerror, temperror, complete (walked
+                           to the end without an error) */
+    const char *why;    /* the walk's reason (errors, none), or NULL */
+    unsigned dns_lookups, void_lookups;
+    unsigned client_terms; /* of dns_lookups: terms needing the client */
+    const struct mc_spf_step *steps;
+    size_t nsteps;
+};
+
 struct mc_report {
     struct mc_arena *arena;
+    /* `mailcheck domain`: DOMAIN as checked (lowercased, no trailing dot);
+     * NULL in a host check. */
+    const char *domain;
+    struct mc_report_spf_walk *spf_walks; /* one per sender domain */
+    size_t nspf_walks, spf_walks_cap;
     const char *host;         /* lowercased A-label form; NULL if bad input */
     const char *host_unicode; /* U-label form when given as such, else NULL */
     const char *input;        /* HOST as given (--batch: the input line) */
@@ -197,6 +220,11 @@ void mc_report_drop_findings(struct mc_report *report, const char *const *codes,
  * has its own finding). */
 void mc_report_lookup_failed(struct mc_report *report, const struct mc_dns_result *result,
                              const char *purpose);
+
+/* Copies walk V (a verdict of mc_spf_eval_walk_start()) into REPORT's
+ * spf_walks.  Returns the copy (owned by REPORT). */
+struct mc_report_spf_walk *mc_report_spf_walk_add(struct mc_report *report,
+                                                  const struct mc_spf_verdict *v);
 
 /* Sets report->status from the findings (worst wins). */
 void mc_report_settle(struct mc_report *report);

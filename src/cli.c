@@ -29,6 +29,7 @@
 #include "mc_check.h"
 #include "mc_cli_batch.h"
 #include "mc_cli_spf.h"
+#include "mc_cli_private.h"
 #include "mc_dns_msg.h"
 #include "mc_file.h"
 #include "mc_hostname.h"
@@ -43,60 +44,12 @@
 #include "mc_util.h"
 #include "mc_zone.h"
 
-enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSONL, FORMAT_NAGIOS, FORMAT_OPENMETRICS };
-
 static const char *const format_names[] = {
     [FORMAT_TEXT] = "text",
     [FORMAT_JSON] = "json",
     [FORMAT_JSONL] = "jsonl",
     [FORMAT_NAGIOS] = "nagios",
     [FORMAT_OPENMETRICS] = "openmetrics",
-};
-enum color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
-
-struct cli {
-    const char *prog;
-    bool plugin; /* invoked as check_mailcheck */
-    enum format format;
-    const char *output;             /* --output FILE, or NULL: stdout */
-    const char *warning, *critical; /* -w/-c as given */
-    struct mc_range warning_range, critical_range;
-    enum color color;
-    bool quiet, strict, offline, tcp, dns0x20;
-    int verbose;
-    bool require[2];
-    long timeout_ms, lookup_timeout_ms;
-    int tries;
-    enum mc_state deadline_state;
-    const char **servers;
-    size_t nservers, servers_cap;
-    const char **zones;
-    size_t nzones, zones_cap;
-    struct mc_ip *addresses;
-    size_t naddresses, addresses_cap;
-    const char **ignore;
-    size_t nignore, ignore_cap;
-    const char *host_arg;
-    bool spf_mode; /* `mailcheck spf ...` */
-    const char *spf_ip, *spf_sender, *spf_helo;
-    bool no_prefetch;
-    bool trace; /* --trace: the SPF ledger in jsonl too */
-    bool no_spf;
-    const char **from;
-    size_t nfrom, from_cap;
-    const char **header_from; /* --header-from */
-    size_t nheader_from, header_from_cap;
-    const char **dkim; /* --dkim SELECTOR[:DOMAIN] */
-    size_t ndkim, dkim_cap;
-    const char *dkim_config; /* --dkim-config PATH */
-    bool no_domain_report;
-    const char *psl_path;
-    const char *batch; /* --batch FILE or "-" */
-    unsigned long concurrency;
-    bool unordered;
-    unsigned long qps, max_inflight;
-    bool postfix;             /* --postfix[=PATH] */
-    const char *postfix_path; /* NULL: /etc/postfix */
 };
 
 static void push(const char ***list, size_t *n, size_t *cap, const char *item)
@@ -126,6 +79,7 @@ static const char usage_text[] =
     "Usage: mailcheck [OPTIONS] HOST\n"
     "       check_mailcheck -H HOST [-w RANGE] [-c RANGE] [-t SECONDS[:STATE]] [OPTIONS]\n"
     "       mailcheck spf --ip ADDR --sender MAILFROM [--helo NAME] [OPTIONS]\n"
+    "       mailcheck domain DOMAIN [--dkim SEL[:DOMAIN]] [--header-from D] [OPTIONS]\n"
     "Checks that HOST, a mail server's EHLO name, resolves, that each of its\n"
     "addresses has a PTR record naming HOST that resolves back (FCrDNS), and\n"
     "that the sender domain's SPF record authorizes every address.\n"
@@ -197,6 +151,10 @@ static const char usage_more[] =
     "  --no-prefetch          do not send known lookups early\n"
     "  --trace                jsonl: the ledger (trace) in every document too\n"
     "                         (json always has it; text shows it at -v)\n"
+    "\n"
+    "domain: the sender-domain report of DOMAIN alone (MX, DMARC, DKIM keys, the\n"
+    "SPF record's worst-case lookups), no server: with --dkim, --dkim-config,\n"
+    "--header-from, --psl and the DNS and output options\n"
     "\n"
     "  -V, --version          print versions and exit (3 as check_mailcheck)\n"
     "  -h, --help             print this help and exit (3 as check_mailcheck)\n"
@@ -576,6 +534,34 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
         }
         return PARSE_OK;
     }
+    if (optind < argc && strcmp(argv[optind], "domain") == 0) {
+        /* DOMAIN plays the MAIL FROM role: no server, no other sender. */
+        const char *stray = hostname                             ? "-H/--hostname"
+                            : cli->nfrom                         ? "--from"
+                            : cli->naddresses                    ? "--address"
+                            : cli->require[0] || cli->require[1] ? "-4/-6"
+                            : cli->postfix                       ? "--postfix"
+                            : cli->batch                         ? "--batch"
+                            : cli->no_spf                        ? "--no-spf"
+                            : cli->no_domain_report              ? "--no-domain-report"
+                            : cli->strict                        ? "--strict"
+                            : cli->spf_ip || cli->spf_sender || cli->spf_helo
+                                ? "--ip, --sender and --helo"
+                                : NULL;
+        if (stray) {
+            *why = mc_xasprintf("%s belongs to the host check, not to 'mailcheck domain'", stray);
+            return PARSE_ERROR;
+        }
+        if (argc - optind != 2) {
+            *why = argc - optind < 2 ? mc_xstrdup("domain needs one DOMAIN")
+                                     : mc_xasprintf("domain takes one DOMAIN (got '%s' and '%s')",
+                                                    argv[optind + 1], argv[optind + 2]);
+            return PARSE_ERROR;
+        }
+        cli->domain_arg = argv[optind + 1];
+        cli->host_arg = cli->domain_arg; /* the subject of an input error */
+        return PARSE_OK;
+    }
     if (cli->spf_ip || cli->spf_sender || cli->spf_helo) {
         *why = mc_xstrdup("--ip, --sender and --helo belong to 'mailcheck spf'");
         return PARSE_ERROR;
@@ -671,7 +657,7 @@ static bool deliver(const struct cli *cli, char *text)
     return ok;
 }
 
-static int emit(const struct cli *cli, struct mc_report *report)
+int cli_emit(const struct cli *cli, struct mc_report *report)
 {
     struct mc_render_options ro = render_options(cli);
     char *text;
@@ -689,7 +675,7 @@ static int emit(const struct cli *cli, struct mc_report *report)
 /* A usage or input error: the message on stderr and, in a machine format,
  * a valid document (nagios: the UNKNOWN line) on stdout or --output.
  * Takes WHY. Returns exit code 3. */
-static int fail_input(const struct cli *cli, char *why, const char *input)
+int cli_fail_input(const struct cli *cli, char *why, const char *input)
 {
     /* The message may quote arguments or file contents: escaped, so that
      * no control octet reaches the terminal. */
@@ -701,7 +687,7 @@ static int fail_input(const struct cli *cli, char *why, const char *input)
         r->input = mc_arena_strdup(r->arena, input);
         mc_report_add_finding(r, "bad-input", MC_SEV_UNKNOWN, input ? input : "", why, NULL);
         mc_report_settle(r);
-        emit(cli, r);
+        cli_emit(cli, r);
         mc_report_free(r);
     } else {
         fprintf(stderr, "Try '%s --help'.\n", cli->prog);
@@ -718,7 +704,7 @@ static void format_seconds(int64_t ms, char *buf, size_t size)
 
 /* The -w/-c thresholds on the check's time, in every format: a finding
  * time-critical or time-warning (the worse only). */
-static void apply_thresholds(const struct cli *cli, struct mc_report *report)
+void cli_apply_thresholds(const struct cli *cli, struct mc_report *report)
 {
     double secs = (double)report->duration_ms / 1000.0;
     char took[32];
@@ -737,15 +723,18 @@ static void apply_thresholds(const struct cli *cli, struct mc_report *report)
         return;
     char *message = mc_xasprintf("the check took %s s, %s the %s range %s", took,
                                  r->inside ? "inside" : "outside", opt, range);
-    mc_report_add_finding(report, code, sev, report->host ? report->host : "", message,
-                          "find out why the name servers answer slowly, or adjust -w/-c");
+    mc_report_add_finding(report, code, sev,
+                          report->host     ? report->host
+                          : report->domain ? report->domain
+                                           : "",
+                          message, "find out why the name servers answer slowly, or adjust -w/-c");
     free(message);
 }
 
 /* Loads the --zone files and creates the resolver. Returns NULL with *WHY
  * (caller frees) on failure; *ZONES is the caller's to free either way. */
-static struct mc_resolver *setup_resolver(const struct cli *cli, struct mc_zone_set **zones,
-                                          char **why)
+struct mc_resolver *cli_setup_resolver(const struct cli *cli, struct mc_zone_set **zones,
+                                       char **why)
 {
     *zones = NULL;
     if (cli->nzones > 0) {
@@ -804,12 +793,13 @@ static int run_spf(struct cli *cli)
     const char *subject = cli->spf_ip ? cli->spf_ip : "";
 
     if (!cli->spf_ip || !cli->spf_sender) {
-        code = fail_input(cli, mc_xstrdup("spf needs --ip ADDR and --sender MAILFROM"), subject);
+        code =
+            cli_fail_input(cli, mc_xstrdup("spf needs --ip ADDR and --sender MAILFROM"), subject);
         goto done;
     }
     if (!mc_ip_parse(cli->spf_ip, &ip)) {
-        code = fail_input(cli, mc_xasprintf("--ip %s: not an IPv4 or IPv6 address", cli->spf_ip),
-                          subject);
+        code = cli_fail_input(
+            cli, mc_xasprintf("--ip %s: not an IPv4 or IPv6 address", cli->spf_ip), subject);
         goto done;
     }
     /* RFC 7208 §2.4: with the null reverse-path, the identity is
@@ -817,17 +807,17 @@ static int run_spf(struct cli *cli)
     const char *sender = cli->spf_sender;
     if (*sender == '\0' || strcmp(sender, "<>") == 0) {
         if (!cli->spf_helo) {
-            code = fail_input(cli,
-                              mc_xstrdup("an empty --sender (null reverse-path) needs "
-                                         "--helo: the identity is then postmaster@HELO"),
-                              subject);
+            code = cli_fail_input(cli,
+                                  mc_xstrdup("an empty --sender (null reverse-path) needs "
+                                             "--helo: the identity is then postmaster@HELO"),
+                                  subject);
             goto done;
         }
         sender = cli->spf_helo;
     }
-    res = setup_resolver(cli, &zones, &why);
+    res = cli_setup_resolver(cli, &zones, &why);
     if (!res) {
-        code = fail_input(cli, why, subject);
+        code = cli_fail_input(cli, why, subject);
         goto done;
     }
     struct mc_spf_request req = {
@@ -842,7 +832,8 @@ static int run_spf(struct cli *cli)
     bool cut = mc_resolver_run(res, started + cli->timeout_ms);
     eval = run.eval;
     if (!eval) { /* cannot happen: the run drains every lookup */
-        code = fail_input(cli, mc_xstrdup("internal error: the evaluation did not end"), subject);
+        code =
+            cli_fail_input(cli, mc_xstrdup("internal error: the evaluation did not end"), subject);
         goto done;
     }
     const struct mc_spf_verdict *v = mc_spf_eval_verdict(eval);
@@ -924,7 +915,7 @@ static bool apply_postfix(struct cli *cli, struct mc_postfix_config *pf, bool on
 
 /* What the signer's configuration could not tell (a missing key file, an
  * unknown key name, a data set other than files): dkim-key-unreadable. */
-static void dkim_config_problems(const struct mc_dkim_config *cfg, struct mc_report *report)
+void cli_dkim_config_problems(const struct mc_dkim_config *cfg, struct mc_report *report)
 {
     size_t n = 0;
     const struct mc_dkim_config_problem *p = cfg ? mc_dkim_config_problems(cfg, &n) : NULL;
@@ -946,16 +937,16 @@ static int run_host_check(struct cli *cli)
     int64_t started = mc_now_ms();
 
     if (cli->postfix && !apply_postfix(cli, &pf, only_listed, &why)) {
-        code = fail_input(cli, why, cli->host_arg);
+        code = cli_fail_input(cli, why, cli->host_arg);
         goto done;
     }
     if (mc_hostname_validate(cli->host_arg, &host, &unicode, &why) != MC_OK) {
-        code = fail_input(cli, why, cli->host_arg);
+        code = cli_fail_input(cli, why, cli->host_arg);
         goto done;
     }
-    res = setup_resolver(cli, &zones, &why);
+    res = cli_setup_resolver(cli, &zones, &why);
     if (!res) {
-        code = fail_input(cli, why, cli->host_arg);
+        code = cli_fail_input(cli, why, cli->host_arg);
         goto done;
     }
     /* The default sender domain: HOST's registrable domain (mailcheck(1), --from). */
@@ -966,7 +957,7 @@ static int run_host_check(struct cli *cli)
     if (!cli->no_spf && (nfrom == 0 || domain_report)) {
         psl = mc_psl_load(cli->psl_path, &why);
         if (!psl) {
-            code = fail_input(cli, why, cli->host_arg);
+            code = cli_fail_input(cli, why, cli->host_arg);
             goto done;
         }
     }
@@ -987,7 +978,7 @@ static int run_host_check(struct cli *cli)
         mc_dkim_config_load(cli->dkim_config, &dkim_config, &why) != MC_OK) {
         free(domains);
         free(default_from);
-        code = fail_input(cli, why, cli->host_arg);
+        code = cli_fail_input(cli, why, cli->host_arg);
         goto done;
     }
     struct mc_cli_dkim dkim = {
@@ -1014,12 +1005,12 @@ static int run_host_check(struct cli *cli)
     struct mc_report *report = mc_check_run(res, &co, started + cli->timeout_ms);
     mc_cli_dkim_reset(&hold);
     free(domains);
-    dkim_config_problems(dkim_config, report);
+    cli_dkim_config_problems(dkim_config, report);
     report->duration_ms = mc_now_ms() - started;
-    apply_thresholds(cli, report);
+    cli_apply_thresholds(cli, report);
     mc_report_drop_findings(report, cli->ignore, cli->nignore);
     mc_report_settle(report);
-    code = emit(cli, report);
+    code = cli_emit(cli, report);
     mc_report_free(report);
     free(default_from);
 done:
@@ -1062,48 +1053,48 @@ static int run_batch(struct cli *cli)
     int code = MC_STATE_UNKNOWN;
 
     if (cli->format == FORMAT_NAGIOS || cli->format == FORMAT_OPENMETRICS) {
-        code = fail_input(
+        code = cli_fail_input(
             cli, mc_xasprintf("--batch writes jsonl or text, not %s", format_names[cli->format]),
             cli->batch);
         goto done;
     }
     if (cli->naddresses > 0) {
-        code = fail_input(cli,
-                          mc_xstrdup("--address names one host's addresses: it does not "
-                                     "go with --batch"),
-                          cli->batch);
+        code = cli_fail_input(cli,
+                              mc_xstrdup("--address names one host's addresses: it does not "
+                                         "go with --batch"),
+                              cli->batch);
         goto done;
     }
     in = strcmp(cli->batch, "-") == 0 ? stdin : fopen(cli->batch, "r");
     struct stat sb;
     if (!in || (in != stdin && (fstat(fileno(in), &sb) != 0 || S_ISDIR(sb.st_mode)))) {
-        code = fail_input(
+        code = cli_fail_input(
             cli,
             mc_xasprintf("--batch %s: %s", cli->batch, in ? "is a directory" : strerror(errno)),
             cli->batch);
         goto done;
     }
-    res = setup_resolver(cli, &zones, &why);
+    res = cli_setup_resolver(cli, &zones, &why);
     if (!res) {
-        code = fail_input(cli, why, cli->batch);
+        code = cli_fail_input(cli, why, cli->batch);
         goto done;
     }
     if (!cli->spf_mode && !cli->no_spf && (cli->nfrom == 0 || !cli->no_domain_report)) {
         psl = mc_psl_load(cli->psl_path, &why);
         if (!psl) {
-            code = fail_input(cli, why, cli->batch);
+            code = cli_fail_input(cli, why, cli->batch);
             goto done;
         }
     }
     if (!cli->spf_mode && cli->dkim_config &&
         mc_dkim_config_load(cli->dkim_config, &dkim_config, &why) != MC_OK) {
-        code = fail_input(cli, why, cli->batch);
+        code = cli_fail_input(cli, why, cli->batch);
         goto done;
     }
     if (cli->output) {
         outfile = mc_file_atomic_begin(cli->output, &why);
         if (!outfile) {
-            code = fail_input(cli, why, cli->batch);
+            code = cli_fail_input(cli, why, cli->batch);
             goto done;
         }
     }
@@ -1207,10 +1198,13 @@ int mc_cli_main(int argc, char **argv)
          * Development Guidelines), so that a misconfigured check shows. */
         code = cli.plugin ? MC_STATE_UNKNOWN : MC_STATE_OK;
         break;
-    case PARSE_ERROR: code = fail_input(&cli, why, cli.host_arg); break;
+    case PARSE_ERROR: code = cli_fail_input(&cli, why, cli.host_arg); break;
     case PARSE_OK:
     default:
-        code = cli.batch ? run_batch(&cli) : cli.spf_mode ? run_spf(&cli) : run_host_check(&cli);
+        code = cli.batch        ? run_batch(&cli)
+               : cli.spf_mode   ? run_spf(&cli)
+               : cli.domain_arg ? cli_run_domain(&cli)
+                                : run_host_check(&cli);
         break;
     }
     cli_reset(&cli);

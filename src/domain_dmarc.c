@@ -447,6 +447,20 @@ static int dkim_alignment(struct mc_domain *const *ops, struct mc_report_domain 
     return result;
 }
 
+/* The DMARC result the alignments predict (RFC 9989: pass when SPF or
+ * DKIM aligns).  An unknown side (-1) cannot make it pass, so the
+ * result rests on the known one: with no selector known it rests on SPF;
+ * without server addresses (`mailcheck domain`) on DKIM; with neither
+ * known it is NULL, not predicted. */
+static const char *dmarc_result(int spf_aligned, int dkim_aligned)
+{
+    if (spf_aligned == 1 || dkim_aligned == 1)
+        return "pass";
+    if (spf_aligned == 0 || dkim_aligned == 0)
+        return "fail";
+    return NULL;
+}
+
 void mc_domain_dmarc_align(struct mc_domain *const *ops, struct mc_report_domain *const *blocks,
                            size_t n, const struct mc_domain_spf *spf, size_t nspf,
                            struct mc_report *rep, size_t index)
@@ -461,21 +475,25 @@ void mc_domain_dmarc_align(struct mc_domain *const *ops, struct mc_report_domain
     bool any_key = false;
     for (size_t i = 0; i < n; i++)
         any_key = any_key || blocks[i]->ndkim > 0;
+    bool spf_known = false;
+    for (size_t i = 0; i < nspf; i++)
+        spf_known = spf_known || spf[i].passes >= 0;
     if (!any_key)
-        mc_report_add_finding(rep, "dkim-not-checked", MC_SEV_INFO, a->domain,
-                              mc_arena_printf(ar,
-                                              "no DKIM selector of %s is known, so DKIM alignment "
-                                              "is not predicted and the DMARC result rests on SPF",
-                                              a->domain),
-                              "name the selector with --dkim SELECTOR, or the signer's "
-                              "configuration with --dkim-config");
+        mc_report_add_finding(
+            rep, "dkim-not-checked", MC_SEV_INFO, a->domain,
+            mc_arena_printf(ar,
+                            "no DKIM selector of %s is known, so DKIM alignment is not "
+                            "predicted and the DMARC result %s",
+                            a->domain, spf_known ? "rests on SPF" : "is not predicted either"),
+            "name the selector with --dkim SELECTOR, or the signer's "
+            "configuration with --dkim-config");
     if (!o->record || !mc_dmarc_walk_result(&m->walk, &found))
         return;
     o->spf_aligned =
         spf_alignment(ops, n, a, found.org_domain, found.record->aspf, spf, nspf, false);
     o->dkim_aligned =
         dkim_alignment(ops, blocks, n, a, found.org_domain, found.record->adkim, false);
-    o->result = o->spf_aligned == 1 || o->dkim_aligned == 1 ? "pass" : "fail";
+    o->result = dmarc_result(o->spf_aligned, o->dkim_aligned);
     if (m->have_7489 && mc_dmarc_rfc7489_result(&m->r7489, &psl)) {
         o->psl_spf_aligned =
             psl.record ? spf_alignment(ops, n, a, psl.org_domain, psl.record->aspf, spf, nspf, true)
@@ -483,9 +501,7 @@ void mc_domain_dmarc_align(struct mc_domain *const *ops, struct mc_report_domain
         o->psl_dkim_aligned =
             psl.record ? dkim_alignment(ops, blocks, n, a, psl.org_domain, psl.record->adkim, true)
                        : -1;
-        o->psl_result = !psl.record                                           ? "none"
-                        : o->psl_spf_aligned == 1 || o->psl_dkim_aligned == 1 ? "pass"
-                                                                              : "fail";
+        o->psl_result = psl.record ? dmarc_result(o->psl_spf_aligned, o->psl_dkim_aligned) : "none";
         bool same_policy = (!o->applied_policy && !o->psl_applied_policy) ||
                            (o->applied_policy && o->psl_applied_policy &&
                             strcmp(o->applied_policy, o->psl_applied_policy) == 0);
@@ -501,8 +517,10 @@ void mc_domain_dmarc_align(struct mc_domain *const *ops, struct mc_report_domain
                                 "%s) gives %s and %s",
                                 o->org_domain_psl ? o->org_domain_psl : "?",
                                 o->psl_applied_policy ? o->psl_applied_policy : "none",
-                                o->psl_result, o->org_domain ? o->org_domain : "?",
-                                o->applied_policy ? o->applied_policy : "none", o->result),
+                                o->psl_result ? o->psl_result : "not predicted",
+                                o->org_domain ? o->org_domain : "?",
+                                o->applied_policy ? o->applied_policy : "none",
+                                o->result ? o->result : "not predicted"),
                 NULL);
         }
     }

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 /* VALUE, or abort through mc_oom(): jansson returns NULL only when out of
  * memory or given invalid UTF-8, which mc_json_safe_string() rules out. */
@@ -28,6 +29,11 @@ json_t *mc_json_literal(const char *s);
  * type, outcome, rcode, ttl, server, answers, cnames (and why). */
 struct mc_report_lookup;
 json_t *mc_json_lookup(const struct mc_report_lookup *lookup);
+
+/* An SPF ledger (mc_spf_step) as the JSON "trace" array: depth, domain,
+ * record, term, target, cost, void, matched, note, lookups. */
+struct mc_spf_step;
+json_t *mc_json_spf_trace(const struct mc_spf_step *steps, size_t nsteps);
 
 /* Opens a document: until mc_json_end(), every jansson value is allocated
  * from one arena that mc_json_end() empties whole (it stays, for the next

@@ -86,12 +86,13 @@ static void dmarc_text(FILE *f, const struct mc_report_domain *d)
     put(f, m->org_domain ? m->org_domain : "?");
     fprintf(f, "; policy %s, applied %s; SPF aligned %s, DKIM aligned %s: %s\n", m->policy,
             m->applied_policy ? m->applied_policy : "none (DMARC does not apply)",
-            tri(m->spf_aligned), tri(m->dkim_aligned), m->result ? m->result : "?");
+            tri(m->spf_aligned), tri(m->dkim_aligned), m->result ? m->result : "not predicted");
     if (m->readings_differ) {
         fputs("          RFC 7489 reading (Organizational Domain ", f);
         put(f, m->org_domain_psl ? m->org_domain_psl : "?");
         fprintf(f, " from the PSL): applied %s: %s\n",
-                m->psl_applied_policy ? m->psl_applied_policy : "none", m->psl_result);
+                m->psl_applied_policy ? m->psl_applied_policy : "none",
+                m->psl_result ? m->psl_result : "?");
     }
 }
 
@@ -179,7 +180,8 @@ static json_t *dmarc_json(const struct mc_report_dmarc *m)
         json_object_set_new_nocheck(r, "org_domain", mc_json_safe_string(m->org_domain_psl));
         json_object_set_new_nocheck(r, "spf_aligned", tri_json(m->psl_spf_aligned));
         json_object_set_new_nocheck(r, "dkim_aligned", tri_json(m->psl_dkim_aligned));
-        json_object_set_new_nocheck(r, "result", mc_json_literal(m->psl_result));
+        json_object_set_new_nocheck(r, "result",
+                                    m->psl_result ? mc_json_literal(m->psl_result) : json_null());
         json_object_set_new_nocheck(o, "rfc7489", r);
     }
     return o;
@@ -220,5 +222,52 @@ json_t *mc_render_domain_json(const struct mc_report_domain *d)
     for (size_t i = 0; i < d->nlookups; i++)
         json_array_append_new(lookups, mc_json_lookup(&d->lookups[i]));
     json_object_set_new_nocheck(o, "lookups", lookups);
+    return o;
+}
+
+void mc_render_spf_walk_text(FILE *f, const struct mc_report_spf_walk *w, int verbose)
+{
+    fputs("  SPF ", f);
+    put(f, w->domain);
+    fprintf(f, ": %s, worst case %u of 10 lookups", w->result, w->dns_lookups);
+    if (w->client_terms)
+        fprintf(f, " (%u needing the client)", w->client_terms);
+    fprintf(f, ", %u of 2 void lookups\n", w->void_lookups);
+    if (w->record) {
+        fputs("    ", f);
+        put(f, w->record);
+        fputc('\n', f);
+    }
+    if (w->why) {
+        fputs("    why: ", f);
+        put(f, w->why);
+        fputc('\n', f);
+    }
+    for (size_t i = 0; verbose > 0 && i < w->nsteps; i++) {
+        const struct mc_spf_step *s = &w->steps[i];
+        int indent = 6 + (int)s->depth * 2;
+        char *line = mc_render_spf_step_line(s);
+        fprintf(f, "%*s%s\n", indent, "", line); /* printable ASCII */
+        free(line);
+        for (size_t j = 0; verbose > 1 && j < s->nlookups; j++) {
+            line = mc_render_spf_lookup_line(&s->lookups[j]);
+            fprintf(f, "%*s  %s\n", indent, "", line);
+            free(line);
+        }
+    }
+}
+
+json_t *mc_render_spf_walk_json(const struct mc_report_spf_walk *w)
+{
+    json_t *o = mc_json_must(json_object());
+    json_object_set_new_nocheck(o, "domain", mc_json_safe_string(w->domain));
+    json_object_set_new_nocheck(o, "record", mc_json_safe_string(w->record));
+    json_object_set_new_nocheck(o, "result", mc_json_literal(w->result));
+    if (w->why)
+        json_object_set_new_nocheck(o, "why", mc_json_safe_string(w->why));
+    json_object_set_new_nocheck(o, "dns_lookups", json_integer(w->dns_lookups));
+    json_object_set_new_nocheck(o, "void_lookups", json_integer(w->void_lookups));
+    json_object_set_new_nocheck(o, "client_terms", json_integer(w->client_terms));
+    json_object_set_new_nocheck(o, "trace", mc_json_spf_trace(w->steps, w->nsteps));
     return o;
 }

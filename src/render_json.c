@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * render_json.c - the JSON document of a host check (schema_version 1;
+ * render_json.c - the JSON document of a host check, or of `mailcheck
+ * domain` (schema_version 1;
  * every key is documented in mailcheck(1), section JSON OUTPUT), built with
  * jansson so that escaping is jansson's job.  Strings from DNS are first
  * made printable ASCII (mc_render_safe), so the document is valid UTF-8
@@ -79,8 +80,64 @@ static json_t *family_json(const struct mc_report_family *f)
     return o;
 }
 
+static json_t *findings_json(const struct mc_report *r)
+{
+    json_t *findings = mc_json_must(json_array());
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const struct mc_finding *f = &r->findings[i];
+        json_t *o = mc_json_must(json_object());
+        json_object_set_new_nocheck(o, "code", mc_json_literal(f->code));
+        json_object_set_new_nocheck(o, "severity", mc_json_literal(mc_severity_str(f->severity)));
+        json_object_set_new_nocheck(o, "subject", mc_json_safe_string(f->subject));
+        json_object_set_new_nocheck(o, "message", mc_json_safe_string(f->message));
+        if (f->fix)
+            json_object_set_new_nocheck(o, "fix", mc_json_safe_string(f->fix));
+        const char *reference = mc_render_finding_reference(f->code);
+        if (reference)
+            json_object_set_new_nocheck(o, "reference", mc_json_literal(reference));
+        json_array_append_new(findings, o);
+    }
+    return findings;
+}
+
+static json_t *resolvers_json(const struct mc_report *r)
+{
+    json_t *resolvers = mc_json_must(json_array());
+    for (size_t i = 0; i < r->nresolvers; i++)
+        json_array_append_new(resolvers, mc_json_safe_string(r->resolvers[i]));
+    return resolvers;
+}
+
+/* `mailcheck domain` (share/schema/mailcheck-domain.schema.json). */
+static char *domain_document(const struct mc_report *r, const struct mc_render_options *opt)
+{
+    mc_json_begin();
+    json_t *doc = mc_json_must(json_object());
+    json_object_set_new_nocheck(doc, "schema_version", json_integer(SCHEMA_VERSION));
+    json_object_set_new_nocheck(doc, "version", mc_json_literal(MAILCHECK_VERSION));
+    json_object_set_new_nocheck(doc, "command", mc_json_literal("domain"));
+    json_object_set_new_nocheck(doc, "domain", mc_json_safe_string(r->domain));
+    json_object_set_new_nocheck(doc, "status", mc_json_literal(mc_state_str(r->status)));
+    json_object_set_new_nocheck(doc, "exit_code", json_integer((json_int_t)r->status));
+    json_object_set_new_nocheck(doc, "duration_ms", json_integer((json_int_t)r->duration_ms));
+    json_object_set_new_nocheck(doc, "queries", json_integer((json_int_t)r->queries));
+    json_object_set_new_nocheck(doc, "resolvers", resolvers_json(r));
+    json_t *domains = mc_json_must(json_array());
+    for (size_t i = 0; i < r->ndomains; i++)
+        json_array_append_new(domains, mc_render_domain_json(r->domains[i]));
+    json_object_set_new_nocheck(doc, "domains", domains);
+    json_t *spf = mc_json_must(json_array());
+    for (size_t i = 0; i < r->nspf_walks; i++)
+        json_array_append_new(spf, mc_render_spf_walk_json(&r->spf_walks[i]));
+    json_object_set_new_nocheck(doc, "spf", spf);
+    json_object_set_new_nocheck(doc, "findings", findings_json(r));
+    return mc_json_end(doc, opt->pretty);
+}
+
 char *mc_render_json(const struct mc_report *r, const struct mc_render_options *opt)
 {
+    if (r->domain)
+        return domain_document(r, opt);
     mc_json_begin();
     json_t *doc = mc_json_must(json_object());
     json_object_set_new_nocheck(doc, "schema_version", json_integer(SCHEMA_VERSION));
@@ -97,10 +154,7 @@ char *mc_render_json(const struct mc_report *r, const struct mc_render_options *
     json_object_set_new_nocheck(doc, "exit_code", json_integer((json_int_t)r->status));
     json_object_set_new_nocheck(doc, "duration_ms", json_integer((json_int_t)r->duration_ms));
     json_object_set_new_nocheck(doc, "queries", json_integer((json_int_t)r->queries));
-    json_t *resolvers = mc_json_must(json_array());
-    for (size_t i = 0; i < r->nresolvers; i++)
-        json_array_append_new(resolvers, mc_json_safe_string(r->resolvers[i]));
-    json_object_set_new_nocheck(doc, "resolvers", resolvers);
+    json_object_set_new_nocheck(doc, "resolvers", resolvers_json(r));
     json_t *from = mc_json_must(json_array());
     for (size_t i = 0; i < r->nfrom; i++)
         json_array_append_new(from, mc_json_safe_string(r->from[i]));
@@ -115,21 +169,6 @@ char *mc_render_json(const struct mc_report *r, const struct mc_render_options *
             json_array_append_new(domains, mc_render_domain_json(r->domains[i]));
         json_object_set_new_nocheck(doc, "domains", domains);
     }
-    json_t *findings = mc_json_must(json_array());
-    for (size_t i = 0; i < r->nfindings; i++) {
-        const struct mc_finding *f = &r->findings[i];
-        json_t *o = mc_json_must(json_object());
-        json_object_set_new_nocheck(o, "code", mc_json_literal(f->code));
-        json_object_set_new_nocheck(o, "severity", mc_json_literal(mc_severity_str(f->severity)));
-        json_object_set_new_nocheck(o, "subject", mc_json_safe_string(f->subject));
-        json_object_set_new_nocheck(o, "message", mc_json_safe_string(f->message));
-        if (f->fix)
-            json_object_set_new_nocheck(o, "fix", mc_json_safe_string(f->fix));
-        const char *reference = mc_render_finding_reference(f->code);
-        if (reference)
-            json_object_set_new_nocheck(o, "reference", mc_json_literal(reference));
-        json_array_append_new(findings, o);
-    }
-    json_object_set_new_nocheck(doc, "findings", findings);
+    json_object_set_new_nocheck(doc, "findings", findings_json(r));
     return mc_json_end(doc, opt->pretty);
 }

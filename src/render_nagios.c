@@ -12,7 +12,9 @@
  *   time=0.042s;W;C;0 queries=9;;;0 addresses=2;;;0
  *   spf_lookups_ipv4=3;;;0;10 spf_lookups_ipv6=3;;;0;10
  *
- * (a family without addresses, or without an SPF evaluation, left out).
+ * (a family without addresses, or without an SPF evaluation, left out);
+ * `mailcheck domain`: time, queries, dkim_keys=N;;;0 and the walk's
+ * worst-case spf_lookups=N;;;0;10.
  * A '|' starts the perfdata for Nagios and Icinga, so no string from DNS
  * may carry one: every such string is made printable ASCII and '|' is
  * written as \124, the DNS presentation escape mc_render_safe() uses.
@@ -90,6 +92,52 @@ static void perfdata(FILE *f, const struct mc_report *r, const struct mc_render_
     }
 }
 
+/* `mailcheck domain`: the time, the queries, the DKIM keys checked and the
+ * worst-case SPF lookups of each walk (RFC 7208 section 4.6.4 allows 10). */
+static void domain_perfdata(FILE *f, const struct mc_report *r, const struct mc_render_options *opt)
+{
+    size_t keys = 0;
+    for (size_t i = 0; i < r->ndomains; i++)
+        keys += r->domains[i]->ndkim;
+    fprintf(f, " | time=%lld.%03llds;%s;%s;0 queries=%lu;;;0 dkim_keys=%zu;;;0",
+            (long long)(r->duration_ms / 1000), (long long)(r->duration_ms % 1000),
+            opt->warning ? opt->warning : "", opt->critical ? opt->critical : "", r->queries, keys);
+    unsigned lookups = 0;
+    for (size_t i = 0; i < r->nspf_walks; i++)
+        lookups = r->spf_walks[i].dns_lookups > lookups ? r->spf_walks[i].dns_lookups : lookups;
+    if (r->nspf_walks > 0)
+        fprintf(f, " spf_lookups=%u;;;0;10", lookups);
+}
+
+/* `mailcheck domain` when nothing is wrong: the DMARC policy and the SPF
+ * walk of the domain. */
+static void domain_summary(FILE *f, const struct mc_report *r)
+{
+    const char *sep = "";
+    for (size_t i = 0; i < r->ndomains; i++) {
+        const struct mc_report_dmarc *m = &r->domains[i]->dmarc;
+        if (!m->checked)
+            continue;
+        fputs(sep, f);
+        if (r->ndomains > 1) {
+            put(f, r->domains[i]->domain);
+            fputc(' ', f);
+        }
+        fprintf(f, "DMARC %s", m->applied_policy ? m->applied_policy : "none");
+        sep = ", ";
+    }
+    for (size_t i = 0; i < r->nspf_walks; i++) {
+        fprintf(f, "%sSPF %s (%u lookup%s)", sep, r->spf_walks[i].result,
+                r->spf_walks[i].dns_lookups, r->spf_walks[i].dns_lookups == 1 ? "" : "s");
+        sep = ", ";
+    }
+    size_t keys = 0;
+    for (size_t i = 0; i < r->ndomains; i++)
+        keys += r->domains[i]->ndkim;
+    if (keys)
+        fprintf(f, "%s%zu DKIM key%s", sep, keys, keys == 1 ? "" : "s");
+}
+
 /* The summary when nothing is wrong: each family's verdict and the SPF
  * result of the first sender domain. */
 static void ok_summary(FILE *f, const struct mc_report *r)
@@ -115,8 +163,8 @@ static void first_line(FILE *f, const struct mc_report *r, const size_t *order,
                        const struct mc_render_options *opt)
 {
     fprintf(f, "MAILCHECK %s - ", mc_state_word(r->status));
-    if (r->host) {
-        put(f, r->host);
+    if (r->host || r->domain) {
+        put(f, r->host ? r->host : r->domain);
         fputs(": ", f);
     }
     /* The worst finding in words, the next ones by code and subject. */
@@ -140,10 +188,14 @@ static void first_line(FILE *f, const struct mc_report *r, const size_t *order,
         fprintf(f, "%s+%zu more", shown > 1 ? ", " : "; ", relevant - shown);
     if (relevant == 0 && r->host)
         ok_summary(f, r);
+    else if (relevant == 0 && r->domain)
+        domain_summary(f, r);
     else if (relevant == 0)
         fputs("nothing checked", f);
     if (r->host)
         perfdata(f, r, opt);
+    else if (r->domain)
+        domain_perfdata(f, r, opt);
     fputc('\n', f);
 }
 
@@ -245,11 +297,18 @@ char *mc_render_nagios(const struct mc_report *r, const struct mc_render_options
             fputc('\n', f);
         }
     }
-    if (opt->verbose > 0 && r->host) {
+    if (opt->verbose > 0 && r->host)
         address_lines(f, r, opt->verbose);
+    if (opt->verbose > 0 && (r->host || r->domain))
         domain_lines(f, r);
+    for (size_t i = 0; opt->verbose > 0 && i < r->nspf_walks; i++) {
+        const struct mc_report_spf_walk *w = &r->spf_walks[i];
+        fputs("SPF ", f);
+        put(f, w->domain);
+        fprintf(f, ": %s, worst case %u of 10 lookups, %u of 2 void lookups\n", w->result,
+                w->dns_lookups, w->void_lookups);
     }
-    if (opt->verbose > 1 && r->host) {
+    if (opt->verbose > 1 && (r->host || r->domain)) {
         fprintf(f, "%lu DNS queries in %lld ms; resolvers:", r->queries, (long long)r->duration_ms);
         for (size_t i = 0; i < r->nresolvers; i++) {
             fputc(' ', f);

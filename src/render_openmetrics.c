@@ -49,15 +49,17 @@ static void family_header(FILE *f, const char *name, const char *help)
     fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
-/* Starts a sample: NAME{host="HOST" (the caller adds labels and closes). */
-static void sample(FILE *f, const char *name, const char *host)
+/* Starts a sample: NAME{host="HOST" (the caller adds labels and closes);
+ * for `mailcheck domain` (R->domain set), NAME{domain="DOMAIN". */
+static void sample(FILE *f, const char *name, const struct mc_report *r)
 {
-    fprintf(f, "%s{host=\"", name);
-    put_label(f, host);
+    fprintf(f, "%s{%s=\"", name, r->domain ? "domain" : "host");
+    put_label(f, r->domain ? r->domain : r->host ? r->host : (r->input ? r->input : ""));
     fputc('"', f);
 }
 
-static void domain_metrics(FILE *f, const struct mc_report *r, const char *host);
+static void domain_metrics(FILE *f, const struct mc_report *r);
+static void walk_metrics(FILE *f, const struct mc_report *r);
 
 static void family_label(FILE *f, int fam)
 {
@@ -75,34 +77,37 @@ char *mc_render_openmetrics(const struct mc_report *r, const struct mc_render_op
     (void)opt;
     struct mc_render_buffer rb;
     FILE *f = mc_render_buffer_open(&rb);
-    const char *host = r->host ? r->host : (r->input ? r->input : "");
 
     family_header(f, "mailcheck_build_info", "mailcheck's version (always 1).");
     fprintf(f, "mailcheck_build_info{version=\"%s\"} 1\n", MAILCHECK_VERSION);
 
     family_header(f, "mailcheck_status",
-                  "Overall status of the host check: 0 ok, 1 warning, 2 critical, 3 unknown "
-                  "(the exit code).");
-    sample(f, "mailcheck_status", host);
+                  r->domain ? "Overall status of the sender-domain check: 0 ok, 1 warning, 2 "
+                              "critical, 3 unknown (the exit code)."
+                            : "Overall status of the host check: 0 ok, 1 warning, 2 critical, 3 "
+                              "unknown (the exit code).");
+    sample(f, "mailcheck_status", r);
     fprintf(f, "} %d\n", (int)r->status);
 
-    family_header(f, "mailcheck_check_duration_seconds", "Wall time of the host check.");
-    sample(f, "mailcheck_check_duration_seconds", host);
+    family_header(f, "mailcheck_check_duration_seconds",
+                  r->domain ? "Wall time of the sender-domain check."
+                            : "Wall time of the host check.");
+    sample(f, "mailcheck_check_duration_seconds", r);
     fputs("} ", f);
     put_seconds(f, r->duration_ms);
     fputc('\n', f);
 
     family_header(f, "mailcheck_dns_queries",
                   "DNS queries the check sent to the network (not zone files, not repeats).");
-    sample(f, "mailcheck_dns_queries", host);
+    sample(f, "mailcheck_dns_queries", r);
     fprintf(f, "} %lu\n", r->queries);
 
-    if (r->host) {
+    if (r->host && !r->domain) {
         family_header(f, "mailcheck_family_status",
                       "FCrDNS verdict of an address family: 0 pass, 1 mismatch, 2 error, "
                       "3 fail, 4 none (no address).");
         for (int i = 0; i < 2; i++) {
-            sample(f, "mailcheck_family_status", host);
+            sample(f, "mailcheck_family_status", r);
             family_label(f, i);
             fprintf(f, "} %d\n", (int)r->families[i].status);
         }
@@ -111,7 +116,7 @@ char *mc_render_openmetrics(const struct mc_report *r, const struct mc_render_op
                       "current verdict, 0 for the others.");
         for (int i = 0; i < 2; i++) {
             for (size_t v = 0; v < sizeof all_verdicts / sizeof all_verdicts[0]; v++) {
-                sample(f, "mailcheck_family_verdict", host);
+                sample(f, "mailcheck_family_verdict", r);
                 family_label(f, i);
                 fprintf(f, ",verdict=\"%s\"} %d\n", mc_verdict_str(all_verdicts[v]),
                         r->families[i].status == all_verdicts[v]);
@@ -120,13 +125,13 @@ char *mc_render_openmetrics(const struct mc_report *r, const struct mc_render_op
         family_header(f, "mailcheck_family_required",
                       "1 when the address family is required (-4/-6).");
         for (int i = 0; i < 2; i++) {
-            sample(f, "mailcheck_family_required", host);
+            sample(f, "mailcheck_family_required", r);
             family_label(f, i);
             fprintf(f, "} %d\n", r->families[i].required);
         }
         family_header(f, "mailcheck_family_addresses", "Addresses checked in the family.");
         for (int i = 0; i < 2; i++) {
-            sample(f, "mailcheck_family_addresses", host);
+            sample(f, "mailcheck_family_addresses", r);
             family_label(f, i);
             fprintf(f, "} %zu\n", r->families[i].naddresses);
         }
@@ -136,7 +141,7 @@ char *mc_render_openmetrics(const struct mc_report *r, const struct mc_render_op
         for (int i = 0; i < 2; i++) {
             if (r->families[i].spf_lookups < 0)
                 continue;
-            sample(f, "mailcheck_spf_lookups", host);
+            sample(f, "mailcheck_spf_lookups", r);
             family_label(f, i);
             fprintf(f, "} %d\n", r->families[i].spf_lookups);
         }
@@ -145,7 +150,7 @@ char *mc_render_openmetrics(const struct mc_report *r, const struct mc_render_op
         for (int i = 0; i < 2; i++) {
             for (size_t j = 0; j < r->families[i].naddresses; j++) {
                 const struct mc_report_address *a = r->families[i].addresses[j];
-                sample(f, "mailcheck_address_status", host);
+                sample(f, "mailcheck_address_status", r);
                 family_label(f, i);
                 fputs(",address=\"", f);
                 put_label(f, a->address);
@@ -154,14 +159,15 @@ char *mc_render_openmetrics(const struct mc_report *r, const struct mc_render_op
         }
     }
 
-    domain_metrics(f, r, host);
+    domain_metrics(f, r);
+    walk_metrics(f, r);
 
     family_header(f, "mailcheck_findings", "Findings of the check by severity.");
     for (size_t s = 0; s < sizeof all_severities / sizeof all_severities[0]; s++) {
         size_t n = 0;
         for (size_t i = 0; i < r->nfindings; i++)
             n += r->findings[i].severity == all_severities[s];
-        sample(f, "mailcheck_findings", host);
+        sample(f, "mailcheck_findings", r);
         fprintf(f, ",severity=\"%s\"} %zu\n", mc_severity_str(all_severities[s]), n);
     }
     /* One series per (code, severity) present: the codes are a closed set
@@ -178,7 +184,7 @@ char *mc_render_openmetrics(const struct mc_report *r, const struct mc_render_op
         }
         if (seen)
             continue;
-        sample(f, "mailcheck_finding_codes", host);
+        sample(f, "mailcheck_finding_codes", r);
         fputs(",code=\"", f);
         put_label(f, r->findings[i].code);
         fprintf(f, "\",severity=\"%s\"} %zu\n", mc_severity_str(r->findings[i].severity), n);
@@ -186,18 +192,24 @@ char *mc_render_openmetrics(const struct mc_report *r, const struct mc_render_op
     return mc_render_buffer_close(&rb);
 }
 
-static void domain_sample(FILE *f, const char *name, const char *host,
+/* NAME{host="HOST",domain="D"; for `mailcheck domain`, whose subject is
+ * a domain already, NAME{domain="D". */
+static void domain_sample(FILE *f, const char *name, const struct mc_report *r,
                           const struct mc_report_domain *d)
 {
-    sample(f, name, host);
-    fputs(",domain=\"", f);
+    if (r->domain) {
+        fprintf(f, "%s{domain=\"", name);
+    } else {
+        sample(f, name, r);
+        fputs(",domain=\"", f);
+    }
     put_label(f, d->domain);
     fputc('"', f);
 }
 
 /* The sender domains: DMARC policy applied and the DKIM keys (mailcheck(1),
  * SENDER DOMAINS). */
-static void domain_metrics(FILE *f, const struct mc_report *r, const char *host)
+static void domain_metrics(FILE *f, const struct mc_report *r)
 {
     family_header(f, "mailcheck_dmarc_policy",
                   "DMARC policy receivers apply to a From domain: 0 none, 1 quarantine, 2 "
@@ -207,7 +219,7 @@ static void domain_metrics(FILE *f, const struct mc_report *r, const char *host)
         if (!d->dmarc.checked)
             continue;
         const char *p = d->dmarc.applied_policy;
-        domain_sample(f, "mailcheck_dmarc_policy", host, d);
+        domain_sample(f, "mailcheck_dmarc_policy", r, d);
         fprintf(f, "} %d\n",
                 !p                             ? -1
                 : strcmp(p, "reject") == 0     ? 2
@@ -219,7 +231,7 @@ static void domain_metrics(FILE *f, const struct mc_report *r, const char *host)
     for (size_t i = 0; i < r->ndomains; i++) {
         for (size_t j = 0; j < r->domains[i]->ndkim; j++) {
             const struct mc_report_dkim *k = &r->domains[i]->dkim[j];
-            domain_sample(f, "mailcheck_dkim_key_bits", host, r->domains[i]);
+            domain_sample(f, "mailcheck_dkim_key_bits", r, r->domains[i]);
             fputs(",selector=\"", f);
             put_label(f, k->selector);
             fprintf(f, "\"} %d\n", k->key_bits > 0 ? k->key_bits : 0);
@@ -232,11 +244,26 @@ static void domain_metrics(FILE *f, const struct mc_report *r, const char *host)
             const struct mc_report_dkim *k = &r->domains[i]->dkim[j];
             enum mc_state st = MC_STATE_UNKNOWN;
             (void)mc_state_parse(k->status, &st);
-            domain_sample(f, "mailcheck_dkim_key_status", host, r->domains[i]);
+            domain_sample(f, "mailcheck_dkim_key_status", r, r->domains[i]);
             fputs(",selector=\"", f);
             put_label(f, k->selector);
             fprintf(f, "\"} %d\n", (int)st);
         }
+    }
+}
+
+/* `mailcheck domain`: the worst-case count of each SPF walk. */
+static void walk_metrics(FILE *f, const struct mc_report *r)
+{
+    if (r->nspf_walks == 0)
+        return;
+    family_header(f, "mailcheck_spf_worst_case_lookups",
+                  "DNS-querying terms of the sender domain's whole SPF tree, whatever the "
+                  "client (RFC 7208 section 4.6.4 allows 10).");
+    for (size_t i = 0; i < r->nspf_walks; i++) {
+        fputs("mailcheck_spf_worst_case_lookups{domain=\"", f);
+        put_label(f, r->spf_walks[i].domain);
+        fprintf(f, "\"} %u\n", r->spf_walks[i].dns_lookups);
     }
 }
 

@@ -162,12 +162,11 @@ char *mc_render_spf_text(const struct mc_spf_output *o, const struct mc_render_o
     return mc_render_buffer_close(&rb);
 }
 
-/* The ledger as JSON (the "trace" array). */
-static json_t *trace_json(const struct mc_spf_verdict *v)
+json_t *mc_json_spf_trace(const struct mc_spf_step *steps, size_t nsteps)
 {
     json_t *trace = mc_json_must(json_array());
-    for (size_t i = 0; i < v->nsteps; i++) {
-        const struct mc_spf_step *s = &v->steps[i];
+    for (size_t i = 0; i < nsteps; i++) {
+        const struct mc_spf_step *s = &steps[i];
         json_t *o = mc_json_must(json_object());
         json_object_set_new_nocheck(o, "depth", json_integer(s->depth));
         json_object_set_new_nocheck(o, "domain", mc_json_safe_string(s->domain));
@@ -243,7 +242,7 @@ char *mc_render_spf_json(const struct mc_spf_output *o, const struct mc_render_o
     }
     json_object_set_new_nocheck(doc, "findings", findings);
     if (opt->trace) /* mailcheck(1): always in json, in jsonl with --trace */
-        json_object_set_new_nocheck(doc, "trace", trace_json(v));
+        json_object_set_new_nocheck(doc, "trace", mc_json_spf_trace(v->steps, v->nsteps));
     return mc_json_end(doc, opt->pretty);
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * render_text.c - the human report: the status line, each family with its
- * addresses, PTR names and verdicts, then one line per finding with its
+ * addresses, PTR names and verdicts, the sender domains (and, for
+ * `mailcheck domain`, the SPF walks), then one line per finding with its
  * reason, the standard it rests on and the fix.  At -v, the evidence: every
  * lookup behind a verdict with its outcome, rcode, TTL and the server that
  * answered, then the run's counts.  Colour only when the CLI asks for it
@@ -81,7 +82,10 @@ static void put_padded(struct out *o, const char *color, const char *text, int w
 static void status_line(struct out *o, const struct mc_report *r)
 {
     const char *state = mc_state_word(r->status);
-    put_safe(o, o->color ? BOLD : NULL, r->host ? r->host : (r->input ? r->input : "?"));
+    put_safe(o, o->color ? BOLD : NULL,
+             r->host     ? r->host
+             : r->domain ? r->domain
+                         : (r->input ? r->input : "?"));
     if (r->host_unicode) {
         fputs(" (", o->f);
         fputs(r->host_unicode, o->f);
@@ -191,6 +195,8 @@ char *mc_render_text(const struct mc_report *r, const struct mc_render_options *
         }
         for (size_t i = 0; i < r->ndomains; i++)
             mc_render_domain_text(f, r->domains[i], opt->verbose);
+        for (size_t i = 0; i < r->nspf_walks; i++)
+            mc_render_spf_walk_text(f, &r->spf_walks[i], opt->verbose);
         if (r->nfindings)
             fputs("findings:\n", f);
         for (size_t i = 0; i < r->nfindings; i++) {

@@ -6,9 +6,11 @@
  */
 #include "mc_report.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "mc_array.h"
 #include "mc_dns.h"
 #include "mc_util.h"
 
@@ -27,7 +29,7 @@ struct mc_report *mc_report_new(void)
 
 void mc_report_free(struct mc_report *report)
 {
-    if (report)
+    if (report) /* every array of the report grows inside its arena */
         mc_arena_free(report->arena);
 }
 
@@ -158,4 +160,48 @@ struct mc_report_lookup *mc_report_lookup_copy(struct mc_report *report,
         }
     }
     return l;
+}
+
+struct mc_report_spf_walk *mc_report_spf_walk_add(struct mc_report *report,
+                                                  const struct mc_spf_verdict *v)
+{
+    struct mc_arena *ar = report->arena;
+    MC_ARENA_ARRAY_RESERVE(report->arena, report->spf_walks, report->spf_walks_cap,
+                           report->nspf_walks + 1);
+    struct mc_report_spf_walk *w = &report->spf_walks[report->nspf_walks++];
+    /* mc_spf_eval_walk_start(): neutral means walked to the end. */
+    *w = (struct mc_report_spf_walk){
+        .domain = mc_arena_strdup(ar, v->domain),
+        .result = v->result == MC_SPF_NEUTRAL ? "complete" : mc_spf_result_str(v->result),
+        .why = v->result == MC_SPF_NEUTRAL ? NULL : mc_arena_strdup(ar, v->why),
+        .dns_lookups = v->dns_lookups,
+        .void_lookups = v->void_lookups,
+        .client_terms = v->client_terms,
+        .nsteps = v->nsteps,
+    };
+    struct mc_spf_step *steps = mc_arena_alloc(ar, (v->nsteps + 1) * sizeof *steps);
+    for (size_t i = 0; i < v->nsteps; i++) {
+        const struct mc_spf_step *s = &v->steps[i];
+        steps[i] = *s;
+        steps[i].domain = mc_arena_strdup(ar, s->domain);
+        steps[i].record = mc_arena_strdup(ar, s->record);
+        steps[i].term = mc_arena_strdup(ar, s->term);
+        steps[i].target = mc_arena_strdup(ar, s->target);
+        steps[i].note = mc_arena_strdup(ar, s->note);
+        steps[i].lookups = mc_arena_alloc(ar, (s->nlookups + 1) * sizeof *steps[i].lookups);
+        for (size_t j = 0; j < s->nlookups; j++) {
+            const struct mc_spf_lookup *l = &s->lookups[j];
+            struct mc_spf_lookup *c = &steps[i].lookups[j];
+            *c = *l;
+            c->name = mc_arena_strdup(ar, l->name);
+            c->why = mc_arena_strdup(ar, l->why);
+            c->answers = mc_arena_alloc(ar, (l->nanswers + 1) * sizeof *c->answers);
+            for (size_t k = 0; k < l->nanswers; k++)
+                c->answers[k] = mc_arena_strdup(ar, l->answers[k]);
+        }
+        if (!w->record && s->depth == 0 && s->record)
+            w->record = steps[i].record;
+    }
+    w->steps = steps;
+    return w;
 }

@@ -38,7 +38,8 @@ MODULE_LAYER = {
     "render": "render", "render_common": "render", "render_domain": "render", "render_text": "render", "json": "render",
     "render_json": "render", "render_nagios": "render", "render_openmetrics": "render",
     "render_spf": "render",
-    "cli": "cli", "cli_batch": "cli", "cli_spf": "cli", "main": "cli",
+    "cli": "cli", "cli_batch": "cli", "cli_spf": "cli", "cli_domain": "cli", "cli_private": "cli",
+    "main": "cli",
 }
 # Third-party headers and the only files that may include them; a key
 # ending in "/" stands for every header under it.

@@ -26,8 +26,9 @@ A case (cases.json, "cases": [...]):
   offline   make an offline twin (default: true when server is nsd)
   format    json (default: adds --format json) | text (adds nothing) |
             nagios | openmetrics | jsonl (add --format FORMAT).  Every format's
-            output is checked as a whole: json (host check, or `mailcheck spf`
-            when "spf" is in args) against its contract, nagios for one status
+            output is checked as a whole: json (host check, `mailcheck spf`
+            when "spf" is in args, `mailcheck domain` when "domain" is)
+            against its contract, nagios for one status
             line with one "|" and perfdata that parses, openmetrics for the
             exposition format with escaped label values, jsonl for one
             document a line
@@ -217,6 +218,10 @@ def expand_args(args):
 
 def is_spf(case):
     return any(a == "spf" for a in case.get("args", []) if isinstance(a, str))
+
+
+def is_domain(case):
+    return any(a == "domain" for a in case.get("args", []) if isinstance(a, str))
 
 
 # --- running --------------------------------------------------------------------
@@ -737,6 +742,54 @@ def check_spf_contract(c, doc, rc, exp, trace=True):
             c.fail("spf contract: a timeout finding with result %s" % result)
 
 
+WALK_RESULTS = ("complete", "none", "permerror", "temperror")
+
+
+def check_domain_contract(c, doc, rc, exp):
+    """The document of `mailcheck domain --format json` (mailcheck(1), JSON
+    OUTPUT): the domain blocks of the host check, the SPF walks, the
+    findings; no SPF alignment without addresses."""
+    if not isinstance(doc, dict):
+        c.fail("the JSON document is not an object")
+        return
+    if exp.get("schema") == "minimal":  # a usage error: the host check's error document
+        check_findings_contract(c, doc, rc)
+        return
+    for key, typ in (("schema_version", int), ("version", str), ("command", str),
+                     ("domain", str), ("status", str), ("exit_code", int), ("duration_ms", int),
+                     ("queries", int), ("resolvers", list), ("domains", list), ("spf", list),
+                     ("findings", list)):
+        if not isinstance(doc.get(key), typ) or isinstance(doc.get(key), bool):
+            c.fail("domain contract: %r is %r, not a %s" % (key, doc.get(key), typ.__name__))
+    c.eq("domain contract: command", doc.get("command"), "domain")
+    domain = doc.get("domain")
+    if isinstance(domain, str) and (domain != domain.lower() or domain.endswith(".")):
+        c.fail("domain contract: domain %r is not lowercase without a trailing dot" % domain)
+    blocks = [d for d in doc.get("domains") or [] if isinstance(d, dict)]
+    if not any(d.get("domain") == domain and "mailfrom" in (d.get("roles") or [])
+               for d in blocks):
+        c.fail("domain contract: no domains[] block of %r with role mailfrom" % domain)
+    for d in blocks:
+        m = d.get("dmarc")
+        if not isinstance(m, dict):
+            continue
+        if m.get("spf_aligned") is not None:
+            c.fail("domain contract: %s spf_aligned %r without server addresses"
+                   % (d.get("domain"), m.get("spf_aligned")))
+        if m.get("result") == "fail" and m.get("dkim_aligned") is not False:
+            c.fail("domain contract: %s DMARC result fail while DKIM alignment is %r"
+                   % (d.get("domain"), m.get("dkim_aligned")))
+    for w in doc.get("spf") or []:
+        if not isinstance(w, dict) or w.get("result") not in WALK_RESULTS or \
+                not isinstance(w.get("dns_lookups"), int) or not isinstance(w.get("trace"), list):
+            c.fail("domain contract: bad spf walk %r" % (w,))
+        elif w["dns_lookups"] > 11:
+            c.fail("domain contract: dns_lookups %d: the 11th term ends the walk" % w["dns_lookups"])
+    if doc.get("exit_code") != rc:
+        c.fail("domain contract: exit_code %r but exit %s" % (doc.get("exit_code"), rc))
+    check_findings_contract(c, doc, rc)
+
+
 NAGIOS_FIRST = re.compile(r"^MAILCHECK (OK|WARNING|CRITICAL|UNKNOWN) - (.*)$")
 # 'label'=value[UOM];[warn];[crit];[min];[max] (Monitoring Plugins guidelines)
 PERFDATA = re.compile(r"^(?:'[^'=]+'|[^'= ]+)=-?[0-9.]+(?:s|us|ms|%|B|KB|MB|TB|c)?"
@@ -856,6 +909,8 @@ def check_expect(c, case, rc, out, err, elapsed):
                 # mailcheck(1), --trace: jsonl has the ledger only when asked
                 check_spf_contract(c, doc, EXIT_OF.get(doc.get("status")), {},
                                    trace="--trace" in case.get("args", []))
+            elif doc.get("command") == "domain":
+                check_domain_contract(c, doc, EXIT_OF.get(doc.get("status")), {})
             elif doc.get("host") is None:  # a bad line: the error document
                 check_findings_contract(c, doc, EXIT_OF.get(doc.get("status")))
             else:
@@ -881,6 +936,12 @@ def check_expect(c, case, rc, out, err, elapsed):
         if "why" in exp and isinstance(doc, dict) and \
                 not re.search(exp["why"], doc.get("why") or ""):
             c.fail("why: expected /%s/, got %r" % (exp["why"], doc.get("why")))
+        check_finding_expectations(c, doc, exp)
+        return
+    if is_domain(case):
+        check_domain_contract(c, doc, rc, exp)
+        if "status" in exp:
+            c.eq("status", doc.get("status") if isinstance(doc, dict) else None, exp["status"])
         check_finding_expectations(c, doc, exp)
         return
     if exp.get("schema", "full") == "full":

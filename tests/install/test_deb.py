@@ -26,6 +26,7 @@ CONTENTS = {
     "./usr/share/man/man1/mailcheck.1": None,
     "./usr/share/mailcheck/mailcheck-host.schema.json": None,
     "./usr/share/mailcheck/mailcheck-spf.schema.json": None,
+    "./usr/share/mailcheck/mailcheck-domain.schema.json": None,
     "./usr/share/mailcheck/icinga2/mailcheck.conf": None,
     "./usr/share/mailcheck/nagios/mailcheck.cfg": None,
 }

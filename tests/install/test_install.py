@@ -20,6 +20,7 @@ EXPECTED_FILES = [
     "share/man/man1/mailcheck.1",
     "share/mailcheck/mailcheck-host.schema.json",
     "share/mailcheck/mailcheck-spf.schema.json",
+    "share/mailcheck/mailcheck-domain.schema.json",
     "share/mailcheck/icinga2/mailcheck.conf",
     "share/mailcheck/nagios/mailcheck.cfg",
 ]

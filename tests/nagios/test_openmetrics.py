@@ -163,13 +163,28 @@ class TestOpenMetrics(unittest.TestCase):
         self.assertEqual(values(fams, "mailcheck_spf_status", ip="192.0.2.10",
                                 sender="postmaster@fail.schema.test"), [2])
 
+    def test_domain(self):
+        # Not through self.metrics(): promtool's lint rejects the unit of
+        # mailcheck_dkim_key_bits ("bits", not "bytes") once it has a sample.
+        p = run(["--format", "openmetrics"] + zones() + ["domain", "--dkim", "s1", "schema.test"])
+        self.assertEqual(p.returncode, 2, p.stderr)
+        fams = parse(p.stdout.decode("ascii"))
+        self.assertEqual(values(fams, "mailcheck_status", domain="schema.test"), [2])
+        self.assertEqual(values(fams, "mailcheck_dmarc_policy", domain="schema.test"), [0])
+        self.assertEqual(values(fams, "mailcheck_dkim_key_status", domain="schema.test",
+                                selector="s1"), [2])
+        self.assertEqual(values(fams, "mailcheck_dkim_key_bits", domain="schema.test",
+                                selector="s1"), [0])
+        self.assertEqual(values(fams, "mailcheck_spf_worst_case_lookups", domain="schema.test"), [1])
+
     def test_promtool(self):
         promtool = shutil.which("promtool")
         if not promtool:
             self.skipTest("promtool not installed (Debian package prometheus)")
         texts = list(TestOpenMetrics.outputs)
         for args in (["pass.schema.test"], ["evil.schema.test"], ["--no-spf", "mismatch.schema.test"],
-                     ["spf", "--ip", "192.0.2.10", "--sender", "perm.schema.test"]):
+                     ["spf", "--ip", "192.0.2.10", "--sender", "perm.schema.test"],
+                     ["domain", "--header-from", "fail.schema.test", "schema.test"]):
             texts.append(run(["--format", "openmetrics"] + zones() + args).stdout.decode())
         texts.append(run(["--format", "openmetrics", "1.2.3.4"]).stdout.decode())
         for text in texts:

@@ -108,6 +108,29 @@ SPF_BATCH_CASES = [
     ("spf-batch-json", [], "json", True),
 ]
 
+# `mailcheck domain`: (name, args, exit code, required finding codes)
+DOMAIN_CASES = [
+    ("domain-ok", OFFLINE + ["domain", "schema.test"], 0, ["dmarc-policy-none"]),
+    ("domain-verbose", OFFLINE + ["-vv", "domain", "schema.test"], 0, []),
+    ("domain-permerror", OFFLINE + ["domain", "perm.schema.test"], 2, ["spf-permerror"]),
+    ("domain-nxdomain", OFFLINE + ["domain", "nosuch.schema.test"], 2, ["mx-none", "spf-none"]),
+    ("domain-dkim-missing", OFFLINE + ["domain", "--dkim", "s1", "schema.test"], 2,
+     ["dkim-key-missing"]),
+    ("domain-header-from", OFFLINE + ["domain", "--header-from", "fail.schema.test",
+                                      "schema.test"], 0, []),
+    ("domain-resolver-unusable", ["--offline", "domain", "schema.test"], 3,
+     ["resolver-unusable"]),
+    ("domain-deadline", ["--server", "127.0.0.1:{blackhole}", "-t", "0.3", "--lookup-timeout", "5",
+                         "domain", "schema.test"], 3, ["timeout"]),
+    ("domain-bad-input", ["domain", "not_a domain"], 3, ["bad-input"]),
+    ("domain-bad-input-extra", ["domain", "schema.test", "other.test"], 3, ["bad-input"]),
+    ("domain-bad-input-from", ["--from", "x.test", "domain", "schema.test"], 3, ["bad-input"]),
+]
+
+# Definitions mailcheck-domain.schema.json copies: (its name, from schema, there named).
+DOMAIN_COPIES = [(n, "host", n) for n in ("domain", "lookup", "tristate", "finding", "state",
+                                           "severity")] + [("spf_lookup", "spf", "lookup")]
+
 
 class Failures:
     def __init__(self):
@@ -171,12 +194,21 @@ def main():
     a = ap.parse_args()
     failures = Failures()
     schemas = {}
-    for name in ("host", "spf"):
+    for name in ("host", "spf", "domain"):
         path = os.path.join(a.source_dir, "share", "schema", "mailcheck-%s.schema.json" % name)
         with open(path, encoding="utf-8") as f:
             schemas[name] = json.load(f)
         jsonschema.Draft202012Validator.check_schema(schemas[name])
     validators = {k: jsonschema.Draft202012Validator(v) for k, v in schemas.items()}
+    # The domain schema's copies stay equal to their originals.
+    for name, origin, there in DOMAIN_COPIES:
+        if schemas["domain"]["$defs"].get(name) != schemas[origin]["$defs"][there]:
+            failures.fail("domain schema", "$defs.%s differs from mailcheck-%s's $defs.%s"
+                          % (name, origin, there))
+    step = json.loads(json.dumps(schemas["spf"]["$defs"]["step"])
+                      .replace("#/$defs/lookup", "#/$defs/spf_lookup"))
+    if schemas["domain"]["$defs"].get("step") != step:
+        failures.fail("domain schema", "$defs.step differs from mailcheck-spf's")
 
     # The man page documents every key the schemas define.
     documented = documented_json_keys(os.path.join(a.source_dir, "man", "mailcheck.1"))
@@ -191,9 +223,9 @@ def main():
 
     hole = blackhole()
     port = hole.getsockname()[1]
-    docs = {"host": [], "spf": []}
+    docs = {"host": [], "spf": [], "domain": []}
     count = 0
-    for kind, cases in (("host", HOST_CASES), ("spf", SPF_CASES)):
+    for kind, cases in (("host", HOST_CASES), ("spf", SPF_CASES), ("domain", DOMAIN_CASES)):
         for case in cases:
             name, args, want_rc, want = case
             if a.only and a.only != name:
@@ -217,7 +249,7 @@ def main():
                     failures.fail(label, "schema: %s at %s" % (e.message, list(e.path)))
                 if doc.get("exit_code") != rc:
                     failures.fail(label, "exit_code %r but exit %d" % (doc.get("exit_code"), rc))
-                if kind == "host":
+                if kind in ("host", "domain"):
                     codes = {f["code"] for f in doc.get("findings", [])}
                     for code in want:
                         if code not in codes:
@@ -285,6 +317,19 @@ def main():
         bad["result"] = "maybe"
         if not validate(validators["spf"], bad):
             failures.fail("schema strictness", "spf schema accepts result 'maybe'")
+    if docs["domain"]:
+        good = next(d for d in docs["domain"] if d.get("command") == "domain" and d["spf"])
+        mutations = {
+            "a required key removed": lambda d: d.pop("spf"),
+            "an unknown key": lambda d: d.__setitem__("families", {}),
+            "a wrong walk result": lambda d: d["spf"][0].__setitem__("result", "pass"),
+            "a wrong role": lambda d: d["domains"][0].__setitem__("roles", ["helo"]),
+        }
+        for what, mutate in mutations.items():
+            bad = copy.deepcopy(good)
+            mutate(bad)
+            if not validate(validators["domain"], bad):
+                failures.fail("schema strictness", "domain schema accepts %s" % what)
 
     failed = len(failures.items)
     print("%d documents validated against the schemas, %d failures" % (count, failed))

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mc_cli_private.h - what the parts of the command line share (cli.c: the
+ * options, the host check and `mailcheck spf`; cli_domain.c: `mailcheck
+ * domain`): the parsed options and the helpers that turn a report into
+ * output and an exit code.  Not for other modules.
+ */
+#ifndef MC_CLI_PRIVATE_H
+#define MC_CLI_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mc_dkim_config.h"
+#include "mc_ip.h"
+#include "mc_range.h"
+#include "mc_report.h"
+#include "mc_resolver.h"
+#include "mc_vocab.h"
+#include "mc_zone.h"
+
+enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSONL, FORMAT_NAGIOS, FORMAT_OPENMETRICS };
+
+enum color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+struct cli {
+    const char *prog;
+    bool plugin; /* invoked as check_mailcheck */
+    enum format format;
+    const char *output;             /* --output FILE, or NULL: stdout */
+    const char *warning, *critical; /* -w/-c as given */
+    struct mc_range warning_range, critical_range;
+    enum color color;
+    bool quiet, strict, offline, tcp, dns0x20;
+    int verbose;
+    bool require[2];
+    long timeout_ms, lookup_timeout_ms;
+    int tries;
+    enum mc_state deadline_state;
+    const char **servers;
+    size_t nservers, servers_cap;
+    const char **zones;
+    size_t nzones, zones_cap;
+    struct mc_ip *addresses;
+    size_t naddresses, addresses_cap;
+    const char **ignore;
+    size_t nignore, ignore_cap;
+    const char *host_arg;
+    bool spf_mode;          /* `mailcheck spf ...` */
+    const char *domain_arg; /* `mailcheck domain DOMAIN`: DOMAIN */
+    const char *spf_ip, *spf_sender, *spf_helo;
+    bool no_prefetch;
+    bool no_spf;
+    bool trace; /* --trace: the SPF ledger in jsonl too */
+    const char **from;
+    size_t nfrom, from_cap;
+    const char **header_from; /* --header-from */
+    size_t nheader_from, header_from_cap;
+    const char **dkim; /* --dkim SELECTOR[:DOMAIN] */
+    size_t ndkim, dkim_cap;
+    const char *dkim_config; /* --dkim-config PATH */
+    bool no_domain_report;
+    const char *psl_path;
+    const char *batch; /* --batch FILE or "-" */
+    unsigned long concurrency;
+    bool unordered;
+    unsigned long qps, max_inflight;
+    bool postfix;             /* --postfix[=PATH] */
+    const char *postfix_path; /* NULL: /etc/postfix */
+};
+
+/* Renders REPORT in the format asked for and writes it (--output or
+ * stdout). Returns its status as the exit code, 3 when it could not be
+ * written. */
+int cli_emit(const struct cli *cli, struct mc_report *report);
+
+/* A usage or input error: the message on stderr and, in a machine format,
+ * a valid document (nagios: the UNKNOWN line) on stdout or --output.
+ * Takes WHY. Returns exit code 3. */
+int cli_fail_input(const struct cli *cli, char *why, const char *input);
+
+/* The -w/-c thresholds on the check's time: a time-warning or
+ * time-critical finding. */
+void cli_apply_thresholds(const struct cli *cli, struct mc_report *report);
+
+/* Loads the --zone files and creates the resolver. Returns NULL with *WHY
+ * (caller frees) on failure; *ZONES is the caller's to free either way. */
+struct mc_resolver *cli_setup_resolver(const struct cli *cli, struct mc_zone_set **zones,
+                                       char **why);
+
+/* What the signer's configuration could not tell: dkim-key-unreadable
+ * findings in REPORT. */
+void cli_dkim_config_problems(const struct mc_dkim_config *cfg, struct mc_report *report);
+
+/* `mailcheck domain DOMAIN` (cli_domain.c). */
+int cli_run_domain(struct cli *cli);
+
+#endif
