@@ -5,9 +5,13 @@
     bench/world.py N [--out DIR] [--seed S]
 
 N mail servers ("hosts") with A/AAAA and PTR records, their sender domains
-with SPF records, and what a correct checker must say about each of them:
+with SPF, MX, DMARC and (some) DKIM key records, and what a correct checker
+must say about each of them, the sender-domain report included (the model
+of src/domain.c and src/domain_dmarc.c in domain_findings(); without --dkim):
 
-  DIR/zones/*.zone     NSD zones (hosts.test, mail.test, provider.test,
+  DIR/zones/*.zone     NSD zones (test, the top, so that the DMARC tree
+                       walk's last name is answered NXDOMAIN; hosts.test,
+                       mail.test, corp.test, provider.test,
                        provider2.test, special.test, and the reverse zones
                        18.198.in-addr.arpa, 19.198.in-addr.arpa,
                        a.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa)
@@ -63,8 +67,8 @@ POOLS = {  # name: (first offset, size) from 198.18.0.0
     "own": (98304, 32768),
 }
 TTL = 3600
-ZONES = ["hosts.test", "mail.test", "provider.test", "provider2.test", "special.test",
-         "18.198.in-addr.arpa", "19.198.in-addr.arpa", "a.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"]
+ZONES = ["test", "hosts.test", "mail.test", "corp.test", "provider.test", "provider2.test",
+         "special.test", "18.198.in-addr.arpa", "19.198.in-addr.arpa", "a.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"]
 
 A, AAAA, MX, TXT, PTR = "A", "AAAA", "MX", "TXT", "PTR"
 SEVERITY_ORDER = {"ok": 0, "warning": 1, "unknown": 2, "critical": 3}
@@ -86,16 +90,23 @@ def reverse_name(addr):
 class World:
     def __init__(self):
         self.rr = {}  # name -> {type: [rdata]}
+        self.ents = set(ZONES)  # names that exist without owning records here
 
     def add(self, name, rtype, value):
-        self.rr.setdefault(name.lower(), {}).setdefault(rtype, []).append(value)
+        name = name.lower()
+        self.rr.setdefault(name, {}).setdefault(rtype, []).append(value)
+        labels = name.split(".")
+        for k in range(1, len(labels)):
+            self.ents.add(".".join(labels[k:]))
 
     def lookup(self, name, rtype):
-        """(rcode, records): NXDOMAIN when the name owns nothing (the world has
-        no empty non-terminals that a checker asks for)."""
-        node = self.rr.get(name.lower().rstrip("."))
+        """(rcode, records): NXDOMAIN when the name owns nothing and nothing
+        below it exists; NOERROR without records for a zone apex or an empty
+        non-terminal (e.g. bK.corp.test, which only has _dmarc below it)."""
+        name = name.lower().rstrip(".")
+        node = self.rr.get(name)
         if node is None:
-            return "NXDOMAIN", []
+            return ("NOERROR" if name in self.ents else "NXDOMAIN"), []
         return "NOERROR", node.get(rtype, [])
 
 
@@ -222,6 +233,139 @@ class Spf:
         return r, self.terms
 
 
+# ---- the sender-domain report (mailcheck(1), SENDER DOMAINS) ----
+
+# DKIM keys published for some sender domains, public halves only (made once
+# with openssl genpkey / openssl pkey -pubout; the private halves were never
+# kept).  The batch rows run without --dkim, so they are not looked up: every
+# domain gets dkim-not-checked (info).
+DKIM_SELECTOR = "bench"
+DKIM_RSA = ("v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA8YElqVshJA415JtNOjia"
+            "DYTeb6N/Yhy6R9vaKnWSqM7B+C7qtbn1aeF2Wq1GEvZQDjj1IF9Z2GhIDKF6bsc+xifV2t5aZ5sBvsOi8c"
+            "dYVUAAnQLfaDKLixGLPQvbFRNVo343eSEkJiOHG5sEqBROdb7qnB7UfuE0pRHmSJgK5UXyRjvSoj4Em8Nh"
+            "D2z8uwYO8Lle/oSO7nOJKPDpWcsMVF8Yp67kuncaJS2Vt0LWeqKK0nP/zwBA8ubItFa5ihwmn3UB9Ca8LJ"
+            "PanfU07XBSGcFTNVnVW4Ht63ZSClM2D9/8MBD5GuV/tsObUmguP/P3s+j9wYf4440ozlZblxapqQIDAQAB")
+DKIM_ED25519 = "v=DKIM1; k=ed25519; p=26SoDVAh7pPWP+KAShUiTHsruRC0C71VGOlPDrHWA40="
+POLICIES = ("none", "quarantine", "reject")
+
+
+def dmarc_record(rnd, domain, subdomains):
+    """A valid DMARC record for DOMAIN: p= of every kind, sometimes t=y;
+    at an Organizational Domain (SUBDOMAINS) often sp= and np= as well.
+    Reports go inside the domain (no RFC 9990 authorization needed)."""
+    tags = ["v=DMARC1", "p=" + rnd.choice(POLICIES)]
+    if subdomains and rnd.random() < 0.5:
+        tags.append("sp=" + rnd.choice(POLICIES))
+    if subdomains and rnd.random() < 0.2:
+        tags.append("np=" + rnd.choice(POLICIES))
+    if rnd.random() < 0.05:
+        tags.append("t=y")
+    if rnd.random() < 0.3:
+        tags.append("aspf=s")
+    tags.append("rua=mailto:dmarc@" + domain)
+    return "; ".join(tags)
+
+
+def dmarc_parse(txt):
+    """The tags of a record the world wrote (all valid), or None."""
+    if not (txt == "v=DMARC1" or txt.startswith("v=DMARC1;")):
+        return None
+    tags = {}
+    for part in txt.split(";")[1:]:
+        if "=" in part:
+            k, v = part.split("=", 1)
+            tags[k.strip()] = v.strip()
+    return tags
+
+
+def dmarc_walk_names(domain):
+    """RFC 9989 section 4.10: the domain, then (x >= 8 labels: its last 7)
+    one label fewer each time, down to the top-level label; at most 8."""
+    labels = domain.split(".")
+    x = len(labels)
+    first = x - 7 if x >= 8 else 1
+    idx = [0] + list(range(first, x))[:7]
+    return [".".join(labels[k:]) for k in idx]
+
+
+def domain_findings(domain, look, spf_passes):
+    """The findings (code, severity) of the report of DOMAIN (roles mailfrom
+    and header-from, no --dkim), as src/domain.c and src/domain_dmarc.c make
+    them; SPF_PASSES: 1 when the check's SPF passes for every address of the
+    host, 0 when not, -1 without an address.  Uses LOOK for every lookup."""
+    out = []
+    rcode, mxs = look(domain, MX, 1)
+    exists = rcode != "NXDOMAIN"
+    if mxs:
+        targets = sorted((int(m.split()[0]), m.split()[1].rstrip(".").lower()) for m in mxs)
+        good, bad = 0, []
+        for _, t in targets[:20]:
+            _, a4 = look(t, A, 2)
+            _, a6 = look(t, AAAA, 2)
+            if a4 or a6:
+                good += 1
+            else:
+                bad.append(t)
+        for t in bad:
+            out.append(("mx-target-unresolvable", "warning" if good else "critical"))
+    elif rcode == "NXDOMAIN":
+        out.append(("mx-none", "critical"))
+    else:  # no MX: the implicit MX, the domain's own addresses
+        _, a4 = look(domain, A, 2)
+        _, a6 = look(domain, AAAA, 2)
+        if not (a4 or a6):
+            out.append(("mx-none", "critical"))
+    # the tree walk: sequential, every name up to the top (no psd= here)
+    names = dmarc_walk_names(domain)
+    found = []
+    for k, name in enumerate(names):
+        _, txts = look("_dmarc." + name, TXT, 1 + k)
+        recs = [r for r in (dmarc_parse(t) for t in txts) if r is not None]
+        found.append(recs[0] if len(recs) == 1 else None)
+    # the RFC 7489 reading beside it: the domain, then its PSL
+    # Organizational Domain (the last two labels under the "*" rule)
+    psl_org = ".".join(domain.split(".")[-2:])
+    psl_rec, psl_sub = found[0], False
+    if found[0] is None and psl_org != domain:
+        _, txts = look("_dmarc." + psl_org, TXT, 2)
+        recs = [r for r in (dmarc_parse(t) for t in txts) if r is not None]
+        psl_rec, psl_sub = (recs[0] if len(recs) == 1 else None), True
+    with_rec = [k for k, r in enumerate(found) if r is not None]
+    org = with_rec[-1] if with_rec else 0
+    if found[0] is not None:
+        rec, sub = found[0], False
+    elif found[org] is not None:
+        rec, sub = found[org], True
+    else:
+        rec = None
+    out.append(("dkim-not-checked", "info"))
+    if rec is None:
+        out.append(("dmarc-missing", "warning"))
+        return out
+    if not sub:
+        policy = rec["p"]
+    elif not exists:
+        policy = rec.get("np", rec.get("sp", rec["p"]))
+    else:
+        policy = rec.get("sp", rec["p"])
+    if rec.get("t") == "y" and policy != "none":
+        policy = "quarantine" if policy == "reject" else "none"
+    # RFC 7489 knows neither np= nor t=; without a record there, no policy
+    psl_policy = None if psl_rec is None else (
+        psl_rec.get("sp", psl_rec["p"]) if psl_sub else psl_rec["p"])
+    if psl_policy != policy:  # the SPF alignment is the same in both readings
+        out.append(("dmarc-readings-differ", "info"))
+    if policy == "none":
+        out.append(("dmarc-policy-none", "info"))
+    if rec.get("t") == "y":
+        out.append(("dmarc-testing", "info"))
+    # SPF alignment: the MAIL FROM domain is the From domain (aligned in
+    # either mode) when SPF passes; no DKIM key is known
+    if spf_passes == 0:
+        out.append(("dmarc-unaligned", "warning" if policy == "none" else "critical"))
+    return out
+
+
 # ---- the generator ----
 
 def build(n, seed):
@@ -275,11 +419,36 @@ def build(n, seed):
         "redirect-nxdomain": ["v=spf1 redirect=nxdomain.special.test"],
     }
 
+    # the sender-domain report's records (MX, DMARC, DKIM) draw from their
+    # own generator, so the SPF and PTR world is the same as without them
+    rnd2 = random.Random(seed + 2)
+    w.add("mx.provider2.test", A, "198.51.100.14")
+    w.add("mx.provider2.test", AAAA, "2001:db8:ffff::14")
+    corp = {"group": -1, "left": 0}
+
     hosts = []  # dicts
     ndomains = (n + 1) // 2
     for j in range(ndomains):
         members = [i for i in (2 * j, 2 * j + 1) if i < n]
-        domain = "s%d.mail.test" % j
+        # DMARC: a record at the sender domain itself, only at its
+        # Organizational Domain one level up (bK.corp.test, shared by 1-4
+        # senders sJ.bK.corp.test), or none at all
+        d = rnd2.random()
+        if d < 0.45:
+            dmarc_kind = "own"
+            domain = "s%d.mail.test" % j
+        elif d < 0.75:
+            dmarc_kind = "org"
+            if corp["left"] == 0:
+                corp["group"] += 1
+                corp["left"] = rnd2.choice([1, 2, 2, 3, 4])
+                org = "b%d.corp.test" % corp["group"]
+                w.add("_dmarc." + org, TXT, dmarc_record(rnd2, org, subdomains=True))
+            corp["left"] -= 1
+            domain = "s%d.b%d.corp.test" % (j, corp["group"])
+        else:
+            dmarc_kind = "missing"
+            domain = "s%d.mail.test" % j
         u = rnd.random()
         if u < 0.55:
             family_kind = "provider"
@@ -350,6 +519,26 @@ def build(n, seed):
                 w.add(domain, TXT, "v=spf1 ?all")
             else:
                 kind = "nxdomain"  # the sender domain does not exist: none
+        # MX (where it has none yet): the provider's, or the domain's own
+        # servers; an "a" domain keeps its implicit MX (its own addresses);
+        # a domain that does not exist gets nothing (not even below it)
+        if kind == "nxdomain":
+            dmarc_kind = "missing"
+        elif MX not in w.rr.get(domain, {}) and kind != "a":
+            if kind in ("provider", "provider-wrong"):
+                w.add(domain, MX, "10 mx1.provider.test.")
+                w.add(domain, MX, "20 mx2.provider.test.")
+            elif kind == "provider2":
+                w.add(domain, MX, "10 mx.provider2.test.")
+            else:
+                for k, i in enumerate(members):
+                    w.add(domain, MX, "%d h%d.hosts.test." % (10 * (k + 1), i))
+        if kind != "nxdomain":
+            if dmarc_kind == "own" or (dmarc_kind == "org" and rnd2.random() < 0.1):
+                w.add("_dmarc." + domain, TXT, dmarc_record(rnd2, domain, subdomains=False))
+            if rnd2.random() < 0.3:
+                w.add("%s._domainkey.%s" % (DKIM_SELECTOR, domain), TXT,
+                      DKIM_ED25519 if rnd2.random() < 0.1 else DKIM_RSA)
         if rnd.random() < 0.02 and kind not in ("nxdomain",):
             kind = rnd.choice(sorted(specials))
             w.rr.get(domain, {}).pop(TXT, None)
@@ -357,7 +546,7 @@ def build(n, seed):
                 w.add(domain, TXT, t)
         for i in members:
             hosts.append({"i": i, "host": "h%d.hosts.test" % i, "domain": domain,
-                          "domain_kind": kind, "addrs": addrs[i]})
+                          "domain_kind": kind, "dmarc_kind": dmarc_kind, "addrs": addrs[i]})
 
     # the hosts' own records: A/AAAA, HELO SPF, PTR (with ~10% broken)
     hosts.sort(key=lambda h: h["i"])
@@ -415,7 +604,7 @@ def build(n, seed):
 def expect(w, hosts):
     """The expected verdicts, the lookups they need and the dependency depth
     of each host (the critical path, in round trips)."""
-    floor = set()
+    floor, floor_nodomain = set(), set()
     per_host_total = 0
     out_hosts, out_spf = [], []
     for h in hosts:
@@ -481,6 +670,14 @@ def expect(w, hosts):
             families[key]["addresses"].append({
                 "address": a, "status": status, "ptr": names,
                 "spf": checks[0]["result"], "spf_checks": checks})
+        passes = -1
+        for fam in families.values():
+            for x in fam["addresses"]:
+                ok = x["spf"] == "pass"
+                passes = 1 if passes != 0 and ok else 0
+        host_only = dict(mine)  # the lookups of a check with --no-domain-report
+        dom = domain_findings(h["domain"], look, passes)
+        findings.extend(sev for _, sev in dom if sev != "info")
         for fam in families.values():
             st = [x["status"] for x in fam["addresses"]]
             if st:
@@ -492,11 +689,14 @@ def expect(w, hosts):
         crit = max(mine.values()) if mine else 1
         out_hosts.append({"host": name, "from": h["domain"], "status": status,
                           "families": families, "domain_kind": h["domain_kind"],
+                          "dmarc_kind": h["dmarc_kind"],
+                          "domain_findings": sorted(c for c, _ in dom),
                           "ptr_kinds": h["ptr_kinds"], "queries": len(mine),
                           "critical_path": crit})
         floor.update(mine)
+        floor_nodomain.update(host_only)
         per_host_total += len(mine)
-    return out_hosts, out_spf, floor, per_host_total
+    return out_hosts, out_spf, floor, floor_nodomain, per_host_total
 
 
 def zone_of(name):
@@ -524,8 +724,8 @@ def write_zones(w, outdir):
         f = files[z]
         for rtype, values in w.rr[name].items():
             for v in values:
-                if rtype == TXT:
-                    v = '"%s"' % v
+                if rtype == TXT:  # strings of at most 255 octets (RFC 1035 3.3.14)
+                    v = " ".join('"%s"' % v[k:k + 255] for k in range(0, len(v), 255))
                 f.write("%s. %s %s\n" % (name, rtype, v))
     for f in files.values():
         f.close()
@@ -549,7 +749,7 @@ def main():
     rnd = random.Random(args.seed + 1)
     order = list(hosts)
     rnd.shuffle(order)  # input order: no locality between hosts that share a domain
-    exp_hosts, exp_spf, floor, per_host_total = expect(w, order)
+    exp_hosts, exp_spf, floor, floor_nodomain, per_host_total = expect(w, order)
     write_zones(w, outdir)
     with open(os.path.join(outdir, "hosts.txt"), "w") as f:
         for h in exp_hosts:
@@ -583,6 +783,10 @@ def main():
             k = "%s %s" % (fam, h["families"][fam]["status"])
             fam_status[k] = fam_status.get(k, 0) + 1
     broken = sum(1 for h in exp_hosts if any(k != "good" for k in h["ptr_kinds"]))
+    dom_findings = {}
+    for h in exp_hosts:
+        for c in h["domain_findings"]:
+            dom_findings[c] = dom_findings.get(c, 0) + 1
     # single-host picks: the longest critical path, and a plain passing host
     deepest = max(exp_hosts, key=lambda h: (h["critical_path"], h["queries"],
                                             -h["line"]))
@@ -597,9 +801,14 @@ def main():
         "status": count("status", exp_hosts),
         "family_status": dict(sorted(fam_status.items())),
         "domain_kinds": count("domain_kind", exp_hosts),
+        "dmarc_kinds": count("dmarc_kind", exp_hosts),
+        "domain_findings": dict(sorted(dom_findings.items())),
+        "dkim_selector": DKIM_SELECTOR,
         "spf_results": count("result", exp_spf),
         "floor_queries": len(floor),
         "floor_queries_per_host": len(floor) / args.n,
+        "floor_queries_no_domain_report": len(floor_nodomain),
+        "floor_queries_per_host_no_domain_report": len(floor_nodomain) / args.n,
         "per_host_cache_queries": per_host_total,
         "per_host_cache_queries_per_host": per_host_total / args.n,
         "single_host": {"host": deepest["host"], "from": deepest["from"],
