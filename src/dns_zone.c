@@ -1094,6 +1094,84 @@ static bool same_rdata(const ldns_rr *a, const ldns_rr *b)
     return true;
 }
 
+/* Orders records of one owner by type and rdata (names ignoring case, as
+ * same_rdata() compares them), then by their place in the file. */
+struct ranked_rr {
+    const ldns_rr *rr;
+    size_t place;
+};
+
+static int rdata_order(const void *x, const void *y)
+{
+    const struct ranked_rr *a = x, *b = y;
+    ldns_rr_type ta = ldns_rr_get_type(a->rr), tb = ldns_rr_get_type(b->rr);
+    if (ta != tb)
+        return ta < tb ? -1 : 1;
+    size_t na = ldns_rr_rd_count(a->rr), nb = ldns_rr_rd_count(b->rr);
+    if (na != nb)
+        return na < nb ? -1 : 1;
+    for (size_t i = 0; i < na; i++) {
+        const ldns_rdf *p = ldns_rr_rdf(a->rr, i), *q = ldns_rr_rdf(b->rr, i);
+        size_t lp = ldns_rdf_size(p), lq = ldns_rdf_size(q);
+        if (lp != lq)
+            return lp < lq ? -1 : 1;
+        if (ldns_rdf_get_type(p) != ldns_rdf_get_type(q))
+            return ldns_rdf_get_type(p) < ldns_rdf_get_type(q) ? -1 : 1;
+        bool dname = ldns_rdf_get_type(p) == LDNS_RDF_TYPE_DNAME;
+        const uint8_t *dp = ldns_rdf_data(p), *dq = ldns_rdf_data(q);
+        for (size_t k = 0; k < lp; k++) {
+            int c = dname ? mc_ascii_tolower(dp[k]) : dp[k];
+            int d = dname ? mc_ascii_tolower(dq[k]) : dq[k];
+            if (c != d)
+                return c < d ? -1 : 1;
+        }
+    }
+    return a->place < b->place ? -1 : a->place > b->place;
+}
+
+/* The same record twice is one record, as in a server (RFC 2181 §5: an
+ * RRset holds no duplicates): drops every repeat, keeping the first in
+ * file order and the order of the rest.  Few records at an owner are
+ * compared pairwise; many are sorted first, so that a $GENERATE of
+ * thousands of records at one name stays O(n log n). */
+static void drop_duplicates(struct zone *z)
+{
+    bool *dup = mc_xcalloc(z->nrrs + 1, sizeof *dup);
+    for (size_t n = 0; n < z->nnodes; n++) {
+        const struct zone_node *node = &z->nodes[n];
+        ldns_rr **rrs = z->rrs + node->first;
+        if (node->count <= 32) {
+            for (size_t i = 1; i < node->count; i++)
+                for (size_t k = 0; k < i && !dup[node->first + i]; k++)
+                    dup[node->first + i] = !dup[node->first + k] && same_rdata(rrs[k], rrs[i]);
+            continue;
+        }
+        struct ranked_rr *ranked = mc_xmalloc(node->count * sizeof *ranked);
+        for (size_t i = 0; i < node->count; i++)
+            ranked[i] = (struct ranked_rr){.rr = rrs[i], .place = i};
+        qsort(ranked, node->count, sizeof *ranked, rdata_order);
+        for (size_t i = 1; i < node->count; i++)
+            if (same_rdata(ranked[i - 1].rr, ranked[i].rr))
+                dup[node->first + ranked[i].place] = true;
+        free(ranked);
+    }
+    size_t kept = 0;
+    for (size_t n = 0; n < z->nnodes; n++) {
+        struct zone_node *node = &z->nodes[n];
+        size_t first = kept;
+        for (size_t i = node->first; i < node->first + node->count; i++) {
+            if (dup[i])
+                ldns_rr_free(z->rrs[i]);
+            else
+                z->rrs[kept++] = z->rrs[i];
+        }
+        node->first = first;
+        node->count = kept - first;
+    }
+    z->nrrs = kept;
+    free(dup);
+}
+
 /* Turns the records read for the top file PATH into a zone of SET. */
 static struct zone *build_zone(struct loader *ld, const struct mc_zone_set *set, const char *path)
 {
@@ -1170,21 +1248,14 @@ static struct zone *build_zone(struct loader *ld, const struct mc_zone_set *set,
         }
         lr->rr = NULL;
         lr->key = NULL;
-        /* The same record twice is one record, as in a server (RFC 2181
-         * §5: an RRset holds no duplicates). */
-        bool dup = false;
-        for (size_t k = last->first; k < last->first + last->count && !dup; k++)
-            dup = same_rdata(z->rrs[k], rr);
-        if (dup) {
-            ldns_rr_free(rr);
-            continue;
-        }
         z->rrs[z->nrrs++] = rr;
         last->count++;
-        if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
-            z->soa = rr;
     }
     ld->nrrs = 0;
+    drop_duplicates(z);
+    for (size_t i = 0; i < z->nrrs && !z->soa; i++)
+        if (ldns_rr_get_type(z->rrs[i]) == LDNS_RR_TYPE_SOA)
+            z->soa = z->rrs[i];
     struct wname apex_key;
     const struct zone_node *apex_node = NULL;
     if (!wname_from_rdf(ldns_rr_owner(z->soa), &apex_key) ||
