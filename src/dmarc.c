@@ -217,9 +217,7 @@ struct parser {
     bool p_bad, sp_bad, np_bad;
 };
 
-/* S[0..N) with every octet outside printable ASCII, and the backslash, as
- * \xHH: what a report may show of text from DNS. */
-static char *printable(struct mc_arena *arena, const char *s, size_t n)
+char *mc_dmarc_printable(struct mc_arena *arena, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     char *out = mc_arena_alloc(arena, 4 * n + 1), *p = out;
@@ -270,8 +268,8 @@ add_error(struct parser *p, enum mc_dmarc_error_kind kind, const char *name, siz
     char *reason = mc_arena_vprintf(p->arena, fmt, ap);
     va_end(ap);
     e->kind = kind;
-    e->tag = namelen ? printable(p->arena, name, namelen) : NULL;
-    e->text = printable(p->arena, text, textlen);
+    e->tag = namelen ? mc_dmarc_printable(p->arena, name, namelen) : NULL;
+    e->text = mc_dmarc_printable(p->arena, text, textlen);
     e->why = mc_arena_printf(p->arena, "\"%s\": %s", e->text, reason);
 }
 
@@ -382,7 +380,7 @@ static char *host_copy(struct mc_arena *arena, const char *s, size_t n)
  */
 static void take_uri(struct mc_arena *arena, struct mc_dmarc_uri *u, const char *s, size_t n)
 {
-    u->text = printable(arena, s, n);
+    u->text = mc_dmarc_printable(arena, s, n);
     u->kind = MC_DMARC_URI_INVALID;
     if (n == 0) {
         u->why = "an empty URI (RFC 9989 section 4.8)";
@@ -583,8 +581,8 @@ static void keep_tag(struct parser *p, bool historic, const char *name, size_t n
         rec->unknown = array;
     if (!t)
         return;
-    t->name = printable(p->arena, name, namelen);
-    t->value = printable(p->arena, v, n);
+    t->name = mc_dmarc_printable(p->arena, name, namelen);
+    t->value = mc_dmarc_printable(p->arena, v, n);
     t->why = historic ? historic_why(id, v, n) : NULL;
     t->valid = historic && !t->why;
 }

@@ -30,19 +30,30 @@ static const char *dmarc_name(struct mc_domain *d, const char *name)
     return mc_arena_printf(d->arena, "_dmarc.%s", name);
 }
 
+/* The TXT records of R as mc_dmarc.h reads them, from ARENA; *N of them
+ * (0 unless R answered with data). */
+static struct mc_dmarc_txt *txts_of(struct mc_arena *arena, const struct mc_dns_result *r,
+                                    size_t *n)
+{
+    *n = r && r->outcome == MC_DNS_ANSWER ? r->count : 0;
+    struct mc_dmarc_txt *txts = mc_arena_alloc(arena, (*n + 1) * sizeof *txts);
+    for (size_t i = 0; i < *n; i++)
+        txts[i] = (struct mc_dmarc_txt){.text = r->records[i].text, .len = r->records[i].text_len};
+    return txts;
+}
+
 /* The one DMARC record among the TXT records of R (RFC 9989 §4.10 step 2),
  * parsed into D's arena; NULL with *SEVERAL set when there are several. */
 static struct mc_dmarc_record *pick(struct mc_domain *d, const struct mc_dns_result *r,
                                     enum mc_dmarc_select *select)
 {
     *select = MC_DMARC_SELECT_NONE;
-    if (!r || r->outcome != MC_DNS_ANSWER)
+    size_t n;
+    struct mc_dmarc_txt *txts = txts_of(d->arena, r, &n);
+    if (n == 0)
         return NULL;
-    struct mc_dmarc_txt *txts = mc_arena_alloc(d->arena, (r->count + 1) * sizeof *txts);
-    for (size_t i = 0; i < r->count; i++)
-        txts[i] = (struct mc_dmarc_txt){.text = r->records[i].text, .len = r->records[i].text_len};
     size_t index = 0;
-    *select = mc_dmarc_select(&index, txts, r->count);
+    *select = mc_dmarc_select(&index, txts, n);
     if (*select != MC_DMARC_SELECT_ONE)
         return NULL;
     struct mc_dmarc_record *rec = mc_arena_alloc(d->arena, sizeof *rec);
@@ -175,26 +186,6 @@ static void rua_start(struct mc_domain *d)
 
 /* ---- the report ---- */
 
-static const char *printable(struct mc_arena *ar, const char *text, size_t len)
-{
-    char *out = mc_arena_alloc(ar, len * 4 + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (c >= 0x20 && c < 0x7f) {
-            out[o++] = (char)c;
-        } else {
-            static const char hex[] = "0123456789abcdef";
-            out[o++] = '\\';
-            out[o++] = 'x';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
 static void record_findings(const struct mc_domain *d, struct mc_report *rep,
                             const struct mc_dmarc_found *found)
 {
@@ -248,10 +239,8 @@ static void rua_findings(const struct mc_domain *d, struct mc_report *rep,
             mc_report_lookup_failed(rep, r, "the authorization of a DMARC report destination");
             continue;
         }
-        struct mc_dmarc_txt txts[64];
-        size_t n = 0;
-        for (size_t i = 0; r->outcome == MC_DNS_ANSWER && i < r->count && n < 64; i++)
-            txts[n++] = (struct mc_dmarc_txt){r->records[i].text, r->records[i].text_len};
+        size_t n;
+        struct mc_dmarc_txt *txts = txts_of(ar, r, &n);
         enum mc_dmarc_report_auth auth =
             mc_dmarc_report_auth_check(rep->arena, txts, n, m->rua_host[k], NULL);
         if (auth == MC_DMARC_REPORT_AUTHORIZED)
@@ -341,7 +330,7 @@ void mc_domain_dmarc_report(const struct mc_domain *d, struct mc_report *rep,
             mc_arena_printf(ar, "publish _dmarc.%s TXT \"v=DMARC1; p=none; rua=mailto:...\"",
                             found.org_domain ? found.org_domain : d->domain));
     } else {
-        o->record = printable(ar, found.record->text, found.record->len);
+        o->record = mc_dmarc_printable(ar, found.record->text, found.record->len);
         o->policy = mc_dmarc_policy_str(found.record->p);
         fill_policy(rep, &found, exists, &o->found_at, &o->applied_policy, &o->enforcing);
         record_findings(d, rep, &found);
