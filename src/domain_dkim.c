@@ -155,9 +155,12 @@ static void judge(struct mc_report *rep, const char *domain, const struct mc_dom
             }
             free(cwhy);
         }
-        o->status = o->usable && sev == MC_SEV_INFO ? "ok" : o->usable ? "warning" : "critical";
-        if (key.testing && key.pub && sev == MC_SEV_INFO)
-            o->status = "warning";
+        /* Critical: no key a verifier accepts (invalid, revoked, weak) or not
+         * the signer's; warning: a key with a finding of its own (short,
+         * t=y); else ok. */
+        bool broken =
+            !key.pub || key.status == MC_DKIM_KEY_WEAK || strcmp(o->private_key, "mismatch") == 0;
+        o->status = broken ? "critical" : sev != MC_SEV_INFO || key.testing ? "warning" : "ok";
         mc_dkim_key_reset(&key);
     }
     mc_dkim_private_free(priv);
