@@ -32,6 +32,10 @@ struct mc_finding {
     const char *subject; /* an address, a name or a lookup */
     const char *message; /* what is wrong, in plain words */
     const char *fix;     /* what to do about it, or NULL */
+    /* Where the value at fault was read (--postfix: main.cf, master.cf),
+     * or NULL; line is 1-based, 0 when not known. */
+    const char *file;
+    unsigned line;
 };
 
 /* One CNAME step of a lookup's chain, and who answered it. */
@@ -211,6 +215,11 @@ struct mc_report_lookup *mc_report_lookup_copy(struct mc_report *report,
 /* Adds a finding; strings are copied into the report's arena. */
 void mc_report_add_finding(struct mc_report *report, const char *code, enum mc_severity sev,
                            const char *subject, const char *message, const char *fix);
+/* The same, with the FILE and LINE the finding's value was read from
+ * (FILE NULL or LINE 0: not known). */
+void mc_report_add_finding_at(struct mc_report *report, const char *code, enum mc_severity sev,
+                              const char *subject, const char *message, const char *fix,
+                              const char *file, unsigned line);
 /* Removes every finding whose code is listed in CODES (--ignore). */
 void mc_report_drop_findings(struct mc_report *report, const char *const *codes, size_t ncodes);
 /* The one rule for a lookup a verdict needed that failed (doc/verdicts.md):

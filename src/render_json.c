@@ -92,6 +92,10 @@ static json_t *findings_json(const struct mc_report *r)
         json_object_set_new_nocheck(o, "message", mc_json_safe_string(f->message));
         if (f->fix)
             json_object_set_new_nocheck(o, "fix", mc_json_safe_string(f->fix));
+        if (f->file)
+            json_object_set_new_nocheck(o, "file", mc_json_safe_string(f->file));
+        if (f->file && f->line)
+            json_object_set_new_nocheck(o, "line", mc_json_must(json_integer(f->line)));
         const char *reference = mc_render_finding_reference(f->code);
         if (reference)
             json_object_set_new_nocheck(o, "reference", mc_json_literal(reference));

@@ -291,6 +291,13 @@ char *mc_render_nagios(const struct mc_report *r, const struct mc_render_options
         fprintf(f, "[%s] ", sev);
         put(f, fi->message);
         fprintf(f, " (%s)\n", fi->code);
+        if (fi->file) {
+            fputs("  at: ", f);
+            put(f, fi->file);
+            if (fi->line)
+                fprintf(f, " line %u", fi->line);
+            fputc('\n', f);
+        }
         if (opt->verbose > 0 && fi->fix) {
             fputs("  fix: ", f);
             put(f, fi->fix);

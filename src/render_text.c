@@ -206,6 +206,13 @@ char *mc_render_text(const struct mc_report *r, const struct mc_render_options *
             put_safe(&o, NULL, fi->message);
             const char *ref = mc_render_finding_reference(fi->code);
             fprintf(f, " [%s%s%s]\n", fi->code, ref ? "; " : "", ref ? ref : "");
+            if (fi->file) {
+                fputs("           at: ", f);
+                put_safe(&o, NULL, fi->file);
+                if (fi->line)
+                    fprintf(f, " line %u", fi->line);
+                fputc('\n', f);
+            }
             if (fi->fix) {
                 fputs("           fix: ", f);
                 put_safe(&o, NULL, fi->fix);

@@ -36,6 +36,13 @@ void mc_report_free(struct mc_report *report)
 void mc_report_add_finding(struct mc_report *report, const char *code, enum mc_severity sev,
                            const char *subject, const char *message, const char *fix)
 {
+    mc_report_add_finding_at(report, code, sev, subject, message, fix, NULL, 0);
+}
+
+void mc_report_add_finding_at(struct mc_report *report, const char *code, enum mc_severity sev,
+                              const char *subject, const char *message, const char *fix,
+                              const char *file, unsigned line)
+{
     if (report->nfindings == report->findings_cap) {
         size_t cap = report->findings_cap ? report->findings_cap * 2 : 8;
         struct mc_finding *grown = mc_arena_alloc(report->arena, cap * sizeof *grown);
@@ -50,6 +57,8 @@ void mc_report_add_finding(struct mc_report *report, const char *code, enum mc_s
         .subject = mc_arena_strdup(report->arena, subject),
         .message = mc_arena_strdup(report->arena, message),
         .fix = mc_arena_strdup(report->arena, fix),
+        .file = mc_arena_strdup(report->arena, file),
+        .line = file ? line : 0,
     };
 }
 
