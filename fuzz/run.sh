@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
-for t in spf_parse spf_macro dns_reply zone hostname postfix dmarc dkim_record dkim_config; do
+for t in spf_parse spf_macro dns_reply zone hostname postfix postfix_master dmarc dkim_record dkim_config; do
   mkdir -p "$work/$t"
   cp "$here/corpus/$t/"* "$work/$t/" 2>/dev/null || true
   echo "== fuzz_$t for ${secs}s"

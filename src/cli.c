@@ -58,7 +58,7 @@ static void push(const char ***list, size_t *n, size_t *cap, const char *item)
     (*list)[(*n)++] = item;
 }
 
-static void push_address(struct cli *cli, const struct mc_ip *ip)
+void cli_push_address(struct cli *cli, const struct mc_ip *ip)
 {
     MC_ARRAY_RESERVE(cli->addresses, cli->addresses_cap, cli->naddresses + 1);
     cli->addresses[cli->naddresses++] = *ip;
@@ -128,7 +128,11 @@ static const char usage_text[] =
     "  --postfix[=PATH]       take HOST (smtp_helo_name), the families\n"
     "                         (inet_protocols) and the sending addresses\n"
     "                         (smtp_bind_address[6]) from Postfix's main.cf\n"
-    "                         (default /etc/postfix)\n";
+    "                         (default /etc/postfix), and lint main.cf and\n"
+    "                         master.cf\n"
+    "  --egress               check the kernel's source address towards the\n"
+    "                         Internet in each family (default with --postfix\n"
+    "                         of /etc/postfix)\n";
 
 /* The rest of --help (one literal would pass the 4095 octets C99 promises). */
 static const char usage_more[] =
@@ -232,6 +236,7 @@ enum {
     OPT_QPS,
     OPT_MAX_INFLIGHT,
     OPT_POSTFIX,
+    OPT_EGRESS,
 };
 
 static const struct option long_options[] = {
@@ -273,6 +278,7 @@ static const struct option long_options[] = {
     {"qps", required_argument, NULL, OPT_QPS},
     {"max-inflight", required_argument, NULL, OPT_MAX_INFLIGHT},
     {"postfix", optional_argument, NULL, OPT_POSTFIX},
+    {"egress", no_argument, NULL, OPT_EGRESS},
     {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -411,7 +417,7 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
                 *why = mc_xasprintf("--address %s: not an IPv4 or IPv6 address", optarg);
                 return PARSE_ERROR;
             }
-            push_address(cli, &ip);
+            cli_push_address(cli, &ip);
             break;
         }
         case OPT_IGNORE: push(&cli->ignore, &cli->nignore, &cli->ignore_cap, optarg); break;
@@ -500,6 +506,7 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
             cli->postfix = true;
             cli->postfix_path = optarg;
             break;
+        case OPT_EGRESS: cli->egress = true; break;
         case ':':
             *why = mc_xasprintf("option %s needs an argument", argv[optind - 1]);
             return PARSE_ERROR;
@@ -883,36 +890,6 @@ done:
     return code;
 }
 
-/* --postfix: HOST from smtp_helo_name (unless given), the families
- * inet_protocols names alone are required, and smtp_bind_address[6] are
- * the only sending addresses of their family. */
-static bool apply_postfix(struct cli *cli, struct mc_postfix_config *pf, bool only_listed[2],
-                          char **why)
-{
-    if (mc_postfix_load(cli->postfix_path, true, pf, why) != MC_OK)
-        return false;
-    if (!cli->host_arg)
-        cli->host_arg = pf->helo_name;
-    if (pf->use_ipv4 && !pf->use_ipv6)
-        cli->require[MC_FAMILY_IPV4] = true;
-    if (pf->use_ipv6 && !pf->use_ipv4)
-        cli->require[MC_FAMILY_IPV6] = true;
-    const char *binds[2] = {pf->bind_address, pf->bind_address6};
-    for (int f = 0; f < 2; f++) {
-        if (!binds[f])
-            continue;
-        struct mc_ip ip;
-        if (!mc_ip_parse(binds[f], &ip) || (ip.family == AF_INET) != (f == MC_FAMILY_IPV4)) {
-            *why = mc_xasprintf("--postfix %s: smtp_bind_address%s = %s is not an %s address",
-                                pf->path, f ? "6" : "", binds[f], f ? "IPv6" : "IPv4");
-            return false;
-        }
-        push_address(cli, &ip);
-        only_listed[f] = true;
-    }
-    return true;
-}
-
 /* What the signer's configuration could not tell (a missing key file, an
  * unknown key name, a data set other than files): dkim-key-unreadable. */
 void cli_dkim_config_problems(const struct mc_dkim_config *cfg, struct mc_report *report)
@@ -931,13 +908,19 @@ static int run_host_check(struct cli *cli)
     struct mc_resolver *res = NULL;
     struct mc_psl *psl = NULL;
     struct mc_dkim_config *dkim_config = NULL;
-    struct mc_postfix_config pf = {0};
+    struct cli_postfix pf = {0};
     bool only_listed[2] = {false, false};
     int code = MC_STATE_UNKNOWN;
     int64_t started = mc_now_ms();
 
-    if (cli->postfix && !apply_postfix(cli, &pf, only_listed, &why)) {
+    if (cli->postfix && !cli_postfix_apply(cli, &pf, only_listed, &why)) {
         code = cli_fail_input(cli, why, cli->host_arg);
+        goto done;
+    }
+    /* An EHLO name receivers reject whatever DNS says: the findings alone
+     * (mailcheck(1), POSTFIX, postfix-helo-not-fqdn). */
+    if (cli->postfix && pf.lint.helo_not_fqdn && cli->host_arg == pf.config.helo_name) {
+        code = cli_postfix_unchecked(cli, &pf, started);
         goto done;
     }
     if (mc_hostname_validate(cli->host_arg, &host, &unicode, &why) != MC_OK) {
@@ -981,6 +964,13 @@ static int run_host_check(struct cli *cli)
         code = cli_fail_input(cli, why, cli->host_arg);
         goto done;
     }
+    /* With --postfix of this machine, the signer's configuration by
+     * default (mailcheck(1), --dkim-config): unreadable, an info finding. */
+    const char *default_dkim = cli->dkim_config ? NULL : cli_postfix_opendkim_conf(cli, &pf);
+    char *default_dkim_why = NULL;
+    if (domain_report && default_dkim &&
+        mc_dkim_config_load(default_dkim, &dkim_config, &default_dkim_why) != MC_OK)
+        dkim_config = NULL;
     struct mc_cli_dkim dkim = {
         .selectors = cli->dkim, .nselectors = cli->ndkim, .config = dkim_config, .psl = psl};
     struct mc_cli_dkim_hold hold = {0};
@@ -1006,6 +996,13 @@ static int run_host_check(struct cli *cli)
     mc_cli_dkim_reset(&hold);
     free(domains);
     cli_dkim_config_problems(dkim_config, report);
+    if (default_dkim_why) {
+        mc_report_add_finding(report, "dkim-key-unreadable", MC_SEV_INFO, default_dkim,
+                              default_dkim_why, NULL);
+        free(default_dkim_why);
+    }
+    if (cli->postfix)
+        cli_postfix_findings(&pf, report);
     report->duration_ms = mc_now_ms() - started;
     cli_apply_thresholds(cli, report);
     mc_report_drop_findings(report, cli->ignore, cli->nignore);
@@ -1018,7 +1015,7 @@ done:
     mc_psl_free(psl);
     mc_dkim_config_free(dkim_config);
     mc_zone_set_free(zones);
-    mc_postfix_config_reset(&pf);
+    cli_postfix_reset(&pf);
     free(host);
     free(unicode);
     return code;

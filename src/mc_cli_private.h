@@ -13,6 +13,8 @@
 
 #include "mc_dkim_config.h"
 #include "mc_ip.h"
+#include "mc_postfix.h"
+#include "mc_postfix_lint.h"
 #include "mc_range.h"
 #include "mc_report.h"
 #include "mc_resolver.h"
@@ -67,6 +69,7 @@ struct cli {
     unsigned long qps, max_inflight;
     bool postfix;             /* --postfix[=PATH] */
     const char *postfix_path; /* NULL: /etc/postfix */
+    bool egress;              /* --egress */
 };
 
 /* Renders REPORT in the format asked for and writes it (--output or
@@ -91,6 +94,32 @@ struct mc_resolver *cli_setup_resolver(const struct cli *cli, struct mc_zone_set
 /* What the signer's configuration could not tell: dkim-key-unreadable
  * findings in REPORT. */
 void cli_dkim_config_problems(const struct mc_dkim_config *cfg, struct mc_report *report);
+
+/* Adds IP to the sending addresses (--address). */
+void cli_push_address(struct cli *cli, const struct mc_ip *ip);
+
+/* --postfix (cli_postfix.c): the configuration, its lint, and what was
+ * taken from it. */
+struct cli_postfix {
+    struct mc_postfix_config config;
+    struct mc_postfix_lint lint;
+    bool local; /* this machine's configuration: egress asked, /etc/opendkim.conf read */
+};
+
+/* Loads --postfix and applies it to CLI: HOST, the sending addresses
+ * (bind addresses, egress), the required families.  Returns false with
+ * *WHY (caller frees) when the configuration cannot be read. */
+bool cli_postfix_apply(struct cli *cli, struct cli_postfix *pf, bool only_listed[2], char **why);
+/* Adds the lint findings of PF to REPORT, each with its file and line. */
+void cli_postfix_findings(const struct cli_postfix *pf, struct mc_report *report);
+/* The report when the EHLO name is not a public FQDN: no DNS check, the
+ * findings alone (postfix-helo-not-fqdn).  Returns the exit code. */
+int cli_postfix_unchecked(const struct cli *cli, const struct cli_postfix *pf, int64_t started);
+/* The opendkim.conf read by default with --postfix of this machine
+ * (MAILCHECK_OPENDKIM_CONF, else /etc/opendkim.conf) when it exists, else
+ * NULL (borrowed). */
+const char *cli_postfix_opendkim_conf(const struct cli *cli, const struct cli_postfix *pf);
+void cli_postfix_reset(struct cli_postfix *pf);
 
 /* `mailcheck domain DOMAIN` (cli_domain.c). */
 int cli_run_domain(struct cli *cli);

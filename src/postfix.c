@@ -12,6 +12,8 @@
  */
 #include "mc_postfix.h"
 #include "mc_array.h"
+#include "mc_file.h"
+#include "mc_postfix_master.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -29,6 +31,7 @@
 
 struct pair {
     char *name, *value;
+    unsigned line; /* of main.cf, 0 for postconf's answers */
 };
 
 struct mc_postfix_params {
@@ -43,18 +46,19 @@ static bool is_name_char(int c)
     return mc_ascii_isalnum(c) || c == '_' || c == '.' || c == '-';
 }
 
-static void set_param(struct mc_postfix_params *p, char *name, char *value)
+static void set_param(struct mc_postfix_params *p, char *name, char *value, unsigned line)
 {
     for (size_t i = 0; i < p->n; i++) {
         if (strcmp(p->pairs[i].name, name) == 0) {
             free(p->pairs[i].value);
             p->pairs[i].value = value;
+            p->pairs[i].line = line;
             free(name);
             return;
         }
     }
     MC_ARRAY_RESERVE(p->pairs, p->pairs_cap, p->n + 1);
-    p->pairs[p->n++] = (struct pair){.name = name, .value = value};
+    p->pairs[p->n++] = (struct pair){.name = name, .value = value, .line = line};
 }
 
 /* Parses one logical line (NUL-terminated, LINE_NO for messages). */
@@ -78,7 +82,7 @@ static enum mc_status parse_logical(struct mc_postfix_params *p, const char *lin
     size_t vlen = strlen(s);
     while (vlen > 0 && mc_ascii_isspace((unsigned char)s[vlen - 1]))
         vlen--;
-    set_param(p, mc_xstrndup(name, nlen), mc_xstrndup(s, vlen));
+    set_param(p, mc_xstrndup(name, nlen), mc_xstrndup(s, vlen), (unsigned)line_no);
     return MC_OK;
 }
 
@@ -155,6 +159,25 @@ void mc_postfix_params_free(struct mc_postfix_params *p)
     free(p);
 }
 
+size_t mc_postfix_params_count(const struct mc_postfix_params *p)
+{
+    return p ? p->n : 0;
+}
+
+const char *mc_postfix_params_name(const struct mc_postfix_params *p, size_t i, unsigned *line)
+{
+    *line = p->pairs[i].line;
+    return p->pairs[i].name;
+}
+
+unsigned mc_postfix_params_line(const struct mc_postfix_params *p, const char *name)
+{
+    for (size_t i = 0; p && i < p->n; i++)
+        if (strcmp(p->pairs[i].name, name) == 0)
+            return p->pairs[i].line;
+    return 0;
+}
+
 /* ---- expansion ---- */
 
 static const char *raw_value(const struct mc_postfix_params *p, const char *name, size_t len)
@@ -177,6 +200,7 @@ struct expansion {
     int depth;
     long refs_left;
     bool too_deep; /* a reference loop (postconf: "unreasonable macro call nesting") */
+    bool cut;      /* a bound cut the value short (an expansion bomb) */
 };
 #define MAX_REFS 1000
 #define MAX_OCTETS (16 * 1024)
@@ -192,9 +216,10 @@ struct buf {
 
 static void buf_add(struct buf *b, const char *s, size_t n, struct expansion *x)
 {
-    (void)x;
-    if (b->len + n > MAX_OCTETS)
+    if (b->len + n > MAX_OCTETS) {
         n = MAX_OCTETS - b->len; /* over the bound: the value is cut short */
+        x->cut = true;
+    }
     MC_ARRAY_RESERVE(b->s, b->cap, b->len + n + 1);
     memcpy(b->s + b->len, s, n);
     b->len += n;
@@ -207,8 +232,10 @@ static char *expand(const struct mc_postfix_params *p, const char *v, struct exp
 static char *lookup_expanded(const struct mc_postfix_params *p, const char *name, size_t len,
                              struct expansion *x)
 {
-    if (x->refs_left-- <= 0)
+    if (x->refs_left-- <= 0) {
+        x->cut = true;
         return mc_xstrdup("");
+    }
     const char *raw = raw_value(p, name, len);
     char *out;
     x->depth++;
@@ -329,9 +356,10 @@ static char *builtin_default(const struct mc_postfix_params *p, const char *name
 #undef IS
 }
 
-/* mc_postfix_get(), telling a reference loop apart (*TOO_DEEP). */
+/* mc_postfix_get(), telling a reference loop (*TOO_DEEP) and a value cut
+ * at the bounds (*CUT) apart. */
 static char *get_value(const struct mc_postfix_params *p, const char *name,
-                       const char *default_value, bool *too_deep)
+                       const char *default_value, bool *too_deep, bool *cut)
 {
     struct expansion x = {.refs_left = MAX_REFS};
     const char *raw = raw_value(p, name, strlen(name));
@@ -339,23 +367,51 @@ static char *get_value(const struct mc_postfix_params *p, const char *name,
     if (!v && default_value)
         v = expand(p, default_value, &x);
     *too_deep = x.too_deep;
+    *cut = x.cut;
     return v;
 }
 
 char *mc_postfix_get(const struct mc_postfix_params *p, const char *name, const char *default_value)
 {
-    bool too_deep;
-    return get_value(p, name, default_value, &too_deep);
+    bool too_deep, cut;
+    return get_value(p, name, default_value, &too_deep, &cut);
 }
 
 /* ---- loading ---- */
 
-static const char *const wanted[] = {"smtp_helo_name", "inet_protocols", "smtp_bind_address",
-                                     "smtp_bind_address6"};
-#define NWANTED (sizeof wanted / sizeof wanted[0])
+/*
+ * The parameters mailcheck reads, asked of postconf in this order, with
+ * Postfix's defaults (postconf(5)) where builtin_default() has none;
+ * smtp_tls_security_level's depends on compatibility_level (tls_default()).
+ */
+static const struct known {
+    const char *name, *def;
+} known[] = {
+    {"smtp_helo_name", NULL},
+    {"inet_protocols", NULL},
+    {"smtp_bind_address", ""},
+    {"smtp_bind_address6", ""},
+    {"inet_interfaces", "all"},
+    {"smtp_tls_security_level", NULL},
+    {"compatibility_level", "0"},
+    {"tlsproxy_service_name", "tlsproxy"},
+    {"smtp_tls_connection_reuse", "no"},
+    {"smtpd_milters", ""},
+    {"non_smtpd_milters", ""},
+    {"relayhost", ""},
+    {"myorigin", "$myhostname"},
+    {"smtp_use_tls", "no"},
+    {"smtp_enforce_tls", "no"},
+};
+#define NKNOWN (sizeof known / sizeof known[0])
 
 static char *find_postconf(void)
 {
+    /* MAILCHECK_POSTCONF names the program (mailcheck(1), ENVIRONMENT);
+     * set and empty, postconf is not used. */
+    const char *forced = getenv("MAILCHECK_POSTCONF");
+    if (forced)
+        return *forced && access(forced, X_OK) == 0 ? mc_xstrdup(forced) : NULL;
     const char *path = getenv("PATH");
     char *copy = mc_xasprintf("%s:/usr/sbin:/sbin", path ? path : "/usr/bin:/bin");
     char *found = NULL;
@@ -375,21 +431,23 @@ static char *find_postconf(void)
 
 /*
  * postconf(1) expands main.cf itself, without our MAX_REFS/MAX_OCTETS
- * budget: given an expansion bomb it runs until memory runs out.  So the
- * child is bounded like the parser: POSTCONF_MS of wall time, POSTCONF_DATA
- * of memory, and NWANTED lines of at most MAX_OCTETS each; past any bound
- * it is killed and the configuration refused.  A sane main.cf takes
- * postconf some 10 ms.
+ * budget: given an expansion bomb it runs until memory runs out.  So each
+ * run is bounded like the parser: POSTCONF_MS of wall time, POSTCONF_DATA
+ * of memory, a cap on what it prints (POSTCONF_ERR on stderr); past any
+ * bound it is killed and the parser used instead.  A sane main.cf takes
+ * postconf some 10 ms a run.
  */
-#define POSTCONF_MS 3000 /* the message in read_bounded() says 3 s */
+#define POSTCONF_MS 3000 /* the message in read_outputs() says 3 s */
 #define POSTCONF_DATA (64L * 1024 * 1024)
-#define POSTCONF_OUTPUT (NWANTED * (MAX_OCTETS + 1))
+#define POSTCONF_ERR (64 * 1024)
+#define POSTCONF_ARGS 24
 
 /* The child's side of the fork: no allocation here (the limits below would
  * already bind the allocator, and malloc after fork() is not safe). */
-static void postconf_child(char *const argv[], int out)
+static void postconf_child(char *const argv[], int out, int err)
 {
     dup2(out, STDOUT_FILENO);
+    dup2(err, STDERR_FILENO);
     struct rlimit data = {POSTCONF_DATA, POSTCONF_DATA};
     struct rlimit cpu = {POSTCONF_MS / 1000, POSTCONF_MS / 1000};
     setrlimit(RLIMIT_DATA, &data);
@@ -398,153 +456,297 @@ static void postconf_child(char *const argv[], int out)
     _exit(127);
 }
 
-/* Reads FD to its end into BUF (at most CAP octets) until DEADLINE_MS.
- * Returns the length, or -1 (*PROBLEM says why). */
-static ssize_t read_bounded(int fd, char *buf, size_t cap, int64_t deadline_ms,
-                            const char **problem)
+/* What one postconf run printed. */
+struct output {
+    char *text[2]; /* stdout, stderr: NUL-terminated, malloc'd */
+    size_t len[2];
+};
+
+static void output_reset(struct output *o)
 {
-    size_t len = 0;
-    for (;;) {
+    free(o->text[0]);
+    free(o->text[1]);
+    memset(o, 0, sizeof *o);
+}
+
+/* Reads FDS (stdout, stderr) to their ends into O, at most CAP[i] octets
+ * each, until DEADLINE_MS.  Returns false with *PROBLEM saying why. */
+static bool read_outputs(const int fds[2], const size_t cap[2], struct output *o,
+                         int64_t deadline_ms, const char **problem)
+{
+    bool open[2] = {true, true};
+    for (int i = 0; i < 2; i++) {
+        o->text[i] = mc_xmalloc(cap[i] + 1);
+        o->len[i] = 0;
+    }
+    while (open[0] || open[1]) {
         int64_t left = deadline_ms - mc_now_ms();
         if (left <= 0) {
             *problem = "did not finish within 3 s (a runaway $name expansion?)";
-            return -1;
+            return false;
         }
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        int ready = poll(&pfd, 1, (int)left);
-        if (ready < 0 && errno == EINTR)
-            continue;
+        struct pollfd pfd[2];
+        int which[2], n = 0;
+        for (int i = 0; i < 2; i++)
+            if (open[i]) {
+                pfd[n] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+                which[n++] = i;
+            }
+        int ready = poll(pfd, (nfds_t)n, (int)left);
         if (ready <= 0)
-            continue; /* the deadline check above ends it */
-        if (len == cap) {
-            *problem = "printed more than mailcheck reads (an expansion bomb?)";
-            return -1;
+            continue; /* EINTR, or the deadline check above ends it */
+        for (int k = 0; k < n; k++) {
+            if (!pfd[k].revents)
+                continue;
+            int i = which[k];
+            if (o->len[i] == cap[i]) {
+                *problem = "printed more than mailcheck reads (an expansion bomb?)";
+                return false;
+            }
+            ssize_t got = read(fds[i], o->text[i] + o->len[i], cap[i] - o->len[i]);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got < 0) {
+                *problem = strerror(errno);
+                return false;
+            }
+            if (got == 0)
+                open[i] = false;
+            o->len[i] += (size_t)got;
         }
-        ssize_t n = read(fd, buf + len, cap - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            *problem = strerror(errno);
-            return -1;
-        }
-        if (n == 0)
-            return (ssize_t)len;
-        len += (size_t)n;
     }
+    for (int i = 0; i < 2; i++)
+        o->text[i][o->len[i]] = '\0';
+    return true;
 }
 
-/* Runs `postconf -c DIR -x -h PARAM...` (no shell) into VALUES. */
-static enum mc_status ask_postconf(const char *postconf, const char *dir, char **values, char **why)
+/* The first line of TEXT that says "fatal:" or "warning:", for messages,
+ * or NULL (borrowed; up to the newline). */
+static const char *first_complaint(const char *text, size_t *len)
 {
-    int fds[2];
-    if (pipe(fds) != 0) {
+    const char *hit = strstr(text, "fatal:");
+    if (!hit)
+        hit = strstr(text, "warning:");
+    if (!hit)
+        return NULL;
+    *len = strcspn(hit, "\n");
+    return hit;
+}
+
+/* Runs `postconf -c DIR ARGS...` (no shell) into O.  Returns MC_OK, or
+ * MC_ERR_INPUT with *WHY quoting postconf (caller frees). */
+static enum mc_status run_postconf(const char *postconf, const char *dir, const char *const *args,
+                                   size_t nargs, size_t out_cap, struct output *o, char **why)
+{
+    int out[2], err[2];
+    memset(o, 0, sizeof *o);
+    if (nargs + 3 >= POSTCONF_ARGS || pipe(out) != 0) {
         *why = mc_xasprintf("cannot run postconf: %s", strerror(errno));
         return MC_ERR_INPUT;
     }
+    if (pipe(err) != 0) {
+        *why = mc_xasprintf("cannot run postconf: %s", strerror(errno));
+        close(out[0]);
+        close(out[1]);
+        return MC_ERR_INPUT;
+    }
     /* execv() wants mutable strings: copies, made before the fork. */
-    const char *args[] = {postconf,  "-c",      dir,       "-x",     "-h",
-                          wanted[0], wanted[1], wanted[2], wanted[3]};
-    enum { NARGS = sizeof args / sizeof args[0] };
-    char *argv[NARGS + 1];
-    for (size_t k = 0; k < NARGS; k++)
-        argv[k] = mc_xstrdup(args[k]);
-    argv[NARGS] = NULL;
+    char *argv[POSTCONF_ARGS] = {mc_xstrdup(postconf), mc_xstrdup("-c"), mc_xstrdup(dir)};
+    size_t argc = 3;
+    for (size_t k = 0; k < nargs; k++)
+        argv[argc++] = mc_xstrdup(args[k]);
+    argv[argc] = NULL;
     pid_t pid = fork();
     if (pid == 0) {
-        close(fds[0]);
-        postconf_child(argv, fds[1]);
+        close(out[0]);
+        close(err[0]);
+        postconf_child(argv, out[1], err[1]);
     }
     int fork_errno = errno;
-    for (size_t k = 0; k < NARGS; k++)
+    for (size_t k = 0; k < argc; k++)
         free(argv[k]);
+    close(out[1]);
+    close(err[1]);
     if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
+        close(out[0]);
+        close(err[0]);
         *why = mc_xasprintf("cannot run postconf: %s", strerror(fork_errno));
         return MC_ERR_INPUT;
     }
-    close(fds[1]);
-    char *out = mc_xmalloc(POSTCONF_OUTPUT + 1);
+    const int fds[2] = {out[0], err[0]};
+    const size_t cap[2] = {out_cap, POSTCONF_ERR};
     const char *problem = NULL;
-    ssize_t len = read_bounded(fds[0], out, POSTCONF_OUTPUT, mc_now_ms() + POSTCONF_MS, &problem);
-    close(fds[0]);
-    if (len < 0)
+    bool read_all = read_outputs(fds, cap, o, mc_now_ms() + POSTCONF_MS, &problem);
+    close(out[0]);
+    close(err[0]);
+    if (!read_all)
         kill(pid, SIGKILL);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         continue;
-    size_t i = 0;
-    if (len >= 0) {
-        out[len] = '\0';
-        for (char *line = out, *nl; i < NWANTED && (nl = strchr(line, '\n')); line = nl + 1) {
-            size_t n = (size_t)(nl - line);
-            while (n > 0 && line[n - 1] == '\r')
-                n--;
-            values[i++] = mc_xstrndup(line, n);
-        }
-    }
-    free(out);
-    if (len < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || i != NWANTED) {
-        for (size_t k = 0; k < i; k++)
-            free(values[k]);
-        if (problem)
-            *why = mc_xasprintf("postconf -c %s %s; it was stopped", dir, problem);
-        else if (WIFSIGNALED(status))
-            *why = mc_xasprintf("postconf -c %s was killed by signal %d (over its %ld MiB or "
-                                "%d s limit?)",
-                                dir, WTERMSIG(status), POSTCONF_DATA >> 20, POSTCONF_MS / 1000);
+    const char *what = args[0];
+    if (read_all && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return MC_OK;
+    size_t qlen = 0;
+    const char *quote = read_all ? first_complaint(o->text[1], &qlen) : NULL;
+    if (problem)
+        *why = mc_xasprintf("postconf -c %s %s %s; it was stopped", dir, what, problem);
+    else if (WIFSIGNALED(status))
+        *why = mc_xasprintf("postconf -c %s %s was killed by signal %d (over its %ld MiB or "
+                            "%d s limit?)",
+                            dir, what, WTERMSIG(status), POSTCONF_DATA >> 20, POSTCONF_MS / 1000);
+    else
+        *why = mc_xasprintf("postconf -c %s %s failed (exit %d)%s%.*s%s", dir, what,
+                            WIFEXITED(status) ? WEXITSTATUS(status) : -1, quote ? ": \"" : "",
+                            (int)qlen, quote ? quote : "", quote ? "\"" : "");
+    output_reset(o);
+    return MC_ERR_INPUT;
+}
+
+/* The lines of TEXT, one at a time: *LINE (LEN octets, no newline or CR). */
+static bool next_line(const char **text, const char **line, size_t *len)
+{
+    if (!**text)
+        return false;
+    *line = *text;
+    size_t n = strcspn(*text, "\n");
+    *text += n + ((*text)[n] == '\n');
+    while (n > 0 && (*line)[n - 1] == '\r')
+        n--;
+    *len = n;
+    return true;
+}
+
+static void push_string(char ***array, size_t *n, size_t *cap, char *s)
+{
+    MC_ARRAY_RESERVE(*array, *cap, *n + 1);
+    (*array)[(*n)++] = s;
+}
+
+/* postconf's warnings on stderr, each once, "postconf: warning: ..." */
+static void collect_warnings(struct mc_postfix_config *c, const char *err, size_t *cap)
+{
+    const char *line;
+    size_t len;
+    while (next_line(&err, &line, &len)) {
+        const char *w = NULL;
+        for (size_t k = 0; k + 9 <= len && !w; k++)
+            if (memcmp(line + k, "warning: ", 9) == 0)
+                w = line + k;
+        if (!w)
+            continue;
+        char *text = mc_xasprintf("postconf: %.*s", (int)(len - (size_t)(w - line)), w);
+        bool seen = false;
+        for (size_t i = 0; i < c->nwarnings && !seen; i++)
+            seen = strcmp(c->warnings[i], text) == 0;
+        if (seen)
+            free(text);
         else
-            *why = mc_xasprintf("postconf -c %s failed (exit %d)", dir,
-                                WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+            push_string(&c->warnings, &c->nwarnings, cap, text);
+    }
+}
+
+/* Asks postconf everything mailcheck reads (see mc_postfix.h) into C. */
+static enum mc_status ask_postconf(const char *postconf, const char *dir,
+                                   struct mc_postfix_config *c, char **why)
+{
+    struct output o;
+    const char *args[POSTCONF_ARGS];
+    args[0] = "-x";
+    args[1] = "-h";
+    for (size_t k = 0; k < NKNOWN; k++)
+        args[2 + k] = known[k].name;
+    enum mc_status st =
+        run_postconf(postconf, dir, args, 2 + NKNOWN, NKNOWN * (MAX_OCTETS + 1), &o, why);
+    if (st != MC_OK)
+        return st;
+    struct mc_postfix_params *v = mc_xcalloc(1, sizeof *v);
+    const char *text = o.text[0], *line;
+    size_t len, i = 0;
+    for (; i < NKNOWN && next_line(&text, &line, &len); i++)
+        set_param(v, mc_xstrdup(known[i].name), mc_xstrndup(line, len), 0);
+    output_reset(&o);
+    if (i != NKNOWN) {
+        *why = mc_xasprintf("postconf -c %s -x -h printed %zu values for %zu parameters", dir, i,
+                            NKNOWN);
+        mc_postfix_params_free(v);
         return MC_ERR_INPUT;
     }
+    /* Every parameter main.cf sets, expanded: its output is main.cf syntax. */
+    static const char *const n_args[] = {"-n", "-x"};
+    st = run_postconf(postconf, dir, n_args, 2, MAX_MAIN_CF, &o, why);
+    struct mc_postfix_params *set = NULL;
+    char *pwhy = NULL;
+    if (st == MC_OK && mc_postfix_parse(o.text[0], o.len[0], &set, &pwhy) != MC_OK) {
+        *why = mc_xasprintf("postconf -c %s -n -x: %s", dir, pwhy);
+        free(pwhy);
+        st = MC_ERR_INPUT;
+    }
+    if (st != MC_OK) {
+        output_reset(&o);
+        mc_postfix_params_free(v);
+        return st;
+    }
+    size_t wcap = 0;
+    collect_warnings(c, o.text[1], &wcap);
+    output_reset(&o);
+    for (size_t k = 0; k < set->n; k++)
+        if (!raw_value(v, set->pairs[k].name, strlen(set->pairs[k].name))) {
+            set_param(v, set->pairs[k].name, set->pairs[k].value, 0);
+            set->pairs[k].name = set->pairs[k].value = NULL;
+        }
+    mc_postfix_params_free(set);
+    static const char *const m_args[] = {"-m"};
+    st = run_postconf(postconf, dir, m_args, 1, 64 * 1024, &o, why);
+    if (st != MC_OK) {
+        mc_postfix_params_free(v);
+        return st;
+    }
+    size_t tcap = 0;
+    text = o.text[0];
+    while (next_line(&text, &line, &len))
+        if (len > 0)
+            push_string(&c->table_types, &c->ntable_types, &tcap, mc_xstrndup(line, len));
+    output_reset(&o);
+    c->postconf_values = v;
     return MC_OK;
 }
 
-static enum mc_status read_main_cf(const char *path, char **values, char **why)
+static void drop_postconf(struct mc_postfix_config *c)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        *why = mc_xasprintf("cannot read %s: %s", path, strerror(errno));
+    mc_postfix_params_free(c->postconf_values);
+    c->postconf_values = NULL;
+    for (size_t i = 0; i < c->ntable_types; i++)
+        free(c->table_types[i]);
+    free(c->table_types);
+    c->table_types = NULL;
+    c->ntable_types = 0;
+    for (size_t i = 0; i < c->nwarnings; i++)
+        free(c->warnings[i]);
+    free(c->warnings);
+    c->warnings = NULL;
+    c->nwarnings = 0;
+}
+
+/* main.cf (or master.cf, MASTER) at PATH, read with the bounds of
+ * mc_file_read() and parsed.  *WHY names PATH. */
+static enum mc_status read_config_file(const char *path, bool master, void **out, char **why)
+{
+    char *text = NULL, *fwhy = NULL;
+    size_t len = 0;
+    if (mc_file_read(path, MAX_MAIN_CF, &text, &len, &fwhy) != MC_OK) {
+        *why = fwhy;
         return MC_ERR_INPUT;
     }
-    char *text = mc_xmalloc(MAX_MAIN_CF + 1);
-    size_t len = fread(text, 1, MAX_MAIN_CF + 1, f);
-    bool err = ferror(f);
-    fclose(f);
-    if (err || len > MAX_MAIN_CF) {
-        *why = err ? mc_xasprintf("cannot read %s", path)
-                   : mc_xasprintf("%s is larger than 4 MiB", path);
-        free(text);
-        return MC_ERR_INPUT;
-    }
-    struct mc_postfix_params *p = NULL;
     char *pwhy = NULL;
-    enum mc_status st = mc_postfix_parse(text, len, &p, &pwhy);
+    enum mc_status st =
+        master ? mc_postfix_master_parse(text, len, (struct mc_postfix_master **)out, &pwhy)
+               : mc_postfix_parse(text, len, (struct mc_postfix_params **)out, &pwhy);
     free(text);
     if (st != MC_OK) {
         *why = mc_xasprintf("%s: %s", path, pwhy);
         free(pwhy);
-        return st;
     }
-    for (size_t i = 0; i < NWANTED && st == MC_OK; i++) {
-        bool too_deep = false;
-        values[i] = get_value(p, wanted[i], NULL, &too_deep);
-        if (!values[i])
-            values[i] = mc_xstrdup("");
-        if (too_deep) {
-            *why = mc_xasprintf("%s: $name references in %s nest more than %d deep (a "
-                                "reference loop?)",
-                                path, wanted[i], MAX_DEPTH);
-            st = MC_ERR_INPUT;
-        }
-    }
-    mc_postfix_params_free(p);
-    if (st != MC_OK)
-        for (size_t i = 0; i < NWANTED; i++) {
-            free(values[i]);
-            values[i] = NULL;
-        }
     return st;
 }
 
@@ -583,66 +785,119 @@ static enum mc_status parse_protocols(const char *v, struct mc_postfix_config *c
     return st;
 }
 
+/* The parser's side: a $name reference loop in a parameter mailcheck
+ * reads refuses the configuration (postconf: "unreasonable macro call
+ * nesting"), and so does a value that expands past the parser's bounds
+ * (an expansion bomb: postconf would run out of memory). */
+static enum mc_status check_loops(const struct mc_postfix_config *c, char **why)
+{
+    for (size_t i = 0; i < NKNOWN; i++) {
+        bool too_deep = false, cut = false;
+        free(get_value(c->params, known[i].name, known[i].def, &too_deep, &cut));
+        if (too_deep) {
+            *why = mc_xasprintf("%s: $name references in %s nest more than %d deep (a "
+                                "reference loop?)",
+                                c->path, known[i].name, MAX_DEPTH);
+            return MC_ERR_INPUT;
+        }
+        if (cut) {
+            *why = mc_xasprintf("%s: %s expands past %d octets or %d $name references (an "
+                                "expansion bomb?)",
+                                c->path, known[i].name, MAX_OCTETS, MAX_REFS);
+            return MC_ERR_INPUT;
+        }
+    }
+    return MC_OK;
+}
+
+/* DIR and DIR/main.cf (or main.cf's directory) of --postfix PATH. */
+static enum mc_status locate(const char *given, char **dir, char **file, char **why)
+{
+    struct stat sb;
+    if (stat(given, &sb) != 0) {
+        *why = mc_xasprintf("--postfix %s: %s", given, strerror(errno));
+        return MC_ERR_INPUT;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        *dir = mc_xstrdup(given);
+        *file = mc_xasprintf("%s/main.cf", given);
+    } else {
+        *file = mc_xstrdup(given);
+        const char *slash = strrchr(given, '/');
+        *dir = slash ? mc_xstrndup(given, (size_t)(slash - given) + (slash == given))
+                     : mc_xstrdup(".");
+    }
+    errno = 0;
+    if (stat(*file, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        *why = mc_xasprintf("--postfix: %s is not a readable main.cf%s%s", *file, errno ? ": " : "",
+                            errno ? strerror(errno) : "");
+        return MC_ERR_INPUT;
+    }
+    return MC_OK;
+}
+
 enum mc_status mc_postfix_load(const char *path, bool use_postconf,
                                struct mc_postfix_config *config, char **why)
 {
     memset(config, 0, sizeof *config);
-    char *dir = NULL, *file = NULL, *values[NWANTED] = {0};
-    enum mc_status st = MC_ERR_INPUT;
-    struct stat sb;
-    const char *given = path ? path : "/etc/postfix";
-    if (stat(given, &sb) != 0) {
-        *why = mc_xasprintf("--postfix %s: %s", given, strerror(errno));
+    char *dir = NULL, *file = NULL, *pwhy = NULL, *protocols = NULL;
+    enum mc_status st = locate(path ? path : "/etc/postfix", &dir, &file, why);
+    if (st != MC_OK)
         goto done;
-    }
-    if (S_ISDIR(sb.st_mode)) {
-        dir = mc_xstrdup(given);
-        file = mc_xasprintf("%s/main.cf", given);
-    } else {
-        file = mc_xstrdup(given);
-        const char *slash = strrchr(given, '/');
-        dir = slash ? mc_xstrndup(given, (size_t)(slash - given) + (slash == given))
-                    : mc_xstrdup(".");
-    }
-    if (stat(file, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        *why = mc_xasprintf("--postfix: %s is not a readable main.cf%s%s", file, errno ? ": " : "",
-                            errno ? strerror(errno) : "");
-        goto done;
-    }
-    char *postconf = use_postconf ? find_postconf() : NULL;
-    char *pwhy = NULL;
-    if (postconf && strcmp(strrchr(file, '/') ? strrchr(file, '/') + 1 : file, "main.cf") == 0) {
-        st = ask_postconf(postconf, dir, values, &pwhy);
-        config->source = "postconf";
-    } else {
-        st = read_main_cf(file, values, &pwhy);
-        config->source = "main.cf";
-    }
-    free(postconf);
-    if (st != MC_OK) {
-        *why = mc_xasprintf("--postfix: %s", pwhy);
-        free(pwhy);
-        goto done;
-    }
-    st = parse_protocols(values[1], config, &pwhy);
-    if (st != MC_OK) {
-        *why = mc_xasprintf("--postfix %s: %s", file, pwhy);
-        free(pwhy);
-        goto done;
-    }
-    config->helo_name = values[0];
-    values[0] = NULL;
-    config->bind_address = *values[2] ? values[2] : NULL;
-    config->bind_address6 = *values[3] ? values[3] : NULL;
-    if (config->bind_address)
-        values[2] = NULL;
-    if (config->bind_address6)
-        values[3] = NULL;
     config->path = file;
     file = NULL;
+    st = read_config_file(config->path, false, (void **)&config->params, &pwhy);
+    if (st != MC_OK)
+        goto fail;
+    config->master_path = mc_xasprintf("%s/master.cf", dir);
+    struct stat sb;
+    if (stat(config->master_path, &sb) == 0 || errno != ENOENT) {
+        st = read_config_file(config->master_path, true, (void **)&config->master, &pwhy);
+        if (st != MC_OK)
+            goto fail;
+    }
+    const char *base = strrchr(config->path, '/');
+    char *postconf = use_postconf ? find_postconf() : NULL;
+    config->source = "main.cf";
+    if (postconf && strcmp(base ? base + 1 : config->path, "main.cf") == 0) {
+        if (ask_postconf(postconf, dir, config, &config->postconf_failed) == MC_OK)
+            config->source = "postconf";
+        else
+            drop_postconf(config);
+    }
+    free(postconf);
+    if (!config->postconf_values) {
+        st = check_loops(config, &pwhy);
+        if (st != MC_OK)
+            goto fail;
+    }
+    protocols = mc_postfix_value(config, "inet_protocols");
+    st = parse_protocols(protocols, config, &pwhy);
+    if (st != MC_OK) {
+        char *w = mc_xasprintf("%s: %s", config->path, pwhy);
+        free(pwhy);
+        pwhy = w;
+        goto fail;
+    }
+    config->helo_name = mc_postfix_value(config, "smtp_helo_name");
+    config->bind_address = mc_postfix_value(config, "smtp_bind_address");
+    config->bind_address6 = mc_postfix_value(config, "smtp_bind_address6");
+    if (!*config->bind_address) {
+        free(config->bind_address);
+        config->bind_address = NULL;
+    }
+    if (!*config->bind_address6) {
+        free(config->bind_address6);
+        config->bind_address6 = NULL;
+    }
+    goto done;
+fail:
+    *why = mc_xasprintf("--postfix: %s%s%s%s", pwhy, config->postconf_failed ? " (and " : "",
+                        config->postconf_failed ? config->postconf_failed : "",
+                        config->postconf_failed ? ")" : "");
+    free(pwhy);
 done:
-    for (size_t i = 0; i < NWANTED; i++)
-        free(values[i]);
+    free(protocols);
     free(dir);
     free(file);
     if (st != MC_OK)
@@ -652,9 +907,73 @@ done:
 
 void mc_postfix_config_reset(struct mc_postfix_config *c)
 {
+    drop_postconf(c);
     free(c->helo_name);
     free(c->bind_address);
     free(c->bind_address6);
     free(c->path);
+    free(c->master_path);
+    free(c->postconf_failed);
+    mc_postfix_params_free(c->params);
+    mc_postfix_master_free(c->master);
     memset(c, 0, sizeof *c);
+}
+
+/* "3.11" > "3.7": compatibility levels compare number by number. */
+static bool level_at_least(const char *level, unsigned major, unsigned minor)
+{
+    unsigned long a = strtoul(level, NULL, 10), b = 0;
+    const char *dot = strchr(level, '.');
+    if (dot)
+        b = strtoul(dot + 1, NULL, 10);
+    return a > major || (a == major && b >= minor);
+}
+
+char *mc_postfix_value(const struct mc_postfix_config *c, const char *name)
+{
+    size_t len = strlen(name);
+    const char *answered = c->postconf_values ? raw_value(c->postconf_values, name, len) : NULL;
+    if (answered)
+        return mc_xstrdup(answered);
+    const char *def = NULL;
+    for (size_t i = 0; i < NKNOWN; i++)
+        if (strcmp(known[i].name, name) == 0)
+            def = known[i].def;
+    if (!raw_value(c->params, name, len) && strcmp(name, "smtp_tls_security_level") == 0) {
+        /* postconf(5), smtp_tls_security_level: "may" from compatibility
+         * level 3.11 on, empty (no TLS) before. */
+        char *level = mc_postfix_value(c, "compatibility_level");
+        def = level_at_least(level, 3, 11) ? "may" : "";
+        free(level);
+    }
+    char *v = mc_postfix_get(c->params, name, def);
+    return v ? v : mc_xstrdup("");
+}
+
+/* The lookup table types of DATABASE_README, "Postfix lookup table types". */
+static const char *const documented_types[] = {
+    "btree",     "cdb",    "cidr",   "dbm",      "environ",  "fail",     "hash",    "inline",
+    "internal",  "ldap",   "lmdb",   "memcache", "mongodb",  "mysql",    "netinfo", "nis",
+    "nisplus",   "pcre",   "pgsql",  "pipemap",  "proxy",    "randmap",  "regexp",  "sdbm",
+    "socketmap", "sqlite", "static", "tcp",      "texthash", "unionmap", "unix"};
+
+bool mc_postfix_table_type_supported(const struct mc_postfix_config *c, const char *type,
+                                     size_t len)
+{
+    if (c->table_types) {
+        for (size_t i = 0; i < c->ntable_types; i++)
+            if (strlen(c->table_types[i]) == len && strncmp(c->table_types[i], type, len) == 0)
+                return true;
+        return false;
+    }
+    for (size_t i = 0; i < sizeof documented_types / sizeof documented_types[0]; i++)
+        if (strlen(documented_types[i]) == len && strncmp(documented_types[i], type, len) == 0)
+            return true;
+    return false;
+}
+
+char *mc_postfix_expand(const struct mc_postfix_config *c, const char *text)
+{
+    struct expansion x = {.refs_left = MAX_REFS};
+    return expand(c->params, text, &x);
 }

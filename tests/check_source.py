@@ -29,7 +29,8 @@ RANK = {"util": 0, "config": 1, "dkim": 1, "dns": 1, "spf": 2, "check": 3, "rend
 MODULE_LAYER = {
     "util": "util", "vocab": "util", "array": "util", "arena": "util", "file": "util", "range": "util",
     "hostname": "util", "ip": "util", "psl": "util", "dmarc": "util",
-    "postfix": "config", "dkim_config": "config",
+    "postfix": "config", "postfix_master": "config", "postfix_lint": "config", "egress": "config",
+    "dkim_config": "config",
     "dkim": "dkim",
     "dns": "dns", "dns_id": "dns", "dns_msg": "dns", "dns_zone": "dns", "zone": "dns",
     "resolver": "dns", "transport": "dns", "transport_cares": "dns",
@@ -39,6 +40,7 @@ MODULE_LAYER = {
     "render_json": "render", "render_nagios": "render", "render_openmetrics": "render",
     "render_spf": "render",
     "cli": "cli", "cli_batch": "cli", "cli_spf": "cli", "cli_domain": "cli", "cli_private": "cli",
+    "cli_postfix": "cli",
     "main": "cli",
 }
 # Third-party headers and the only files that may include them; a key

@@ -384,8 +384,9 @@ def test_postfix():
     with tempfile.TemporaryDirectory() as d:
         # Parsed without postconf: a file not named main.cf is read directly.
         cf = os.path.join(d, "test.cf")
+        # (smtp_tls_security_level: without it, postfix-tls-off is critical.)
         write(cf, "myhostname = mail.e2e.test\nsmtp_helo_name = $myhostname\n"
-                  "inet_protocols = ipv4\n")
+                  "inet_protocols = ipv4\nsmtp_tls_security_level = may\n")
         rc, out, err = run(OFFLINE + ["--postfix=" + cf, "--format", "json"])
         doc = json.loads(out)
         check(doc["host"] == "mail.e2e.test", "host from smtp_helo_name: %r" % doc["host"])
@@ -393,12 +394,14 @@ def test_postfix():
               "inet_protocols = ipv4 requires IPv4 only")
         check(rc == 0, "exit %d: %s" % (rc, err))
         # An explicit HOST wins; IPv6 only required.
-        write(cf, "myhostname = mail.e2e.test\ninet_protocols = ipv6\n")
+        write(cf, "myhostname = mail.e2e.test\ninet_protocols = ipv6\n"
+                  "smtp_tls_security_level = may\n")
         rc, out, _ = run(OFFLINE + ["--postfix=" + cf, "--format", "json", "v6fail.e2e.test"])
         doc = json.loads(out)
         check(doc["host"] == "v6fail.e2e.test" and doc["families"]["ipv6"]["required"], "HOST wins")
         # smtp_bind_address: the only IPv4 sender; not one of HOST's.
-        write(cf, "smtp_helo_name = mail.e2e.test\nsmtp_bind_address = 192.0.2.12\n")
+        write(cf, "smtp_helo_name = mail.e2e.test\nsmtp_bind_address = 192.0.2.12\n"
+                  "smtp_tls_security_level = may\n")
         rc, out, _ = run(OFFLINE + ["--postfix=" + cf, "--format", "json"])
         doc = json.loads(out)
         v4 = [a["address"] for a in doc["families"]["ipv4"]["addresses"]]
@@ -428,7 +431,8 @@ def test_postfix_postconf():
         sys.exit(77)
     with tempfile.TemporaryDirectory() as d:
         write(os.path.join(d, "main.cf"), "myhostname = mail.e2e.test\n"
-              "smtp_helo_name = ${myhostname}\ninet_protocols = ipv4, ipv6\n")
+              "smtp_helo_name = ${myhostname}\ninet_protocols = ipv4, ipv6\n"
+              "smtp_tls_security_level = may\n")
         rc, out, err = run(OFFLINE + ["--postfix=" + d, "--format", "json"])
         doc = json.loads(out)
         check(doc["host"] == "mail.e2e.test" and rc == 0, "postconf: %r %s" % (doc["host"], err))

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli_postfix.c - `--postfix[=PATH]` and `--egress` (mailcheck(1),
+ * POSTFIX): the EHLO name, the sending addresses of each family (in this
+ * order: smtp_bind_address / smtp_bind_address6, the one non-loopback
+ * address of the family in inet_interfaces, which Postfix then binds
+ * (postconf(5), smtp_bind_address, Note 1), the kernel's egress address
+ * when the configuration is this machine's or --egress is given), the
+ * families inet_protocols requires, and the lint findings.
+ *
+ * Ownership: struct cli_postfix owns the configuration and the lint
+ * result; cli_postfix_reset() frees both.
+ */
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mc_cli_private.h"
+#include "mc_egress.h"
+#include "mc_util.h"
+
+#define LOCAL_CONFIG "/etc/postfix"
+#define OPENDKIM_CONF "/etc/opendkim.conf"
+
+/* Whether PATH (NULL: the default) is this machine's configuration. */
+static bool is_local(const char *path)
+{
+    if (!path)
+        return true;
+    /* The same file, however PATH spells it (a trailing slash, a link). */
+    struct stat given, dir, file;
+    if (stat(path, &given) != 0)
+        return false;
+    return (stat(LOCAL_CONFIG, &dir) == 0 && given.st_dev == dir.st_dev &&
+            given.st_ino == dir.st_ino) ||
+           (stat(LOCAL_CONFIG "/main.cf", &file) == 0 && given.st_dev == file.st_dev &&
+            given.st_ino == file.st_ino);
+}
+
+static bool is_loopback(const struct mc_ip *ip)
+{
+    static const unsigned char v6_loopback[16] = {[15] = 1};
+    return ip->family == AF_INET ? ip->bytes[0] == 127
+                                 : memcmp(ip->bytes, v6_loopback, sizeof v6_loopback) == 0;
+}
+
+/* The one non-loopback address of each family in inet_interfaces (none
+ * when it names several, or names, or "all"). */
+static void interface_addresses(const char *value, struct mc_ip found[2], bool have[2])
+{
+    int count[2] = {0, 0};
+    char *copy = mc_xstrdup(value);
+    for (char *tok = copy, *next; tok; tok = next) {
+        tok += strspn(tok, " \t,");
+        if (!*tok)
+            break;
+        next = tok + strcspn(tok, " \t,");
+        if (*next)
+            *next++ = '\0';
+        else
+            next = NULL;
+        size_t n = strlen(tok);
+        if (n >= 2 && tok[0] == '[' && tok[n - 1] == ']') {
+            tok[n - 1] = '\0';
+            tok++;
+        }
+        struct mc_ip ip;
+        if (!mc_ip_parse(tok, &ip) || is_loopback(&ip))
+            continue;
+        int f = ip.family == AF_INET ? MC_FAMILY_IPV4 : MC_FAMILY_IPV6;
+        if (count[f]++ == 0)
+            found[f] = ip;
+    }
+    free(copy);
+    for (int f = 0; f < 2; f++)
+        have[f] = count[f] == 1;
+}
+
+bool cli_postfix_apply(struct cli *cli, struct cli_postfix *pf, bool only_listed[2], char **why)
+{
+    memset(pf, 0, sizeof *pf);
+    if (mc_postfix_load(cli->postfix_path, true, &pf->config, why) != MC_OK)
+        return false;
+    struct mc_postfix_config *c = &pf->config;
+    mc_postfix_lint_run(c, &pf->lint);
+    pf->local = is_local(cli->postfix_path);
+    if (!cli->host_arg)
+        cli->host_arg = c->helo_name;
+
+    /* The sending address of each family. */
+    struct mc_ip send[2];
+    bool have[2] = {false, false};
+    char *interfaces = mc_postfix_value(c, "inet_interfaces");
+    interface_addresses(interfaces, send, have);
+    free(interfaces);
+    const char *binds[2] = {c->bind_address, c->bind_address6};
+    for (int f = 0; f < 2; f++) {
+        if (!binds[f])
+            continue;
+        struct mc_ip ip;
+        if (!mc_ip_parse(binds[f], &ip) || (ip.family == AF_INET) != (f == MC_FAMILY_IPV4)) {
+            *why = mc_xasprintf("--postfix %s: smtp_bind_address%s = %s is not an %s address",
+                                c->path, f ? "6" : "", binds[f], f ? "IPv6" : "IPv4");
+            return false;
+        }
+        send[f] = ip;
+        have[f] = true;
+    }
+    bool egress = cli->egress || pf->local;
+    bool routed[2] = {false, false};
+    for (int f = 0; f < 2; f++) {
+        bool used = f == MC_FAMILY_IPV4 ? c->use_ipv4 : c->use_ipv6;
+        if (have[f]) { /* Postfix binds it: the only sending address */
+            routed[f] = true;
+            if (used) {
+                cli_push_address(cli, &send[f]);
+                only_listed[f] = true;
+            }
+            continue;
+        }
+        struct mc_ip ip;
+        if (egress && mc_egress_source(f == MC_FAMILY_IPV4 ? AF_INET : AF_INET6, &ip)) {
+            routed[f] = true;
+            if (used)
+                cli_push_address(cli, &ip);
+        }
+    }
+    /* inet_protocols (mailcheck(1), POSTFIX): a family named alone is
+     * required; with both, each family with egress, or, when egress was
+     * not asked (another machine's configuration), both. */
+    if (c->use_ipv4 && c->use_ipv6) {
+        for (int f = 0; f < 2; f++)
+            if (!egress || routed[f])
+                cli->require[f] = true;
+    } else {
+        cli->require[c->use_ipv4 ? MC_FAMILY_IPV4 : MC_FAMILY_IPV6] = true;
+    }
+    return true;
+}
+
+void cli_postfix_findings(const struct cli_postfix *pf, struct mc_report *report)
+{
+    for (size_t i = 0; i < pf->lint.nfindings; i++) {
+        const struct mc_postfix_finding *f = &pf->lint.findings[i];
+        mc_report_add_finding_at(report, f->code, f->severity, f->subject, f->message, f->fix,
+                                 f->file, f->line);
+    }
+}
+
+int cli_postfix_unchecked(const struct cli *cli, const struct cli_postfix *pf, int64_t started)
+{
+    struct mc_report *r = mc_report_new();
+    char *host = mc_xstrdup(cli->host_arg);
+    for (char *s = host; *s; s++)
+        *s = (char)mc_ascii_tolower((unsigned char)*s);
+    r->host = mc_arena_strdup(r->arena, host);
+    free(host);
+    r->input = mc_arena_strdup(r->arena, cli->host_arg);
+    for (int f = 0; f < 2; f++)
+        r->families[f].required = cli->require[f];
+    cli_postfix_findings(pf, r);
+    r->duration_ms = mc_now_ms() - started;
+    cli_apply_thresholds(cli, r);
+    mc_report_drop_findings(r, cli->ignore, cli->nignore);
+    mc_report_settle(r);
+    int code = cli_emit(cli, r);
+    mc_report_free(r);
+    return code;
+}
+
+const char *cli_postfix_opendkim_conf(const struct cli *cli, const struct cli_postfix *pf)
+{
+    if (!cli->postfix || !pf->local)
+        return NULL;
+    const char *path = getenv("MAILCHECK_OPENDKIM_CONF");
+    if (!path)
+        path = OPENDKIM_CONF;
+    struct stat sb;
+    return *path && stat(path, &sb) == 0 ? path : NULL;
+}
+
+void cli_postfix_reset(struct cli_postfix *pf)
+{
+    mc_postfix_lint_reset(&pf->lint);
+    mc_postfix_config_reset(&pf->config);
+}
