@@ -173,9 +173,11 @@ int cli_postfix_unchecked(const struct cli *cli, const struct cli_postfix *pf, i
 
 const char *cli_postfix_opendkim_conf(const struct cli *cli, const struct cli_postfix *pf)
 {
-    if (!cli->postfix || !pf->local)
-        return NULL;
+    /* MAILCHECK_OPENDKIM_CONF names it for any --postfix (mailcheck(1),
+     * ENVIRONMENT); without it, /etc/opendkim.conf is this machine's. */
     const char *path = getenv("MAILCHECK_OPENDKIM_CONF");
+    if (!cli->postfix || (!path && !pf->local))
+        return NULL;
     if (!path)
         path = OPENDKIM_CONF;
     struct stat sb;

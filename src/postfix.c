@@ -520,8 +520,8 @@ static bool read_outputs(const int fds[2], const size_t cap[2], struct output *o
     return true;
 }
 
-/* The first line of TEXT that says "fatal:" or "warning:", for messages,
- * or NULL (borrowed; up to the newline). */
+/* The first line of TEXT that says "fatal:" (else "warning:"), whole, for
+ * messages; NULL when none does (borrowed; *LEN octets, no newline). */
 static const char *first_complaint(const char *text, size_t *len)
 {
     const char *hit = strstr(text, "fatal:");
@@ -529,6 +529,8 @@ static const char *first_complaint(const char *text, size_t *len)
         hit = strstr(text, "warning:");
     if (!hit)
         return NULL;
+    while (hit > text && hit[-1] != '\n')
+        hit--;
     *len = strcspn(hit, "\n");
     return hit;
 }

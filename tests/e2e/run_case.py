@@ -10,7 +10,10 @@
 NAME is a case name, or `offline.NAME` for a case's offline twin: the same
 arguments and expectations, answered from tests/e2e/zones/*.zone with
 `--offline --zone ...` instead of `--server` NSD (both backends must give
-the same verdicts).
+the same verdicts); or `nopostconf.NAME` for a --postfix case's twin run
+with postconf hidden (MAILCHECK_POSTCONF set and empty: main.cf and
+master.cf parsed by mailcheck), which must give the same verdicts as the
+case itself (postconf asked).
 
 A case (cases.json, "cases": [...]):
   name      unique; CTest runs it as e2e.NAME
@@ -39,8 +42,17 @@ A case (cases.json, "cases": [...]):
             N times, "{n}" / "{nx}" in them the repetition's index (1-based,
             decimal / hex)
   files     {NAME: CONTENT} written into "{tmp}" first: a string (the file's
-            text, "{byte:XX}" expanded), {"dir": true}, {"fifo": true}, or
-            {"text": ..., "mode": "000"}
+            text, "{byte:XX}" and "{tmp}" expanded), {"dir": true}, {"fifo": true}, or
+            {"text": ..., "mode": "000"}; "mtime": N sets the file's time N
+            seconds from now (negative: in the past)
+  postconf_twin  make the nopostconf twin (see NAME above)
+  netns     {"ipv4": "ADDR/LEN", "ipv6": "ADDR/LEN" or absent}: run the binary
+            in a network namespace of its own whose only interface besides
+            lo is a dummy d0 (a veth pair where the kernel has no dummy
+            driver) with these addresses and a default route per
+            family given (the egress the kernel picks); needs root and
+            unshare(1): without them the case is skipped (exit 77, the
+            reason printed), never passed
   as_user   "nobody": run the binary as nobody (via setpriv when root), so
             that a mode-000 file is unreadable
   stdin     text fed to the binary's standard input (default: none), expanded
@@ -52,7 +64,7 @@ A case (cases.json, "cases": [...]):
   kill_rss_mb  for cases that probe unbounded growth: the binary is killed
             when its resident memory passes this (4x under ASan or valgrind)
   cwd       "source" to run in the source tree (default: the build dir)
-  env       extra environment variables
+  env       extra environment variables ("{tmp}" expanded)
   known_bug a bug this case exposes that is still open (what and where):
             failing is then expected (reported XFAIL, the test passes);
             passing is reported XPASS and fails, to have the marker removed
@@ -62,7 +74,11 @@ A case (cases.json, "cases": [...]):
             [{address, status, fcrdns, ptr, from_host}]}), findings (codes that
             must be present), no_findings (codes that must be absent),
             severity ({code: severity}), finding_text ({code: [regex...]}: one
-            finding of CODE whose "subject message" matches every regex),
+            finding of CODE whose "subject message" matches every regex;
+            "CODE#2" for another such finding of CODE),
+            finding_at ({code: [FILE-REGEX, LINE]}: one finding of CODE with
+            "file" matching and "line" LINE; LINE null: no line),
+            finding_fix ({code: regex}: one finding of CODE whose fix matches),
             stderr (true: not empty; or a regex), max_seconds,
             lines ([[regex...]...]: for each, one stdout line matching all),
             stdout_lines (number of non-empty stdout lines), schema
@@ -120,11 +136,13 @@ CODES = ("bad-input", "host-nxdomain", "host-no-address", "host-cname",
          "ptr-invalid-name")
 CASE_KEYS = {"name", "doc", "like", "server", "zones", "offline", "format",
              "args", "cwd", "env", "expect", "timeout", "known_bug", "files",
-             "as_user", "stdin", "kill_rss_mb", "runs", "skip_under_wrapper"}
+             "as_user", "stdin", "kill_rss_mb", "runs", "skip_under_wrapper",
+             "postconf_twin", "netns"}
 EXPECT_KEYS = {"exit", "status", "host", "ipv4", "ipv6", "findings",
                "no_findings", "severity", "finding_text", "stderr",
                "max_seconds", "lines", "stdout_lines", "schema", "in_readme",
-               "min_seconds", "result", "why", "json", "max_rss_mb"}
+               "min_seconds", "result", "why", "json", "max_rss_mb", "finding_at",
+               "finding_fix"}
 FORMATS = ("json", "text", "nagios", "openmetrics", "jsonl")
 SPF_RESULTS = ("pass", "fail", "softfail", "neutral", "none", "temperror", "permerror")
 # mailcheck(1), EXIT STATUS: the exit code of `mailcheck spf` by result.
@@ -176,6 +194,11 @@ def load_cases(path):
     for name, case in list(cases.items()):
         if case["offline"]:
             twin = dict(case, name="offline." + name, server="offline", offline=False)
+            cases[twin["name"]] = twin
+    for name, case in list(cases.items()):
+        if case.get("postconf_twin"):
+            env = dict(case.get("env", {}), MAILCHECK_POSTCONF="")
+            twin = dict(case, name="nopostconf." + name, env=env, postconf_twin=False)
             cases[twin["name"]] = twin
     return cases
 
@@ -279,8 +302,46 @@ def as_user_prefix(case):
     return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 
+NETNS_SKIP = 77  # CTest SKIP_RETURN_CODE of the e2e tests
+
+
+def netns_prefix(case):
+    """unshare(1) and the set-up of the case's "netns" (see the top), or []."""
+    ns = case.get("netns")
+    if not ns:
+        return []
+    # A dummy interface, or where the kernel has no dummy driver a veth
+    # pair with both ends inside (d1 up, so that d0 has a carrier).
+    steps = ["ip link set lo up",
+             "{ ip link add d0 type dummy 2>/dev/null || "
+             "{ ip link add d0 type veth peer name d1 && ip link set d1 up; }; }",
+             "ip link set d0 up"]
+    if ns.get("ipv4"):
+        steps += ["ip addr add %s dev d0" % ns["ipv4"], "ip route add default dev d0"]
+    if ns.get("ipv6"):
+        steps += ["ip -6 addr add %s dev d0 nodad" % ns["ipv6"], "ip -6 route add default dev d0"]
+    return ["unshare", "-n", "sh", "-ec", " && ".join(steps) + ' && exec "$@"', "netns"]
+
+
+def netns_unavailable(case):
+    """Why the case's network namespace cannot be made here, or None."""
+    if not case.get("netns"):
+        return None
+    if os.geteuid() != 0:
+        return "not root: no network namespace with a dummy interface"
+    if not shutil.which("unshare") or not shutil.which("ip"):
+        return "unshare(1) or ip(8) is not installed"
+    probe = subprocess.run(["unshare", "-n", "sh", "-c",
+                            "ip link add d0 type dummy 2>/dev/null || "
+                            "ip link add d0 type veth peer name d1"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if probe.returncode != 0:
+        return "cannot make a namespace with a dummy interface: %s" % probe.stderr.decode().strip()
+    return None
+
+
 def command(case, binary, state_dir):
-    argv = as_user_prefix(case) + wrapper() + [binary]
+    argv = netns_prefix(case) + as_user_prefix(case) + wrapper() + [binary]
     if case["format"] != "text":
         argv += ["--format", case["format"]]
     argv += server_args(case, state_dir)
@@ -303,6 +364,9 @@ def make_files(case, tmp):
                 f.write(os.fsencode(expand(spec.get("text", ""))))
         if "mode" in spec:
             os.chmod(path, int(spec["mode"], 8))
+        if "mtime" in spec:
+            t = time.time() + spec["mtime"]
+            os.utime(path, (t, t))
     if case.get("as_user") == "nobody":
         os.chmod(tmp, 0o755)
 
@@ -349,7 +413,7 @@ def run(case, argv, source_dir):
     stderr as text, seconds, stdout and stderr as bytes, peak RSS in KB)."""
     env = dict(os.environ)
     env.pop("NO_COLOR", None)
-    env.update(case.get("env", {}))
+    env.update({k: expand(v) for k, v in case.get("env", {}).items()})
     cwd = source_dir if case.get("cwd") == "source" else None
     stdin = case.get("stdin")
     if isinstance(stdin, list):
@@ -559,6 +623,13 @@ def check_findings_contract(c, doc, rc):
         for key in ("subject", "message"):
             if not isinstance(f.get(key), str):
                 c.fail("contract: %s %s %r is not a string" % (where, key, f.get(key)))
+        # mailcheck(1), JSON OUTPUT: file (non-empty) where the value comes
+        # from a file, and line (1-based) only with it.
+        if "file" in f and (not isinstance(f["file"], str) or not f["file"]):
+            c.fail("contract: %s file %r is not a non-empty string" % (where, f["file"]))
+        if "line" in f and (not isinstance(f["line"], int) or isinstance(f["line"], bool)
+                            or f["line"] < 1 or "file" not in f):
+            c.fail("contract: %s line %r is not a line of its file" % (where, f["line"]))
         if isinstance(f.get("message"), str) and not f["message"].strip():
             c.fail("contract: %s message is empty" % where)
     status = doc.get("status")
@@ -978,11 +1049,20 @@ def check_finding_expectations(c, doc, exp):
         if sevs and sev not in sevs:
             c.fail("finding %s: severity expected %s, got %s" % (code, sev, sevs))
     for code, pats in exp.get("finding_text", {}).items():
+        code = code.split("#")[0]  # "CODE#2": a second finding of CODE
         texts = ["%s %s" % (f.get("subject"), f.get("message"))
                  for f in findings if f.get("code") == code]
         if texts and not any(all(re.search(p, t) for p in pats) for t in texts):
             c.fail("finding %s: no subject+message matches all of %s; got %s"
                    % (code, pats, texts))
+    for code, (file_re, line) in exp.get("finding_at", {}).items():
+        at = [(f.get("file"), f.get("line")) for f in findings if f.get("code") == code]
+        if not any(isinstance(fl, str) and re.search(file_re, fl) and ln == line for fl, ln in at):
+            c.fail("finding %s: none at file /%s/ line %s; got %s" % (code, file_re, line, at))
+    for code, pat in exp.get("finding_fix", {}).items():
+        fixes = [f.get("fix") for f in findings if f.get("code") == code]
+        if not any(isinstance(x, str) and re.search(pat, x) for x in fixes):
+            c.fail("finding %s: no fix matches /%s/; got %s" % (code, pat, fixes))
 
 
 # --- main -----------------------------------------------------------------------
@@ -1000,6 +1080,10 @@ def run_one(case, args):
     if not os.access(args.binary, os.X_OK):
         print("FAIL %s: no mailcheck binary at %s (not built yet?)" % (case["name"], args.binary))
         return False
+    why = netns_unavailable(case)
+    if why:
+        print("SKIP %s: %s" % (case["name"], why))
+        return NETNS_SKIP
     if wrapper() and case.get("skip_under_wrapper"):
         print("skip %s under %s: %s" % (case["name"], wrapper()[0], case["skip_under_wrapper"]))
         return True
@@ -1089,7 +1173,7 @@ def main():
             print("%s %d" % (case["name"], needs_fixture(case)))
         return 0
     if args.all:
-        failed = [n for n, case in cases.items() if not run_one(case, args)]
+        failed = [n for n, case in cases.items() if run_one(case, args) is False]
         print("\n%d of %d cases failed%s" % (len(failed), len(cases),
                                              ": " + " ".join(failed) if failed else ""))
         return 1 if failed else 0
@@ -1101,7 +1185,8 @@ def main():
     if args.show:
         print(" ".join(shell_quote(a) for a in command(case, args.binary, args.state_dir)))
         return 0
-    return 0 if run_one(case, args) else 1
+    ok = run_one(case, args)
+    return NETNS_SKIP if ok is NETNS_SKIP else 0 if ok else 1
 
 
 if __name__ == "__main__":
