@@ -47,6 +47,13 @@ struct mc_check_options {
     /* Per family: only the --address ones send (Postfix
      * smtp_bind_address[6]); HOST's other addresses are not checked. */
     bool only_listed[2];
+    /* Postfix relayhost (mailcheck(1), POSTFIX): RELAY (a name, or an
+     * address) is where mail leaves through; its addresses (with RELAY_MX,
+     * those of its MX hosts, as Postfix resolves an unbracketed name) are
+     * SPF-evaluated against every sender domain.  RELAY_SHOWN is the value
+     * as configured.  NULL: no relay. */
+    const char *relay, *relay_shown;
+    bool relay_mx;
 };
 
 typedef void (*mc_check_done_cb)(void *arg, struct mc_report *report);

@@ -177,8 +177,27 @@ struct mc_report_spf_walk {
     size_t nsteps;
 };
 
+/* One address of the relay mail leaves through (Postfix relayhost), and
+ * its SPF evaluations against every sender domain (mailfrom only). */
+struct mc_report_relay_address {
+    struct mc_ip ip;
+    const char *address; /* RFC 5952 text */
+    struct mc_report_spf *spf;
+    size_t nspf;
+};
+
+/* The relay (mailcheck(1), POSTFIX, postfix-relayhost). */
+struct mc_report_relay {
+    const char *relayhost; /* the value as configured: "[smtp.example.com]:587" */
+    const char *name;      /* the name or address looked up */
+    bool mx;               /* its MX hosts' addresses (an unbracketed name) */
+    struct mc_report_relay_address *addresses; /* sorted */
+    size_t naddresses;
+};
+
 struct mc_report {
     struct mc_arena *arena;
+    const struct mc_report_relay *relay; /* --postfix relayhost, or NULL */
     /* `mailcheck domain`: DOMAIN as checked (lowercased, no trailing dot);
      * NULL in a host check. */
     const char *domain;

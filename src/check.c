@@ -49,8 +49,20 @@ struct address {
     bool forward_started; /* forward lookups of the PTR names were sent */
 };
 
+/* An address of the relay (Postfix relayhost). */
+struct relay_address {
+    struct mc_ip ip;
+    char text[64];
+    struct mc_spf_eval **spf; /* nfrom mailfrom checks; malloc'd */
+    size_t nspf;
+};
+
 struct mc_check {
     struct mc_resolver *res;
+    struct relay_address **relay; /* the relay's addresses, each once */
+    size_t nrelay, relay_cap;
+    const struct mc_dns_result **relay_lookups; /* MX, A, AAAA of the relay */
+    size_t nrelay_lookups, relay_lookups_cap;
     struct mc_check_options opt;
     struct mc_report *report;
     struct address **addrs;
@@ -85,6 +97,9 @@ static uint16_t family_type(int af)
 }
 
 static void finish(struct mc_check *c);
+static void spf_findings_of(struct mc_check *c, const char *text, int family,
+                            struct mc_spf_eval *const *evals, size_t nevals, const char *whose,
+                            const char *named);
 static void deadline_cb(void *arg, const struct mc_dns_result *unused);
 
 static void lookup_start(struct mc_check *c, struct address *a, size_t index, const char *name,
@@ -98,6 +113,13 @@ static void lookup_start(struct mc_check *c, struct address *a, size_t index, co
 
 static void release(struct mc_check *c)
 {
+    for (size_t i = 0; i < c->nrelay; i++) {
+        for (size_t j = 0; j < c->relay[i]->nspf; j++)
+            mc_spf_eval_free(c->relay[i]->spf[j]);
+        free(c->relay[i]->spf);
+    }
+    free(c->relay);
+    free(c->relay_lookups);
     for (size_t i = 0; i < c->naddrs; i++) {
         for (size_t j = 0; j < c->addrs[i]->nspf; j++)
             mc_spf_eval_free(c->addrs[i]->spf[j]);
@@ -305,6 +327,160 @@ static void host_cb(void *arg, const struct mc_dns_result *result)
     lookup_end(c);
 }
 
+/* ---- the relay (Postfix relayhost; mailcheck(1), POSTFIX) ---- */
+
+/* At most this many MX hosts of an unbracketed relayhost are resolved (a
+ * bound of ours; Postfix itself tries fewer: postconf(5),
+ * smtp_mx_session_limit). */
+#define RELAY_MAX_MX 10
+
+static void relay_add(struct mc_check *c, const struct mc_ip *ip)
+{
+    for (size_t i = 0; i < c->nrelay; i++)
+        if (mc_ip_compare(&c->relay[i]->ip, ip) == 0)
+            return;
+    MC_ARRAY_RESERVE(c->relay, c->relay_cap, c->nrelay + 1);
+    struct relay_address *r = mc_arena_alloc(c->arena, sizeof *r);
+    r->ip = *ip;
+    mc_ip_format(ip, r->text, sizeof r->text);
+    c->relay[c->nrelay++] = r;
+    if (!c->opt.spf)
+        return;
+    /* MAIL FROM postmaster@DOMAIN as for HOST's addresses; the relay's own
+     * EHLO name is not known here, so no HELO identity. */
+    r->nspf = c->opt.nfrom;
+    r->spf = mc_xcalloc(r->nspf + 1, sizeof *r->spf);
+    for (size_t i = 0; i < r->nspf; i++) {
+        struct mc_spf_request req = {
+            .ip = *ip, .sender = c->opt.from[i], .helo = c->opt.relay, .prefetch = c->opt.prefetch};
+        c->pending++;
+        r->spf[i] = mc_spf_eval_start(c->res, &req, spf_cb, c);
+    }
+}
+
+static void relay_keep(struct mc_check *c, const struct mc_dns_result *result)
+{
+    MC_ARRAY_RESERVE(c->relay_lookups, c->relay_lookups_cap, c->nrelay_lookups + 1);
+    c->relay_lookups[c->nrelay_lookups++] = result;
+}
+
+static void relay_address_cb(void *arg, const struct mc_dns_result *result)
+{
+    struct lookup *l = arg;
+    struct mc_check *c = l->check;
+    if (!c->reported) {
+        relay_keep(c, result);
+        for (size_t i = 0; result->outcome == MC_DNS_ANSWER && i < result->count; i++) {
+            struct mc_ip ip = {.family = l->index == MC_FAMILY_IPV4 ? AF_INET : AF_INET6};
+            memcpy(ip.bytes, result->records[i].addr, ip.family == AF_INET ? 4 : 16);
+            relay_add(c, &ip);
+        }
+    }
+    lookup_end(c);
+}
+
+static void relay_resolve(struct mc_check *c, const char *name)
+{
+    lookup_start(c, NULL, MC_FAMILY_IPV4, name, MC_DNS_T_A, relay_address_cb);
+    lookup_start(c, NULL, MC_FAMILY_IPV6, name, MC_DNS_T_AAAA, relay_address_cb);
+}
+
+/* An unbracketed relayhost: its MX hosts, or without MX records the name
+ * itself (RFC 5321 section 5.1), as Postfix delivers to it. */
+static void relay_mx_cb(void *arg, const struct mc_dns_result *result)
+{
+    struct lookup *l = arg;
+    struct mc_check *c = l->check;
+    if (!c->reported) {
+        relay_keep(c, result);
+        if (result->outcome == MC_DNS_ANSWER) {
+            for (size_t i = 0; i < result->count && i < RELAY_MAX_MX; i++)
+                if (strcmp(result->records[i].name, "") != 0 &&
+                    strcmp(result->records[i].name, ".") != 0) /* not a null MX */
+                    relay_resolve(c, result->records[i].name);
+        } else if (result->outcome == MC_DNS_NODATA) {
+            relay_resolve(c, c->opt.relay);
+        }
+    }
+    lookup_end(c);
+}
+
+static void relay_start(struct mc_check *c)
+{
+    struct mc_ip ip;
+    if (mc_ip_parse(c->opt.relay, &ip))
+        relay_add(c, &ip);
+    else if (c->opt.relay_mx)
+        lookup_start(c, NULL, 0, c->opt.relay, MC_DNS_T_MX, relay_mx_cb);
+    else
+        relay_resolve(c, c->opt.relay);
+}
+
+static int relay_order(const void *x, const void *y)
+{
+    const struct mc_report_relay_address *a = x, *b = y;
+    return mc_ip_compare(&a->ip, &b->ip);
+}
+
+/* The relay's part of the report: its addresses with their SPF results,
+ * the findings of those (the usual SPF severities), and any lookup of its
+ * addresses that failed. */
+static void relay_report(struct mc_check *c)
+{
+    if (!c->opt.relay)
+        return;
+    struct mc_report *rep = c->report;
+    struct mc_arena *ar = rep->arena;
+    struct mc_report_relay *rr = mc_arena_alloc(ar, sizeof *rr);
+    rr->relayhost = mc_arena_strdup(ar, c->opt.relay_shown);
+    rr->name = mc_arena_strdup(ar, c->opt.relay);
+    rr->mx = c->opt.relay_mx;
+    rr->addresses = mc_arena_alloc(ar, (c->nrelay + 1) * sizeof *rr->addresses);
+    const char *whose = mc_arena_printf(ar, "relay %s (relayhost): ", c->opt.relay);
+    bool all_answered = true;
+    for (size_t i = 0; i < c->nrelay_lookups; i++)
+        if (!mc_dns_outcome_answered(c->relay_lookups[i]->outcome)) {
+            all_answered = false;
+            mc_report_lookup_failed(
+                rep, c->relay_lookups[i],
+                mc_arena_printf(ar, "the addresses of relayhost %s", c->opt.relay_shown));
+        }
+    if (c->nrelay == 0 && all_answered)
+        mc_report_add_finding(
+            rep, "postfix-relayhost-unresolvable", MC_SEV_CRITICAL, "relayhost",
+            mc_arena_printf(ar,
+                            "relayhost = %s: %s has no %saddress, so Postfix defers all mail "
+                            "(\"Host or domain name not found\")",
+                            c->opt.relay_shown, c->opt.relay,
+                            c->opt.relay_mx ? "MX host with an " : ""),
+            mc_arena_printf(ar, "correct relayhost in main.cf, or publish A/AAAA%s records for %s",
+                            c->opt.relay_mx ? " (or MX)" : "", c->opt.relay));
+    for (size_t i = 0; i < c->nrelay; i++) {
+        const struct relay_address *r = c->relay[i];
+        struct mc_report_relay_address *ra = &rr->addresses[rr->naddresses++];
+        ra->ip = r->ip;
+        ra->address = mc_arena_strdup(ar, r->text);
+        ra->nspf = r->nspf;
+        ra->spf = mc_arena_alloc(ar, (r->nspf + 1) * sizeof *ra->spf);
+        for (size_t k = 0; k < r->nspf; k++) {
+            const struct mc_spf_verdict *v = spf_verdict(c, r->spf[k]);
+            ra->spf[k] = (struct mc_report_spf){
+                .identity = "mailfrom",
+                .domain = mc_arena_strdup(ar, v->domain),
+                .result = mc_spf_result_str(v->result),
+                .mechanism = mc_arena_strdup(ar, v->mechanism),
+                .explanation = mc_arena_strdup(ar, v->explanation),
+                .why = mc_arena_strdup(ar, v->why),
+                .dns_lookups = v->dns_lookups,
+                .void_lookups = v->void_lookups,
+            };
+        }
+        spf_findings_of(c, r->text, r->ip.family, r->spf, r->nspf, whose, c->opt.relay);
+    }
+    qsort(rr->addresses, rr->naddresses, sizeof *rr->addresses, relay_order);
+    rep->relay = rr;
+}
+
 /* ---- building the report ---- */
 
 static const char *join_names(struct mc_arena *arena, const struct mc_report_address *ra)
@@ -430,23 +606,29 @@ static void address_findings(struct mc_check *c, const struct address *a,
     }
 }
 
-static const char *spf_fix(struct mc_arena *ar, const struct address *a, const char *domain,
+static const char *spf_fix(struct mc_arena *ar, const char *text, int family, const char *domain,
                            const char *host)
 {
-    return mc_arena_printf(ar, "authorize %s in the SPF record of %s (e.g. %s:%s, or a:%s)",
-                           a->text, domain, a->ip.family == AF_INET ? "ip4" : "ip6", a->text, host);
+    return mc_arena_printf(ar, "authorize %s in the SPF record of %s (e.g. %s:%s, or a:%s)", text,
+                           domain, family == AF_INET ? "ip4" : "ip6", text, host);
 }
 
 /* mailcheck(1), VERDICTS, SPF: sender domains pass ok; softfail, neutral, none
  * warning; fail, permerror, temperror critical.  HELO identity: fail and
  * permerror critical, the others info.  A temperror the deadline caused
  * makes no finding (the deadline has its own). */
-static void spf_findings(struct mc_check *c, const struct address *a)
+/* The SPF evaluations of address TEXT (of FAMILY): EVALS, NEVALS of them,
+ * the mailfrom ones first, then (at index nfrom) the helo one; WHOSE
+ * prefixes messages ("relay NAME: ") and NAMED is the name the fix
+ * suggests for a:NAME. */
+static void spf_findings_of(struct mc_check *c, const char *text, int family,
+                            struct mc_spf_eval *const *evals, size_t nevals, const char *whose,
+                            const char *named)
 {
     struct mc_report *rep = c->report;
     struct mc_arena *ar = rep->arena;
-    for (size_t i = 0; i < a->nspf; i++) {
-        const struct mc_spf_verdict *v = spf_verdict(c, a->spf[i]);
+    for (size_t i = 0; i < nevals; i++) {
+        const struct mc_spf_verdict *v = spf_verdict(c, evals[i]);
         bool helo = i == c->opt.nfrom;
         if (v->result == MC_SPF_PASS || v->deadline)
             continue;
@@ -464,14 +646,14 @@ static void spf_findings(struct mc_check *c, const struct address *a)
         case MC_SPF_FAIL:
         case MC_SPF_SOFTFAIL:
             what = mc_arena_printf(ar, "the SPF record of %s does not authorize %s (%s, by '%s')",
-                                   v->domain, a->text, mc_spf_result_str(v->result),
+                                   v->domain, text, mc_spf_result_str(v->result),
                                    v->mechanism ? v->mechanism : "?");
             break;
         case MC_SPF_NEUTRAL:
             what = mc_arena_printf(ar,
                                    "the SPF record of %s neither authorizes nor denies %s "
                                    "(neutral%s%s)",
-                                   v->domain, a->text, v->mechanism ? ", by '" : "",
+                                   v->domain, text, v->mechanism ? ", by '" : "",
                                    v->mechanism ? mc_arena_printf(ar, "%s'", v->mechanism) : "");
             break;
         case MC_SPF_NONE:
@@ -479,21 +661,28 @@ static void spf_findings(struct mc_check *c, const struct address *a)
             break;
         default:
             what = mc_arena_printf(ar, "the SPF evaluation of %s for %s gave %s: %s", v->domain,
-                                   a->text, mc_spf_result_str(v->result), v->why ? v->why : "?");
+                                   text, mc_spf_result_str(v->result), v->why ? v->why : "?");
             break;
         }
         if (helo)
             what = mc_arena_printf(ar, "HELO identity: %s", what);
+        if (whose)
+            what = mc_arena_printf(ar, "%s%s", whose, what);
         const char *fix = v->result == MC_SPF_TEMPERROR
                               ? "fix the DNS servers that failed: receivers defer mail meanwhile"
                           : v->result == MC_SPF_PERMERROR
                               ? mc_arena_printf(ar,
                                                 "fix the SPF record of %s (see the trace: "
                                                 "mailcheck spf -vv --ip %s --sender %s)",
-                                                v->domain, a->text, v->domain)
-                              : spf_fix(ar, a, v->domain, c->opt.host);
-        mc_report_add_finding(rep, code, sev, a->text, what, fix);
+                                                v->domain, text, v->domain)
+                              : spf_fix(ar, text, family, v->domain, named);
+        mc_report_add_finding(rep, code, sev, text, what, fix);
     }
+}
+
+static void spf_findings(struct mc_check *c, const struct address *a)
+{
+    spf_findings_of(c, a->text, a->ip.family, a->spf, a->nspf, NULL, c->opt.host);
 }
 
 static void report_spf(struct mc_check *c, const struct address *a, struct mc_report_address *ra)
@@ -723,6 +912,7 @@ static void finish(struct mc_check *c)
         address_findings(c, c->addrs[i], ra);
         spf_findings(c, c->addrs[i]);
     }
+    relay_report(c);
     spf_lint_findings(c);
     domains_report(c);
     for (int f = 0; f < 2; f++) {
@@ -785,6 +975,8 @@ void mc_check_start(struct mc_resolver *res, const struct mc_check_options *opti
     c->opt.input = mc_arena_strdup(ar, options->input);
     c->opt.addresses = NULL; /* only read below */
     c->opt.domains = NULL;   /* copied by mc_domain_start() */
+    c->opt.relay = mc_arena_strdup(ar, options->relay);
+    c->opt.relay_shown = mc_arena_strdup(ar, options->relay_shown);
     const char **from = mc_arena_alloc(ar, (options->nfrom + 1) * sizeof *from);
     for (size_t i = 0; i < options->nfrom; i++)
         from[i] = mc_arena_strdup(ar, options->from[i]);
@@ -810,6 +1002,8 @@ void mc_check_start(struct mc_resolver *res, const struct mc_check_options *opti
     if (c->opt.spf && c->opt.prefetch)
         spf_records_prefetch(c);
     domains_start(c, options);
+    if (c->opt.relay)
+        relay_start(c);
     if (options->deadline_ms > 0)
         c->timer = mc_resolver_timer_add(res, options->deadline_ms, deadline_cb, c);
     lookup_end(c);

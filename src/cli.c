@@ -991,6 +991,9 @@ static int run_host_check(struct cli *cli)
         .only_listed = {only_listed[0], only_listed[1]},
         .domains = domains,
         .ndomains = ndomains,
+        .relay = pf.relay,
+        .relay_shown = pf.relay_shown,
+        .relay_mx = pf.relay_mx,
     };
     struct mc_report *report = mc_check_run(res, &co, started + cli->timeout_ms);
     mc_cli_dkim_reset(&hold);

@@ -20,6 +20,7 @@
 
 #include "mc_cli_private.h"
 #include "mc_egress.h"
+#include "mc_hostname.h"
 #include "mc_util.h"
 
 #define LOCAL_CONFIG "/etc/postfix"
@@ -79,6 +80,39 @@ static void interface_addresses(const char *value, struct mc_ip found[2], bool h
         have[f] = count[f] == 1;
 }
 
+/* The first destination of relayhost (postconf(5): "[name]:port" looks up
+ * NAME's A/AAAA, "name:port" its MX hosts; "[ipv6:ADDR]" an address), into
+ * PF's relay fields; nothing when relayhost is empty. */
+static void take_relay(struct cli_postfix *pf)
+{
+    char *value = mc_postfix_value(&pf->config, "relayhost");
+    const char *v = value + strspn(value, " \t,");
+    size_t n = strcspn(v, " \t,");
+    if (n == 0) {
+        free(value);
+        return;
+    }
+    pf->relay_shown = mc_xstrndup(v, n);
+    const char *name = v;
+    size_t len = n;
+    if (*v == '[') {
+        const char *close = memchr(v, ']', n);
+        name = v + 1;
+        len = close ? (size_t)(close - name) : n - 1;
+        if (len > 5 && mc_ascii_strncasecmp(name, "ipv6:", 5) == 0) {
+            name += 5;
+            len -= 5;
+        }
+    } else {
+        pf->relay_mx = true;
+        const char *colon = memchr(v, ':', n);
+        if (colon)
+            len = (size_t)(colon - v);
+    }
+    pf->relay = mc_xstrndup(name, len);
+    free(value);
+}
+
 bool cli_postfix_apply(struct cli *cli, struct cli_postfix *pf, bool only_listed[2], char **why)
 {
     memset(pf, 0, sizeof *pf);
@@ -87,6 +121,7 @@ bool cli_postfix_apply(struct cli *cli, struct cli_postfix *pf, bool only_listed
     struct mc_postfix_config *c = &pf->config;
     mc_postfix_lint_run(c, &pf->lint);
     pf->local = is_local(cli->postfix_path);
+    take_relay(pf);
     if (!cli->host_arg)
         cli->host_arg = c->helo_name;
 
@@ -153,11 +188,14 @@ void cli_postfix_findings(const struct cli_postfix *pf, struct mc_report *report
 int cli_postfix_unchecked(const struct cli *cli, const struct cli_postfix *pf, int64_t started)
 {
     struct mc_report *r = mc_report_new();
-    char *host = mc_xstrdup(cli->host_arg);
-    for (char *s = host; *s; s++)
-        *s = (char)mc_ascii_tolower((unsigned char)*s);
-    r->host = mc_arena_strdup(r->arena, host);
+    /* A name that is valid but private (mx.lan) is reported as HOST; one
+     * that is no domain name at all ("mail") only as the input. */
+    char *host = NULL, *unicode = NULL, *why = NULL;
+    if (mc_hostname_validate(cli->host_arg, &host, &unicode, &why) == MC_OK)
+        r->host = mc_arena_strdup(r->arena, host);
     free(host);
+    free(unicode);
+    free(why);
     r->input = mc_arena_strdup(r->arena, cli->host_arg);
     for (int f = 0; f < 2; f++)
         r->families[f].required = cli->require[f];
@@ -188,4 +226,6 @@ void cli_postfix_reset(struct cli_postfix *pf)
 {
     mc_postfix_lint_reset(&pf->lint);
     mc_postfix_config_reset(&pf->config);
+    free(pf->relay);
+    free(pf->relay_shown);
 }

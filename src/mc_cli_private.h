@@ -104,6 +104,8 @@ struct cli_postfix {
     struct mc_postfix_config config;
     struct mc_postfix_lint lint;
     bool local; /* this machine's configuration: egress asked, /etc/opendkim.conf read */
+    char *relay, *relay_shown; /* relayhost's first destination: name, as configured */
+    bool relay_mx;             /* an unbracketed name: its MX hosts */
 };
 
 /* Loads --postfix and applies it to CLI: HOST, the sending addresses

@@ -18,6 +18,47 @@
 
 #define SCHEMA_VERSION 1
 
+/* The "spf_checks" array: one object per evaluation. */
+static json_t *spf_checks_json(const struct mc_report_spf *spf, size_t n)
+{
+    json_t *checks = mc_json_must(json_array());
+    for (size_t i = 0; i < n; i++) {
+        const struct mc_report_spf *sp = &spf[i];
+        json_t *c = mc_json_must(json_object());
+        json_object_set_new_nocheck(c, "identity", mc_json_literal(sp->identity));
+        json_object_set_new_nocheck(c, "domain", mc_json_safe_string(sp->domain));
+        json_object_set_new_nocheck(c, "result", mc_json_literal(sp->result));
+        json_object_set_new_nocheck(c, "mechanism", mc_json_safe_string(sp->mechanism));
+        if (sp->explanation)
+            json_object_set_new_nocheck(c, "explanation", mc_json_safe_string(sp->explanation));
+        if (sp->why)
+            json_object_set_new_nocheck(c, "why", mc_json_safe_string(sp->why));
+        json_object_set_new_nocheck(c, "dns_lookups", json_integer(sp->dns_lookups));
+        json_object_set_new_nocheck(c, "void_lookups", json_integer(sp->void_lookups));
+        json_array_append_new(checks, c);
+    }
+    return checks;
+}
+
+/* "relay" (--postfix relayhost): the relay's addresses and their SPF. */
+static json_t *relay_json(const struct mc_report_relay *r)
+{
+    json_t *o = mc_json_must(json_object());
+    json_object_set_new_nocheck(o, "relayhost", mc_json_safe_string(r->relayhost));
+    json_object_set_new_nocheck(o, "name", mc_json_safe_string(r->name));
+    json_object_set_new_nocheck(o, "mx", json_boolean(r->mx));
+    json_t *addrs = mc_json_must(json_array());
+    for (size_t i = 0; i < r->naddresses; i++) {
+        json_t *a = mc_json_must(json_object());
+        json_object_set_new_nocheck(a, "address", mc_json_safe_string(r->addresses[i].address));
+        json_object_set_new_nocheck(a, "spf_checks",
+                                    spf_checks_json(r->addresses[i].spf, r->addresses[i].nspf));
+        json_array_append_new(addrs, a);
+    }
+    json_object_set_new_nocheck(o, "addresses", addrs);
+    return o;
+}
+
 static json_t *address_json(const struct mc_report_address *a)
 {
     json_t *o = mc_json_must(json_object());
@@ -40,22 +81,7 @@ static json_t *address_json(const struct mc_report_address *a)
     } else {
         json_object_set_new_nocheck(o, "spf", json_null());
     }
-    json_t *checks = mc_json_must(json_array());
-    for (size_t i = 0; i < a->nspf; i++) {
-        const struct mc_report_spf *sp = &a->spf[i];
-        json_t *c = mc_json_must(json_object());
-        json_object_set_new_nocheck(c, "identity", mc_json_literal(sp->identity));
-        json_object_set_new_nocheck(c, "domain", mc_json_safe_string(sp->domain));
-        json_object_set_new_nocheck(c, "result", mc_json_literal(sp->result));
-        json_object_set_new_nocheck(c, "mechanism", mc_json_safe_string(sp->mechanism));
-        if (sp->explanation)
-            json_object_set_new_nocheck(c, "explanation", mc_json_safe_string(sp->explanation));
-        if (sp->why)
-            json_object_set_new_nocheck(c, "why", mc_json_safe_string(sp->why));
-        json_object_set_new_nocheck(c, "dns_lookups", json_integer(sp->dns_lookups));
-        json_object_set_new_nocheck(c, "void_lookups", json_integer(sp->void_lookups));
-        json_array_append_new(checks, c);
-    }
+    json_t *checks = spf_checks_json(a->spf, a->nspf);
     json_object_set_new_nocheck(o, "spf_checks", checks);
     json_t *lookups = mc_json_must(json_array());
     for (size_t i = 0; i < a->nlookups; i++)
@@ -173,6 +199,8 @@ char *mc_render_json(const struct mc_report *r, const struct mc_render_options *
             json_array_append_new(domains, mc_render_domain_json(r->domains[i]));
         json_object_set_new_nocheck(doc, "domains", domains);
     }
+    if (r->relay)
+        json_object_set_new_nocheck(doc, "relay", relay_json(r->relay));
     json_object_set_new_nocheck(doc, "findings", findings_json(r));
     return mc_json_end(doc, opt->pretty);
 }

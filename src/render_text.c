@@ -134,6 +134,46 @@ static int address_width(const struct mc_report *r)
     return width;
 }
 
+/* The SPF lines of one address (NSPF evaluations, indented past WIDTH);
+ * HELO_LAST: the last one is the HELO identity's (not red when it fails). */
+static void spf_lines(struct out *o, int width, const struct mc_report_spf *spf, size_t nspf,
+                      bool helo_last)
+{
+    for (size_t j = 0; j < nspf; j++) {
+        const struct mc_report_spf *sp = &spf[j];
+        bool pass = strcmp(sp->result, "pass") == 0;
+        fprintf(o->f, "    %*s  SPF %-8s ", width, "", sp->identity);
+        put_padded(o, pass ? GREEN : (!helo_last || j + 1 < nspf ? RED : NULL), sp->result, 10);
+        put_safe(o, NULL, sp->domain);
+        if (sp->mechanism) {
+            fputs(" by '", o->f);
+            put_safe(o, NULL, sp->mechanism);
+            fputc('\'', o->f);
+        }
+        fprintf(o->f, " (%u lookup%s)\n", sp->dns_lookups, sp->dns_lookups == 1 ? "" : "s");
+    }
+}
+
+/* --postfix relayhost: the relay's addresses and their SPF. */
+static void relay_block(struct out *o, const struct mc_report_relay *r)
+{
+    fputs("  Relay ", o->f);
+    put_safe(o, NULL, r->relayhost);
+    fputs(r->mx ? " (its MX hosts)" : "", o->f);
+    fputs(r->naddresses ? "\n" : "  (no address)\n", o->f);
+    int width = 0;
+    for (size_t i = 0; i < r->naddresses; i++) {
+        int n = (int)strlen(r->addresses[i].address);
+        width = n > width ? n : width;
+    }
+    for (size_t i = 0; i < r->naddresses; i++) {
+        fputs("    ", o->f);
+        put_safe(o, NULL, r->addresses[i].address);
+        fputc('\n', o->f);
+        spf_lines(o, width, r->addresses[i].spf, r->addresses[i].nspf, false);
+    }
+}
+
 static void family_block(struct out *o, const char *label, const struct mc_report_family *f,
                          const struct mc_report *r, int verbose)
 {
@@ -164,19 +204,7 @@ static void family_block(struct out *o, const char *label, const struct mc_repor
         if (a->from_option)
             fputs(a->from_host ? ", --address" : ", --address only", o->f);
         fputs("]\n", o->f);
-        for (size_t j = 0; j < a->nspf; j++) {
-            const struct mc_report_spf *sp = &a->spf[j];
-            bool pass = strcmp(sp->result, "pass") == 0;
-            fprintf(o->f, "    %*s  SPF %-8s ", width, "", sp->identity);
-            put_padded(o, pass ? GREEN : (j + 1 < a->nspf ? RED : NULL), sp->result, 10);
-            put_safe(o, NULL, sp->domain);
-            if (sp->mechanism) {
-                fputs(" by '", o->f);
-                put_safe(o, NULL, sp->mechanism);
-                fputc('\'', o->f);
-            }
-            fprintf(o->f, " (%u lookup%s)\n", sp->dns_lookups, sp->dns_lookups == 1 ? "" : "s");
-        }
+        spf_lines(o, width, a->spf, a->nspf, true);
         for (size_t j = 0; verbose > 0 && j < a->nlookups; j++)
             evidence_line(o, 6 + width, &a->lookups[j]);
     }
@@ -193,6 +221,8 @@ char *mc_render_text(const struct mc_report *r, const struct mc_render_options *
             family_block(&o, "IPv4", &r->families[MC_FAMILY_IPV4], r, opt->verbose);
             family_block(&o, "IPv6", &r->families[MC_FAMILY_IPV6], r, opt->verbose);
         }
+        if (r->relay)
+            relay_block(&o, r->relay);
         for (size_t i = 0; i < r->ndomains; i++)
             mc_render_domain_text(f, r->domains[i], opt->verbose);
         for (size_t i = 0; i < r->nspf_walks; i++)

@@ -524,9 +524,16 @@ def check_contract(c, doc, rc):
     if not isinstance(doc, dict):
         c.fail("the JSON document is not an object")
         return
+    # --postfix with an EHLO name that is no domain name: the DNS check is
+    # not run and HOST is null, the name in "input" (mailcheck(1), POSTFIX).
+    unchecked = doc.get("host") is None and isinstance(doc.get("input"), str) and any(
+        isinstance(f, dict) and f.get("code") == "postfix-helo-not-fqdn"
+        for f in doc.get("findings") or [])
     for key, typ in (("schema_version", int), ("version", str), ("host", str),
                      ("status", str), ("duration_ms", int), ("resolvers", list),
                      ("families", dict), ("findings", list)):
+        if key == "host" and unchecked:
+            continue
         if key not in doc:
             c.fail("contract: key %r missing" % key)
         elif not isinstance(doc[key], typ) or isinstance(doc[key], bool):
