@@ -9,7 +9,8 @@
  * bounded in time, memory and output): `postconf -c DIR -x -h PARAM...`
  * for the values mailcheck reads, `-n -x` for every parameter main.cf sets
  * (and the warnings postconf prints about them), `-m` for the lookup table
- * types this Postfix supports; it knows the defaults and expands $name
+ * types this Postfix supports, `-M` for master.cf's services and `-P -x`
+ * for their -o overrides, expanded; it knows the defaults and expands $name
  * references exactly.  Otherwise, or when postconf fails, main.cf is
  * parsed here: comment lines, continuation lines (leading whitespace), and
  * $name / ${name} / $(name) expansion with the ${name?value} and
@@ -45,6 +46,11 @@ struct mc_postfix_config {
     struct mc_postfix_params *postconf_values;
     char **table_types;
     size_t ntable_types;
+    /* What postconf says of master.cf: -M's services ("name/type") and
+     * -P -x's overrides ("name/type/parameter" = value, expanded). */
+    char **services;
+    size_t nservices;
+    struct mc_postfix_params *postconf_overrides;
     /* postconf's own warnings (stderr lines, without the program name). */
     char **warnings;
     size_t nwarnings;
@@ -102,6 +108,17 @@ char *mc_postfix_value(const struct mc_postfix_config *config, const char *name)
 /* TEXT (a master.cf -o value) with its $name references expanded from
  * main.cf, within the parser's bounds.  Caller frees. */
 char *mc_postfix_expand(const struct mc_postfix_config *config, const char *text);
+
+/* Whether master.cf has service NAME of TYPE: postconf -M's answer, else
+ * the parsed master.cf. */
+bool mc_postfix_has_service(const struct mc_postfix_config *config, const char *name,
+                            const char *type);
+
+/* The value of override PARAMETER (its raw VALUE in master.cf) of service
+ * NAME/TYPE, expanded: postconf -P -x's answer, else mc_postfix_expand().
+ * Caller frees. */
+char *mc_postfix_override_value(const struct mc_postfix_config *config, const char *name,
+                                const char *type, const char *parameter, const char *value);
 
 /* Whether this Postfix supports lookup table TYPE (LEN octets): in
  * `postconf -m`, or without it among the types Postfix documents

@@ -648,6 +648,56 @@ static void collect_warnings(struct mc_postfix_config *c, const char *err, size_
     }
 }
 
+/* master.cf as postconf reads it: -M (one service a line, its first two
+ * fields "name type") and -P -x ("name/type/parameter = value"). */
+static enum mc_status ask_postconf_master(const char *postconf, const char *dir,
+                                          struct mc_postfix_config *c, char **why)
+{
+    struct output o;
+    static const char *const m_args[] = {"-M"};
+    enum mc_status st = run_postconf(postconf, dir, m_args, 1, MAX_MAIN_CF, &o, why);
+    if (st != MC_OK)
+        return st;
+    size_t cap = 0;
+    const char *text = o.text[0], *line;
+    size_t len;
+    c->services = mc_xcalloc(1, sizeof *c->services); /* asked: not NULL, even if empty */
+    cap = 1;
+    while (next_line(&text, &line, &len)) {
+        size_t n1 = 0;
+        while (n1 < len && line[n1] != ' ' && line[n1] != '\t')
+            n1++;
+        size_t s2 = n1;
+        while (s2 < len && (line[s2] == ' ' || line[s2] == '\t'))
+            s2++;
+        size_t n2 = s2;
+        while (n2 < len && line[n2] != ' ' && line[n2] != '\t')
+            n2++;
+        if (n1 > 0 && n2 > s2)
+            push_string(&c->services, &c->nservices, &cap,
+                        mc_xasprintf("%.*s/%.*s", (int)n1, line, (int)(n2 - s2), line + s2));
+    }
+    output_reset(&o);
+    static const char *const p_args[] = {"-P", "-x"};
+    st = run_postconf(postconf, dir, p_args, 2, MAX_MAIN_CF, &o, why);
+    if (st != MC_OK)
+        return st;
+    struct mc_postfix_params *ov = mc_xcalloc(1, sizeof *ov);
+    text = o.text[0];
+    while (next_line(&text, &line, &len)) {
+        const char *eq = NULL;
+        for (size_t k = 0; k + 3 <= len && !eq; k++)
+            if (memcmp(line + k, " = ", 3) == 0)
+                eq = line + k;
+        if (eq)
+            set_param(ov, mc_xstrndup(line, (size_t)(eq - line)),
+                      mc_xstrndup(eq + 3, len - (size_t)(eq - line) - 3), 0);
+    }
+    output_reset(&o);
+    c->postconf_overrides = ov;
+    return MC_OK;
+}
+
 /* Asks postconf everything mailcheck reads (see mc_postfix.h) into C. */
 static enum mc_status ask_postconf(const char *postconf, const char *dir,
                                    struct mc_postfix_config *c, char **why)
@@ -711,13 +761,21 @@ static enum mc_status ask_postconf(const char *postconf, const char *dir,
             push_string(&c->table_types, &c->ntable_types, &tcap, mc_xstrndup(line, len));
     output_reset(&o);
     c->postconf_values = v;
-    return MC_OK;
+    /* Without master.cf there is nothing to ask (postconf -M would fail). */
+    return c->master ? ask_postconf_master(postconf, dir, c, why) : MC_OK;
 }
 
 static void drop_postconf(struct mc_postfix_config *c)
 {
     mc_postfix_params_free(c->postconf_values);
     c->postconf_values = NULL;
+    mc_postfix_params_free(c->postconf_overrides);
+    c->postconf_overrides = NULL;
+    for (size_t i = 0; i < c->nservices; i++)
+        free(c->services[i]);
+    free(c->services);
+    c->services = NULL;
+    c->nservices = 0;
     for (size_t i = 0; i < c->ntable_types; i++)
         free(c->table_types[i]);
     free(c->table_types);
@@ -978,4 +1036,29 @@ char *mc_postfix_expand(const struct mc_postfix_config *c, const char *text)
 {
     struct expansion x = {.refs_left = MAX_REFS};
     return expand(c->params, text, &x);
+}
+
+bool mc_postfix_has_service(const struct mc_postfix_config *c, const char *name, const char *type)
+{
+    if (!c->services)
+        return mc_postfix_master_find(c->master, name, type) != NULL;
+    size_t n = strlen(name);
+    for (size_t i = 0; i < c->nservices; i++)
+        if (strncmp(c->services[i], name, n) == 0 && c->services[i][n] == '/' &&
+            strcmp(c->services[i] + n + 1, type) == 0)
+            return true;
+    return false;
+}
+
+char *mc_postfix_override_value(const struct mc_postfix_config *c, const char *name,
+                                const char *type, const char *parameter, const char *value)
+{
+    if (c->postconf_overrides) {
+        char *key = mc_xasprintf("%s/%s/%s", name, type, parameter);
+        const char *answered = raw_value(c->postconf_overrides, key, strlen(key));
+        free(key);
+        if (answered)
+            return mc_xstrdup(answered);
+    }
+    return mc_postfix_expand(c, value);
 }

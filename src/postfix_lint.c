@@ -134,7 +134,7 @@ static void lint_helo(const struct mc_postfix_config *c, struct mc_postfix_lint 
         if (!o || !is_smtp_client(s))
             continue;
         char *subject = service_subject(s);
-        char *value = mc_postfix_expand(c, o->value);
+        char *value = mc_postfix_override_value(c, s->name, s->type, o->name, o->value);
         add(l, "postfix-helo-override", MC_SEV_INFO, subject, c->master_path, o->line, NULL,
             "-o smtp_helo_name=%s: the %s transport sends the EHLO name %s, not %s; mailcheck "
             "checks %s",
@@ -160,7 +160,7 @@ static void lint_helo(const struct mc_postfix_config *c, struct mc_postfix_lint 
 static void lint_tlsproxy(const struct mc_postfix_config *c, struct mc_postfix_lint *l)
 {
     char *service = mc_postfix_value(c, "tlsproxy_service_name");
-    bool present = mc_postfix_master_find(c->master, service, "unix") != NULL;
+    bool present = mc_postfix_has_service(c, service, "unix");
     char *fix = NULL;
     if (!present)
         fix = mc_xasprintf("add this line to %s (then: postfix reload): %s  unix  -       -       "
@@ -180,7 +180,12 @@ static void lint_tlsproxy(const struct mc_postfix_config *c, struct mc_postfix_l
         const struct mc_postfix_service *s = &c->master->services[i];
         const struct mc_postfix_override *o =
             mc_postfix_service_override(s, "smtp_tls_connection_reuse");
-        if (!o || !is_smtp_client(s) || !is_yes(o->value))
+        if (!o || !is_smtp_client(s))
+            continue;
+        char *value = mc_postfix_override_value(c, s->name, s->type, o->name, o->value);
+        bool yes = is_yes(value);
+        free(value);
+        if (!yes)
             continue;
         char *subject = service_subject(s);
         add(l, "postfix-tlsproxy-missing", MC_SEV_CRITICAL, subject, c->master_path, o->line,
@@ -221,7 +226,12 @@ static void lint_tls(const struct mc_postfix_config *c, struct mc_postfix_lint *
         const struct mc_postfix_service *s = &c->master->services[i];
         const struct mc_postfix_override *o =
             mc_postfix_service_override(s, "smtp_tls_security_level");
-        if (!o || !is_smtp_client(s) || mc_ascii_strcasecmp(o->value, "none") != 0)
+        if (!o || !is_smtp_client(s))
+            continue;
+        char *value = mc_postfix_override_value(c, s->name, s->type, o->name, o->value);
+        bool none = mc_ascii_strcasecmp(value, "none") == 0;
+        free(value);
+        if (!none)
             continue;
         char *subject = service_subject(s);
         add(l, "postfix-tls-off", MC_SEV_CRITICAL, subject, c->master_path, o->line,
@@ -435,7 +445,7 @@ static void lint_tables(const struct mc_postfix_config *c, struct mc_postfix_lin
             const struct mc_postfix_override *ov = &s->overrides[k];
             if (!takes_tables(ov->name))
                 continue;
-            char *value = mc_postfix_expand(c, ov->value);
+            char *value = mc_postfix_override_value(c, s->name, s->type, ov->name, ov->value);
             struct origin o = {
                 .param = ov->name, .subject = subject, .file = c->master_path, .line = ov->line};
             scan_tables(c, l, &o, value, strlen(value), 0);
