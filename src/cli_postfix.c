@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include "mc_cli_private.h"
+#include "mc_array.h"
 #include "mc_egress.h"
+#include "mc_file.h"
 #include "mc_hostname.h"
 #include "mc_util.h"
 
@@ -113,6 +115,37 @@ static void take_relay(struct cli_postfix *pf)
     free(value);
 }
 
+/* myorigin, the domain Postfix puts in sender addresses without one
+ * (postconf(5)): a value starting with "/" names a file whose first line
+ * is it (Debian's /etc/mailname).  Into PF->origin, lowercased, when it is
+ * a domain name; false with *WHY when the file cannot be read. */
+static bool take_origin(struct cli_postfix *pf, char **why)
+{
+    char *value = mc_postfix_value(&pf->config, "myorigin");
+    if (value[0] == '/') {
+        char *text = NULL, *fwhy = NULL;
+        size_t len = 0;
+        if (mc_file_read(value, 4096, &text, &len, &fwhy) != MC_OK) {
+            *why = mc_xasprintf("--postfix %s: myorigin = %s: %s", pf->config.path, value, fwhy);
+            free(fwhy);
+            free(value);
+            return false;
+        }
+        free(value);
+        value = mc_xstrndup(text, strcspn(text, "\r\n"));
+        free(text);
+    }
+    char *host = NULL, *unicode = NULL, *hwhy = NULL;
+    if (mc_hostname_validate(value, &host, &unicode, &hwhy) == MC_OK)
+        pf->origin = host;
+    else
+        free(host);
+    free(unicode);
+    free(hwhy);
+    free(value);
+    return true;
+}
+
 bool cli_postfix_apply(struct cli *cli, struct cli_postfix *pf, bool only_listed[2], char **why)
 {
     memset(pf, 0, sizeof *pf);
@@ -122,6 +155,14 @@ bool cli_postfix_apply(struct cli *cli, struct cli_postfix *pf, bool only_listed
     mc_postfix_lint_run(c, &pf->lint);
     pf->local = is_local(cli->postfix_path);
     take_relay(pf);
+    if (!take_origin(pf, why))
+        return false;
+    /* The From header domain defaults to myorigin's (mailcheck(1),
+     * --header-from). */
+    if (pf->origin && cli->nheader_from == 0) {
+        MC_ARRAY_RESERVE(cli->header_from, cli->header_from_cap, 1);
+        cli->header_from[cli->nheader_from++] = pf->origin;
+    }
     if (!cli->host_arg)
         cli->host_arg = c->helo_name;
 
@@ -228,4 +269,5 @@ void cli_postfix_reset(struct cli_postfix *pf)
     mc_postfix_config_reset(&pf->config);
     free(pf->relay);
     free(pf->relay_shown);
+    free(pf->origin);
 }

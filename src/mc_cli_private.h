@@ -106,6 +106,7 @@ struct cli_postfix {
     bool local; /* this machine's configuration: egress asked, /etc/opendkim.conf read */
     char *relay, *relay_shown; /* relayhost's first destination: name, as configured */
     bool relay_mx;             /* an unbracketed name: its MX hosts */
+    char *origin;              /* myorigin (a file's content), when a domain name */
 };
 
 /* Loads --postfix and applies it to CLI: HOST, the sending addresses
