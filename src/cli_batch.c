@@ -385,10 +385,16 @@ void mc_cli_dkim_attach(struct mc_domain_request *reqs, size_t n, const struct m
                            });
         }
         if (dkim->config) {
-            size_t before = hold->signers.n;
-            mc_dkim_config_resolve(dkim->config, reqs[r].domain, dkim->psl, &hold->signers);
-            for (size_t i = before; i < hold->signers.n; i++) {
-                const struct mc_dkim_signer *sg = &hold->signers.v[i];
+            /* mc_dkim_config_resolve() zeroes its output: each domain's
+             * signers are resolved apart, then moved into HOLD (which
+             * owns their strings), else every domain but the first lost
+             * its keys and the earlier signers leaked. */
+            struct mc_dkim_signers one;
+            mc_dkim_config_resolve(dkim->config, reqs[r].domain, dkim->psl, &one);
+            MC_ARRAY_RESERVE(hold->signers.v, hold->signers.cap, hold->signers.n + one.n);
+            for (size_t i = 0; i < one.n; i++) {
+                const struct mc_dkim_signer *sg = &one.v[i];
+                hold->signers.v[hold->signers.n++] = *sg;
                 hold_key(hold, (struct mc_domain_dkim){
                                    .selector = mc_xstrdup(sg->selector),
                                    .domain = sg->domain,
@@ -397,6 +403,8 @@ void mc_cli_dkim_attach(struct mc_domain_request *reqs, size_t n, const struct m
                                    .key_inline = sg->key_inline,
                                });
             }
+            one.n = 0; /* the strings moved; the array and the problems are freed */
+            mc_dkim_signers_reset(&one);
         }
     }
     for (size_t r = 0; r < n; r++) {
