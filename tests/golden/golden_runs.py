@@ -58,8 +58,14 @@ SPF_VARIANTS = [
     ("openmetrics", ["--format", "openmetrics"]),
 ]
 
-# name, what it shows, zones (files of ZONES_DIR, None: all), args, exit.
+# name, what it shows, zones (files of ZONES_DIR, None: all), args, exit; env: extra
+# environment variables.
 RUNS = [
+    {"name": "host-postfix",
+     "doc": "--postfix of tests/golden/postfix: the lint findings with their file and line, "
+            "the relay's SPF; postconf hidden (MAILCHECK_POSTCONF=), the same on every machine",
+     "zones": (E2E_ZONES, None), "args": ["--postfix=tests/golden/postfix"],
+     "env": {"MAILCHECK_POSTCONF": ""}, "exit": 2},
     {"name": "host-pass", "doc": "both families pass (tests/e2e/cases.json: pass)",
      "zones": (E2E_ZONES, None), "args": ["mail.e2e.test"], "exit": 0},
     {"name": "host-mismatch",
@@ -150,7 +156,7 @@ def run_case(case, opts):
     for variant, extra in variants(case):
         name = "run-%s.%s" % (case["name"], variant)
         cmd = command(opts.binary, opts.source_dir, case, extra)
-        env = dict(os.environ, LC_ALL="C", NO_COLOR="1")
+        env = dict(os.environ, LC_ALL="C", NO_COLOR="1", **case.get("env", {}))
         p = subprocess.run(cmd, cwd=opts.source_dir, env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=120)
         out = normalize(p.stdout.decode("utf-8", "backslashreplace"))
