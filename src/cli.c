@@ -917,6 +917,8 @@ static int run_host_check(struct cli *cli)
         code = cli_fail_input(cli, why, cli->host_arg);
         goto done;
     }
+    if (cli->egress && !cli->postfix)
+        cli_egress_addresses(cli);
     /* An EHLO name receivers reject whatever DNS says: the findings alone
      * (mailcheck(1), POSTFIX, postfix-helo-not-fqdn). */
     if (cli->postfix && pf.lint.helo_not_fqdn && cli->host_arg == pf.config.helo_name) {
@@ -1058,10 +1060,11 @@ static int run_batch(struct cli *cli)
             cli->batch);
         goto done;
     }
-    if (cli->naddresses > 0) {
+    if (cli->naddresses > 0 || cli->egress) {
         code = cli_fail_input(cli,
-                              mc_xstrdup("--address names one host's addresses: it does not "
-                                         "go with --batch"),
+                              mc_xasprintf("%s names one host's addresses: it does not go with "
+                                           "--batch",
+                                           cli->egress ? "--egress" : "--address"),
                               cli->batch);
         goto done;
     }

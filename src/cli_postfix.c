@@ -271,3 +271,13 @@ void cli_postfix_reset(struct cli_postfix *pf)
     free(pf->relay_shown);
     free(pf->origin);
 }
+
+void cli_egress_addresses(struct cli *cli)
+{
+    static const int families[] = {AF_INET, AF_INET6};
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
+        struct mc_ip ip;
+        if (mc_egress_source(families[i], &ip))
+            cli_push_address(cli, &ip);
+    }
+}

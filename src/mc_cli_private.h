@@ -123,6 +123,9 @@ int cli_postfix_unchecked(const struct cli *cli, const struct cli_postfix *pf, i
  * NULL (borrowed). */
 const char *cli_postfix_opendkim_conf(const struct cli *cli, const struct cli_postfix *pf);
 void cli_postfix_reset(struct cli_postfix *pf);
+/* --egress without --postfix: the kernel's source address of each family
+ * with a route is a sending address (--address). */
+void cli_egress_addresses(struct cli *cli);
 
 /* `mailcheck domain DOMAIN` (cli_domain.c). */
 int cli_run_domain(struct cli *cli);

@@ -587,12 +587,16 @@ static enum mc_status run_postconf(const char *postconf, const char *dir, const 
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         continue;
     const char *what = args[0];
-    if (read_all && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    /* A fatal message is a failure, whatever the exit status says. */
+    bool fatal = read_all && strstr(o->text[1], "fatal:") != NULL;
+    if (read_all && !fatal && WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return MC_OK;
     size_t qlen = 0;
     const char *quote = read_all ? first_complaint(o->text[1], &qlen) : NULL;
     if (problem)
         *why = mc_xasprintf("postconf -c %s %s %s; it was stopped", dir, what, problem);
+    else if (fatal && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        *why = mc_xasprintf("postconf -c %s %s printed \"%.*s\"", dir, what, (int)qlen, quote);
     else if (WIFSIGNALED(status))
         *why = mc_xasprintf("postconf -c %s %s was killed by signal %d (over its %ld MiB or "
                             "%d s limit?)",
