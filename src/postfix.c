@@ -652,6 +652,23 @@ static void collect_warnings(struct mc_postfix_config *c, const char *err, size_
     }
 }
 
+/* postconf's "NAME = VALUE" lines ("NAME =" for an empty value) into
+ * INTO; NAME may be "service/type/parameter" (-P). */
+static void read_assignments(const char *text, struct mc_postfix_params *into)
+{
+    const char *line;
+    size_t len;
+    while (next_line(&text, &line, &len)) {
+        size_t k = 0;
+        while (k + 2 <= len && memcmp(line + k, " =", 2) != 0)
+            k++;
+        if (k == 0 || k + 2 > len)
+            continue;
+        size_t value = k + 2 + (k + 2 < len && line[k + 2] == ' ');
+        set_param(into, mc_xstrndup(line, k), mc_xstrndup(line + value, len - value), 0);
+    }
+}
+
 /* master.cf as postconf reads it: -M (one service a line, its first two
  * fields "name type") and -P -x ("name/type/parameter = value"). */
 static enum mc_status ask_postconf_master(const char *postconf, const char *dir,
@@ -687,16 +704,7 @@ static enum mc_status ask_postconf_master(const char *postconf, const char *dir,
     if (st != MC_OK)
         return st;
     struct mc_postfix_params *ov = mc_xcalloc(1, sizeof *ov);
-    text = o.text[0];
-    while (next_line(&text, &line, &len)) {
-        const char *eq = NULL;
-        for (size_t k = 0; k + 3 <= len && !eq; k++)
-            if (memcmp(line + k, " = ", 3) == 0)
-                eq = line + k;
-        if (eq)
-            set_param(ov, mc_xstrndup(line, (size_t)(eq - line)),
-                      mc_xstrndup(eq + 3, len - (size_t)(eq - line) - 3), 0);
-    }
+    read_assignments(o.text[0], ov);
     output_reset(&o);
     c->postconf_overrides = ov;
     return MC_OK;
@@ -708,26 +716,19 @@ static enum mc_status ask_postconf(const char *postconf, const char *dir,
 {
     struct output o;
     const char *args[POSTCONF_ARGS];
+    /* "-x" without "-h": "name = value" lines, so that a parameter this
+     * Postfix does not know (smtp_tls_connection_reuse before 3.4) is only
+     * missing, with a warning, not a line off. */
     args[0] = "-x";
-    args[1] = "-h";
     for (size_t k = 0; k < NKNOWN; k++)
-        args[2 + k] = known[k].name;
+        args[1 + k] = known[k].name;
     enum mc_status st =
-        run_postconf(postconf, dir, args, 2 + NKNOWN, NKNOWN * (MAX_OCTETS + 1), &o, why);
+        run_postconf(postconf, dir, args, 1 + NKNOWN, NKNOWN * (MAX_OCTETS + 64), &o, why);
     if (st != MC_OK)
         return st;
     struct mc_postfix_params *v = mc_xcalloc(1, sizeof *v);
-    const char *text = o.text[0], *line;
-    size_t len, i = 0;
-    for (; i < NKNOWN && next_line(&text, &line, &len); i++)
-        set_param(v, mc_xstrdup(known[i].name), mc_xstrndup(line, len), 0);
+    read_assignments(o.text[0], v);
     output_reset(&o);
-    if (i != NKNOWN) {
-        *why = mc_xasprintf("postconf -c %s -x -h printed %zu values for %zu parameters", dir, i,
-                            NKNOWN);
-        mc_postfix_params_free(v);
-        return MC_ERR_INPUT;
-    }
     /* Every parameter main.cf sets, expanded: its output is main.cf syntax. */
     static const char *const n_args[] = {"-n", "-x"};
     st = run_postconf(postconf, dir, n_args, 2, MAX_MAIN_CF, &o, why);
@@ -758,8 +759,8 @@ static enum mc_status ask_postconf(const char *postconf, const char *dir,
         mc_postfix_params_free(v);
         return st;
     }
-    size_t tcap = 0;
-    text = o.text[0];
+    size_t tcap = 0, len;
+    const char *text = o.text[0], *line;
     while (next_line(&text, &line, &len))
         if (len > 0)
             push_string(&c->table_types, &c->ntable_types, &tcap, mc_xstrndup(line, len));
