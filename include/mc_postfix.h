@@ -6,7 +6,7 @@
  * from (smtp_bind_address, smtp_bind_address6).
  *
  * Where postconf(1) is installed it is asked (run directly, no shell,
- * bounded in time, memory and output): `postconf -c DIR -x -h PARAM...`
+ * bounded in time, memory and output): `postconf -c DIR -x PARAM...`
  * for the values mailcheck reads, `-n -x` for every parameter main.cf sets
  * (and the warnings postconf prints about them), `-m` for the lookup table
  * types this Postfix supports, `-M` for master.cf's services and `-P -x`
@@ -42,7 +42,7 @@ struct mc_postfix_config {
     /* master.cf as parsed here, or NULL when the file does not exist. */
     struct mc_postfix_master *master;
     /* What postconf answered (NULL when it was not asked or failed):
-     * "name = value" pairs of -x -h and -n -x, and the types of -m. */
+     * "name = value" pairs of -x and -n -x, and the types of -m. */
     struct mc_postfix_params *postconf_values;
     char **table_types;
     size_t ntable_types;
