@@ -530,8 +530,9 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
     }
     if (optind < argc && strcmp(argv[optind], "spf") == 0) {
         cli->spf_mode = true;
-        if (cli->postfix) {
-            *why = mc_xstrdup("--postfix belongs to the host check, not to 'mailcheck spf'");
+        if (cli->postfix || cli->egress) {
+            *why = mc_xasprintf("%s belongs to the host check, not to 'mailcheck spf'",
+                                cli->postfix ? "--postfix" : "--egress");
             return PARSE_ERROR;
         }
         if (argc - optind > 1) {
@@ -548,6 +549,7 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
                             : cli->naddresses                    ? "--address"
                             : cli->require[0] || cli->require[1] ? "-4/-6"
                             : cli->postfix                       ? "--postfix"
+                            : cli->egress                        ? "--egress"
                             : cli->batch                         ? "--batch"
                             : cli->no_spf                        ? "--no-spf"
                             : cli->no_domain_report              ? "--no-domain-report"
