@@ -1010,6 +1010,7 @@ static int run_host_check(struct cli *cli)
     }
     if (cli->postfix)
         cli_postfix_findings(&pf, report);
+    cli_egress_findings(cli, report);
     report->duration_ms = mc_now_ms() - started;
     cli_apply_thresholds(cli, report);
     mc_report_drop_findings(report, cli->ignore, cli->nignore);

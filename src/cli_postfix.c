@@ -146,6 +146,17 @@ static bool take_origin(struct cli_postfix *pf, char **why)
     return true;
 }
 
+/* An egress address is a sending address, unless no receiver can see it
+ * (a private address behind NAT): the NAT's public address is what
+ * receivers check, which this machine cannot know. */
+static void take_egress(struct cli *cli, const struct mc_ip *ip)
+{
+    if (mc_ip_special_purpose(ip) && cli->negress_hidden < 2)
+        cli->egress_hidden[cli->negress_hidden++] = *ip;
+    else if (!mc_ip_special_purpose(ip))
+        cli_push_address(cli, ip);
+}
+
 bool cli_postfix_apply(struct cli *cli, struct cli_postfix *pf, bool only_listed[2], char **why)
 {
     memset(pf, 0, sizeof *pf);
@@ -201,7 +212,7 @@ bool cli_postfix_apply(struct cli *cli, struct cli_postfix *pf, bool only_listed
         if (egress && mc_egress_source(f == MC_FAMILY_IPV4 ? AF_INET : AF_INET6, &ip)) {
             routed[f] = true;
             if (used)
-                cli_push_address(cli, &ip);
+                take_egress(cli, &ip);
         }
     }
     /* inet_protocols (mailcheck(1), POSTFIX): a family named alone is
@@ -241,6 +252,7 @@ int cli_postfix_unchecked(const struct cli *cli, const struct cli_postfix *pf, i
     for (int f = 0; f < 2; f++)
         r->families[f].required = cli->require[f];
     cli_postfix_findings(pf, r);
+    cli_egress_findings(cli, r);
     r->duration_ms = mc_now_ms() - started;
     cli_apply_thresholds(cli, r);
     mc_report_drop_findings(r, cli->ignore, cli->nignore);
@@ -278,6 +290,23 @@ void cli_egress_addresses(struct cli *cli)
     for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
         struct mc_ip ip;
         if (mc_egress_source(families[i], &ip))
-            cli_push_address(cli, &ip);
+            take_egress(cli, &ip);
+    }
+}
+
+void cli_egress_findings(const struct cli *cli, struct mc_report *report)
+{
+    for (size_t i = 0; i < cli->negress_hidden; i++) {
+        const struct mc_ip *ip = &cli->egress_hidden[i];
+        char text[64];
+        mc_ip_format(ip, text, sizeof text);
+        char *message =
+            mc_xasprintf("this machine sends %s mail from %s (%s), an address no "
+                         "receiver sees: it is behind NAT, and receivers check the "
+                         "NAT's public address instead, which mailcheck cannot know",
+                         ip->family == AF_INET ? "IPv4" : "IPv6", text, mc_ip_special_purpose(ip));
+        mc_report_add_finding(report, "egress-not-global", MC_SEV_INFO, text, message,
+                              "name the public address mail leaves from: --address IP");
+        free(message);
     }
 }

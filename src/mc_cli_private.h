@@ -70,6 +70,10 @@ struct cli {
     bool postfix;             /* --postfix[=PATH] */
     const char *postfix_path; /* NULL: /etc/postfix */
     bool egress;              /* --egress */
+    /* Egress addresses no receiver can see (NAT): not checked, reported
+     * as egress-not-global. */
+    struct mc_ip egress_hidden[2];
+    size_t negress_hidden;
 };
 
 /* Renders REPORT in the format asked for and writes it (--output or
@@ -126,6 +130,8 @@ void cli_postfix_reset(struct cli_postfix *pf);
 /* --egress without --postfix: the kernel's source address of each family
  * with a route is a sending address (--address). */
 void cli_egress_addresses(struct cli *cli);
+/* The egress-not-global findings of the egress addresses behind NAT. */
+void cli_egress_findings(const struct cli *cli, struct mc_report *report);
 
 /* `mailcheck domain DOMAIN` (cli_domain.c). */
 int cli_run_domain(struct cli *cli);
