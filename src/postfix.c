@@ -28,6 +28,7 @@
 
 #define MAX_DEPTH 20
 #define MAX_MAIN_CF (4 * 1024 * 1024)
+#define MAX_SETTINGS 10000
 
 struct pair {
     char *name, *value;
@@ -91,7 +92,7 @@ enum mc_status mc_postfix_parse(const char *text, size_t len, struct mc_postfix_
 {
     struct mc_postfix_params *p = mc_xcalloc(1, sizeof *p);
     char *logical = NULL; /* the logical line being built */
-    size_t logical_no = 0, line_no = 0;
+    size_t logical_no = 0, line_no = 0, settings = 0;
     enum mc_status st = MC_OK;
     for (size_t pos = 0; pos < len && st == MC_OK;) {
         const char *start = text + pos;
@@ -135,6 +136,15 @@ enum mc_status mc_postfix_parse(const char *text, size_t len, struct mc_postfix_
         free(logical);
         logical = line;
         logical_no = line_no;
+        /* A bound on the settings keeps every pass over them (a later
+         * setting replaces an earlier one, the lint reads them all) far
+         * from quadratic blow-up. */
+        if (st == MC_OK && ++settings > MAX_SETTINGS) {
+            *why = mc_xasprintf("main.cf line %zu: more than %d parameter settings (a main.cf "
+                                "has a few hundred)",
+                                line_no, MAX_SETTINGS);
+            st = MC_ERR_INPUT;
+        }
     }
     if (st == MC_OK && logical)
         st = parse_logical(p, logical, logical_no, why);
@@ -499,11 +509,16 @@ static bool read_outputs(const int fds[2], const size_t cap[2], struct output *o
             if (!pfd[k].revents)
                 continue;
             int i = which[k];
-            if (o->len[i] == cap[i]) {
+            if (o->len[i] == cap[i] && i == 0) {
                 *problem = "printed more than mailcheck reads (an expansion bomb?)";
                 return false;
             }
-            ssize_t got = read(fds[i], o->text[i] + o->len[i], cap[i] - o->len[i]);
+            /* stderr past its cap (thousands of warnings) is read and
+             * dropped: the warnings kept are the first ones. */
+            char junk[4096];
+            bool full = o->len[i] == cap[i];
+            ssize_t got = full ? read(fds[i], junk, sizeof junk)
+                               : read(fds[i], o->text[i] + o->len[i], cap[i] - o->len[i]);
             if (got < 0 && errno == EINTR)
                 continue;
             if (got < 0) {
@@ -512,7 +527,8 @@ static bool read_outputs(const int fds[2], const size_t cap[2], struct output *o
             }
             if (got == 0)
                 open[i] = false;
-            o->len[i] += (size_t)got;
+            if (!full)
+                o->len[i] += (size_t)got;
         }
     }
     for (int i = 0; i < 2; i++)

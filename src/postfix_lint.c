@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #define SMTP_CLIENT "smtp" /* the command of Postfix's SMTP client transports */
+#define MAX_PER_CODE 100   /* findings of one code (mailcheck(1), POSTFIX) */
 
 static void add(struct mc_postfix_lint *l, const char *code, enum mc_severity sev,
                 const char *subject, const char *file, unsigned line, char *fix, const char *fmt,
@@ -36,14 +37,20 @@ static void add(struct mc_postfix_lint *l, const char *code, enum mc_severity se
     va_start(ap, fmt);
     vsnprintf(message, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
     va_end(ap);
-    for (size_t i = 0; i < l->nfindings; i++) /* one finding per code, subject and text */
-        if (strcmp(l->findings[i].code, code) == 0 &&
-            strcmp(l->findings[i].subject, subject) == 0 &&
-            strcmp(l->findings[i].message, message) == 0) {
+    /* One finding per code, subject and text; at most MAX_PER_CODE of a
+     * code (a main.cf of thousands of bad tables says it often enough). */
+    size_t of_code = 0;
+    for (size_t i = 0; i < l->nfindings; i++) {
+        bool same_code = strcmp(l->findings[i].code, code) == 0;
+        of_code += same_code;
+        if ((same_code && strcmp(l->findings[i].subject, subject) == 0 &&
+             strcmp(l->findings[i].message, message) == 0) ||
+            of_code >= MAX_PER_CODE) {
             free(message);
             free(fix);
             return;
         }
+    }
     MC_ARRAY_RESERVE(l->findings, l->findings_cap, l->nfindings + 1);
     l->findings[l->nfindings++] = (struct mc_postfix_finding){
         .code = code,

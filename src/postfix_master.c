@@ -16,6 +16,10 @@
 #include <string.h>
 
 #define MIN_FIELDS 8 /* service type private unpriv chroot wakeup maxproc command */
+/* Bounds far above any real master.cf (the stock one has some 30 services),
+ * so that lookups over services and overrides stay cheap. */
+#define MAX_SERVICES 10000
+#define MAX_OVERRIDES 1000
 
 /* A logical line: its text, and where each physical line starts in it. */
 struct logical {
@@ -42,12 +46,13 @@ static void logical_add(struct logical *l, const char *s, size_t n, unsigned lin
     l->text[l->len] = '\0';
 }
 
-static unsigned line_at(const struct logical *l, size_t offset)
+/* The physical line of OFFSET.  Offsets are asked in increasing order:
+ * *SEG, the segment found last, only moves forward (linear in all). */
+static unsigned line_at(const struct logical *l, size_t offset, size_t *seg)
 {
-    unsigned line = l->nsegments ? l->segments[0].line : 0;
-    for (size_t i = 0; i < l->nsegments && l->segments[i].offset <= offset; i++)
-        line = l->segments[i].line;
-    return line;
+    while (*seg + 1 < l->nsegments && l->segments[*seg + 1].offset <= offset)
+        (*seg)++;
+    return l->nsegments ? l->segments[*seg].line : 0;
 }
 
 static bool is_blank(int c)
@@ -149,13 +154,14 @@ static void service_reset(struct mc_postfix_service *s)
 static enum mc_status parse_service(struct mc_postfix_master *m, const struct logical *l,
                                     char **why)
 {
-    struct mc_postfix_service svc = {.line = line_at(l, 0)};
+    size_t seg = 0;
+    struct mc_postfix_service svc = {.line = line_at(l, 0, &seg)};
     size_t pos = 0, nfields = 0;
     bool unbalanced = false, want_override = false;
     struct field f;
     while (next_field(l, &pos, &f, &unbalanced)) {
         nfields++;
-        unsigned line = line_at(l, f.offset);
+        unsigned line = line_at(l, f.offset, &seg);
         if (nfields == 1)
             svc.name = mc_xstrndup(f.s, f.n);
         else if (nfields == 2)
@@ -173,9 +179,11 @@ static enum mc_status parse_service(struct mc_postfix_master *m, const struct lo
         } else if (!f.braced && f.n > 2 && memcmp(f.s, "-o", 2) == 0) {
             ok = add_override(&svc, f.s + 2, f.n - 2, line);
         }
-        if (!ok) {
-            *why = mc_xasprintf("master.cf line %u: service %s: -o without name=value", line,
-                                svc.name);
+        if (!ok || svc.noverrides > MAX_OVERRIDES) {
+            *why = ok ? mc_xasprintf("master.cf line %u: service %s: more than %d -o overrides",
+                                     line, svc.name, MAX_OVERRIDES)
+                      : mc_xasprintf("master.cf line %u: service %s: -o without name=value", line,
+                                     svc.name);
             service_reset(&svc);
             return MC_ERR_INPUT;
         }
@@ -189,6 +197,11 @@ static enum mc_status parse_service(struct mc_postfix_master *m, const struct lo
                                               "(service type private unpriv chroot wakeup "
                                               "maxproc command)",
                                               svc.line, nfields, MIN_FIELDS);
+        service_reset(&svc);
+        return MC_ERR_INPUT;
+    }
+    if (m->nservices == MAX_SERVICES) {
+        *why = mc_xasprintf("master.cf line %u: more than %d services", svc.line, MAX_SERVICES);
         service_reset(&svc);
         return MC_ERR_INPUT;
     }

@@ -154,6 +154,31 @@ static void load_errors(void **state)
     unlink(path);
 }
 
+static void settings_are_bounded(void **state)
+{
+    (void)state;
+    /* 10,001 settings: refused (every pass over them stays cheap). */
+    size_t cap = 10001 * 16 + 1, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    for (int i = 0; i < 10001; i++)
+        len += (size_t)snprintf(text + len, cap - len, "p%d = 1\n", i);
+    struct mc_postfix_params *p = NULL;
+    char *why = NULL;
+    assert_int_equal(mc_postfix_parse(text, len, &p, &why), MC_ERR_INPUT);
+    assert_non_null(strstr(why, "line 10001: more than 10000 parameter settings"));
+    free(why);
+    /* 10,000 are read. */
+    len = 0;
+    for (int i = 0; i < 10000; i++)
+        len += (size_t)snprintf(text + len, cap - len, "p%d = 1\n", i);
+    why = NULL;
+    assert_int_equal(mc_postfix_parse(text, len, &p, &why), MC_OK);
+    assert_int_equal(mc_postfix_params_count(p), 10000);
+    mc_postfix_params_free(p);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -163,6 +188,7 @@ int main(void)
         cmocka_unit_test(syntax_errors_name_the_line),
         cmocka_unit_test(load_main_cf_without_postconf),
         cmocka_unit_test(load_errors),
+        cmocka_unit_test(settings_are_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

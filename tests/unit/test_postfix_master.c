@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,12 +96,38 @@ static void empty_is_no_services(void **state)
     mc_postfix_master_free(m);
 }
 
+static void long_services_are_linear_and_bounded(void **state)
+{
+    (void)state;
+    /* One service continued over 1,000 lines of one override each: read,
+     * each override on its own line. */
+    size_t cap = 64 + 1001 * 16, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)snprintf(text, cap, "relay unix - - n - - smtp\n");
+    for (int i = 0; i < 1000; i++)
+        len += (size_t)snprintf(text + len, cap - len, "  -o p%d=v\n", i);
+    struct mc_postfix_master *m = NULL;
+    char *why = NULL;
+    assert_int_equal(mc_postfix_master_parse(text, len, &m, &why), MC_OK);
+    assert_int_equal(m->services[0].noverrides, 1000);
+    assert_int_equal(m->services[0].overrides[999].line, 1001);
+    mc_postfix_master_free(m);
+    /* The 1,001st is refused. */
+    len += (size_t)snprintf(text + len, cap - len, "  -o last=v\n");
+    assert_int_equal(mc_postfix_master_parse(text, len, &m, &why), MC_ERR_INPUT);
+    assert_non_null(strstr(why, "more than 1000 -o overrides"));
+    free(why);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(services_overrides_and_lines),
         cmocka_unit_test(errors_name_the_line),
         cmocka_unit_test(empty_is_no_services),
+        cmocka_unit_test(long_services_are_linear_and_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
