@@ -8,8 +8,10 @@
  * when the configuration is this machine's or --egress is given), the
  * families inet_protocols requires, and the lint findings.
  *
- * Ownership: struct cli_postfix owns the configuration and the lint
- * result; cli_postfix_reset() frees both.
+ * Ownership: struct cli_postfix owns the configuration, the lint result,
+ * the relay's name and myorigin (which struct cli's header_from and
+ * host_arg may borrow until the check is done); cli_postfix_reset() frees
+ * them all.
  */
 #include <netinet/in.h>
 #include <stdlib.h>
