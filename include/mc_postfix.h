@@ -76,6 +76,9 @@ void mc_postfix_params_free(struct mc_postfix_params *params);
 size_t mc_postfix_params_count(const struct mc_postfix_params *params);
 const char *mc_postfix_params_name(const struct mc_postfix_params *params, size_t i,
                                    unsigned *line);
+/* The I-th parameter's value as written, $name references unexpanded
+ * (borrowed). */
+const char *mc_postfix_params_raw(const struct mc_postfix_params *params, size_t i);
 /* The main.cf line that sets NAME (the last one), or 0 when none does. */
 unsigned mc_postfix_params_line(const struct mc_postfix_params *params, const char *name);
 

@@ -180,6 +180,11 @@ const char *mc_postfix_params_name(const struct mc_postfix_params *p, size_t i, 
     return p->pairs[i].name;
 }
 
+const char *mc_postfix_params_raw(const struct mc_postfix_params *p, size_t i)
+{
+    return p->pairs[i].value;
+}
+
 unsigned mc_postfix_params_line(const struct mc_postfix_params *p, const char *name)
 {
     for (size_t i = 0; p && i < p->n; i++)

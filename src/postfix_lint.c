@@ -486,6 +486,25 @@ static const char *warning_subject(const char *w, char *buf, size_t size, bool *
     return NULL;
 }
 
+/* The main.cf line of the first setting whose value refers to $NAME
+ * (${NAME}, $(NAME)), or 0. */
+static unsigned referring_line(const struct mc_postfix_config *c, const char *name)
+{
+    size_t n = strlen(name), count = mc_postfix_params_count(c->params);
+    for (size_t i = 0; i < count; i++) {
+        const char *v = mc_postfix_params_raw(c->params, i);
+        for (const char *d = strchr(v, '$'); d; d = strchr(d + 1, '$')) {
+            const char *s = d + 1 + (d[1] == '{' || d[1] == '(');
+            if (strncmp(s, name, n) == 0 && !mc_ascii_isalnum((unsigned char)s[n]) && s[n] != '_') {
+                unsigned line = 0;
+                mc_postfix_params_name(c->params, i, &line);
+                return line;
+            }
+        }
+    }
+    return 0;
+}
+
 static void lint_postconf(const struct mc_postfix_config *c, struct mc_postfix_lint *l)
 {
     if (c->postconf_failed)
@@ -496,7 +515,9 @@ static void lint_postconf(const struct mc_postfix_config *c, struct mc_postfix_l
         char buf[128];
         bool unused = false;
         const char *subject = warning_subject(c->warnings[i], buf, sizeof buf, &unused);
-        unsigned line = subject && unused ? mc_postfix_params_line(c->params, subject) : 0;
+        unsigned line = subject && unused ? mc_postfix_params_line(c->params, subject)
+                        : subject         ? referring_line(c, subject)
+                                          : 0;
         add(l, "postfix-warning", MC_SEV_INFO, subject ? subject : "postconf",
             line ? c->path : NULL, line,
             unused && subject ? mc_xasprintf("remove %s from main.cf, or correct its name "
