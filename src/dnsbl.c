@@ -581,14 +581,15 @@ static const struct health *failed_health(const struct item *it)
     return NULL;
 }
 
-static void list_unusable(struct mc_report *rep, const struct blocklist *bl, const char *why)
+static void list_unusable(struct mc_report *rep, const struct blocklist *bl, const struct health *h)
 {
+    bool ipv6 = h == &bl->health[1];
     mc_report_add_finding(
         rep, "dnsbl-unusable", MC_SEV_UNKNOWN, bl->name,
         mc_arena_printf(rep->arena,
-                        "the blocklist %s gives no verdict: %s; none of its answers is read as "
-                        "a listing",
-                        bl->name, why),
+                        "the blocklist %s gives no verdict%s: %s; none of its answers is read "
+                        "as a listing",
+                        bl->name, ipv6 ? " for IPv6 addresses" : "", h->why),
         "ask the list through a recursive resolver of your own (lists refuse public "
         "resolvers: Spamhaus answers 127.255.255.254), check the list's status and terms "
         "of use, or stop asking it");
@@ -630,7 +631,7 @@ void mc_dnsbl_check_report(const struct mc_dnsbl_check *dc, struct mc_report *re
     memcpy(items, dc->items, dc->nitems * sizeof *items);
     qsort(items, dc->nitems, sizeof *items, item_order);
     rep->dnsbl = mc_arena_alloc(ar, (dc->nitems + 1) * sizeof *rep->dnsbl);
-    bool *said = mc_xcalloc(dc->run->nlists + 1, sizeof *said);
+    bool *said = mc_xcalloc(2 * dc->run->nlists + 1, sizeof *said); /* per health check */
     for (size_t i = 0; i < dc->nitems; i++) {
         const struct item *it = items[i];
         const struct health *h = failed_health(it);
@@ -642,9 +643,10 @@ void mc_dnsbl_check_report(const struct mc_dnsbl_check *dc, struct mc_report *re
         };
         if (h) {
             e->why = mc_arena_strdup(ar, h->why);
-            if (!h->deadline && !said[list_index(dc, it->bl)])
-                list_unusable(rep, it->bl, h->why);
-            said[list_index(dc, it->bl)] = true;
+            size_t slot = 2 * list_index(dc, it->bl) + (h == &it->bl->health[1]);
+            if (!h->deadline && !said[slot])
+                list_unusable(rep, it->bl, h);
+            said[slot] = true;
         } else if (!it->done) {
             e->why = "the check's deadline passed";
         } else {

@@ -39,7 +39,7 @@ MODULE_LAYER = {
     "dnsbl": "check",
     "render": "render", "render_common": "render", "render_domain": "render", "render_text": "render", "json": "render",
     "render_json": "render", "render_nagios": "render", "render_openmetrics": "render",
-    "render_spf": "render",
+    "render_spf": "render", "render_dnsbl": "render",
     "cli": "cli", "cli_batch": "cli", "cli_spf": "cli", "cli_domain": "cli", "cli_private": "cli",
     "main": "cli",
 }
