@@ -252,6 +252,7 @@ struct reading {
     size_t ncodes;
     const char *why;
     bool deadline;
+    bool other; /* no verdict only because an answer is outside the table */
 };
 
 static struct reading read_answer(const struct mc_dnsbl_run *run, struct mc_arena *a,
@@ -278,14 +279,21 @@ static struct reading read_answer(const struct mc_dnsbl_run *run, struct mc_aren
         const struct mc_dnsbl_code *code = mc_dnsbl_classify(l, v);
         if (!code) {
             out.why = mc_arena_printf(a, "it answered %s, which is none of its codes", quad(a, v));
-            return out;
+            out.other = true;
+            continue; /* an error code among the answers still wins */
         }
         if (code->class == MC_DNSBL_ERROR) {
             out.why =
                 mc_arena_printf(a, "it answered the error code %s: %s", quad(a, v), code->meaning);
+            out.other = false;
+            out.ncodes = 0;
             return out;
         }
         out.codes[out.ncodes++] = v;
+    }
+    if (out.other) {
+        out.ncodes = 0;
+        return out;
     }
     qsort(out.codes, out.ncodes, sizeof *out.codes, by_value);
     out.listed = 1;
@@ -318,6 +326,11 @@ static void point_cb(void *arg, const struct mc_dns_result *r)
     struct point *p = arg;
     struct mc_arena *a = p->run->arena;
     struct reading rd = read_answer(p->run, a, p->bl->entry, r);
+    /* A test point is listed by any answer that is no error code: a list
+     * answering a code its table lacks still works (RFC 5782 section 5
+     * asks only that 127.0.0.2 be listed). */
+    if (rd.other)
+        rd.listed = 1;
     const char *why = NULL;
     if (rd.deadline) {
         p->h->deadline = true;
