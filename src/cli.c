@@ -134,8 +134,8 @@ static const char usage_text[] =
     "                         PTR names and sender domains (a domain list) against\n"
     "                         this blocklist (repeatable; off by default: see\n"
     "                         BLOCKLISTS in mailcheck(1))\n"
-    "  --dnsbl-key KEY        ask the Spamhaus lists through their Data Query\n"
-    "                         Service with this key\n"
+    "  --dnsbl-key KEY|@FILE  ask the Spamhaus lists through their Data Query\n"
+    "                         Service with this key (@FILE: read from FILE)\n"
     "  --dnsbl-table FILE     what the lists' answers mean (default: the shipped\n"
     "                         dnsbl.conf)\n";
 
@@ -960,6 +960,30 @@ static const char *default_dnsbl_table(void)
     return MAILCHECK_DNSBL_TABLE_SOURCE;
 }
 
+/* --dnsbl-key KEY, or @FILE: the key on the first line of FILE, so that
+ * it need not stand in the process list.  *KEY is malloc'd (or NULL
+ * without the option); messages never quote it. */
+static enum mc_status dnsbl_key(const char *arg, char **key, char **why)
+{
+    *key = NULL;
+    if (!arg)
+        return MC_OK;
+    if (arg[0] != '@') {
+        *key = mc_xstrdup(arg);
+        return MC_OK;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    if (mc_file_read(arg + 1, 4096, &text, &len, why) != MC_OK)
+        return MC_ERR_USAGE;
+    size_t n = strcspn(text, "\r\n");
+    while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t'))
+        n--;
+    *key = mc_xstrndup(text, n);
+    free(text);
+    return MC_OK;
+}
+
 enum mc_status cli_dnsbl_setup(const struct cli *cli, struct mc_dnsbl_table **table,
                                struct mc_dnsbl_run **run, char **why)
 {
@@ -981,7 +1005,11 @@ enum mc_status cli_dnsbl_setup(const struct cli *cli, struct mc_dnsbl_table **ta
     }
     if (cli->ndnsbl == 0 && !cli->dnsbl_key)
         return MC_OK; /* a table checked, no list asked */
-    st = mc_dnsbl_run_new(*table, cli->dnsbl, cli->ndnsbl, cli->dnsbl_key, run, why);
+    char *key = NULL;
+    st = dnsbl_key(cli->dnsbl_key, &key, why);
+    if (st == MC_OK)
+        st = mc_dnsbl_run_new(*table, cli->dnsbl, cli->ndnsbl, key, run, why);
+    free(key);
     if (st != MC_OK) {
         mc_dnsbl_table_free(*table);
         *table = NULL;
