@@ -170,7 +170,10 @@ static void failed_health_asks_no_more(void **state)
     struct mc_report *rep = check_address(&w, "198.51.100.71");
     assert_int_equal(rep->dnsbl[0].listed, -1);
     const struct mc_finding *f = finding(rep, "dnsbl-unusable");
-    assert_non_null(f);
+    if (!f) {
+        fail_msg("no dnsbl-unusable finding");
+        return;
+    }
     assert_int_equal(f->severity, MC_SEV_UNKNOWN);
     assert_string_equal(f->subject, "zen.spamhaus.org");
     assert_non_null(strstr(f->message, "test point 127.0.0.2 the lookup failed (timeout"));
