@@ -242,6 +242,11 @@ void mc_report_lookup_failed(struct mc_report *report, const struct mc_dns_resul
 struct mc_report_spf_walk *mc_report_spf_walk_add(struct mc_report *report,
                                                   const struct mc_spf_verdict *v);
 
+/* The one rule for a run in which no lookup was answered (doc/verdicts.md):
+ * the findings that rest only on failed lookups go, and an unknown
+ * resolver-unusable finding says why nothing could be checked. */
+void mc_report_resolver_unusable(struct mc_report *report);
+
 /* Sets report->status from the findings (worst wins). */
 void mc_report_settle(struct mc_report *report);
 
