@@ -362,7 +362,8 @@ static void point_start(struct mc_dnsbl_check *dc, struct blocklist *bl, struct 
     *p = (struct point){.run = run, .bl = bl, .h = h, .label = label, .must_list = must_list};
     h->remaining++;
     const char *qname = mc_arena_printf(dc->arena, "%s.%s", labels, bl->query_zone);
-    mc_resolver_lookup(dc->res, qname, MC_DNS_T_A, point_cb, p);
+    /* asked once per run: the memo keeps the verdict, the cache need not */
+    mc_resolver_lookup_once(dc->res, qname, MC_DNS_T_A, point_cb, p);
 }
 
 static void health_start(struct mc_dnsbl_check *dc, struct blocklist *bl, int index)
@@ -442,6 +443,17 @@ static void txt_cb(void *arg, const struct mc_dns_result *r)
     item_step(it);
 }
 
+/* Asks for IT's name: an address's lookups are its own (no later
+ * --batch line is likely to ask them again), a name's may be shared (a
+ * sender domain of many lines). */
+static void item_lookup(struct item *it, uint16_t type, mc_resolver_cb cb)
+{
+    if (it->is_address)
+        mc_resolver_lookup_once(it->dc->res, it->qname, type, cb, it);
+    else
+        mc_resolver_lookup(it->dc->res, it->qname, type, cb, it);
+}
+
 static void answer_cb(void *arg, const struct mc_dns_result *r)
 {
     struct item *it = arg;
@@ -455,7 +467,7 @@ static void answer_cb(void *arg, const struct mc_dns_result *r)
     if (rd.listed == 1) {
         it->meaning = mc_dnsbl_classify(it->bl->entry, rd.codes[0])->meaning;
         it->remaining++; /* the reason (RFC 5782 section 2.1) */
-        mc_resolver_lookup(dc->res, it->qname, MC_DNS_T_TXT, txt_cb, it);
+        item_lookup(it, MC_DNS_T_TXT, txt_cb);
     }
     item_step(it);
 }
@@ -504,7 +516,7 @@ static unsigned item_add(struct mc_dnsbl_check *dc, struct blocklist *bl, const 
     if (it->ipv6)
         item_needs_health(it, 1);
     it->remaining++;
-    mc_resolver_lookup(dc->res, it->qname, MC_DNS_T_A, answer_cb, it);
+    item_lookup(it, MC_DNS_T_A, answer_cb);
     /* Drop the hold: callbacks run from the loop, never before this. */
     it->remaining--;
     return 1;
