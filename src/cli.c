@@ -336,11 +336,42 @@ static void prescan(struct cli *cli, int argc, char **argv)
     }
 }
 
+/* The shipped table (mailcheck(1), FILES): beside the binary as it is
+ * installed (PREFIX/share/mailcheck/dnsbl.conf for PREFIX/bin/mailcheck,
+ * so that a package built for another prefix finds its own), then at the
+ * installed path compiled in, then (a binary run from its build tree) in
+ * the source tree.  Caller frees. */
+static char *default_dnsbl_table(void)
+{
+    struct stat sb;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            char *path = mc_xasprintf("%s/../share/mailcheck/dnsbl.conf", exe);
+            if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+                return path;
+            free(path);
+        }
+    }
+    if (stat(MAILCHECK_DNSBL_TABLE, &sb) == 0)
+        return mc_xstrdup(MAILCHECK_DNSBL_TABLE);
+    return mc_xstrdup(MAILCHECK_DNSBL_TABLE_SOURCE);
+}
+
 static void print_version(const struct cli *cli, FILE *f)
 {
     fprintf(f, "mailcheck %s\nc-ares %s\nldns %s\n", MAILCHECK_VERSION,
             mc_resolver_library_version(), mc_dns_msg_library_version());
     char *why = NULL;
+    char *table = cli->dnsbl_table ? mc_xstrdup(cli->dnsbl_table) : default_dnsbl_table();
+    char *safe = mc_render_safe(table);
+    fprintf(f, "blocklist table %s\n", safe);
+    free(safe);
+    free(table);
     struct mc_psl *psl = mc_psl_load(cli->psl_path, &why);
     if (psl) {
         fprintf(f, "public suffix list %s\n", mc_psl_describe(psl));
@@ -950,16 +981,6 @@ void cli_dkim_config_problems(const struct mc_dkim_config *cfg, struct mc_report
                               NULL);
 }
 
-/* The shipped table: installed, or (a binary run from its build tree)
- * the source tree's. */
-static const char *default_dnsbl_table(void)
-{
-    struct stat sb;
-    if (stat(MAILCHECK_DNSBL_TABLE, &sb) == 0)
-        return MAILCHECK_DNSBL_TABLE;
-    return MAILCHECK_DNSBL_TABLE_SOURCE;
-}
-
 /* --dnsbl-key KEY, or @FILE: the key on the first line of FILE, so that
  * it need not stand in the process list.  *KEY is malloc'd (or NULL
  * without the option); messages never quote it. */
@@ -995,8 +1016,9 @@ enum mc_status cli_dnsbl_setup(const struct cli *cli, struct mc_dnsbl_table **ta
         *why = mc_xstrdup("--dnsbl-key needs a list to ask (--dnsbl zen.spamhaus.org)");
         return MC_ERR_USAGE;
     }
-    const char *path = cli->dnsbl_table ? cli->dnsbl_table : default_dnsbl_table();
+    char *path = cli->dnsbl_table ? mc_xstrdup(cli->dnsbl_table) : default_dnsbl_table();
     enum mc_status st = mc_dnsbl_table_load(path, table, why);
+    free(path);
     if (st != MC_OK) {
         char *msg = mc_xasprintf("--dnsbl-table: %s", *why);
         free(*why);
