@@ -60,17 +60,22 @@ struct world {
     unsigned done;
 };
 
-static void world_init(struct world *w, const char *zone, const char *key)
+static void world_init_with(struct world *w, const char *zone, const char *key,
+                            struct mc_resolver_config rc)
 {
     memset(w, 0, sizeof *w);
     w->fake = fake_transport_new(T0);
     fake_transport_serve(w->fake, zones);
-    /* a small cache, so that mc_resolver_trim() frees what a line used */
-    struct mc_resolver_config rc = {.cache_max = 1};
     w->res = mc_resolver_new_on(&rc, &w->fake->base);
     char *why = NULL;
     if (mc_dnsbl_run_new(table, &zone, 1, key, &w->run, &why) != MC_OK)
         fail_msg("%s", why);
+}
+
+static void world_init(struct world *w, const char *zone, const char *key)
+{
+    /* a small cache, so that mc_resolver_trim() frees what a line used */
+    world_init_with(w, zone, key, (struct mc_resolver_config){.cache_max = 1});
 }
 
 static void world_free(struct world *w)
@@ -218,6 +223,34 @@ static void key_in_no_report_string(void **state)
     world_free(&w);
 }
 
+/* The blocklist lookups wait in the resolver's send queue like every
+ * other lookup: --max-inflight and --qps bound them too. */
+static void lookups_obey_the_send_queue(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init_with(&w, "zen.spamhaus.org", NULL,
+                    (struct mc_resolver_config){.max_inflight = 2, .qps = 50});
+    struct mc_dnsbl_check *dc = mc_dnsbl_check_new(w.run, w.res, done_cb, &w);
+    unsigned n = 0;
+    for (unsigned i = 1; i <= 40; i++) {
+        char text[32];
+        snprintf(text, sizeof text, "198.51.100.%u", i);
+        struct mc_ip ip;
+        assert_true(mc_ip_parse(text, &ip));
+        n += mc_dnsbl_check_address(dc, &ip);
+    }
+    mc_resolver_run(w.res, INT64_MAX);
+    assert_int_equal(w.done, n);
+    assert_int_equal(n, 40);
+    assert_int_equal(w.fake->nqueries, 42); /* 40 subjects, 2 test points, once each */
+    assert_true(w.fake->max_outstanding <= 2);
+    /* 50 a second: the 42nd query leaves 0.82 s after the first at the earliest */
+    assert_true(w.fake->queries[41].sent_ms - w.fake->queries[0].sent_ms >= 800);
+    mc_dnsbl_check_free(dc);
+    world_free(&w);
+}
+
 static void run_refuses_bad_input(void **state)
 {
     (void)state;
@@ -248,9 +281,8 @@ static void run_refuses_bad_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(health_is_the_runs_memo),
-        cmocka_unit_test(failed_health_asks_no_more),
-        cmocka_unit_test(key_in_no_report_string),
+        cmocka_unit_test(health_is_the_runs_memo), cmocka_unit_test(failed_health_asks_no_more),
+        cmocka_unit_test(key_in_no_report_string), cmocka_unit_test(lookups_obey_the_send_queue),
         cmocka_unit_test(run_refuses_bad_input),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
