@@ -107,8 +107,22 @@ struct mc_dnsbl_check {
 
 /* ---- the run ---- */
 
-/* TEXT with every occurrence of the run's key written KEY: for any text
- * that may quote a name asked (a resolver's `why`). */
+/* Where KEY (lowercase) first occurs in S, ignoring ASCII case, or NULL. */
+static const char *find_key(const char *s, const char *key, size_t klen)
+{
+    for (; *s; s++) {
+        size_t i = 0;
+        while (i < klen && s[i] && mc_ascii_tolower(s[i]) == key[i])
+            i++;
+        if (i == klen)
+            return s;
+    }
+    return NULL;
+}
+
+/* TEXT with every occurrence of the run's key, in any letter case (names
+ * go out in random case under --dns0x20), written KEY: for any text that
+ * may quote a name asked (a resolver's `why`). */
 static const char *redact(const struct mc_dnsbl_run *run, struct mc_arena *a, const char *text)
 {
     if (!text || !run->key)
@@ -116,7 +130,7 @@ static const char *redact(const struct mc_dnsbl_run *run, struct mc_arena *a, co
     const char *s = text, *hit;
     const char *out = "";
     size_t klen = strlen(run->key);
-    while ((hit = strstr(s, run->key)) != NULL) {
+    while ((hit = find_key(s, run->key, klen)) != NULL) {
         out = mc_arena_printf(a, "%s%.*s%s", out, (int)(hit - s), s, "KEY");
         s = hit + klen;
     }
