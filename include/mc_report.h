@@ -177,6 +177,18 @@ struct mc_report_spf_walk {
     size_t nsteps;
 };
 
+/* One (list, subject) of the blocklist check (mailcheck(1), BLOCKLISTS):
+ * LIST the public zone name, SUBJECT an address (RFC 5952) or a name. */
+struct mc_report_dnsbl {
+    const char *list, *subject;
+    int listed;         /* 1, 0, or -1 (null): no verdict, see `why` */
+    const char **codes; /* listing codes answered, ascending (dotted quads) */
+    size_t ncodes;
+    const char *meaning; /* of codes[0], from the table; NULL when not listed */
+    const char *reason;  /* the list's TXT record, printable; or NULL */
+    const char *why;     /* why there is no verdict, or NULL */
+};
+
 /* One address of the relay mail leaves through (Postfix relayhost), and
  * its SPF evaluations against every sender domain (mailfrom only). */
 struct mc_report_relay_address {
@@ -219,6 +231,10 @@ struct mc_report {
     size_t ndomains, domains_cap;
     struct mc_finding *findings;
     size_t nfindings, findings_cap;
+    /* The blocklist check: asked (--dnsbl) or not, and its entries. */
+    bool dnsbl_asked;
+    struct mc_report_dnsbl *dnsbl;
+    size_t ndnsbl;
 };
 
 struct mc_dns_result;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "mc_dkim_config.h"
+#include "mc_dnsbl.h"
 #include "mc_ip.h"
 #include "mc_postfix.h"
 #include "mc_postfix_lint.h"
@@ -67,6 +68,10 @@ struct cli {
     unsigned long concurrency;
     bool unordered;
     unsigned long qps, max_inflight;
+    const char **dnsbl; /* --dnsbl ZONE */
+    size_t ndnsbl, dnsbl_cap;
+    const char *dnsbl_key;    /* --dnsbl-key KEY: a secret, never printed */
+    const char *dnsbl_table;  /* --dnsbl-table FILE, or NULL: the shipped one */
     bool postfix;             /* --postfix[=PATH] */
     const char *postfix_path; /* NULL: /etc/postfix */
     bool egress;              /* --egress */
@@ -132,6 +137,12 @@ void cli_postfix_reset(struct cli_postfix *pf);
 void cli_egress_addresses(struct cli *cli);
 /* The egress-not-global findings of the egress addresses behind NAT. */
 void cli_egress_findings(const struct cli *cli, struct mc_report *report);
+/* The blocklists of the run (mailcheck(1), BLOCKLISTS): the table
+ * (--dnsbl-table, else the shipped one) and the lists named with --dnsbl.
+ * Returns MC_OK with *TABLE and *RUN, both NULL when no --dnsbl is given
+ * (caller frees both), or an error with *WHY (caller frees). */
+enum mc_status cli_dnsbl_setup(const struct cli *cli, struct mc_dnsbl_table **table,
+                               struct mc_dnsbl_run **run, char **why);
 
 /* `mailcheck domain DOMAIN` (cli_domain.c). */
 int cli_run_domain(struct cli *cli);
