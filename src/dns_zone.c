@@ -49,6 +49,7 @@
 #include <ldns/ldns.h>
 
 #include "mc_array.h"
+#include "mc_cursor.h"
 #include "mc_dns.h"
 
 /* Guards against hostile or broken input; each is far above real zones. */
@@ -420,12 +421,22 @@ static bool read_whole_file(struct loader *ld, const char *path, const char *fro
     return true;
 }
 
-/* A cursor over one file's text. */
+/* One file's text being read. */
 struct reader {
-    const char *text;
-    size_t len, pos;
-    unsigned line; /* of text[pos] */
+    struct mc_cursor cur; /* over the text (borrowed from load_file()) */
+    unsigned line;        /* of the octet at the cursor */
 };
+
+/* Takes the octet a backslash escapes: the next one, unless the text or the
+ * line ends there (RFC 1035 §5.1: "\X" quotes X).  -1 when there is none. */
+static int take_escaped(struct mc_cursor *c)
+{
+    int e = mc_cursor_peek(c);
+    if (e < 0 || e == '\n')
+        return -1;
+    mc_cursor_skip(c, 1);
+    return e;
+}
 
 /*
  * Reads the next entry (one record or directive) into SB, normalised for
@@ -449,24 +460,26 @@ static int read_entry(struct loader *ld, const char *file, struct reader *r, str
             sb->len = 0;
             blank = false;
             *start_line = r->line;
-            *lead = r->pos < r->len && (r->text[r->pos] == ' ' || r->text[r->pos] == '\t');
+            int first = mc_cursor_peek(&r->cur);
+            *lead = first == ' ' || first == '\t';
         }
         at_line_start = false;
-        if (r->pos >= r->len) {
+        if (mc_cursor_at_end(&r->cur)) {
             if (quoted)
                 return fail(ld, file, *start_line, "unterminated quoted string"), -1;
             if (depth > 0)
                 return fail(ld, file, paren_line, "'(' without ')'"), -1;
             return content ? 1 : 0;
         }
-        char c = r->text[r->pos++];
+        char c = (char)mc_cursor_next(&r->cur);
+        int escaped;
         if (quoted) {
             if (c == '\n')
                 return fail(ld, file, r->line, "unterminated quoted string"), -1;
             if (!sb_putc(sb, c))
                 goto too_long;
-            if (c == '\\' && r->pos < r->len && r->text[r->pos] != '\n') {
-                if (!sb_putc(sb, r->text[r->pos++]))
+            if (c == '\\' && (escaped = take_escaped(&r->cur)) >= 0) {
+                if (!sb_putc(sb, (char)escaped))
                     goto too_long;
             } else if (c == '"') {
                 quoted = false;
@@ -485,8 +498,7 @@ static int read_entry(struct loader *ld, const char *file, struct reader *r, str
         case '\t':
         case '\r': blank = true; continue;
         case ';': /* a comment runs to the end of the line */
-            while (r->pos < r->len && r->text[r->pos] != '\n')
-                r->pos++;
+            mc_cursor_skip_until(&r->cur, '\n');
             continue;
         case '(':
             if (depth++ == 0)
@@ -509,8 +521,8 @@ static int read_entry(struct loader *ld, const char *file, struct reader *r, str
             goto too_long;
         if (c == '"') {
             quoted = true;
-        } else if (c == '\\' && r->pos < r->len && r->text[r->pos] != '\n') {
-            if (!sb_putc(sb, r->text[r->pos++]))
+        } else if (c == '\\' && (escaped = take_escaped(&r->cur)) >= 0) {
+            if (!sb_putc(sb, (char)escaped))
                 goto too_long;
         }
     }
@@ -994,7 +1006,7 @@ static bool load_file(struct loader *ld, const char *path, const ldns_rdf *origi
         .origin = origin ? ldns_rdf_clone(origin) : NULL,
         .prev = prev ? ldns_rdf_clone(prev) : NULL,
     };
-    struct reader r = {.text = text, .len = len, .pos = 0, .line = 1};
+    struct reader r = {.cur = mc_cursor_make(text, len), .line = 1};
     struct strbuf sb = {0};
     bool ok = true;
     for (;;) {
