@@ -855,7 +855,7 @@ static void deadline_cb(void *arg, const struct mc_dns_result *unused)
 }
 
 struct run_state {
-    struct mc_resolver *res;
+    struct mc_resolver_ops ops; /* the check alone */
     struct mc_report *report;
 };
 
@@ -863,14 +863,14 @@ static void store_report(void *arg, struct mc_report *report)
 {
     struct run_state *rs = arg;
     rs->report = report;
-    mc_resolver_stop(rs->res); /* SPF prefetches nobody needs may be out */
+    mc_resolver_op_ended(&rs->ops); /* SPF prefetches nobody needs may be out */
 }
 
 struct mc_report *mc_check_run(struct mc_resolver *res, const struct mc_check_options *options,
                                int64_t deadline_ms)
 {
-    struct run_state rs = {.res = res};
+    struct run_state rs = {.ops = {.res = res, .pending = 1}};
     mc_check_start(res, options, store_report, &rs);
-    mc_resolver_run(res, deadline_ms);
+    mc_resolver_run_ops(&rs.ops, deadline_ms);
     return rs.report;
 }

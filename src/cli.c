@@ -770,7 +770,7 @@ struct mc_resolver *cli_setup_resolver(const struct cli *cli, struct mc_zone_set
 }
 
 struct spf_run {
-    struct mc_resolver *res;
+    struct mc_resolver_ops ops; /* the evaluation alone */
     struct mc_spf_eval *eval;
 };
 
@@ -778,7 +778,7 @@ static void store_eval(void *arg, struct mc_spf_eval *eval)
 {
     struct spf_run *run = arg;
     run->eval = eval;
-    mc_resolver_stop(run->res); /* prefetches nobody needs may be out */
+    mc_resolver_op_ended(&run->ops); /* prefetches nobody needs may be out */
 }
 
 static int run_spf(struct cli *cli)
@@ -827,9 +827,9 @@ static int run_spf(struct cli *cli)
         .helo = cli->spf_helo,
         .prefetch = !cli->no_prefetch,
     };
-    struct spf_run run = {.res = res};
+    struct spf_run run = {.ops = {.res = res, .pending = 1}};
     mc_spf_eval_start(res, &req, store_eval, &run);
-    bool cut = mc_resolver_run(res, started + cli->timeout_ms);
+    bool cut = mc_resolver_run_ops(&run.ops, started + cli->timeout_ms);
     eval = run.eval;
     if (!eval) { /* cannot happen: the run drains every lookup */
         code =

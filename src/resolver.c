@@ -610,6 +610,17 @@ void mc_resolver_stop(struct mc_resolver *res)
     res->stop = true;
 }
 
+void mc_resolver_op_ended(struct mc_resolver_ops *ops)
+{
+    if (ops->pending > 0 && --ops->pending == 0)
+        mc_resolver_stop(ops->res);
+}
+
+bool mc_resolver_run_ops(struct mc_resolver_ops *ops, int64_t deadline_ms)
+{
+    return mc_resolver_run(ops->res, deadline_ms);
+}
+
 uint64_t mc_resolver_epoch_next(struct mc_resolver *res)
 {
     return ++res->epoch;
