@@ -86,6 +86,14 @@ char *mc_ascii_lower(char *s);
  * trailing dot on either side. */
 bool mc_name_equal(const char *a, const char *b);
 
+/* True when NAME is ANCESTOR or a name below it (whole labels: "xexample.com"
+ * is not below "example.com"), ignoring ASCII case and one trailing dot on
+ * either side.  An empty ANCESTOR has nothing below it. */
+bool mc_name_at_or_below(const char *name, const char *ancestor);
+
+/* The length of NAME without one trailing dot (the root "." keeps it). */
+size_t mc_name_len(const char *name);
+
 /* Parses a decimal unsigned integer filling all of S (no sign, no spaces),
  * at most MAX. Returns false on anything else. */
 bool mc_parse_uint(const char *s, unsigned long max, unsigned long *out);
