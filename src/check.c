@@ -124,7 +124,7 @@ static bool result_has_address(const struct mc_dns_result *r, const struct mc_ip
 {
     if (!r || r->outcome != MC_DNS_ANSWER)
         return false;
-    size_t len = ip->family == AF_INET ? 4 : 16;
+    size_t len = mc_ip_len(ip->family);
     for (size_t i = 0; i < r->count; i++)
         if (memcmp(r->records[i].addr, ip->bytes, len) == 0)
             return true;
@@ -293,7 +293,7 @@ static void host_cb(void *arg, const struct mc_dns_result *result)
     if (result->outcome == MC_DNS_ANSWER) {
         for (size_t i = 0; i < result->count; i++) {
             struct mc_ip ip = {.family = l->index == MC_FAMILY_IPV4 ? AF_INET : AF_INET6};
-            memcpy(ip.bytes, result->records[i].addr, ip.family == AF_INET ? 4 : 16);
+            memcpy(ip.bytes, result->records[i].addr, mc_ip_len(ip.family));
             struct address *a = address_find(c, &ip);
             if (!a && c->opt.only_listed[l->index])
                 continue; /* mail of this family leaves from the listed ones only */

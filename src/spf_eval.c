@@ -906,8 +906,7 @@ static bool handle_ptr_names_wait(struct mc_spf_eval *ev)
     for (size_t i = 0; i < ev->nptr_names; i++) {
         if (mc_name_equal(ev->ptr_names[i], r->qname) && r->outcome == MC_DNS_ANSWER) {
             for (size_t j = 0; j < r->count; j++)
-                if (memcmp(r->records[j].addr, ev->ip.bytes, ev->ip.family == AF_INET ? 4 : 16) ==
-                    0)
+                if (memcmp(r->records[j].addr, ev->ip.bytes, mc_ip_len(ev->ip.family)) == 0)
                     ev->ptr_valid[i] = true;
         }
     }
