@@ -151,6 +151,11 @@ struct mc_resolver_stats {
 };
 void mc_resolver_get_stats(const struct mc_resolver *res, struct mc_resolver_stats *stats);
 
+/* True when the resolver itself was unusable in the run STATS describe:
+ * no lookup was answered and at least one failed (lookups the deadline
+ * ended do not count either way; doc/verdicts.md). */
+bool mc_resolver_unusable(const struct mc_resolver_stats *stats);
+
 /* The servers in use, as "ADDR:PORT" strings (borrowed), for reports. */
 size_t mc_resolver_servers(const struct mc_resolver *res, const char *const **servers);
 

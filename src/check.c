@@ -748,14 +748,9 @@ static void finish(struct mc_check *c)
     deadline_finding(c);
     /* No lookup of the run answered: the resolver itself is unusable, and
      * nothing said about the zones can be trusted (doc/verdicts.md). */
-    if (stats.answered == 0 && stats.failed > 0) {
+    if (mc_resolver_unusable(&stats)) {
         static const char *const failed_code[] = {"lookup-failed"};
-        mc_report_drop_findings(rep, failed_code, 1);
-        mc_report_add_finding(
-            rep, "resolver-unusable", MC_SEV_UNKNOWN, rep->nresolvers ? rep->resolvers[0] : "",
-            "no lookup of the run was answered: the resolver is unusable, so nothing could be "
-            "checked",
-            "check --server and the network, or use --zone with --offline");
+        mc_report_resolver_unusable(rep, failed_code, 1);
     }
     rep->queries = stats.queries_sent;
     rep->duration_ms = mc_now_ms() - c->started_ms;

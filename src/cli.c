@@ -702,25 +702,34 @@ static void format_seconds(int64_t ms, char *buf, size_t size)
     snprintf(buf, size, "%lld.%03lld", (long long)(ms / 1000), (long long)(ms % 1000));
 }
 
+/* The one -w/-c rule (mailcheck(1), OPTIONS): the state the run's time,
+ * DURATION_MS, earns, critical before warning (the worse only), else
+ * MC_STATE_OK. */
+static enum mc_state time_state(const struct cli *cli, int64_t duration_ms)
+{
+    double secs = (double)duration_ms / 1000.0;
+    if (cli->critical && mc_range_alert(&cli->critical_range, secs))
+        return MC_STATE_CRITICAL;
+    if (cli->warning && mc_range_alert(&cli->warning_range, secs))
+        return MC_STATE_WARNING;
+    return MC_STATE_OK;
+}
+
 /* The -w/-c thresholds on the check's time, in every format: a finding
  * time-critical or time-warning (the worse only). */
 void cli_apply_thresholds(const struct cli *cli, struct mc_report *report)
 {
-    double secs = (double)report->duration_ms / 1000.0;
+    enum mc_state state = time_state(cli, report->duration_ms);
+    if (state == MC_STATE_OK)
+        return;
+    bool critical = state == MC_STATE_CRITICAL;
+    const char *opt = critical ? "-c" : "-w";
+    const char *range = critical ? cli->critical : cli->warning;
+    const struct mc_range *r = critical ? &cli->critical_range : &cli->warning_range;
+    const char *code = critical ? "time-critical" : "time-warning";
+    enum mc_severity sev = critical ? MC_SEV_CRITICAL : MC_SEV_WARNING;
     char took[32];
     format_seconds(report->duration_ms, took, sizeof took);
-    const char *opt = NULL, *range = NULL, *code = NULL;
-    const struct mc_range *r = NULL;
-    enum mc_severity sev = MC_SEV_INFO;
-    if (cli->critical && mc_range_alert(&cli->critical_range, secs)) {
-        opt = "-c", range = cli->critical, r = &cli->critical_range;
-        code = "time-critical", sev = MC_SEV_CRITICAL;
-    } else if (cli->warning && mc_range_alert(&cli->warning_range, secs)) {
-        opt = "-w", range = cli->warning, r = &cli->warning_range;
-        code = "time-warning", sev = MC_SEV_WARNING;
-    }
-    if (!code)
-        return;
     char *message = mc_xasprintf("the check took %s s, %s the %s range %s", took,
                                  r->inside ? "inside" : "outside", opt, range);
     mc_report_add_finding(report, code, sev,
@@ -842,17 +851,13 @@ static int run_spf(struct cli *cli)
     code = mc_spf_exit_code(v->result);
     if (cut)
         code = (int)cli->deadline_state;
-    else if (stats.answered == 0 && stats.failed > 0)
-        code = MC_STATE_UNKNOWN; /* no lookup answered: the resolver is unusable */
+    else if (mc_resolver_unusable(&stats))
+        code = MC_STATE_UNKNOWN;
     int64_t duration_ms = mc_now_ms() - started;
     /* -w/-c: the time thresholds worsen the exit code here too. */
-    double secs = (double)duration_ms / 1000.0;
-    if (cli->critical && mc_range_alert(&cli->critical_range, secs) &&
-        mc_state_worse(MC_STATE_CRITICAL, (enum mc_state)code))
-        code = MC_STATE_CRITICAL;
-    else if (cli->warning && mc_range_alert(&cli->warning_range, secs) &&
-             mc_state_worse(MC_STATE_WARNING, (enum mc_state)code))
-        code = MC_STATE_WARNING;
+    enum mc_state by_time = time_state(cli, duration_ms);
+    if (mc_state_worse(by_time, (enum mc_state)code))
+        code = (int)by_time;
     struct mc_cli_spf_result result = {
         .eval = eval,
         .verdict = v,

@@ -131,14 +131,9 @@ static void run_report(const struct cli *cli, struct mc_resolver *res,
     mc_resolver_get_stats(res, &stats);
     /* No lookup answered: nothing said about the zones can be trusted
      * (doc/verdicts.md). */
-    if (stats.answered == 0 && stats.failed > 0) {
+    if (mc_resolver_unusable(&stats)) {
         static const char *const failed_code[] = {"lookup-failed", "spf-temperror"};
-        mc_report_drop_findings(rep, failed_code, 2);
-        mc_report_add_finding(
-            rep, "resolver-unusable", MC_SEV_UNKNOWN, rep->nresolvers ? rep->resolvers[0] : "",
-            "no lookup of the run was answered: the resolver is unusable, so nothing could be "
-            "checked",
-            "check --server and the network, or use --zone with --offline");
+        mc_report_resolver_unusable(rep, failed_code, 2);
     }
     rep->queries = stats.queries_sent;
     for (size_t i = 0; i < n; i++)

@@ -66,6 +66,17 @@ void mc_report_drop_findings(struct mc_report *report, const char *const *codes,
     report->nfindings = kept;
 }
 
+void mc_report_resolver_unusable(struct mc_report *report, const char *const *failed,
+                                 size_t nfailed)
+{
+    mc_report_drop_findings(report, failed, nfailed);
+    mc_report_add_finding(
+        report, "resolver-unusable", MC_SEV_UNKNOWN, report->nresolvers ? report->resolvers[0] : "",
+        "no lookup of the run was answered: the resolver is unusable, so nothing could be "
+        "checked",
+        "check --server and the network, or use --zone with --offline");
+}
+
 void mc_report_settle(struct mc_report *report)
 {
     enum mc_state worst = MC_STATE_OK;

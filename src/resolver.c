@@ -728,6 +728,11 @@ void mc_resolver_free(struct mc_resolver *res)
     free(res);
 }
 
+bool mc_resolver_unusable(const struct mc_resolver_stats *stats)
+{
+    return stats->answered == 0 && stats->failed > 0;
+}
+
 void mc_resolver_get_stats(const struct mc_resolver *res, struct mc_resolver_stats *stats)
 {
     *stats = res->stats;
