@@ -929,6 +929,19 @@ void cli_dkim_config_problems(const struct mc_dkim_config *cfg, struct mc_report
                               NULL);
 }
 
+int cli_finish_report(const struct cli *cli, const struct mc_dkim_config *dkim_config,
+                      struct mc_report *report, int64_t started_ms)
+{
+    cli_dkim_config_problems(dkim_config, report);
+    report->duration_ms = mc_now_ms() - started_ms;
+    cli_apply_thresholds(cli, report);
+    mc_report_drop_findings(report, cli->ignore, cli->nignore);
+    mc_report_settle(report);
+    int code = cli_emit(cli, report);
+    mc_report_free(report);
+    return code;
+}
+
 static int run_host_check(struct cli *cli)
 {
     char *host = NULL, *unicode = NULL, *why = NULL;
@@ -1010,13 +1023,7 @@ static int run_host_check(struct cli *cli)
     struct mc_report *report = mc_check_run(res, &co, started + cli->timeout_ms);
     mc_cli_dkim_reset(&hold);
     free(domains);
-    cli_dkim_config_problems(dkim_config, report);
-    report->duration_ms = mc_now_ms() - started;
-    cli_apply_thresholds(cli, report);
-    mc_report_drop_findings(report, cli->ignore, cli->nignore);
-    mc_report_settle(report);
-    code = cli_emit(cli, report);
-    mc_report_free(report);
+    code = cli_finish_report(cli, dkim_config, report, started);
     free(default_from);
 done:
     mc_resolver_free(res);

@@ -198,13 +198,7 @@ int cli_run_domain(struct cli *cli)
     run_report(cli, res, reqs, n, domain, started + cli->timeout_ms, rep);
     mc_cli_dkim_reset(&hold);
     free(reqs);
-    cli_dkim_config_problems(dkim_config, rep);
-    rep->duration_ms = mc_now_ms() - started;
-    cli_apply_thresholds(cli, rep);
-    mc_report_drop_findings(rep, cli->ignore, cli->nignore);
-    mc_report_settle(rep);
-    code = cli_emit(cli, rep);
-    mc_report_free(rep);
+    code = cli_finish_report(cli, dkim_config, rep, started);
 done:
     mc_resolver_free(res);
     mc_psl_free(psl);
