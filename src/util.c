@@ -70,7 +70,7 @@ char *mc_xstrndup(const char *s, size_t n)
     return p;
 }
 
-char *mc_xvasprintf(const char *fmt, va_list ap)
+char *mc_vformat(void *(*alloc)(void *ctx, size_t size), void *ctx, const char *fmt, va_list ap)
 {
     va_list copy;
     va_copy(copy, ap);
@@ -78,9 +78,20 @@ char *mc_xvasprintf(const char *fmt, va_list ap)
     va_end(copy);
     if (n < 0)
         mc_oom();
-    char *p = mc_xmalloc((size_t)n + 1);
+    char *p = alloc(ctx, (size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
+}
+
+static void *heap_alloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    return mc_xmalloc(size);
+}
+
+char *mc_xvasprintf(const char *fmt, va_list ap)
+{
+    return mc_vformat(heap_alloc, NULL, fmt, ap);
 }
 
 char *mc_xasprintf(const char *fmt, ...)
