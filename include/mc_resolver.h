@@ -73,6 +73,16 @@ typedef void (*mc_resolver_cb)(void *arg, const struct mc_dns_result *result);
 void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type, mc_resolver_cb cb,
                         void *arg);
 
+/* The same for an answer no later check is likely to ask for again (in
+ * --batch: a host's own addresses, its PTR names, its HELO name's SPF
+ * tree).  Its entry is cached as any other, but when the cache is over
+ * cache_max such entries go first, so that the records sender domains
+ * share across the batch's lines stay (doc/architecture.md).  Any
+ * mc_resolver_lookup() of the same name and type makes the entry an
+ * ordinary one. */
+void mc_resolver_lookup_once(struct mc_resolver *res, const char *name, uint16_t type,
+                             mc_resolver_cb cb, void *arg);
+
 /* Calls CB(ARG, NULL) from mc_resolver_run(), in order with the lookup
  * callbacks: for an operation that ends without a lookup but promised to
  * call back from the loop. */
@@ -89,7 +99,8 @@ void mc_resolver_post(struct mc_resolver *res, mc_resolver_cb cb, void *arg);
 #define MC_RESOLVER_MIN_TTL 10
 uint64_t mc_resolver_epoch_next(struct mc_resolver *res);
 /* Frees completed entries last used before OLDEST_LIVE_EPOCH while more
- * than cache_max are kept, oldest first, and every expired one. */
+ * than cache_max are kept (those of mc_resolver_lookup_once() first, each
+ * kind oldest first), and every expired one. */
 void mc_resolver_trim(struct mc_resolver *res, uint64_t oldest_live_epoch);
 
 /* Calls CB(ARG, NULL) from mc_resolver_run() once WHEN_MS (mc_now_ms()

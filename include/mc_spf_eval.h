@@ -51,6 +51,9 @@ struct mc_spf_request {
     const char *domain;   /* <domain>; NULL: the sender's domain */
     const char *receiver; /* %{r}; NULL: "unknown" */
     bool prefetch;        /* send known lookups early */
+    /* Every lookup through mc_resolver_lookup_once(): a tree no other
+     * check is likely to walk (the HELO identity's, in a batch). */
+    bool lookups_once;
 };
 
 /* One DNS lookup the evaluator made, as the ledger shows it. */

@@ -93,7 +93,10 @@ static void lookup_start(struct mc_check *c, struct address *a, size_t index, co
     struct lookup *l = mc_arena_alloc(c->arena, sizeof *l);
     *l = (struct lookup){.check = c, .addr = a, .index = index};
     c->pending++;
-    mc_resolver_lookup(c->res, name, type, cb, l);
+    /* HOST's addresses, the PTR names and their addresses: no other line
+     * of a batch asks for them, unless as a sender domain's (which makes
+     * the entry an ordinary one). */
+    mc_resolver_lookup_once(c->res, name, type, cb, l);
 }
 
 static void release(struct mc_check *c)
@@ -231,6 +234,7 @@ static void spf_start(struct mc_check *c, struct address *a)
             .sender = domain, /* postmaster@DOMAIN (RFC 7208 §4.3) */
             .helo = o->host,
             .prefetch = o->prefetch,
+            .lookups_once = helo,
         };
         c->pending++;
         a->spf[i] = mc_spf_eval_start(c->res, &req, spf_cb, c);
@@ -252,7 +256,7 @@ static void spf_records_prefetch(struct mc_check *c)
 {
     for (size_t i = 0; i < c->opt.nfrom; i++)
         mc_resolver_lookup(c->res, c->opt.from[i], MC_DNS_T_TXT, prefetched, NULL);
-    mc_resolver_lookup(c->res, c->opt.host, MC_DNS_T_TXT, prefetched, NULL);
+    mc_resolver_lookup_once(c->res, c->opt.host, MC_DNS_T_TXT, prefetched, NULL);
 }
 
 static struct address *address_find(struct mc_check *c, const struct mc_ip *ip)

@@ -60,6 +60,9 @@ struct entry {
     struct waiter *waiters;
     struct entry *hash_next;
     uint64_t last_used;  /* epoch of the last lookup that asked for it */
+    /* Only mc_resolver_lookup_once() has asked for it: mc_resolver_trim()
+     * frees it before any other entry. */
+    bool once;
     uint64_t created;    /* epoch it was created in */
     int64_t expires_ms;  /* when a later epoch must ask again */
     unsigned char *wire; /* query waiting in the send queue, or NULL */
@@ -437,8 +440,8 @@ bool mc_resolver_busy(const struct mc_resolver *res)
     return res->queued >= (res->max_inflight ? res->max_inflight : MC_RESOLVER_AUTO_INFLIGHT_MAX);
 }
 
-void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type, mc_resolver_cb cb,
-                        void *arg)
+static void lookup(struct mc_resolver *res, const char *name, uint16_t type, bool once,
+                   mc_resolver_cb cb, void *arg)
 {
     char *key = normalize_name(name);
     struct entry *e = table_find(res, key, type);
@@ -449,6 +452,7 @@ void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type
     if (e) {
         free(key);
         e->last_used = res->epoch;
+        e->once = e->once && once;
         res->stats.cache_hits++;
         if (e->done) {
             deliver(res, e, cb, arg);
@@ -468,6 +472,7 @@ void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type
     e->arena = mc_arena_new_sized(256);
     e->asking = e->name;
     e->created = e->last_used = res->epoch;
+    e->once = once;
     e->result.qname = e->name;
     e->result.qtype = type;
     e->result.rcode = -1;
@@ -481,6 +486,18 @@ void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type
     *w = (struct waiter){.cb = cb, .arg = arg};
     e->waiters = w;
     ask(res, e);
+}
+
+void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type, mc_resolver_cb cb,
+                        void *arg)
+{
+    lookup(res, name, type, false, cb, arg);
+}
+
+void mc_resolver_lookup_once(struct mc_resolver *res, const char *name, uint16_t type,
+                             mc_resolver_cb cb, void *arg)
+{
+    lookup(res, name, type, true, cb, arg);
 }
 
 void mc_resolver_post(struct mc_resolver *res, mc_resolver_cb cb, void *arg)
@@ -626,10 +643,14 @@ uint64_t mc_resolver_epoch_next(struct mc_resolver *res)
     return ++res->epoch;
 }
 
-static int by_last_used(const void *x, const void *y)
+/* Eviction order: entries only mc_resolver_lookup_once() asked for, then
+ * the rest, each least recently used first. */
+static int by_eviction_order(const void *x, const void *y)
 {
-    const struct entry *const *a = x, *const *b = y;
-    return (*a)->last_used < (*b)->last_used ? -1 : (*a)->last_used > (*b)->last_used;
+    const struct entry *a = *(const struct entry *const *)x, *b = *(const struct entry *const *)y;
+    if (a->once != b->once)
+        return a->once ? -1 : 1;
+    return a->last_used < b->last_used ? -1 : a->last_used > b->last_used;
 }
 
 void mc_resolver_trim(struct mc_resolver *res, uint64_t oldest_live_epoch)
@@ -647,15 +668,15 @@ void mc_resolver_trim(struct mc_resolver *res, uint64_t oldest_live_epoch)
     }
     if (!res->cache_max || res->nentries <= res->cache_max)
         return;
-    /* Over the bound: free the least recently used unpinned entries, down
-     * to three quarters of the bound so that trimming stays rare. */
+    /* Over the bound: free unpinned entries in eviction order, down to
+     * three quarters of the bound so that trimming stays rare. */
     size_t n = 0;
     struct entry **cand = mc_xmalloc(res->nentries * sizeof *cand);
     for (size_t i = 0; i < res->table_size; i++)
         for (struct entry *e = res->table[i]; e; e = e->hash_next)
             if (e->done && !e->waiters && e->last_used < oldest_live_epoch)
                 cand[n++] = e;
-    qsort(cand, n, sizeof *cand, by_last_used);
+    qsort(cand, n, sizeof *cand, by_eviction_order);
     size_t target = res->cache_max - res->cache_max / 4;
     for (size_t i = 0; i < n && res->nentries > target; i++) {
         table_unlink(res, cand[i]);

@@ -509,6 +509,16 @@ static const char *qname_of(struct mc_arena *arena, const char *name)
     return mc_ascii_lower(mc_arena_strndup(arena, name, n));
 }
 
+/* Every lookup of the evaluation, the request's retention class with it. */
+static void resolver_lookup(struct mc_spf_eval *ev, const char *name, uint16_t type,
+                            mc_resolver_cb cb, void *arg)
+{
+    if (ev->req.lookups_once)
+        mc_resolver_lookup_once(ev->res, name, type, cb, arg);
+    else
+        mc_resolver_lookup(ev->res, name, type, cb, arg);
+}
+
 /* Sends the lookup of NAME/TYPE that the current state waits for (one of
  * at most MAX_WAITS: the callers' §4.6.4 limits bound them). */
 static void lookup_send(struct mc_spf_eval *ev, const char *name, uint16_t type)
@@ -517,7 +527,7 @@ static void lookup_send(struct mc_spf_eval *ev, const char *name, uint16_t type)
         abort();
     ev->waits[ev->nwaits++] = (struct wait){.name = qname_of(ev->arena, name), .type = type};
     ev->outstanding++;
-    mc_resolver_lookup(ev->res, name, type, lookup_cb, ev);
+    resolver_lookup(ev, name, type, lookup_cb, ev);
 }
 
 /* Enters STATE, which waits for the one lookup of NAME/TYPE.  Returns
@@ -687,7 +697,7 @@ static void prefetch_send(struct mc_spf_eval *ev, enum prefetch_kind kind, const
     ev->prefetches = p;
     ev->prefetch_sent++;
     ev->prefetch_pending++;
-    mc_resolver_lookup(ev->res, p->name, type, prefetch_cb, p);
+    resolver_lookup(ev, p->name, type, prefetch_cb, p);
 }
 
 /* Prefetches the terms of REC, the record of DOMAIN, which is evaluated

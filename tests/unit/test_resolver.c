@@ -672,6 +672,39 @@ static void trim_keeps_live_epochs_and_the_bound(void **state)
     mc_resolver_free(w.res);
 }
 
+/* Entries only mc_resolver_lookup_once() asked for go before the others,
+ * however recently used; an ordinary lookup of one makes it ordinary. */
+static void trim_frees_once_entries_first(void **state)
+{
+    (void)state;
+    struct world w = world_new((struct mc_resolver_config){.cache_max = 4});
+    struct got ignored = {.w = &w};
+    mc_resolver_epoch_next(w.res);
+    lookup_many(&w, NULL, 0, 2); /* shared, the oldest */
+    mc_resolver_epoch_next(w.res);
+    for (size_t i = 2; i < 8; i++) {
+        char *name = many_name(i);
+        mc_resolver_lookup_once(w.res, name, MC_DNS_T_A, got_cb, &ignored);
+        free(name);
+    }
+    assert_false(mc_resolver_run(w.res, T0 + 10000));
+    mc_resolver_epoch_next(w.res);
+    lookup_many(&w, NULL, 7, 1); /* now an ordinary entry */
+    assert_false(mc_resolver_run(w.res, T0 + 10000));
+    assert_int_equal(stats_of(&w).entries, 8);
+    /* Down to three: the five once-only entries go, not the oldest. */
+    mc_resolver_trim(w.res, mc_resolver_epoch_next(w.res));
+    assert_int_equal(stats_of(&w).entries, 3);
+    lookup_many(&w, NULL, 0, 8);
+    assert_false(mc_resolver_run(w.res, T0 + 10000));
+    for (size_t i = 0; i < 8; i++) {
+        char *name = many_name(i);
+        assert_int_equal(fake_transport_sent(w.fake, name), i >= 2 && i < 7 ? 2 : 1);
+        free(name);
+    }
+    mc_resolver_free(w.res);
+}
+
 struct fired {
     struct world *w;
     int64_t at[3];
@@ -743,6 +776,7 @@ int main(void)
         cmocka_unit_test(run_ops_ends_with_the_last_operation),
         cmocka_unit_test(ttl_expiry_is_seen_by_later_epochs),
         cmocka_unit_test(trim_keeps_live_epochs_and_the_bound),
+        cmocka_unit_test(trim_frees_once_entries_first),
         cmocka_unit_test(timers_fire_on_the_loop_clock),
         cmocka_unit_test(zones_and_offline_send_nothing),
     };
