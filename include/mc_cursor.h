@@ -89,11 +89,26 @@ static inline const char *mc_cursor_here(const struct mc_cursor *c)
 
 /* Advances N octets.  Returns false, with the offset at the end and `bad`
  * set, when fewer than N are left. */
-bool mc_cursor_skip(struct mc_cursor *c, size_t n);
+static inline bool mc_cursor_skip(struct mc_cursor *c, size_t n)
+{
+    if (n > c->len - c->off) {
+        c->off = c->len;
+        c->bad = true;
+        return false;
+    }
+    c->off += n;
+    return true;
+}
 
 /* Takes the next octet when it is OCTET (0-255).  Returns whether it was;
  * a mismatch or the end is not an error (the caller decides). */
-bool mc_cursor_expect(struct mc_cursor *c, int octet);
+static inline bool mc_cursor_expect(struct mc_cursor *c, int octet)
+{
+    if (c->off >= c->len || c->p[c->off] != octet)
+        return false;
+    c->off++;
+    return true;
+}
 
 /* Advances over the longest run of octets KEEP(octet, ARG) accepts (none
  * past the end).  Returns the run's length; *RUN, when RUN is not NULL, is
@@ -107,6 +122,16 @@ size_t mc_cursor_skip_until(struct mc_cursor *c, int octet);
 
 /* Takes a 16-bit number in network order (RFC 1035 §2.3.2); 0 and `bad`
  * when fewer than 2 octets are left. */
-unsigned mc_cursor_get16(struct mc_cursor *c);
+static inline unsigned mc_cursor_get16(struct mc_cursor *c)
+{
+    if (c->len - c->off < 2) {
+        c->off = c->len;
+        c->bad = true;
+        return 0;
+    }
+    unsigned v = (unsigned)c->p[c->off] << 8 | c->p[c->off + 1];
+    c->off += 2;
+    return v;
+}
 
 #endif
