@@ -59,7 +59,7 @@ struct entry {
     size_t nchain;
     struct waiter *waiters;
     struct entry *hash_next;
-    uint64_t last_used;  /* epoch of the last lookup that asked for it */
+    uint64_t last_used; /* epoch of the last lookup that asked for it */
     /* Only mc_resolver_lookup_once() has asked for it: mc_resolver_trim()
      * frees it before any other entry. */
     bool once;
