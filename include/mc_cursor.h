@@ -116,6 +116,9 @@ static inline bool mc_cursor_expect(struct mc_cursor *c, int octet)
 size_t mc_cursor_take_while(struct mc_cursor *c, bool (*keep)(int octet, const void *arg),
                             const void *arg, const char **run);
 
+/* A KEEP for mc_cursor_take_while(): the ASCII digits 0-9 (ARG unused). */
+bool mc_cursor_digit(int octet, const void *arg);
+
 /* Advances up to the next OCTET (not taking it) or to the end.  Returns
  * the octets skipped. */
 size_t mc_cursor_skip_until(struct mc_cursor *c, int octet);

@@ -21,6 +21,12 @@ size_t mc_cursor_take_while(struct mc_cursor *c, bool (*keep)(int octet, const v
     return c->off - start;
 }
 
+bool mc_cursor_digit(int octet, const void *arg)
+{
+    (void)arg;
+    return octet >= '0' && octet <= '9';
+}
+
 size_t mc_cursor_skip_until(struct mc_cursor *c, int octet)
 {
     size_t start = c->off;

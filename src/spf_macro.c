@@ -73,12 +73,6 @@ static bool keep_literal(int c, const void *mode)
     return is_literal(c, *(const enum mc_spf_macro_mode *)mode);
 }
 
-static bool keep_digit(int c, const void *arg)
-{
-    (void)arg;
-    return mc_ascii_isdigit(c);
-}
-
 /* Reads the token at C (not at its end) and advances past it.  Returns
  * false with *WHY on a syntax error. */
 static bool next_token(struct mc_cursor *c, enum mc_spf_macro_mode mode, struct token *t,
@@ -136,7 +130,7 @@ static bool next_token(struct mc_cursor *c, enum mc_spf_macro_mode mode, struct 
     mc_cursor_skip(c, 1);
 
     const char *digits;
-    size_t ndigits = mc_cursor_take_while(c, keep_digit, NULL, &digits);
+    size_t ndigits = mc_cursor_take_while(c, mc_cursor_digit, NULL, &digits);
     for (size_t i = 0; i < ndigits; i++)
         if (t->digits < DIGITS_SATURATE)
             t->digits = t->digits * 10 + (size_t)(digits[i] - '0');

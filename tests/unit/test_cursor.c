@@ -12,12 +12,6 @@
 #include "mc_cursor.h"
 #include "mc_util.h"
 
-static bool is_digit(int c, const void *arg)
-{
-    (void)arg;
-    return mc_ascii_isdigit(c);
-}
-
 static bool is_not(int c, const void *arg)
 {
     return c != *(const int *)arg;
@@ -108,15 +102,15 @@ static void take_while_returns_the_run(void **state)
     void *m;
     struct mc_cursor c = exact("123ab", &m);
     const char *run = NULL;
-    assert_int_equal(mc_cursor_take_while(&c, is_digit, NULL, &run), 3);
+    assert_int_equal(mc_cursor_take_while(&c, mc_cursor_digit, NULL, &run), 3);
     assert_memory_equal(run, "123", 3);
     assert_int_equal(mc_cursor_peek(&c), 'a');
-    assert_int_equal(mc_cursor_take_while(&c, is_digit, NULL, &run), 0);
+    assert_int_equal(mc_cursor_take_while(&c, mc_cursor_digit, NULL, &run), 0);
     assert_ptr_equal(run, mc_cursor_here(&c));
     free(m);
     /* a run to the very end stops there */
     c = exact("4567", &m);
-    assert_int_equal(mc_cursor_take_while(&c, is_digit, NULL, NULL), 4);
+    assert_int_equal(mc_cursor_take_while(&c, mc_cursor_digit, NULL, NULL), 4);
     assert_true(mc_cursor_at_end(&c));
     assert_true(mc_cursor_ok(&c));
     free(m);
@@ -159,7 +153,7 @@ static void an_empty_cursor_reads_nothing(void **state)
     struct mc_cursor c = mc_cursor_make(NULL, 5); /* no bytes: no length */
     assert_int_equal(mc_cursor_remaining(&c), 0);
     assert_int_equal(mc_cursor_peek(&c), -1);
-    assert_int_equal(mc_cursor_take_while(&c, is_digit, NULL, NULL), 0);
+    assert_int_equal(mc_cursor_take_while(&c, mc_cursor_digit, NULL, NULL), 0);
     assert_int_equal(mc_cursor_skip_until(&c, 'x'), 0);
     assert_true(mc_cursor_ok(&c));
     assert_false(mc_cursor_skip(&c, 1));
