@@ -213,11 +213,6 @@ void mc_report_add_finding(struct mc_report *report, const char *code, enum mc_s
                            const char *subject, const char *message, const char *fix);
 /* Removes every finding whose code is listed in CODES (--ignore). */
 void mc_report_drop_findings(struct mc_report *report, const char *const *codes, size_t ncodes);
-/* The resolver was unusable (mc_resolver_unusable()): the findings of
- * FAILED[0..NFAILED) (failed lookups, which say nothing about the zones
- * then) give way to one resolver-unusable finding of severity unknown. */
-void mc_report_resolver_unusable(struct mc_report *report, const char *const *failed,
-                                 size_t nfailed);
 /* The one rule for a lookup a verdict needed that failed (doc/verdicts.md):
  * a critical lookup-failed finding naming the lookup, PURPOSE and how it
  * failed, and where a CNAME chain led; once per lookup however many
@@ -230,6 +225,11 @@ void mc_report_lookup_failed(struct mc_report *report, const struct mc_dns_resul
  * spf_walks.  Returns the copy (owned by REPORT). */
 struct mc_report_spf_walk *mc_report_spf_walk_add(struct mc_report *report,
                                                   const struct mc_spf_verdict *v);
+
+/* The one rule for a run in which no lookup was answered (doc/verdicts.md):
+ * the findings that rest only on failed lookups go, and an unknown
+ * resolver-unusable finding says why nothing could be checked. */
+void mc_report_resolver_unusable(struct mc_report *report);
 
 /* Sets report->status from the findings (worst wins). */
 void mc_report_settle(struct mc_report *report);

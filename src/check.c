@@ -752,10 +752,8 @@ static void finish(struct mc_check *c)
     deadline_finding(c);
     /* No lookup of the run answered: the resolver itself is unusable, and
      * nothing said about the zones can be trusted (doc/verdicts.md). */
-    if (mc_resolver_unusable(&stats)) {
-        static const char *const failed_code[] = {"lookup-failed"};
-        mc_report_resolver_unusable(rep, failed_code, 1);
-    }
+    if (mc_resolver_unusable(&stats))
+        mc_report_resolver_unusable(rep);
     rep->queries = stats.queries_sent;
     rep->duration_ms = mc_now_ms() - c->started_ms;
     mc_report_settle(rep);

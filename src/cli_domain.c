@@ -131,10 +131,8 @@ static void run_report(const struct cli *cli, struct mc_resolver *res,
     mc_resolver_get_stats(res, &stats);
     /* No lookup answered: nothing said about the zones can be trusted
      * (doc/verdicts.md). */
-    if (mc_resolver_unusable(&stats)) {
-        static const char *const failed_code[] = {"lookup-failed", "spf-temperror"};
-        mc_report_resolver_unusable(rep, failed_code, 2);
-    }
+    if (mc_resolver_unusable(&stats))
+        mc_report_resolver_unusable(rep);
     rep->queries = stats.queries_sent;
     for (size_t i = 0; i < n; i++)
         mc_domain_free(ops[i]);

@@ -66,14 +66,17 @@ void mc_report_drop_findings(struct mc_report *report, const char *const *codes,
     report->nfindings = kept;
 }
 
-void mc_report_resolver_unusable(struct mc_report *report, const char *const *failed,
-                                 size_t nfailed)
+void mc_report_resolver_unusable(struct mc_report *report)
 {
-    mc_report_drop_findings(report, failed, nfailed);
+    /* What failed lookups would otherwise say: each failure on its own,
+     * and what rests on names counted as having no record under
+     * --offline, which nothing answered either. */
+    static const char *const unfounded[] = {"lookup-failed", "spf-temperror", "dmarc-missing",
+                                            "dmarc-walk-offline"};
+    mc_report_drop_findings(report, unfounded, sizeof unfounded / sizeof *unfounded);
     mc_report_add_finding(
         report, "resolver-unusable", MC_SEV_UNKNOWN, report->nresolvers ? report->resolvers[0] : "",
-        "no lookup of the run was answered: the resolver is unusable, so nothing could be "
-        "checked",
+        "no lookup of the run was answered: the resolver is unusable, so nothing could be checked",
         "check --server and the network, or use --zone with --offline");
 }
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for util.c and arena.c. */
 #include <setjmp.h>
+#include <stdalign.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -64,6 +66,28 @@ static void arena_holds_many_and_large_allocations(void **state)
     mc_arena_free(a);
 }
 
+/* Formatted strings of every length around the block size, written where
+ * the head block has room or in a block of their own: each intact after
+ * all the others, and the allocations after them aligned. */
+static void arena_printf_at_every_length(void **state)
+{
+    (void)state;
+    struct mc_arena *a = mc_arena_new_sized(64);
+    char *got[300];
+    for (int len = 0; len < 300; len++) {
+        got[len] = mc_arena_printf(a, "%*s|%d", len, "", len);
+        void *p = mc_arena_alloc(a, 1);
+        assert_int_equal((uintptr_t)p % alignof(max_align_t), 0);
+        *(char *)p = 'z';
+    }
+    for (int len = 0; len < 300; len++) {
+        char want[320];
+        snprintf(want, sizeof want, "%*s|%d", len, "", len);
+        assert_string_equal(got[len], want);
+    }
+    mc_arena_free(a);
+}
+
 /* A reset arena keeps one block and serves zeroed memory from it again;
  * the blocks beyond it, a request's own large one included, are freed
  * (valgrind and ASan see to that). */
@@ -99,6 +123,7 @@ int main(void)
         cmocka_unit_test(name_at_or_below_takes_whole_labels),
         cmocka_unit_test(parse_uint_rejects_junk_and_overflow),
         cmocka_unit_test(arena_holds_many_and_large_allocations),
+        cmocka_unit_test(arena_printf_at_every_length),
         cmocka_unit_test(arena_reset_reuses_one_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
