@@ -28,7 +28,8 @@ static json_t *sample(void)
     json_object_set_new(doc, "no", json_false());
     json_object_set_new(doc, "nothing", json_null());
     json_object_set_new(doc, "empty_string", json_string(""));
-    json_object_set_new(doc, "escapes", json_stringn("q\" b\\ /\b\f\n\r\t\x01\x1f\x7f end", 21));
+    static const char escapes[] = "q\" b\\ /\b\f\n\r\t\x01\x1f\x7f end";
+    json_object_set_new(doc, "escapes", json_stringn(escapes, sizeof escapes - 1));
     json_object_set_new(doc, "key with \"quote\"", json_string("v"));
     json_object_set_new(doc, "empty_object", json_object());
     json_object_set_new(doc, "empty_array", json_array());
