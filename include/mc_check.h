@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mc_dnsbl.h"
 #include "mc_domain.h"
 #include "mc_hostname.h"
 #include "mc_ip.h"
@@ -47,6 +48,9 @@ struct mc_check_options {
     /* Per family: only the --address ones send (Postfix
      * smtp_bind_address[6]); HOST's other addresses are not checked. */
     bool only_listed[2];
+    /* The blocklists (--dnsbl) and their health memo, shared by every
+     * check of the run (borrowed); NULL: none asked. */
+    struct mc_dnsbl_run *dnsbl;
 };
 
 typedef void (*mc_check_done_cb)(void *arg, struct mc_report *report);

@@ -32,6 +32,10 @@ int mc_ip_compare(const struct mc_ip *a, const struct mc_ip *b);
  * RFC 3596 §2.5), no trailing dot, into BUF (at least 74 bytes). An
  * IPv4-mapped IPv6 address stays under ip6.arpa. Returns BUF. */
 char *mc_ip_reverse_name(const struct mc_ip *ip, char *buf, size_t size);
+/* The labels of that name without its suffix: reversed octets for IPv4,
+ * 32 reversed nibbles for IPv6, as blocklists are asked too (RFC 5782
+ * sections 2.1 and 2.4), into BUF (at least 64 bytes). Returns BUF. */
+char *mc_ip_reverse_labels(const struct mc_ip *ip, char *buf, size_t size);
 
 /* When IP is in a special-purpose range no receiver can see (RFC 6890:
  * private, loopback, link-local, unspecified, multicast, ULA, ...), a

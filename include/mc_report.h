@@ -173,6 +173,18 @@ struct mc_report_spf_walk {
     size_t nsteps;
 };
 
+/* One (list, subject) of the blocklist check (mailcheck(1), BLOCKLISTS):
+ * LIST the public zone name, SUBJECT an address (RFC 5952) or a name. */
+struct mc_report_dnsbl {
+    const char *list, *subject;
+    int listed;         /* 1, 0, or -1 (null): no verdict, see `why` */
+    const char **codes; /* listing codes answered, ascending (dotted quads) */
+    size_t ncodes;
+    const char *meaning; /* of codes[0], from the table; NULL when not listed */
+    const char *reason;  /* the list's TXT record, printable; or NULL */
+    const char *why;     /* why there is no verdict, or NULL */
+};
+
 struct mc_report {
     struct mc_arena *arena;
     /* `mailcheck domain`: DOMAIN as checked (lowercased, no trailing dot);
@@ -196,6 +208,10 @@ struct mc_report {
     size_t ndomains, domains_cap;
     struct mc_finding *findings;
     size_t nfindings, findings_cap;
+    /* The blocklist check: asked (--dnsbl) or not, and its entries. */
+    bool dnsbl_asked;
+    struct mc_report_dnsbl *dnsbl;
+    size_t ndnsbl;
 };
 
 struct mc_dns_result;

@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 
 #include "mc_array.h"
+#include "mc_dnsbl.h"
 #include "mc_fcrdns.h"
 #include "mc_ip.h"
 #include "mc_spf_lint.h"
@@ -57,6 +58,7 @@ struct mc_check {
     size_t naddrs, addrs_cap;
     struct mc_domain **domains; /* one operation per sender domain */
     size_t ndomains;
+    struct mc_dnsbl_check *dnsbl;               /* --dnsbl lookups, or NULL */
     const struct mc_dns_result *host_result[2]; /* A, AAAA */
     struct mc_arena *arena;                     /* addresses and lookup contexts */
     unsigned pending;
@@ -110,6 +112,7 @@ static void release(struct mc_check *c)
     for (size_t i = 0; i < c->ndomains; i++)
         mc_domain_free(c->domains[i]);
     free(c->domains);
+    mc_dnsbl_check_free(c->dnsbl);
     mc_arena_free(c->arena);
     free(c);
 }
@@ -151,6 +154,20 @@ static void forward_cb(void *arg, const struct mc_dns_result *result)
     lookup_end(l->check);
 }
 
+static void dnsbl_cb(void *arg)
+{
+    lookup_end(arg);
+}
+
+/* The PTR names of an address against the domain lists (mailcheck(1),
+ * BLOCKLISTS): host names only, as for the forward lookups. */
+static void dnsbl_names(struct mc_check *c, const struct mc_dns_record *records, size_t n)
+{
+    for (size_t i = 0; c->dnsbl && i < n; i++)
+        if (mc_hostname_ptr_name_valid(records[i].name))
+            c->pending += mc_dnsbl_check_name(c->dnsbl, records[i].name);
+}
+
 static void ptr_cb(void *arg, const struct mc_dns_result *result)
 {
     struct lookup *l = arg;
@@ -180,6 +197,7 @@ static void ptr_cb(void *arg, const struct mc_dns_result *result)
                              forward_cb);
             }
         }
+        dnsbl_names(c, result->records, a->nnames);
     }
     lookup_end(c);
 }
@@ -282,6 +300,8 @@ static struct address *address_add(struct mc_check *c, const struct mc_ip *ip)
     lookup_start(c, a, 0, a->reverse, MC_DNS_T_PTR, ptr_cb);
     if (c->opt.spf)
         spf_start(c, a);
+    if (c->dnsbl)
+        c->pending += mc_dnsbl_check_address(c->dnsbl, ip);
     return a;
 }
 
@@ -663,6 +683,8 @@ static void deadline_finding(struct mc_check *c)
                                         a->text);
         }
     }
+    if (!stage && c->dnsbl)
+        stage = mc_dnsbl_check_stage(c->dnsbl, rep->arena);
     if (!stage)
         return;
     mc_report_add_finding(
@@ -729,6 +751,8 @@ static void finish(struct mc_check *c)
     }
     spf_lint_findings(c);
     domains_report(c);
+    if (c->dnsbl)
+        mc_dnsbl_check_report(c->dnsbl, rep);
     for (int f = 0; f < 2; f++) {
         struct mc_report_family *fam = &fams[f];
         fam->required = c->opt.require[f];
@@ -762,6 +786,16 @@ static void finish(struct mc_check *c)
     if (c->timer)
         mc_resolver_timer_cancel(c->res, c->timer);
     c->done(c->done_arg, rep);
+}
+
+/* HOST and the sender domains against the domain lists; the addresses
+ * and PTR names follow as they are known. */
+static void dnsbl_start(struct mc_check *c)
+{
+    c->dnsbl = mc_dnsbl_check_new(c->opt.dnsbl, c->res, dnsbl_cb, c);
+    c->pending += mc_dnsbl_check_name(c->dnsbl, c->opt.host);
+    for (size_t i = 0; i < c->opt.nfrom; i++)
+        c->pending += mc_dnsbl_check_name(c->dnsbl, c->opt.from[i]);
 }
 
 void mc_check_start(struct mc_resolver *res, const struct mc_check_options *options,
@@ -800,6 +834,8 @@ void mc_check_start(struct mc_resolver *res, const struct mc_check_options *opti
     /* Hold one count so that answers already cached cannot finish the
      * check before every lookup is started. */
     c->pending = 1;
+    if (options->dnsbl)
+        dnsbl_start(c);
     for (size_t i = 0; i < options->naddresses; i++)
         address_add(c, &options->addresses[i])->from_option = true;
     lookup_start(c, NULL, MC_FAMILY_IPV4, c->opt.host, MC_DNS_T_A, host_cb);

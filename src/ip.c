@@ -58,24 +58,30 @@ int mc_ip_compare(const struct mc_ip *a, const struct mc_ip *b)
     return memcmp(a->bytes, b->bytes, mc_ip_len(a->family));
 }
 
-char *mc_ip_reverse_name(const struct mc_ip *ip, char *buf, size_t size)
+char *mc_ip_reverse_labels(const struct mc_ip *ip, char *buf, size_t size)
 {
     static const char hex[] = "0123456789abcdef";
     if (ip->family == AF_INET) {
-        snprintf(buf, size, "%u.%u.%u.%u.in-addr.arpa", ip->bytes[3], ip->bytes[2], ip->bytes[1],
-                 ip->bytes[0]);
+        snprintf(buf, size, "%u.%u.%u.%u", ip->bytes[3], ip->bytes[2], ip->bytes[1], ip->bytes[0]);
         return buf;
     }
-    char tmp[80];
+    char tmp[72];
     size_t o = 0;
     for (int i = 15; i >= 0; i--) {
         tmp[o++] = hex[ip->bytes[i] & 0xf];
         tmp[o++] = '.';
         tmp[o++] = hex[ip->bytes[i] >> 4];
-        tmp[o++] = '.';
+        tmp[o++] = i ? '.' : '\0';
     }
-    memcpy(tmp + o, "ip6.arpa", sizeof "ip6.arpa");
     snprintf(buf, size, "%s", tmp);
+    return buf;
+}
+
+char *mc_ip_reverse_name(const struct mc_ip *ip, char *buf, size_t size)
+{
+    char labels[72];
+    mc_ip_reverse_labels(ip, labels, sizeof labels);
+    snprintf(buf, size, "%s.%s", labels, ip->family == AF_INET ? "in-addr.arpa" : "ip6.arpa");
     return buf;
 }
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "mc_dkim_config.h"
+#include "mc_dnsbl.h"
 #include "mc_ip.h"
 #include "mc_range.h"
 #include "mc_report.h"
@@ -65,6 +66,10 @@ struct cli {
     unsigned long concurrency;
     bool unordered;
     unsigned long qps, max_inflight;
+    const char **dnsbl; /* --dnsbl ZONE */
+    size_t ndnsbl, dnsbl_cap;
+    const char *dnsbl_key;    /* --dnsbl-key KEY: a secret, never printed */
+    const char *dnsbl_table;  /* --dnsbl-table FILE, or NULL: the shipped one */
     bool postfix;             /* --postfix[=PATH] */
     const char *postfix_path; /* NULL: /etc/postfix */
 };
@@ -98,6 +103,13 @@ void cli_dkim_config_problems(const struct mc_dkim_config *cfg, struct mc_report
  * written and freed (it is taken).  Returns the exit code (cli_emit()). */
 int cli_finish_report(const struct cli *cli, const struct mc_dkim_config *dkim_config,
                       struct mc_report *report, int64_t started_ms);
+
+/* The blocklists of the run (mailcheck(1), BLOCKLISTS): the table
+ * (--dnsbl-table, else the shipped one) and the lists named with --dnsbl.
+ * Returns MC_OK with *TABLE and *RUN, both NULL when no --dnsbl is given
+ * (caller frees both), or an error with *WHY (caller frees). */
+enum mc_status cli_dnsbl_setup(const struct cli *cli, struct mc_dnsbl_table **table,
+                               struct mc_dnsbl_run **run, char **why);
 
 /* `mailcheck domain DOMAIN` (cli_domain.c). */
 int cli_run_domain(struct cli *cli);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "mc_json.h"
+#include "mc_render_dnsbl.h"
 #include "mc_render_domain.h"
 #include "mc_util.h"
 
@@ -169,6 +170,8 @@ char *mc_render_json(const struct mc_report *r, const struct mc_render_options *
             json_array_append_new(domains, mc_render_domain_json(r->domains[i]));
         json_object_set_new_nocheck(doc, "domains", domains);
     }
+    if (r->dnsbl_asked) /* mailcheck(1), BLOCKLISTS: only when lists were named */
+        json_object_set_new_nocheck(doc, "dnsbl", mc_render_dnsbl_json(r));
     json_object_set_new_nocheck(doc, "findings", findings_json(r));
     return mc_json_end(doc, opt->pretty);
 }

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "mc_render_common.h"
+#include "mc_render_dnsbl.h"
 #include "mc_render_spf.h"
 #include "mc_util.h"
 
@@ -90,6 +91,8 @@ static void perfdata(FILE *f, const struct mc_report *r, const struct mc_render_
             keys += r->domains[i]->ndkim;
         fprintf(f, " dkim_keys=%zu;;;0", keys);
     }
+    if (r->dnsbl_asked)
+        fprintf(f, " dnsbl_listed=%zu;;;0", mc_render_dnsbl_listed(r));
 }
 
 /* `mailcheck domain`: the time, the queries, the DKIM keys checked and the
@@ -301,6 +304,17 @@ char *mc_render_nagios(const struct mc_report *r, const struct mc_render_options
         address_lines(f, r, opt->verbose);
     if (opt->verbose > 0 && (r->host || r->domain))
         domain_lines(f, r);
+    for (size_t i = 0; opt->verbose > 0 && i < r->ndnsbl; i++) {
+        char *verdict = mc_render_dnsbl_verdict(&r->dnsbl[i]);
+        fputs("Blocklist ", f);
+        put(f, r->dnsbl[i].list);
+        fputc(' ', f);
+        put(f, r->dnsbl[i].subject);
+        fputs(": ", f);
+        put(f, verdict);
+        fputc('\n', f);
+        free(verdict);
+    }
     for (size_t i = 0; opt->verbose > 0 && i < r->nspf_walks; i++) {
         const struct mc_report_spf_walk *w = &r->spf_walks[i];
         fputs("SPF ", f);

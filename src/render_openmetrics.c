@@ -60,6 +60,7 @@ static void sample(FILE *f, const char *name, const struct mc_report *r)
 
 static void domain_metrics(FILE *f, const struct mc_report *r);
 static void walk_metrics(FILE *f, const struct mc_report *r);
+static void dnsbl_metrics(FILE *f, const struct mc_report *r);
 
 static void family_label(FILE *f, int fam)
 {
@@ -161,6 +162,7 @@ char *mc_render_openmetrics(const struct mc_report *r, const struct mc_render_op
 
     domain_metrics(f, r);
     walk_metrics(f, r);
+    dnsbl_metrics(f, r);
 
     family_header(f, "mailcheck_findings", "Findings of the check by severity.");
     for (size_t s = 0; s < sizeof all_severities / sizeof all_severities[0]; s++) {
@@ -249,6 +251,26 @@ static void domain_metrics(FILE *f, const struct mc_report *r)
             put_label(f, k->selector);
             fprintf(f, "\"} %d\n", (int)st);
         }
+    }
+}
+
+/* The blocklist entries (mailcheck(1), BLOCKLISTS), when lists were
+ * named: one series per (list, subject) asked. */
+static void dnsbl_metrics(FILE *f, const struct mc_report *r)
+{
+    if (!r->dnsbl_asked)
+        return;
+    family_header(f, "mailcheck_dnsbl_listed",
+                  "Whether a blocklist lists an address or name: 1 listed, 0 not listed, "
+                  "-1 no verdict (the list is unusable).");
+    for (size_t i = 0; i < r->ndnsbl; i++) {
+        const struct mc_report_dnsbl *e = &r->dnsbl[i];
+        sample(f, "mailcheck_dnsbl_listed", r);
+        fputs(",list=\"", f);
+        put_label(f, e->list);
+        fputs("\",subject=\"", f);
+        put_label(f, e->subject);
+        fprintf(f, "\"} %d\n", e->listed);
     }
 }
 

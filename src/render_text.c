@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "mc_render_common.h"
+#include "mc_render_dnsbl.h"
 #include "mc_render_domain.h"
 #include "mc_util.h"
 
@@ -182,6 +183,26 @@ static void family_block(struct out *o, const char *label, const struct mc_repor
     }
 }
 
+/* One line per (list, subject) asked (mailcheck(1), BLOCKLISTS). */
+static void dnsbl_block(struct out *o, const struct mc_report *r)
+{
+    if (!r->dnsbl_asked)
+        return;
+    fprintf(o->f, "  Blocklists%s\n", r->ndnsbl ? "" : "  (nothing asked)");
+    for (size_t i = 0; i < r->ndnsbl; i++) {
+        const struct mc_report_dnsbl *e = &r->dnsbl[i];
+        char *verdict = mc_render_dnsbl_verdict(e);
+        fputs("    ", o->f);
+        put_safe(o, NULL, e->list);
+        fputs("  ", o->f);
+        put_safe(o, NULL, e->subject);
+        fputs("  ", o->f);
+        put_safe(o, e->listed == 1 ? RED : e->listed < 0 ? MAGENTA : GREEN, verdict);
+        fputc('\n', o->f);
+        free(verdict);
+    }
+}
+
 char *mc_render_text(const struct mc_report *r, const struct mc_render_options *opt)
 {
     struct mc_render_buffer rb;
@@ -197,6 +218,7 @@ char *mc_render_text(const struct mc_report *r, const struct mc_render_options *
             mc_render_domain_text(f, r->domains[i], opt->verbose);
         for (size_t i = 0; i < r->nspf_walks; i++)
             mc_render_spf_walk_text(f, &r->spf_walks[i], opt->verbose);
+        dnsbl_block(&o, r);
         if (r->nfindings)
             fputs("findings:\n", f);
         for (size_t i = 0; i < r->nfindings; i++) {

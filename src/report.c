@@ -68,11 +68,12 @@ void mc_report_drop_findings(struct mc_report *report, const char *const *codes,
 
 void mc_report_resolver_unusable(struct mc_report *report)
 {
-    /* What failed lookups would otherwise say: each failure on its own,
-     * and what rests on names counted as having no record under
-     * --offline, which nothing answered either. */
+    /* What failed lookups would otherwise say: each failure on its own
+     * (a blocklist's too: with nothing answered, every dnsbl-unusable is
+     * a failed lookup), and what rests on names counted as having no
+     * record under --offline, which nothing answered either. */
     static const char *const unfounded[] = {"lookup-failed", "spf-temperror", "dmarc-missing",
-                                            "dmarc-walk-offline"};
+                                            "dmarc-walk-offline", "dnsbl-unusable"};
     mc_report_drop_findings(report, unfounded, sizeof unfounded / sizeof *unfounded);
     mc_report_add_finding(
         report, "resolver-unusable", MC_SEV_UNKNOWN, report->nresolvers ? report->resolvers[0] : "",

@@ -29,15 +29,17 @@ RANK = {"util": 0, "config": 1, "dkim": 1, "dns": 1, "spf": 2, "check": 3, "rend
 MODULE_LAYER = {
     "util": "util", "vocab": "util", "array": "util", "arena": "util", "cursor": "util", "file": "util", "range": "util",
     "hostname": "util", "ip": "util", "psl": "util", "dmarc": "util",
+    "dnsbl_table": "util",
     "postfix": "config", "dkim_config": "config",
     "dkim": "dkim",
     "dns": "dns", "dns_id": "dns", "dns_msg": "dns", "dns_zone": "dns", "zone": "dns",
     "resolver": "dns", "transport": "dns", "transport_cares": "dns",
     "spf": "spf", "spf_parse": "spf", "spf_macro": "spf", "spf_eval": "spf", "spf_lint": "spf",
     "fcrdns": "check", "report": "check", "domain": "check", "domain_dmarc": "check", "domain_dkim": "check", "domain_private": "check", "check": "check", "batch": "check",
+    "dnsbl": "check",
     "render": "render", "render_common": "render", "render_domain": "render", "render_text": "render", "json": "render",
     "render_json": "render", "render_nagios": "render", "render_openmetrics": "render",
-    "render_spf": "render",
+    "render_spf": "render", "render_dnsbl": "render",
     "cli": "cli", "cli_batch": "cli", "cli_spf": "cli", "cli_domain": "cli", "cli_private": "cli",
     "main": "cli",
 }

@@ -74,7 +74,9 @@ A case (cases.json, "cases": [...]):
             WANT a value every match equals, or {"re": R} (every match, as
             JSON text, matches R), {"any_re": R} (one does), {"count": N},
             {"max_count": N}, {"min": N}, {"max": N}), max_rss_mb (default
-            256: the binary's peak memory; not checked under ASan or valgrind).
+            256: the binary's peak memory; not checked under ASan or valgrind),
+            absent (a regex that matches neither stdout nor stderr: a secret
+            such as a --dnsbl-key must not leak).
 
 Every JSON document is also checked against the contract as a whole: the keys,
 value sets, RFC 5952 sorted addresses, family status = worst address status,
@@ -124,7 +126,7 @@ CASE_KEYS = {"name", "doc", "like", "server", "zones", "offline", "format",
 EXPECT_KEYS = {"exit", "status", "host", "ipv4", "ipv6", "findings",
                "no_findings", "severity", "finding_text", "stderr",
                "max_seconds", "lines", "stdout_lines", "schema", "in_readme",
-               "min_seconds", "result", "why", "json", "max_rss_mb"}
+               "min_seconds", "result", "why", "json", "max_rss_mb", "absent"}
 FORMATS = ("json", "text", "nagios", "openmetrics", "jsonl")
 SPF_RESULTS = ("pass", "fail", "softfail", "neutral", "none", "temperror", "permerror")
 # mailcheck(1), EXIT STATUS: the exit code of `mailcheck spf` by result.
@@ -533,7 +535,49 @@ def check_contract(c, doc, rc):
         if addrs and worst and st != worst:
             c.fail("contract: families.%s status %r is not the worst of its addresses (%r)"
                    % (fam, st, worst))
+    check_dnsbl_contract(c, doc)
     check_findings_contract(c, doc, rc)
+
+
+def check_dnsbl_contract(c, doc):
+    """mailcheck(1), BLOCKLISTS: one entry per (list, subject) asked;
+    listed true, false or null; a listing has its codes, its meaning and a
+    dnsbl-listed finding for its subject."""
+    if "dnsbl" not in doc:
+        return
+    entries = doc["dnsbl"]
+    if not isinstance(entries, list):
+        c.fail("contract: dnsbl is not an array")
+        return
+    seen = set()
+    listed_subjects = {f.get("subject") for f in doc.get("findings", [])
+                       if isinstance(f, dict) and f.get("code") == "dnsbl-listed"}
+    for i, e in enumerate(entries):
+        where = "dnsbl[%d]" % i
+        if not isinstance(e, dict):
+            c.fail("contract: %s is not an object" % where)
+            continue
+        for key in ("list", "subject"):
+            if not isinstance(e.get(key), str) or not e[key]:
+                c.fail("contract: %s %s %r" % (where, key, e.get(key)))
+        key = (e.get("list"), e.get("subject"))
+        if key in seen:
+            c.fail("contract: %s repeats %s" % (where, key))
+        seen.add(key)
+        if e.get("listed") not in (True, False, None):
+            c.fail("contract: %s listed %r" % (where, e.get("listed")))
+        codes = e.get("codes")
+        if not isinstance(codes, list) or not all(isinstance(x, str) for x in codes):
+            c.fail("contract: %s codes %r" % (where, codes))
+            continue
+        if e.get("listed") is True:
+            if not codes or e.get("code") != codes[0] or not isinstance(e.get("meaning"), str):
+                c.fail("contract: %s is listed without code, codes and meaning" % where)
+            if e.get("subject") not in listed_subjects:
+                c.fail("contract: %s is listed, but no dnsbl-listed finding names %s"
+                       % (where, e.get("subject")))
+        elif codes or e.get("code") is not None or e.get("meaning") is not None:
+            c.fail("contract: %s is not listed, yet has codes or a meaning" % where)
 
 
 def check_findings_contract(c, doc, rc):
@@ -882,6 +926,10 @@ def check_expect(c, case, rc, out, err, elapsed):
                     c.fail("README.md does not show the command %r" % documented)
         except OSError as e:
             c.fail("README.md: %s" % e)
+    if "absent" in exp:
+        for what, text in (("stdout", out), ("stderr", err)):
+            if re.search(exp["absent"], text):
+                c.fail("%s: holds /%s/, which must not appear" % (what, exp["absent"]))
     lines = out.splitlines()
     for pats in exp.get("lines", []):
         if not any(all(re.search(p, line) for p in pats) for line in lines):

@@ -27,6 +27,7 @@ CONTENTS = {
     "./usr/share/mailcheck/mailcheck-host.schema.json": None,
     "./usr/share/mailcheck/mailcheck-spf.schema.json": None,
     "./usr/share/mailcheck/mailcheck-domain.schema.json": None,
+    "./usr/share/mailcheck/dnsbl.conf": None,
     "./usr/share/mailcheck/icinga2/mailcheck.conf": None,
     "./usr/share/mailcheck/nagios/mailcheck.cfg": None,
 }
@@ -92,6 +93,11 @@ def main():
         rc, out = sh([plugin, "-V"])
         if rc != 3 or not out.startswith("mailcheck "):
             failures.append("extracted check_mailcheck -V: exit %d: %s" % (rc, out))
+        # The package's own blocklist table, found beside the binary the
+        # link leads to (the build's prefix is not /usr).
+        table = os.path.join(root, "usr/bin/../share/mailcheck/dnsbl.conf")
+        if "blocklist table %s\n" % table not in out:
+            failures.append("extracted check_mailcheck -V does not name %s: %s" % (table, out))
 
         install = os.environ.get("MAILCHECK_TEST_DPKG_INSTALL") == "1" or \
             os.environ.get("CI") == "true"

@@ -21,6 +21,7 @@ EXPECTED_FILES = [
     "share/mailcheck/mailcheck-host.schema.json",
     "share/mailcheck/mailcheck-spf.schema.json",
     "share/mailcheck/mailcheck-domain.schema.json",
+    "share/mailcheck/dnsbl.conf",
     "share/mailcheck/icinga2/mailcheck.conf",
     "share/mailcheck/nagios/mailcheck.cfg",
 ]
@@ -51,6 +52,11 @@ def check_tree(root, failures):
     p = subprocess.run([binary, "--version"], stdout=subprocess.PIPE)
     if p.returncode != 0:
         failures.append("bin/mailcheck --version: exit %d" % p.returncode)
+    # The blocklist table is found beside the binary, wherever the prefix is
+    # (mailcheck(1), FILES), not at a path of the build machine.
+    table = os.path.join(root, "bin", "..", "share", "mailcheck", "dnsbl.conf")
+    if ("blocklist table %s\n" % table).encode() not in p.stdout:
+        failures.append("bin/mailcheck --version does not name %s: %r" % (table, p.stdout))
     for f in EXPECTED_FILES:
         if f.endswith(".json") and os.path.isfile(os.path.join(root, f)):
             with open(os.path.join(root, f)) as fh:

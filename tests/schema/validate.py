@@ -30,8 +30,19 @@ ZONES = [os.path.join(HERE, "zones", z) for z in
          ("schema.test.zone", "2.0.192.in-addr.arpa.zone", "8.b.d.0.1.0.0.2.ip6.arpa.zone")]
 OFFLINE = ["--offline"] + [a for z in ZONES for a in ("--zone", z)]
 
+# The blocklist cases run on the end-to-end zones, where the stand-ins of
+# the lists live (tests/e2e/zones/zen.spamhaus.org.zone and the others).
+E2E_ZONES = os.path.join(HERE, "..", "e2e", "zones")
+DNSBL_OFFLINE = ["--offline"] + [a for z in sorted(os.listdir(E2E_ZONES)) if z.endswith(".zone")
+                                 for a in ("--zone", os.path.join(E2E_ZONES, z))]
+
 # (name, schema, args, exit code, required finding codes)
 HOST_CASES = [
+    ("dnsbl-listed", DNSBL_OFFLINE + ["--dnsbl", "zen.spamhaus.org", "--dnsbl", "dbl.spamhaus.org",
+                                      "--dnsbl", "all.bl.dnsbl.e2e.test", "listed.dnsbl.e2e.test"],
+     2, ["dnsbl-listed", "dnsbl-unusable"]),
+    ("dnsbl-clean", DNSBL_OFFLINE + ["--dnsbl", "zen.spamhaus.org", "clean.dnsbl.e2e.test"], 0, []),
+    ("dnsbl-retired", ["--dnsbl", "dnsbl.sorbs.net", "pass.schema.test"], 3, ["bad-input"]),
     ("both-pass", OFFLINE + ["pass.schema.test"], 0, []),
     ("mismatch", OFFLINE + ["mismatch.schema.test"], 1, ["ptr-mismatch"]),
     ("mismatch-strict", OFFLINE + ["--strict", "mismatch.schema.test"], 2, ["ptr-mismatch"]),
