@@ -123,6 +123,12 @@ bool mc_cursor_digit(int octet, const void *arg);
  * the octets skipped. */
 size_t mc_cursor_skip_until(struct mc_cursor *c, int octet);
 
+/* Takes the next line of a text: *LINE is its start (borrowed), *N its
+ * length without the '\n', which is taken too.  Returns false at the end;
+ * a text that ends in '\n' has no empty line after it.  For line-based
+ * configuration files (opendkim's data sets, Postfix's main.cf). */
+bool mc_cursor_take_line(struct mc_cursor *c, const char **line, size_t *n);
+
 /* Takes a 16-bit number in network order (RFC 1035 §2.3.2); 0 and `bad`
  * when fewer than 2 octets are left. */
 static inline unsigned mc_cursor_get16(struct mc_cursor *c)

@@ -21,6 +21,16 @@ size_t mc_cursor_take_while(struct mc_cursor *c, bool (*keep)(int octet, const v
     return c->off - start;
 }
 
+bool mc_cursor_take_line(struct mc_cursor *c, const char **line, size_t *n)
+{
+    if (mc_cursor_at_end(c))
+        return false;
+    *line = mc_cursor_here(c);
+    *n = mc_cursor_skip_until(c, '\n');
+    mc_cursor_expect(c, '\n');
+    return true;
+}
+
 bool mc_cursor_digit(int octet, const void *arg)
 {
     (void)arg;

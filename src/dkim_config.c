@@ -201,11 +201,8 @@ static struct lines lines_of(const char *text, size_t len)
 
 static bool next_line(struct lines *it, const char **line, size_t *n)
 {
-    if (mc_cursor_at_end(&it->cur))
+    if (!mc_cursor_take_line(&it->cur, line, n))
         return false;
-    *line = mc_cursor_here(&it->cur);
-    *n = mc_cursor_skip_until(&it->cur, '\n');
-    mc_cursor_expect(&it->cur, '\n');
     it->no++;
     return true;
 }

@@ -135,6 +135,34 @@ static void skip_until_stops_before_the_octet_or_at_the_end(void **state)
     free(m);
 }
 
+static void take_line_splits_at_newlines(void **state)
+{
+    (void)state;
+    void *m;
+    struct mc_cursor c = exact("one\n\nthree\nlast", &m);
+    const char *line;
+    size_t n;
+    assert_true(mc_cursor_take_line(&c, &line, &n));
+    assert_int_equal(n, 3);
+    assert_memory_equal(line, "one", 3);
+    assert_true(mc_cursor_take_line(&c, &line, &n)); /* an empty line */
+    assert_int_equal(n, 0);
+    assert_true(mc_cursor_take_line(&c, &line, &n));
+    assert_memory_equal(line, "three", 5);
+    assert_true(mc_cursor_take_line(&c, &line, &n)); /* no '\n' after it */
+    assert_int_equal(n, 4);
+    assert_memory_equal(line, "last", 4);
+    assert_false(mc_cursor_take_line(&c, &line, &n));
+    assert_true(mc_cursor_ok(&c));
+    free(m);
+    /* a final '\n' ends the last line; no empty one follows */
+    c = exact("a\n", &m);
+    assert_true(mc_cursor_take_line(&c, &line, &n));
+    assert_int_equal(n, 1);
+    assert_false(mc_cursor_take_line(&c, &line, &n));
+    free(m);
+}
+
 static void get16_reads_network_order_and_stops_short(void **state)
 {
     (void)state;
@@ -169,6 +197,7 @@ int main(void)
         cmocka_unit_test(expect_takes_only_a_match),
         cmocka_unit_test(take_while_returns_the_run),
         cmocka_unit_test(skip_until_stops_before_the_octet_or_at_the_end),
+        cmocka_unit_test(take_line_splits_at_newlines),
         cmocka_unit_test(get16_reads_network_order_and_stops_short),
         cmocka_unit_test(an_empty_cursor_reads_nothing),
     };
