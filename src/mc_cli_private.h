@@ -97,6 +97,13 @@ struct mc_resolver *cli_setup_resolver(const struct cli *cli, struct mc_zone_set
  * findings in REPORT. */
 void cli_dkim_config_problems(const struct mc_dkim_config *cfg, struct mc_report *report);
 
+/* The end of a single report (a host check, mailcheck domain): the
+ * signer's configuration problems, the run's time since STARTED_MS and its
+ * -w/-c finding, --ignore, the status settled, then REPORT rendered,
+ * written and freed (it is taken).  Returns the exit code (cli_emit()). */
+int cli_finish_report(const struct cli *cli, const struct mc_dkim_config *dkim_config,
+                      struct mc_report *report, int64_t started_ms);
+
 /* The blocklists of the run (mailcheck(1), BLOCKLISTS): the table
  * (--dnsbl-table, else the shipped one) and the lists named with --dnsbl.
  * Returns MC_OK with *TABLE and *RUN, both NULL when no --dnsbl is given
