@@ -19,7 +19,9 @@ peak RSS and CPU time come from GNU time; verdicts are compared with the
 generator's expected ones.  Slow peers run on the first lines of the
 (shuffled) input and their rate is extrapolated.  Without added latency the
 runs of `mailcheck spf --batch` (jsonl) alternate with those of spfquery
--file, the closest peer, so that the machine's load weighs on both alike.
+-file, the closest peer, so that the machine's load weighs on both alike;
+so do the --batch runs of the variants (--tuned, each --compare build) and
+the spf --batch jsonl runs of the --compare builds.
 """
 
 import argparse
@@ -461,14 +463,17 @@ def inner(args):
                                res.get("drops"), res["rss_kb"], acc_ok, acc_n))
 
         # 2. mailcheck, full check
-        def mc_batch(tag, extra_args, infile, runs, binary=None):
+        def mc_batch_run(tag, extra_args, infile, binary=None):
             def one(i):
                 out = os.path.join(work, "mc-%s-%d.jsonl" % (tag, i))
                 r = timed(srv, [binary or mc, "--batch", infile, "--format", "jsonl", "--server",
                                 server] + extra_args, out, args.timeout)
                 r["out"] = out
                 return r
-            return median_run(runs, one)
+            return one
+
+        def mc_batch(tag, extra_args, infile, runs, binary=None):
+            return median_run(runs, mc_batch_run(tag, extra_args, infile, binary))
 
         variants = [("mailcheck --batch", "default", [], None)]
         if args.tuned:
@@ -480,9 +485,11 @@ def inner(args):
             if args.tuned:
                 variants.append(("%s: --batch %s" % (label, args.tuned), "cmp%dt" % k,
                                  args.tuned.split(), os.path.abspath(path)))
+        # The variants' runs alternate, round by round, as the spf rows do.
         mc_docs = {}
-        for name, tag, extra, binary in variants:
-            r = mc_batch(tag, extra, hosts_txt, args.runs, binary)
+        results = median_runs(args.runs, [mc_batch_run(tag, extra, hosts_txt, binary)
+                                          for _, tag, extra, binary in variants])
+        for (name, tag, extra, binary), r in zip(variants, results):
             docs = read_jsonl(r["out"])
             mc_docs[tag] = docs
             ok, diffs = compare_hosts(docs, exp_hosts)
@@ -522,13 +529,30 @@ def inner(args):
                 return r
             peers = spfquery_file(srv, work, spf_txt, args) \
                 if tag == "spf" and not lat and not args.mailcheck_only else []
-            res = median_runs(args.runs, [mc_spf] + [fn for _, fn in peers])
+            # The --compare builds' jsonl runs alternate with these too.
+            cmps = [(spec.partition("=")[0], os.path.abspath(spec.partition("=")[2]))
+                    for spec in args.compare] if tag == "spf" else []
+
+            def cmp_spf(label, path):
+                def one(i):
+                    out = os.path.join(work, "mc-spf-%s-%d.jsonl" % (label, i))
+                    r = timed(srv, [path, "spf", "--batch", spf_txt, "--format", "jsonl",
+                                    "--server", server], out, args.timeout)
+                    r["out"] = out
+                    return r
+                return one
+            res = median_runs(args.runs, [mc_spf] + [fn for _, fn in peers] +
+                              [cmp_spf(label, path) for label, path in cmps])
             r = res[0]
-            spf_file = {label: x for (label, _), x in zip(peers, res[1:])} or spf_file
-            docs = read_jsonl(r["out"])
-            docs.sort(key=lambda d: d.get("line", 0))
-            ok, conf = compare_spf([d.get("result", "?") for d in docs], exp_spf)
-            add_row(name, "checks", nspf, r, None, ok, nspf, {"confusion": conf})
+            spf_file = {label: x for (label, _), x in zip(peers, res[1:1 + len(peers)])} \
+                or spf_file
+            spf_rows = [(name, r)] + [("%s: spf --batch" % label, x)
+                                      for (label, _), x in zip(cmps, res[1 + len(peers):])]
+            for row_name, x in spf_rows:
+                docs = read_jsonl(x["out"])
+                docs.sort(key=lambda d: d.get("line", 0))
+                ok, conf = compare_spf([d.get("result", "?") for d in docs], exp_spf)
+                add_row(row_name, "checks", nspf, x, None, ok, nspf, {"confusion": conf})
 
         def mc_spf_text(i):  # the text format, as spfquery -file writes text
             out = os.path.join(work, "mc-spf-text-%d.txt" % i)
@@ -596,7 +620,8 @@ def inner(args):
     result = {"n": n, "latency_ms": lat, "world": summary, "ceiling_qps": ceil, "rows": rows,
               "single": single, "machine": machine(), "load_before": load_before,
               "load_after": load_after, "date": time.strftime("%Y-%m-%d %H:%M"),
-              "runs": args.runs, "versions": versions(mc), "rev": args.rev}
+              "runs": args.runs, "versions": versions(mc), "rev": args.rev,
+              "compared": bool(args.compare or args.tuned)}
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1)
@@ -732,7 +757,10 @@ def report(res):
              "are left to the scheduler, except the row marked \"on NSD's CPU\"." +
              ("" if lat else " The runs of `mailcheck spf --batch` (jsonl) and of spfquery "
               "-file at both placements alternate, round by round, so that a change of the "
-              "machine's load weighs on each alike."))
+              "machine's load weighs on each alike.") +
+             (" The `--batch` rows of the builds and flags compared alternate in the same "
+              "way, and so do the `spf --batch` jsonl rows of the builds."
+              if res.get("compared") else ""))
     L.append("")
     c = res["ceiling_qps"]
     floor = w["floor_queries_per_host"]
@@ -838,7 +866,8 @@ def main():
     p.add_argument("--tuned", default="", help="extra mailcheck flags for a second row")
     p.add_argument("--mailcheck-only", action="store_true")
     p.add_argument("--compare", action="append", default=[], metavar="LABEL=BINARY",
-                   help="also run another mailcheck build's --batch rows (e.g. a fix)")
+                   help="also run another mailcheck build's --batch rows and its spf "
+                   "--batch jsonl row, the latter alternating with this build's (e.g. a fix)")
     p.add_argument("--concurrency1", action="store_true",
                    help="with --mailcheck-only: still run --concurrency 1")
     p.add_argument("--dnsperf-seconds", type=int, default=5)

@@ -81,7 +81,7 @@ static void fuzz_walk(struct mc_arena *arena, const char *domain, const uint8_t 
     if (mc_dmarc_walk_count(&walk) > MC_DMARC_WALK_MAX)
         __builtin_trap();
     while ((name = mc_dmarc_walk_next(&walk))) {
-        if (++asked > MC_DMARC_WALK_MAX || !mc_dmarc_name_within(domain, name) ||
+        if (++asked > MC_DMARC_WALK_MAX || !mc_name_at_or_below(domain, name) ||
             strlen(name) + 7 > MC_DMARC_NAME_MAX)
             __builtin_trap();
         unsigned a = asked <= nanswers ? answers[asked - 1] % 4u : 0;
@@ -89,9 +89,9 @@ static void fuzz_walk(struct mc_arena *arena, const char *domain, const uint8_t 
     }
     if (!mc_dmarc_walk_result(&walk, &found) || !found.org_domain)
         __builtin_trap();
-    if (!mc_dmarc_name_within(domain, found.org_domain))
+    if (!mc_name_at_or_below(domain, found.org_domain))
         __builtin_trap();
-    if (found.record && !mc_dmarc_name_within(domain, found.policy_domain))
+    if (found.record && !mc_name_at_or_below(domain, found.policy_domain))
         __builtin_trap();
     struct mc_dmarc_applied applied;
     mc_dmarc_apply(&applied, &found, true);

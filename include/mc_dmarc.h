@@ -359,10 +359,6 @@ bool mc_dmarc_apply(struct mc_dmarc_applied *out, const struct mc_dmarc_found *f
 
 /* ---- identifier alignment (§3.2.10, §4.10.2) ---- */
 
-/* True when NAME is ANCESTOR or below it (ASCII case, one trailing dot
- * ignored). */
-bool mc_dmarc_name_within(const char *name, const char *ancestor);
-
 enum mc_dmarc_align_early {
     MC_DMARC_ALIGN_YES,  /* aligned: the identifier is the Author Domain */
     MC_DMARC_ALIGN_NO,   /* not aligned, whatever its Organizational Domain */

@@ -29,10 +29,14 @@ enum mc_status mc_hostname_validate(const char *input, char **ascii, char **unic
 /* Syntax check only (no IDN): true when NAME is a valid LDH host name. */
 bool mc_hostname_is_ldh(const char *name, const char **why);
 
+/* The one rule for what a label of a host name may hold, as newer c-ares
+ * will look one up: letters, digits, "-" and "_".  Postfix's
+ * valid_hostname() is stricter still. */
+bool mc_hostname_label_octet(int c);
+
 /* True when NAME (presentation form, as the DNS parser writes it: other
- * octets escaped) is a host name as newer c-ares will look one up: labels
- * of letters, digits, "-" and "_" only.  Postfix's valid_hostname() is
- * stricter still. */
+ * octets escaped) is a non-empty host name whose labels hold only
+ * mc_hostname_label_octet() octets. */
 bool mc_hostname_ptr_name_valid(const char *name);
 
 #endif

@@ -15,6 +15,9 @@ struct mc_ip {
     unsigned char bytes[16];
 };
 
+/* The octets of an address of FAMILY: 4 for AF_INET, else 16 (AF_INET6). */
+size_t mc_ip_len(int family);
+
 /* Parses an IPv4 dotted quad or an IPv6 address. */
 bool mc_ip_parse(const char *text, struct mc_ip *ip);
 /* True when TEXT, an address as given, writes its hex letters in upper

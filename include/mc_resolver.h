@@ -127,6 +127,28 @@ bool mc_resolver_run(struct mc_resolver *res, int64_t deadline_ms);
  * finished check no longer wants) are still out. */
 void mc_resolver_stop(struct mc_resolver *res);
 
+/*
+ * Running a caller's own operations to completion (a host check, an SPF
+ * evaluation, a sender-domain report and its walk): the one way to wait
+ * for them while lookups nobody waits for any more (prefetches) may still
+ * be out.  Set RES and PENDING to the operations started; each one's
+ * callback calls mc_resolver_op_ended(), and the last stops the run.
+ */
+struct mc_resolver_ops {
+    struct mc_resolver *res; /* borrowed */
+    size_t pending;          /* operations started and not yet ended */
+};
+
+/* Counts one operation of OPS ended; the last makes mc_resolver_run()
+ * return (mc_resolver_stop()). */
+void mc_resolver_op_ended(struct mc_resolver_ops *ops);
+
+/* Drives OPS->res until every operation of OPS has ended or DEADLINE_MS
+ * passes (then pending lookups end with MC_DNS_DEADLINE and the
+ * operations' callbacks run).  Returns true when the deadline cut lookups
+ * off, as mc_resolver_run() does. */
+bool mc_resolver_run_ops(struct mc_resolver_ops *ops, int64_t deadline_ms);
+
 struct mc_resolver_stats {
     unsigned long lookups;         /* distinct lookups asked for */
     unsigned long queries_sent;    /* queries handed to the network */
@@ -139,6 +161,11 @@ struct mc_resolver_stats {
     size_t entries;                /* entries held now */
 };
 void mc_resolver_get_stats(const struct mc_resolver *res, struct mc_resolver_stats *stats);
+
+/* True when the resolver itself was unusable in the run STATS describe:
+ * no lookup was answered and at least one failed (lookups the deadline
+ * ended do not count either way; doc/verdicts.md). */
+bool mc_resolver_unusable(const struct mc_resolver_stats *stats);
 
 /* The servers in use, as "ADDR:PORT" strings (borrowed), for reports. */
 size_t mc_resolver_servers(const struct mc_resolver *res, const char *const **servers);

@@ -45,6 +45,11 @@ char *mc_xstrndup(const char *s, size_t n);
 /* vsnprintf into a fresh buffer. Caller frees. */
 char *mc_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *mc_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* The one formatter behind mc_xvasprintf() and mc_arena_vprintf(): FMT
+ * and AP formatted into SIZE octets from ALLOC(CTX, SIZE), which is the
+ * allocator's to own (and never fails: allocation failure is mc_oom()). */
+char *mc_vformat(void *(*alloc)(void *ctx, size_t size), void *ctx, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* ASCII-only character classes: independent of the C locale. */
 static inline bool mc_ascii_isdigit(int c)
@@ -85,6 +90,14 @@ char *mc_ascii_lower(char *s);
 /* True when the two domain names are equal ignoring ASCII case and one
  * trailing dot on either side. */
 bool mc_name_equal(const char *a, const char *b);
+
+/* True when NAME is ANCESTOR or a name below it (whole labels: "xexample.com"
+ * is not below "example.com"), ignoring ASCII case and one trailing dot on
+ * either side.  An empty ANCESTOR has nothing below it. */
+bool mc_name_at_or_below(const char *name, const char *ancestor);
+
+/* The length of NAME without one trailing dot (the root "." keeps it). */
+size_t mc_name_len(const char *name);
 
 /* Parses a decimal unsigned integer filling all of S (no sign, no spaces),
  * at most MAX. Returns false on anything else. */

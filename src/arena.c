@@ -123,6 +123,11 @@ char *mc_arena_strdup(struct mc_arena *arena, const char *s)
     return s ? mc_arena_memdup(arena, s, strlen(s)) : NULL;
 }
 
+static void *arena_alloc(void *arena, size_t size)
+{
+    return mc_arena_alloc(arena, size);
+}
+
 char *mc_arena_vprintf(struct mc_arena *arena, const char *fmt, va_list ap)
 {
     /* Most strings fit in what the head block has left: formatted there
@@ -143,15 +148,7 @@ char *mc_arena_vprintf(struct mc_arena *arena, const char *fmt, va_list ap)
             return s;
         }
     }
-    va_list copy;
-    va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
-    va_end(copy);
-    if (n < 0)
-        mc_oom();
-    char *s = mc_arena_alloc(arena, (size_t)n + 1);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    return s;
+    return mc_vformat(arena_alloc, arena, fmt, ap);
 }
 
 char *mc_arena_printf(struct mc_arena *arena, const char *fmt, ...)

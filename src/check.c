@@ -152,7 +152,7 @@ static bool result_has_address(const struct mc_dns_result *r, const struct mc_ip
 {
     if (!r || r->outcome != MC_DNS_ANSWER)
         return false;
-    size_t len = ip->family == AF_INET ? 4 : 16;
+    size_t len = mc_ip_len(ip->family);
     for (size_t i = 0; i < r->count; i++)
         if (memcmp(r->records[i].addr, ip->bytes, len) == 0)
             return true;
@@ -339,7 +339,7 @@ static void host_cb(void *arg, const struct mc_dns_result *result)
     if (result->outcome == MC_DNS_ANSWER) {
         for (size_t i = 0; i < result->count; i++) {
             struct mc_ip ip = {.family = l->index == MC_FAMILY_IPV4 ? AF_INET : AF_INET6};
-            memcpy(ip.bytes, result->records[i].addr, ip.family == AF_INET ? 4 : 16);
+            memcpy(ip.bytes, result->records[i].addr, mc_ip_len(ip.family));
             struct address *a = address_find(c, &ip);
             if (!a && c->opt.only_listed[l->index])
                 continue; /* mail of this family leaves from the listed ones only */
@@ -966,7 +966,7 @@ static void finish(struct mc_check *c)
     deadline_finding(c);
     /* No lookup of the run answered: the resolver itself is unusable, and
      * nothing said about the zones can be trusted (doc/verdicts.md). */
-    if (stats.answered == 0 && stats.failed > 0)
+    if (mc_resolver_unusable(&stats))
         mc_report_resolver_unusable(rep);
     rep->queries = stats.queries_sent;
     rep->duration_ms = mc_now_ms() - c->started_ms;
@@ -1082,7 +1082,7 @@ static void deadline_cb(void *arg, const struct mc_dns_result *unused)
 }
 
 struct run_state {
-    struct mc_resolver *res;
+    struct mc_resolver_ops ops; /* the check alone */
     struct mc_report *report;
 };
 
@@ -1090,14 +1090,14 @@ static void store_report(void *arg, struct mc_report *report)
 {
     struct run_state *rs = arg;
     rs->report = report;
-    mc_resolver_stop(rs->res); /* SPF prefetches nobody needs may be out */
+    mc_resolver_op_ended(&rs->ops); /* SPF prefetches nobody needs may be out */
 }
 
 struct mc_report *mc_check_run(struct mc_resolver *res, const struct mc_check_options *options,
                                int64_t deadline_ms)
 {
-    struct run_state rs = {.res = res};
+    struct run_state rs = {.ops = {.res = res, .pending = 1}};
     mc_check_start(res, options, store_report, &rs);
-    mc_resolver_run(res, deadline_ms);
+    mc_resolver_run_ops(&rs.ops, deadline_ms);
     return rs.report;
 }

@@ -768,25 +768,34 @@ static void format_seconds(int64_t ms, char *buf, size_t size)
     snprintf(buf, size, "%lld.%03lld", (long long)(ms / 1000), (long long)(ms % 1000));
 }
 
+/* The one -w/-c rule (mailcheck(1), OPTIONS): the state the run's time,
+ * DURATION_MS, earns, critical before warning (the worse only), else
+ * MC_STATE_OK. */
+static enum mc_state time_state(const struct cli *cli, int64_t duration_ms)
+{
+    double secs = (double)duration_ms / 1000.0;
+    if (cli->critical && mc_range_alert(&cli->critical_range, secs))
+        return MC_STATE_CRITICAL;
+    if (cli->warning && mc_range_alert(&cli->warning_range, secs))
+        return MC_STATE_WARNING;
+    return MC_STATE_OK;
+}
+
 /* The -w/-c thresholds on the check's time, in every format: a finding
  * time-critical or time-warning (the worse only). */
 void cli_apply_thresholds(const struct cli *cli, struct mc_report *report)
 {
-    double secs = (double)report->duration_ms / 1000.0;
+    enum mc_state state = time_state(cli, report->duration_ms);
+    if (state == MC_STATE_OK)
+        return;
+    bool critical = state == MC_STATE_CRITICAL;
+    const char *opt = critical ? "-c" : "-w";
+    const char *range = critical ? cli->critical : cli->warning;
+    const struct mc_range *r = critical ? &cli->critical_range : &cli->warning_range;
+    const char *code = critical ? "time-critical" : "time-warning";
+    enum mc_severity sev = critical ? MC_SEV_CRITICAL : MC_SEV_WARNING;
     char took[32];
     format_seconds(report->duration_ms, took, sizeof took);
-    const char *opt = NULL, *range = NULL, *code = NULL;
-    const struct mc_range *r = NULL;
-    enum mc_severity sev = MC_SEV_INFO;
-    if (cli->critical && mc_range_alert(&cli->critical_range, secs)) {
-        opt = "-c", range = cli->critical, r = &cli->critical_range;
-        code = "time-critical", sev = MC_SEV_CRITICAL;
-    } else if (cli->warning && mc_range_alert(&cli->warning_range, secs)) {
-        opt = "-w", range = cli->warning, r = &cli->warning_range;
-        code = "time-warning", sev = MC_SEV_WARNING;
-    }
-    if (!code)
-        return;
     char *message = mc_xasprintf("the check took %s s, %s the %s range %s", took,
                                  r->inside ? "inside" : "outside", opt, range);
     mc_report_add_finding(report, code, sev,
@@ -836,7 +845,7 @@ struct mc_resolver *cli_setup_resolver(const struct cli *cli, struct mc_zone_set
 }
 
 struct spf_run {
-    struct mc_resolver *res;
+    struct mc_resolver_ops ops; /* the evaluation alone */
     struct mc_spf_eval *eval;
 };
 
@@ -844,7 +853,7 @@ static void store_eval(void *arg, struct mc_spf_eval *eval)
 {
     struct spf_run *run = arg;
     run->eval = eval;
-    mc_resolver_stop(run->res); /* prefetches nobody needs may be out */
+    mc_resolver_op_ended(&run->ops); /* prefetches nobody needs may be out */
 }
 
 static int run_spf(struct cli *cli)
@@ -893,9 +902,9 @@ static int run_spf(struct cli *cli)
         .helo = cli->spf_helo,
         .prefetch = !cli->no_prefetch,
     };
-    struct spf_run run = {.res = res};
+    struct spf_run run = {.ops = {.res = res, .pending = 1}};
     mc_spf_eval_start(res, &req, store_eval, &run);
-    bool cut = mc_resolver_run(res, started + cli->timeout_ms);
+    bool cut = mc_resolver_run_ops(&run.ops, started + cli->timeout_ms);
     eval = run.eval;
     if (!eval) { /* cannot happen: the run drains every lookup */
         code =
@@ -908,17 +917,13 @@ static int run_spf(struct cli *cli)
     code = mc_spf_exit_code(v->result);
     if (cut)
         code = (int)cli->deadline_state;
-    else if (stats.answered == 0 && stats.failed > 0)
-        code = MC_STATE_UNKNOWN; /* no lookup answered: the resolver is unusable */
+    else if (mc_resolver_unusable(&stats))
+        code = MC_STATE_UNKNOWN;
     int64_t duration_ms = mc_now_ms() - started;
     /* -w/-c: the time thresholds worsen the exit code here too. */
-    double secs = (double)duration_ms / 1000.0;
-    if (cli->critical && mc_range_alert(&cli->critical_range, secs) &&
-        mc_state_worse(MC_STATE_CRITICAL, (enum mc_state)code))
-        code = MC_STATE_CRITICAL;
-    else if (cli->warning && mc_range_alert(&cli->warning_range, secs) &&
-             mc_state_worse(MC_STATE_WARNING, (enum mc_state)code))
-        code = MC_STATE_WARNING;
+    enum mc_state by_time = time_state(cli, duration_ms);
+    if (mc_state_worse(by_time, (enum mc_state)code))
+        code = (int)by_time;
     struct mc_cli_spf_result result = {
         .eval = eval,
         .verdict = v,
@@ -958,6 +963,19 @@ void cli_dkim_config_problems(const struct mc_dkim_config *cfg, struct mc_report
     for (size_t i = 0; i < n; i++)
         mc_report_add_finding(report, "dkim-key-unreadable", MC_SEV_INFO, p[i].source, p[i].why,
                               NULL);
+}
+
+int cli_finish_report(const struct cli *cli, const struct mc_dkim_config *dkim_config,
+                      struct mc_report *report, int64_t started_ms)
+{
+    cli_dkim_config_problems(dkim_config, report);
+    report->duration_ms = mc_now_ms() - started_ms;
+    cli_apply_thresholds(cli, report);
+    mc_report_drop_findings(report, cli->ignore, cli->nignore);
+    mc_report_settle(report);
+    int code = cli_emit(cli, report);
+    mc_report_free(report);
+    return code;
 }
 
 /* --dnsbl-key KEY, or @FILE: the key on the first line of FILE, so that
@@ -1124,7 +1142,6 @@ static int run_host_check(struct cli *cli)
     struct mc_report *report = mc_check_run(res, &co, started + cli->timeout_ms);
     mc_cli_dkim_reset(&hold);
     free(domains);
-    cli_dkim_config_problems(dkim_config, report);
     if (default_dkim_why) {
         mc_report_add_finding(report, "dkim-key-unreadable", MC_SEV_INFO, default_dkim,
                               default_dkim_why, NULL);
@@ -1133,12 +1150,7 @@ static int run_host_check(struct cli *cli)
     if (cli->postfix)
         cli_postfix_findings(&pf, report);
     cli_egress_findings(cli, report);
-    report->duration_ms = mc_now_ms() - started;
-    cli_apply_thresholds(cli, report);
-    mc_report_drop_findings(report, cli->ignore, cli->nignore);
-    mc_report_settle(report);
-    code = cli_emit(cli, report);
-    mc_report_free(report);
+    code = cli_finish_report(cli, dkim_config, report, started);
     free(default_from);
 done:
     mc_resolver_free(res);

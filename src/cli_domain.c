@@ -25,28 +25,18 @@
 #include "mc_spf_lint.h"
 #include "mc_util.h"
 
-struct run {
-    struct mc_resolver *res;
-    size_t pending; /* operations and walks not ended */
-};
-
-static void one_ended(struct run *run)
-{
-    /* Prefetches nobody waits for may still be out: they change nothing. */
-    if (--run->pending == 0)
-        mc_resolver_stop(run->res);
-}
-
+/* Prefetches nobody waits for may still be out when the last operation
+ * ends: they change nothing. */
 static void domain_cb(void *arg, struct mc_domain *domain)
 {
     (void)domain;
-    one_ended(arg);
+    mc_resolver_op_ended(arg);
 }
 
 static void walk_cb(void *arg, struct mc_spf_eval *eval)
 {
     (void)eval;
-    one_ended(arg);
+    mc_resolver_op_ended(arg);
 }
 
 /* The walk's result as findings, with the codes of the host check's SPF
@@ -120,13 +110,13 @@ static void run_report(const struct cli *cli, struct mc_resolver *res,
                        const struct mc_domain_request *reqs, size_t n, const char *domain,
                        int64_t deadline_ms, struct mc_report *rep)
 {
-    struct run run = {.res = res, .pending = n + 1};
+    struct mc_resolver_ops run = {.res = res, .pending = n + 1}; /* the domains and the walk */
     struct mc_domain **ops = mc_xcalloc(n + 1, sizeof *ops);
     for (size_t i = 0; i < n; i++)
         ops[i] = mc_domain_start(res, &reqs[i], domain_cb, &run);
     struct mc_spf_eval *walk =
         mc_spf_eval_walk_start(res, domain, !cli->no_prefetch, walk_cb, &run);
-    bool cut = mc_resolver_run(res, deadline_ms);
+    bool cut = mc_resolver_run_ops(&run, deadline_ms);
 
     const struct mc_spf_verdict *v = mc_spf_eval_verdict(walk);
     mc_report_spf_walk_add(rep, v);
@@ -141,7 +131,7 @@ static void run_report(const struct cli *cli, struct mc_resolver *res,
     mc_resolver_get_stats(res, &stats);
     /* No lookup answered: nothing said about the zones can be trusted
      * (doc/verdicts.md). */
-    if (stats.answered == 0 && stats.failed > 0)
+    if (mc_resolver_unusable(&stats))
         mc_report_resolver_unusable(rep);
     rep->queries = stats.queries_sent;
     for (size_t i = 0; i < n; i++)
@@ -206,13 +196,7 @@ int cli_run_domain(struct cli *cli)
     run_report(cli, res, reqs, n, domain, started + cli->timeout_ms, rep);
     mc_cli_dkim_reset(&hold);
     free(reqs);
-    cli_dkim_config_problems(dkim_config, rep);
-    rep->duration_ms = mc_now_ms() - started;
-    cli_apply_thresholds(cli, rep);
-    mc_report_drop_findings(rep, cli->ignore, cli->nignore);
-    mc_report_settle(rep);
-    code = cli_emit(cli, rep);
-    mc_report_free(rep);
+    code = cli_finish_report(cli, dkim_config, rep, started);
 done:
     mc_resolver_free(res);
     mc_psl_free(psl);

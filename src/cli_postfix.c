@@ -255,13 +255,7 @@ int cli_postfix_unchecked(const struct cli *cli, const struct cli_postfix *pf, i
         r->families[f].required = cli->require[f];
     cli_postfix_findings(pf, r);
     cli_egress_findings(cli, r);
-    r->duration_ms = mc_now_ms() - started;
-    cli_apply_thresholds(cli, r);
-    mc_report_drop_findings(r, cli->ignore, cli->nignore);
-    mc_report_settle(r);
-    int code = cli_emit(cli, r);
-    mc_report_free(r);
-    return code;
+    return cli_finish_report(cli, NULL, r, started);
 }
 
 const char *cli_postfix_opendkim_conf(const struct cli *cli, const struct cli_postfix *pf)

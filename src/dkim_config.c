@@ -29,6 +29,7 @@
  */
 #include "mc_dkim_config.h"
 #include "mc_array.h"
+#include "mc_cursor.h"
 #include "mc_file.h"
 
 #include <jansson.h>
@@ -189,19 +190,19 @@ static bool is_blank(int c)
 
 /* Lines of a text, numbered from 1; the '\n' is not part of a line. */
 struct lines {
-    const char *text;
-    size_t len, pos, no;
+    struct mc_cursor cur; /* over the text (borrowed) */
+    size_t no;            /* of the line last handed out */
 };
+
+static struct lines lines_of(const char *text, size_t len)
+{
+    return (struct lines){.cur = mc_cursor_make(text, len)};
+}
 
 static bool next_line(struct lines *it, const char **line, size_t *n)
 {
-    if (it->pos >= it->len)
+    if (!mc_cursor_take_line(&it->cur, line, n))
         return false;
-    const char *start = it->text + it->pos;
-    const char *nl = memchr(start, '\n', it->len - it->pos);
-    *n = nl ? (size_t)(nl - start) : it->len - it->pos;
-    *line = start;
-    it->pos += *n + (nl ? 1 : 0);
     it->no++;
     return true;
 }
@@ -274,6 +275,32 @@ static char *table_line(struct mc_dkim_config *cfg, const char *name, const stru
     return text;
 }
 
+/*
+ * The one loop over an opendkim data set file (opendkim(8), "DATA SETS"):
+ * every line table_line() keeps is cut at its first whitespace into the
+ * entry's key and value (NULL when there is none) and handed to ENTRY_FN
+ * with its "file:line" in *SRC, which ENTRY_FN may keep (then it sets *SRC
+ * to NULL); the rest is freed here.
+ */
+static void read_table(struct mc_dkim_config *cfg, const char *text, size_t len, const char *name,
+                       void (*entry_fn)(struct mc_dkim_config *cfg, char *entry, char *value,
+                                        char **src))
+{
+    struct lines it = lines_of(text, len);
+    const char *line;
+    size_t n;
+    while (next_line(&it, &line, &n)) {
+        char *entry = table_line(cfg, name, &it, line, n);
+        if (!entry)
+            continue;
+        char *src = source_of(name, it.no);
+        char *value = split_key(entry);
+        entry_fn(cfg, entry, value, &src);
+        free(src);
+        free(entry);
+    }
+}
+
 /* ---- the KeyTable ---- */
 
 /* opendkim takes a key that starts with "/", "./" or "../" for a file. */
@@ -297,48 +324,44 @@ static char *join_path(const char *dir, const char *rel)
     return mc_xasprintf("%s/%s", dir, rel);
 }
 
+/* One KeyTable line: "keyname domain:selector:key". */
+static void keytable_entry(struct mc_dkim_config *cfg, char *entry, char *value, char **src)
+{
+    char *c1 = value ? strchr(value, ':') : NULL;
+    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c2 || c1 == value || c2 == c1 + 1 || !c2[1]) {
+        add_problem(cfg, *src,
+                    "KeyTable entry \"%s\" is not \"domain:selector:key\"; opendkim "
+                    "cannot sign with it",
+                    entry);
+        return;
+    }
+    if (find_key(cfg, entry)) {
+        add_problem(cfg, *src,
+                    "KeyTable key name \"%s\" appears again; opendkim uses its first line "
+                    "(%s)",
+                    entry, find_key(cfg, entry)->source);
+        return;
+    }
+    *c1 = *c2 = '\0';
+    const char *key = c2 + 1;
+    struct mc_dkim_config_key *k = add_key(cfg);
+    k->name = mc_xstrdup(entry);
+    k->domain = mc_ascii_lower(mc_xstrdup(value));
+    k->selector = mc_xstrdup(c1 + 1);
+    if (is_key_path(key))
+        k->path = key[0] == '/' ? mc_xstrdup(key) : join_path(cfg->base_dir, key);
+    else
+        k->inline_key = mc_xstrdup(key);
+    k->source = *src;
+    *src = NULL;
+}
+
 void mc_dkim_config_read_keytable(struct mc_dkim_config *cfg, const char *text, size_t len,
                                   const char *name)
 {
     cfg->key_table = true;
-    struct lines it = {.text = text, .len = len};
-    const char *line;
-    size_t n;
-    while (next_line(&it, &line, &n)) {
-        char *entry = table_line(cfg, name, &it, line, n);
-        if (!entry)
-            continue;
-        char *src = source_of(name, it.no);
-        char *value = split_key(entry);
-        char *c1 = value ? strchr(value, ':') : NULL;
-        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (!c2 || c1 == value || c2 == c1 + 1 || !c2[1]) {
-            add_problem(cfg, src,
-                        "KeyTable entry \"%s\" is not \"domain:selector:key\"; opendkim "
-                        "cannot sign with it",
-                        entry);
-        } else if (find_key(cfg, entry)) {
-            add_problem(cfg, src,
-                        "KeyTable key name \"%s\" appears again; opendkim uses its first line "
-                        "(%s)",
-                        entry, find_key(cfg, entry)->source);
-        } else {
-            *c1 = *c2 = '\0';
-            const char *key = c2 + 1;
-            struct mc_dkim_config_key *k = add_key(cfg);
-            k->name = mc_xstrdup(entry);
-            k->domain = mc_ascii_lower(mc_xstrdup(value));
-            k->selector = mc_xstrdup(c1 + 1);
-            if (is_key_path(key))
-                k->path = key[0] == '/' ? mc_xstrdup(key) : join_path(cfg->base_dir, key);
-            else
-                k->inline_key = mc_xstrdup(key);
-            k->source = src;
-            src = NULL;
-        }
-        free(src);
-        free(entry);
-    }
+    read_table(cfg, text, len, name, keytable_entry);
 }
 
 /* ---- the SigningTable ---- */
@@ -353,49 +376,43 @@ static const char *regex_special(const char *pattern)
     return NULL;
 }
 
+/* One SigningTable line: "pattern keyname[:signer]". */
+static void signingtable_entry(struct mc_dkim_config *cfg, char *entry, char *value, char **src)
+{
+    const char *special = cfg->refile ? regex_special(entry) : NULL;
+    if (!value) {
+        add_problem(cfg, *src,
+                    "SigningTable entry \"%s\" names no key; opendkim defers the mail it "
+                    "matches",
+                    entry);
+        return;
+    }
+    char *colon = strchr(value, ':'); /* keyname[:signer] */
+    if (colon)
+        *colon = '\0';
+    if (special)
+        add_problem(cfg, *src,
+                    "the pattern \"%s\" has '%c', which opendkim leaves to its "
+                    "regular expression; mailcheck matches it literally",
+                    entry, *special);
+    if (!cfg->refile && strchr(entry, '*') && strcmp(entry, "*") != 0 &&
+        !(strlen(entry) > 2 && strcmp(entry + strlen(entry) - 2, "@*") == 0))
+        add_problem(cfg, *src,
+                    "\"%s\" has a '*', which is a wildcard only in a refile: table; "
+                    "this one is a plain file, where it matches itself only",
+                    entry);
+    MC_ARRAY_RESERVE(cfg->rules, cfg->rules_cap, cfg->nrules + 1);
+    cfg->rules[cfg->nrules++] =
+        (struct rule){.pattern = mc_xstrdup(entry), .keyname = mc_xstrdup(value), .source = *src};
+    *src = NULL;
+}
+
 void mc_dkim_config_read_signingtable(struct mc_dkim_config *cfg, const char *text, size_t len,
                                       const char *name, bool refile)
 {
     cfg->signing_table = true;
     cfg->refile = refile;
-    struct lines it = {.text = text, .len = len};
-    const char *line;
-    size_t n;
-    while (next_line(&it, &line, &n)) {
-        char *entry = table_line(cfg, name, &it, line, n);
-        if (!entry)
-            continue;
-        char *src = source_of(name, it.no);
-        char *value = split_key(entry);
-        const char *special = refile ? regex_special(entry) : NULL;
-        if (!value) {
-            add_problem(cfg, src,
-                        "SigningTable entry \"%s\" names no key; opendkim defers the mail it "
-                        "matches",
-                        entry);
-        } else {
-            char *colon = strchr(value, ':'); /* keyname[:signer] */
-            if (colon)
-                *colon = '\0';
-            if (special)
-                add_problem(cfg, src,
-                            "the pattern \"%s\" has '%c', which opendkim leaves to its "
-                            "regular expression; mailcheck matches it literally",
-                            entry, *special);
-            if (!refile && strchr(entry, '*') && strcmp(entry, "*") != 0 &&
-                !(strlen(entry) > 2 && strcmp(entry + strlen(entry) - 2, "@*") == 0))
-                add_problem(cfg, src,
-                            "\"%s\" has a '*', which is a wildcard only in a refile: table; "
-                            "this one is a plain file, where it matches itself only",
-                            entry);
-            MC_ARRAY_RESERVE(cfg->rules, cfg->rules_cap, cfg->nrules + 1);
-            cfg->rules[cfg->nrules++] = (struct rule){
-                .pattern = mc_xstrdup(entry), .keyname = mc_xstrdup(value), .source = src};
-            src = NULL;
-        }
-        free(src);
-        free(entry);
-    }
+    read_table(cfg, text, len, name, signingtable_entry);
 }
 
 /* ---- opendkim.conf ---- */
@@ -471,7 +488,7 @@ static void include_conf(struct mc_dkim_config *cfg, struct conf *c, const char 
 static void read_conf(struct mc_dkim_config *cfg, struct conf *c, const char *path,
                       const char *text, size_t len, int level)
 {
-    struct lines it = {.text = text, .len = len};
+    struct lines it = lines_of(text, len);
     const char *line;
     size_t n;
     while (next_line(&it, &line, &n)) {
@@ -656,7 +673,7 @@ static void single_key(struct mc_dkim_config *cfg, const struct conf *c)
                     "known",
                     domain->value, kind == DS_REFILE ? "a refile: table" : arg);
     }
-    struct lines it = {.text = list, .len = len};
+    struct lines it = lines_of(list, len);
     const char *line;
     size_t n;
     while (list && next_line(&it, &line, &n)) {

@@ -805,23 +805,6 @@ bool mc_dmarc_parse(struct mc_dmarc_record *rec, struct mc_arena *arena, const c
 /* ---- names ---- */
 
 /* Length of NAME without one trailing dot. */
-static size_t name_len(const char *name)
-{
-    size_t n = strlen(name);
-    return n > 1 && name[n - 1] == '.' ? n - 1 : n;
-}
-
-bool mc_dmarc_name_within(const char *name, const char *ancestor)
-{
-    size_t n = name_len(name), a = name_len(ancestor);
-
-    if (a > n || a == 0)
-        return false;
-    if (mc_ascii_strncasecmp(name + n - a, ancestor, a) != 0)
-        return false;
-    return a == n || name[n - a - 1] == '.';
-}
-
 /*
  * Copies DOMAIN into OUT (MC_DMARC_NAME_MAX + 1 octets) lowercase, without
  * a trailing dot; fills LABEL[] with label offsets when not NULL.  Returns
@@ -829,7 +812,7 @@ bool mc_dmarc_name_within(const char *name, const char *ancestor)
  */
 static size_t copy_name(char *out, const char *domain, size_t *label)
 {
-    size_t n = name_len(domain), labels = 0;
+    size_t n = mc_name_len(domain), labels = 0;
 
     if (n == 0 || n > MC_DMARC_NAME_MAX || domain[0] == '.')
         return 0;
@@ -996,7 +979,7 @@ bool mc_dmarc_walk_result(const struct mc_dmarc_walk *walk, struct mc_dmarc_foun
 
 char *mc_dmarc_psl_org(struct mc_arena *arena, const struct mc_psl *psl, const char *domain)
 {
-    char *lower = mc_ascii_lower(mc_arena_strndup(arena, domain, name_len(domain)));
+    char *lower = mc_ascii_lower(mc_arena_strndup(arena, domain, mc_name_len(domain)));
     char *reg = mc_psl_registrable(psl, lower);
     char *out = mc_arena_strdup(arena, reg);
     free(reg);
@@ -1106,7 +1089,7 @@ enum mc_dmarc_align_early mc_dmarc_align_early(enum mc_dmarc_align mode, const c
         return MC_DMARC_ALIGN_YES;
     if (mode == MC_DMARC_ALIGN_STRICT)
         return MC_DMARC_ALIGN_NO;
-    if (author_org && !mc_dmarc_name_within(ident, author_org))
+    if (author_org && !mc_name_at_or_below(ident, author_org))
         return MC_DMARC_ALIGN_NO;
     return MC_DMARC_ALIGN_WALK;
 }
@@ -1131,14 +1114,14 @@ bool mc_dmarc_report_needs_auth(const char *org_domain, const char *dest_host, c
      * of the URI's host. */
     if (dest_org)
         return !mc_name_equal(org_domain, dest_org);
-    return !mc_dmarc_name_within(dest_host, org_domain);
+    return !mc_name_at_or_below(dest_host, org_domain);
 }
 
 char *mc_dmarc_report_auth_name(struct mc_arena *arena, const char *policy_domain,
                                 const char *dest_host)
 {
-    char *name = mc_arena_printf(arena, "%.*s._report._dmarc.%.*s", (int)name_len(policy_domain),
-                                 policy_domain, (int)name_len(dest_host), dest_host);
+    char *name = mc_arena_printf(arena, "%.*s._report._dmarc.%.*s", (int)mc_name_len(policy_domain),
+                                 policy_domain, (int)mc_name_len(dest_host), dest_host);
     char scratch[MC_DMARC_NAME_MAX + 1];
     size_t label = 0;
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "mc_cursor.h"
 #include "mc_util.h"
 
 void mc_dns_random(void *buf, size_t len)
@@ -94,26 +95,30 @@ void mc_dns_id_set(unsigned char *wire, size_t len, uint16_t id)
 
 bool mc_dns_question_read(const unsigned char *wire, size_t len, struct mc_dns_question *q)
 {
-    if (len < 12 || wire[4] != 0 || wire[5] != 1)
+    /* RFC 1035 §4.1.1: ID and flags, then QDCOUNT (one question), then
+     * the three other counts; the question follows at offset 12. */
+    struct mc_cursor c = mc_cursor_make(wire, len);
+    mc_cursor_skip(&c, 4);
+    if (mc_cursor_get16(&c) != 1 || !mc_cursor_skip(&c, 6))
         return false;
-    size_t off = 12;
+    size_t start = c.off;
     for (;;) {
-        if (off >= len)
-            return false;
-        unsigned char l = wire[off];
-        if (l & 0xc0)
-            return false; /* compressed or an extended label type */
-        off += 1u + l;
-        if (off - 12 > 255)
-            return false; /* RFC 1035 §3.1: 255 octets at most */
+        int l = mc_cursor_peek(&c);
+        if (l < 0 || (l & 0xc0))
+            return false; /* the end, or compressed, or an extended label type */
+        if (!mc_cursor_skip(&c, 1u + (unsigned)l) || c.off - start > 255)
+            return false; /* past the end, or over RFC 1035 §3.1's 255 octets */
         if (l == 0)
             break;
     }
-    if (off + 4 > len)
+    size_t end = c.off;
+    unsigned qtype = mc_cursor_get16(&c);
+    mc_cursor_skip(&c, 2); /* QCLASS */
+    if (!mc_cursor_ok(&c))
         return false;
-    q->name_off = 12;
-    q->name_len = off - 12;
-    q->qtype = (uint16_t)(wire[off] << 8 | wire[off + 1]);
+    q->name_off = start;
+    q->name_len = end - start;
+    q->qtype = (uint16_t)qtype;
     return true;
 }
 

@@ -17,6 +17,8 @@
 
 #include <ldns/ldns.h>
 
+#include "mc_cursor.h"
+
 enum mc_status mc_dns_msg_build_query(const char *name, uint16_t type, uint16_t id,
                                       unsigned char **wire, size_t *len)
 {
@@ -154,46 +156,30 @@ static uint32_t negative_ttl(const ldns_pkt *pkt, bool *has_soa)
     return 0;
 }
 
-/* A bounded cursor over a message, with a sticky error. */
-struct cursor {
-    const unsigned char *p;
-    size_t len, off;
-    bool bad;
-};
-
-static void skip_name(struct cursor *c)
+/* Skips a domain name on the wire (RFC 1035 §4.1.4): labels until the root
+ * or a compression pointer, which ends the name here (where it points is
+ * ldns' business).  A name that runs past the end, has more than 127
+ * labels or a reserved label type sets the cursor's error. */
+static void skip_name(struct mc_cursor *c)
 {
-    /* Labels until the root or a compression pointer (which ends the
-     * name here; where it points is ldns' business). */
-    for (size_t labels = 0; !c->bad; labels++) {
-        if (c->off >= c->len || labels > 127) {
+    for (size_t labels = 0; mc_cursor_ok(c); labels++) {
+        int l = mc_cursor_peek(c);
+        if (l < 0 || labels > 127) {
             c->bad = true;
             return;
         }
-        unsigned char l = c->p[c->off];
         if ((l & 0xc0) == 0xc0) {
-            c->off += 2;
+            mc_cursor_skip(c, 2);
             return;
         }
         if (l & 0xc0) {
             c->bad = true;
             return;
         }
-        c->off += 1u + l;
+        mc_cursor_skip(c, 1u + (unsigned)l);
         if (l == 0)
             return;
     }
-}
-
-static unsigned get16(struct cursor *c)
-{
-    if (c->off + 2 > c->len) {
-        c->bad = true;
-        return 0;
-    }
-    unsigned v = (unsigned)c->p[c->off] << 8 | c->p[c->off + 1];
-    c->off += 2;
-    return v;
 }
 
 /*
@@ -204,22 +190,24 @@ static unsigned get16(struct cursor *c)
  */
 static const char *check_rdlengths(const unsigned char *wire, size_t len)
 {
-    struct cursor c = {.p = wire, .len = len, .off = 4};
-    unsigned qd = get16(&c), an = get16(&c), ns = get16(&c), ar = get16(&c);
-    for (unsigned i = 0; i < qd && !c.bad; i++) {
+    struct mc_cursor c = mc_cursor_make(wire, len);
+    mc_cursor_skip(&c, 4); /* ID, flags */
+    unsigned qd = mc_cursor_get16(&c), an = mc_cursor_get16(&c), ns = mc_cursor_get16(&c),
+             ar = mc_cursor_get16(&c);
+    for (unsigned i = 0; i < qd && mc_cursor_ok(&c); i++) {
         skip_name(&c);
-        c.off += 4;
+        mc_cursor_skip(&c, 4); /* QTYPE, QCLASS */
     }
-    for (unsigned long i = 0; i < (unsigned long)an + ns + ar && !c.bad; i++) {
+    for (unsigned long i = 0; i < (unsigned long)an + ns + ar && mc_cursor_ok(&c); i++) {
         skip_name(&c);
-        unsigned type = get16(&c);
-        c.off += 6; /* class, TTL */
-        unsigned rdlen = get16(&c);
+        unsigned type = mc_cursor_get16(&c);
+        mc_cursor_skip(&c, 6); /* class, TTL */
+        unsigned rdlen = mc_cursor_get16(&c);
         if ((type == LDNS_RR_TYPE_A && rdlen != 4) || (type == LDNS_RR_TYPE_AAAA && rdlen != 16))
             return "an address record with a wrong RDLENGTH";
-        c.off += rdlen;
+        mc_cursor_skip(&c, rdlen);
     }
-    return c.bad || c.off > len ? "records run past the end of the message" : NULL;
+    return mc_cursor_ok(&c) ? NULL : "records run past the end of the message";
 }
 
 /*

@@ -49,6 +49,7 @@
 #include <ldns/ldns.h>
 
 #include "mc_array.h"
+#include "mc_cursor.h"
 #include "mc_dns.h"
 
 /* Guards against hostile or broken input; each is far above real zones. */
@@ -420,12 +421,22 @@ static bool read_whole_file(struct loader *ld, const char *path, const char *fro
     return true;
 }
 
-/* A cursor over one file's text. */
+/* One file's text being read. */
 struct reader {
-    const char *text;
-    size_t len, pos;
-    unsigned line; /* of text[pos] */
+    struct mc_cursor cur; /* over the text (borrowed from load_file()) */
+    unsigned line;        /* of the octet at the cursor */
 };
+
+/* Takes the octet a backslash escapes: the next one, unless the text or the
+ * line ends there (RFC 1035 §5.1: "\X" quotes X).  -1 when there is none. */
+static int take_escaped(struct mc_cursor *c)
+{
+    int e = mc_cursor_peek(c);
+    if (e < 0 || e == '\n')
+        return -1;
+    mc_cursor_skip(c, 1);
+    return e;
+}
 
 /*
  * Reads the next entry (one record or directive) into SB, normalised for
@@ -449,24 +460,26 @@ static int read_entry(struct loader *ld, const char *file, struct reader *r, str
             sb->len = 0;
             blank = false;
             *start_line = r->line;
-            *lead = r->pos < r->len && (r->text[r->pos] == ' ' || r->text[r->pos] == '\t');
+            int first = mc_cursor_peek(&r->cur);
+            *lead = first == ' ' || first == '\t';
         }
         at_line_start = false;
-        if (r->pos >= r->len) {
+        if (mc_cursor_at_end(&r->cur)) {
             if (quoted)
                 return fail(ld, file, *start_line, "unterminated quoted string"), -1;
             if (depth > 0)
                 return fail(ld, file, paren_line, "'(' without ')'"), -1;
             return content ? 1 : 0;
         }
-        char c = r->text[r->pos++];
+        char c = (char)mc_cursor_next(&r->cur);
+        int escaped;
         if (quoted) {
             if (c == '\n')
                 return fail(ld, file, r->line, "unterminated quoted string"), -1;
             if (!sb_putc(sb, c))
                 goto too_long;
-            if (c == '\\' && r->pos < r->len && r->text[r->pos] != '\n') {
-                if (!sb_putc(sb, r->text[r->pos++]))
+            if (c == '\\' && (escaped = take_escaped(&r->cur)) >= 0) {
+                if (!sb_putc(sb, (char)escaped))
                     goto too_long;
             } else if (c == '"') {
                 quoted = false;
@@ -485,8 +498,7 @@ static int read_entry(struct loader *ld, const char *file, struct reader *r, str
         case '\t':
         case '\r': blank = true; continue;
         case ';': /* a comment runs to the end of the line */
-            while (r->pos < r->len && r->text[r->pos] != '\n')
-                r->pos++;
+            mc_cursor_skip_until(&r->cur, '\n');
             continue;
         case '(':
             if (depth++ == 0)
@@ -509,8 +521,8 @@ static int read_entry(struct loader *ld, const char *file, struct reader *r, str
             goto too_long;
         if (c == '"') {
             quoted = true;
-        } else if (c == '\\' && r->pos < r->len && r->text[r->pos] != '\n') {
-            if (!sb_putc(sb, r->text[r->pos++]))
+        } else if (c == '\\' && (escaped = take_escaped(&r->cur)) >= 0) {
+            if (!sb_putc(sb, (char)escaped))
                 goto too_long;
         }
     }
@@ -713,60 +725,62 @@ static bool add_record(struct loader *ld, struct file_state *fs, char *text, boo
     return true;
 }
 
+/* Takes the decimal number at C into *OUT.  Returns 0 when C holds no
+ * digit, -1 when the number is over MAX, 1 for a number. */
+static int take_number(struct mc_cursor *c, unsigned long max, unsigned long *out)
+{
+    const char *digits;
+    size_t n = mc_cursor_take_while(c, mc_cursor_digit, NULL, &digits);
+    unsigned long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        v = v * 10 + (unsigned long)(digits[i] - '0');
+        if (v > max)
+            return -1;
+    }
+    *out = v;
+    return n > 0;
+}
+
 /* Appends the $GENERATE value V to SB as "${offset,width,base}" asks (SPEC
- * at *P, just after "${"); advances *P past the "}".  BIND's semantics: base
+ * at C, just after "${"); advances C past the "}".  BIND's semantics: base
  * d, o, x, X, or n/N for nibbles (reversed, dot-separated, WIDTH counting
  * the dots too). */
-static bool gen_format(const char **p, unsigned long v, struct strbuf *sb, const char **err)
+static bool gen_format(struct mc_cursor *c, unsigned long v, struct strbuf *sb, const char **err)
 {
-    const char *s = *p;
     long offset = 0;
     unsigned long width = 0;
     char base = 'd';
     /* offset: an optionally signed decimal number */
-    bool neg = false;
-    if (*s == '-' || *s == '+')
-        neg = *s++ == '-';
-    if (!mc_ascii_isdigit((unsigned char)*s)) {
-        *err = "bad ${offset,width,base}";
+    bool neg = mc_cursor_expect(c, '-');
+    if (!neg)
+        mc_cursor_expect(c, '+');
+    unsigned long mag = 0;
+    int got = take_number(c, INT_MAX, &mag);
+    if (got <= 0) {
+        *err = got < 0 ? "offset out of range" : "bad ${offset,width,base}";
         return false;
     }
-    unsigned long mag = 0;
-    while (mc_ascii_isdigit((unsigned char)*s)) {
-        mag = mag * 10 + (unsigned long)(*s++ - '0');
-        if (mag > INT_MAX) {
-            *err = "offset out of range";
-            return false;
-        }
-    }
     offset = neg ? -(long)mag : (long)mag;
-    if (*s == ',') {
-        s++;
-        if (!mc_ascii_isdigit((unsigned char)*s)) {
-            *err = "bad width in ${offset,width,base}";
+    if (mc_cursor_expect(c, ',')) {
+        got = take_number(c, MAX_GENERATE_WIDTH, &width);
+        if (got <= 0) {
+            *err = got < 0 ? "width out of range" : "bad width in ${offset,width,base}";
             return false;
         }
-        while (mc_ascii_isdigit((unsigned char)*s)) {
-            width = width * 10 + (unsigned long)(*s++ - '0');
-            if (width > MAX_GENERATE_WIDTH) {
-                *err = "width out of range";
-                return false;
-            }
-        }
-        if (*s == ',') {
-            s++;
-            if (!*s || !strchr("doxXnN", *s)) {
+        if (mc_cursor_expect(c, ',')) {
+            int b = mc_cursor_peek(c);
+            if (b <= 0 || !strchr("doxXnN", b)) {
                 *err = "bad base in ${offset,width,base} (d, o, x, X, n or N)";
                 return false;
             }
-            base = *s++;
+            base = (char)b;
+            mc_cursor_skip(c, 1);
         }
     }
-    if (*s != '}') {
+    if (!mc_cursor_expect(c, '}')) {
         *err = "missing '}' in ${offset,width,base}";
         return false;
     }
-    *p = s + 1;
 
     long long value = (long long)v + offset;
     if (value < 0) {
@@ -814,25 +828,28 @@ static bool gen_expand(const char *tmpl, unsigned long v, struct strbuf *sb, con
     sb->len = 0;
     if (sb->s)
         sb->s[0] = '\0';
-    for (const char *s = tmpl; *s;) {
+    struct mc_cursor c = mc_cursor_make(tmpl, strlen(tmpl));
+    while (!mc_cursor_at_end(&c)) {
+        int here = mc_cursor_peek(&c), next = mc_cursor_peek_at(&c, 1);
         bool ok = true;
-        if (s[0] == '\\' && s[1]) {
-            ok = sb_putc(sb, s[0]) && sb_putc(sb, s[1]);
-            s += 2;
-        } else if (s[0] == '$' && s[1] == '$') {
+        if (here == '\\' && next >= 0) {
+            ok = sb_putc(sb, '\\') && sb_putc(sb, (char)next);
+            mc_cursor_skip(&c, 2);
+        } else if (here == '$' && next == '$') {
             ok = sb_putc(sb, '$');
-            s += 2;
-        } else if (s[0] == '$' && s[1] == '{') {
-            s += 2;
-            if (!gen_format(&s, v, sb, err))
+            mc_cursor_skip(&c, 2);
+        } else if (here == '$' && next == '{') {
+            mc_cursor_skip(&c, 2);
+            if (!gen_format(&c, v, sb, err))
                 return false;
-        } else if (s[0] == '$') {
+        } else if (here == '$') {
             char num[32];
             snprintf(num, sizeof num, "%lu", v);
             ok = sb_puts(sb, num);
-            s++;
+            mc_cursor_skip(&c, 1);
         } else {
-            ok = sb_putc(sb, *s++);
+            ok = sb_putc(sb, (char)here);
+            mc_cursor_skip(&c, 1);
         }
         if (!ok) {
             *err = "expansion too long";
@@ -994,7 +1011,7 @@ static bool load_file(struct loader *ld, const char *path, const ldns_rdf *origi
         .origin = origin ? ldns_rdf_clone(origin) : NULL,
         .prev = prev ? ldns_rdf_clone(prev) : NULL,
     };
-    struct reader r = {.text = text, .len = len, .pos = 0, .line = 1};
+    struct reader r = {.cur = mc_cursor_make(text, len), .line = 1};
     struct strbuf sb = {0};
     bool ok = true;
     for (;;) {

@@ -135,6 +135,11 @@ enum mc_status mc_hostname_validate(const char *input, char **ascii, char **unic
     return MC_OK;
 }
 
+bool mc_hostname_label_octet(int c)
+{
+    return mc_ascii_isalnum(c) || c == '-' || c == '_';
+}
+
 bool mc_hostname_ptr_name_valid(const char *name)
 {
     /* Presentation form as the parser writes it: any octet outside these
@@ -142,7 +147,7 @@ bool mc_hostname_ptr_name_valid(const char *name)
     if (!name || !*name)
         return false;
     for (const char *p = name; *p; p++)
-        if (!mc_ascii_isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+        if (*p != '.' && !mc_hostname_label_octet((unsigned char)*p))
             return false;
     return true;
 }

@@ -11,6 +11,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
+size_t mc_ip_len(int family)
+{
+    return family == AF_INET ? 4 : 16;
+}
+
 bool mc_ip_parse(const char *text, struct mc_ip *ip)
 {
     memset(ip, 0, sizeof *ip);
@@ -50,7 +55,7 @@ int mc_ip_compare(const struct mc_ip *a, const struct mc_ip *b)
 {
     if (a->family != b->family)
         return a->family == AF_INET ? -1 : 1;
-    return memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16);
+    return memcmp(a->bytes, b->bytes, mc_ip_len(a->family));
 }
 
 char *mc_ip_reverse_labels(const struct mc_ip *ip, char *buf, size_t size)

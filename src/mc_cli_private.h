@@ -137,6 +137,14 @@ void cli_postfix_reset(struct cli_postfix *pf);
 void cli_egress_addresses(struct cli *cli);
 /* The egress-not-global findings of the egress addresses behind NAT. */
 void cli_egress_findings(const struct cli *cli, struct mc_report *report);
+
+/* The end of a single report (a host check, mailcheck domain): the
+ * signer's configuration problems, the run's time since STARTED_MS and its
+ * -w/-c finding, --ignore, the status settled, then REPORT rendered,
+ * written and freed (it is taken).  Returns the exit code (cli_emit()). */
+int cli_finish_report(const struct cli *cli, const struct mc_dkim_config *dkim_config,
+                      struct mc_report *report, int64_t started_ms);
+
 /* The blocklists of the run (mailcheck(1), BLOCKLISTS): the table
  * (--dnsbl-table, else the shipped one) and the lists named with --dnsbl.
  * Returns MC_OK with *TABLE and *RUN, both NULL when no --dnsbl is given

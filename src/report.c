@@ -177,7 +177,7 @@ struct mc_report_lookup *mc_report_lookup_copy(struct mc_report *report,
         if (rec->type == MC_DNS_T_A || rec->type == MC_DNS_T_AAAA) {
             struct mc_ip ip = {.family = rec->type == MC_DNS_T_A ? AF_INET : AF_INET6};
             char text[64];
-            memcpy(ip.bytes, rec->addr, ip.family == AF_INET ? 4 : 16);
+            memcpy(ip.bytes, rec->addr, mc_ip_len(ip.family));
             l->answers[l->nanswers++] = mc_arena_strdup(ar, mc_ip_format(&ip, text, sizeof text));
         } else if (rec->name) {
             l->answers[l->nanswers++] = mc_arena_strdup(ar, rec->name);

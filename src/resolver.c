@@ -627,6 +627,17 @@ void mc_resolver_stop(struct mc_resolver *res)
     res->stop = true;
 }
 
+void mc_resolver_op_ended(struct mc_resolver_ops *ops)
+{
+    if (ops->pending > 0 && --ops->pending == 0)
+        mc_resolver_stop(ops->res);
+}
+
+bool mc_resolver_run_ops(struct mc_resolver_ops *ops, int64_t deadline_ms)
+{
+    return mc_resolver_run(ops->res, deadline_ms);
+}
+
 uint64_t mc_resolver_epoch_next(struct mc_resolver *res)
 {
     return ++res->epoch;
@@ -736,6 +747,11 @@ void mc_resolver_free(struct mc_resolver *res)
     free(res->timers);
     free(res->table);
     free(res);
+}
+
+bool mc_resolver_unusable(const struct mc_resolver_stats *stats)
+{
+    return stats->answered == 0 && stats->failed > 0;
 }
 
 void mc_resolver_get_stats(const struct mc_resolver *res, struct mc_resolver_stats *stats)

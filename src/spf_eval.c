@@ -916,8 +916,7 @@ static bool handle_ptr_names_wait(struct mc_spf_eval *ev)
     for (size_t i = 0; i < ev->nptr_names; i++) {
         if (mc_name_equal(ev->ptr_names[i], r->qname) && r->outcome == MC_DNS_ANSWER) {
             for (size_t j = 0; j < r->count; j++)
-                if (memcmp(r->records[j].addr, ev->ip.bytes, ev->ip.family == AF_INET ? 4 : 16) ==
-                    0)
+                if (memcmp(r->records[j].addr, ev->ip.bytes, mc_ip_len(ev->ip.family)) == 0)
                     ev->ptr_valid[i] = true;
         }
     }
@@ -933,16 +932,13 @@ static const char *choose_p(struct mc_spf_eval *ev)
 {
     const char *domain = ev->frames[ev->nframes - 1].domain;
     const char *sub = NULL, *any = NULL;
-    size_t dlen = strlen(domain);
     for (size_t i = 0; i < ev->nptr_names; i++) {
         if (!ev->ptr_valid[i])
             continue;
         const char *n = ev->ptr_names[i];
-        size_t nlen = strlen(n);
         if (mc_name_equal(n, domain))
             return n;
-        if (!sub && nlen > dlen + 1 && n[nlen - dlen - 1] == '.' &&
-            mc_ascii_strcasecmp(n + nlen - dlen, domain) == 0)
+        if (!sub && mc_name_at_or_below(n, domain))
             sub = n;
         if (!any)
             any = n;
@@ -1134,14 +1130,8 @@ static bool include_start(struct mc_spf_eval *ev, const char *target,
 static bool ptr_term(struct mc_spf_eval *ev, const struct mc_spf_term *term, const char *target,
                      size_t step)
 {
-    size_t tlen = strlen(target);
     for (size_t i = 0; i < ev->nptr_names; i++) {
-        const char *n = ev->ptr_names[i];
-        size_t nlen = strlen(n);
-        if (!ev->ptr_valid[i])
-            continue;
-        if (mc_name_equal(n, target) || (nlen > tlen + 1 && n[nlen - tlen - 1] == '.' &&
-                                         mc_ascii_strcasecmp(n + nlen - tlen, target) == 0))
+        if (ev->ptr_valid[i] && mc_name_at_or_below(ev->ptr_names[i], target))
             return term_matched(ev, step, term);
     }
     if (ev->ptr_void)

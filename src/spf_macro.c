@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "mc_cursor.h"
 #include "mc_util.h"
 
 /* The delimiters of §7.1; bit N of a delimiter mask stands for the Nth. */
@@ -67,39 +68,38 @@ static bool is_delimiter(int c, unsigned mask)
     return bit >= 0 && (mask & (1u << bit));
 }
 
-/* Reads the token at *POS (< LEN) of S and advances *POS past it.  Returns
- * false with *WHY on a syntax error. */
-static bool next_token(const char *s, size_t len, size_t *pos, enum mc_spf_macro_mode mode,
-                       struct token *t, const char **why)
+static bool keep_literal(int c, const void *mode)
 {
-    size_t i = *pos;
+    return is_literal(c, *(const enum mc_spf_macro_mode *)mode);
+}
 
+/* Reads the token at C (not at its end) and advances past it.  Returns
+ * false with *WHY on a syntax error. */
+static bool next_token(struct mc_cursor *c, enum mc_spf_macro_mode mode, struct token *t,
+                       const char **why)
+{
     memset(t, 0, sizeof *t);
-    if (s[i] != '%') {
-        size_t start = i;
-        while (i < len && is_literal((unsigned char)s[i], mode))
-            i++;
-        if (i == start) {
+    if (!mc_cursor_expect(c, '%')) {
+        t->kind = TOKEN_LITERAL;
+        t->len = mc_cursor_take_while(c, keep_literal, &mode, &t->text);
+        if (t->len == 0) {
             *why = mode == MC_SPF_MACRO_EXP
                        ? "a character outside printable US-ASCII (RFC 7208 section 7.1)"
                        : "a space or a character outside printable US-ASCII "
                          "(RFC 7208 section 7.1: macro-literal = %x21-24 / %x26-7E)";
             return false;
         }
-        t->kind = TOKEN_LITERAL;
-        t->text = s + start;
-        t->len = i - start;
-        *pos = i;
         return true;
     }
 
     /* §7.2: a '%' not followed by '{', '%', '-' or '_' is a syntax error. */
-    if (i + 1 >= len) {
+    int after = mc_cursor_next(c);
+    if (after < 0) {
         *why = "'%' at the end; a literal '%' is written \"%%\" (RFC 7208 section 7.2)";
         return false;
     }
     t->kind = TOKEN_ESCAPE;
-    switch (s[i + 1]) {
+    switch (after) {
     case '%': t->text = "%"; break;
     case '_': t->text = " "; break;
     case '-':
@@ -110,15 +110,13 @@ static bool next_token(const char *s, size_t len, size_t *pos, enum mc_spf_macro
     }
     if (t->kind == TOKEN_ESCAPE) {
         t->len = strlen(t->text);
-        *pos = i + 2;
         return true;
     }
 
-    i += 2;
-    int c = i < len ? (unsigned char)s[i] : 0;
-    int lower = mc_ascii_tolower(c);
+    int letter = mc_cursor_peek(c);
+    int lower = mc_ascii_tolower(letter);
     /* ABNF literals are case-insensitive (RFC 5234 §2.3): "%{D}" is d. */
-    if (!mc_ascii_isalpha(c) || !strchr("slodiphvcrt", lower)) {
+    if (!mc_ascii_isalpha(letter) || !strchr("slodiphvcrt", lower)) {
         *why = "unknown macro letter; the letters are s l o d i p h v, and c r t "
                "in exp text (RFC 7208 section 7.2)";
         return false;
@@ -128,25 +126,22 @@ static bool next_token(const char *s, size_t len, size_t *pos, enum mc_spf_macro
         return false;
     }
     t->letter = (char)lower;
-    t->upper = c != lower;
-    i++;
+    t->upper = letter != lower;
+    mc_cursor_skip(c, 1);
 
-    bool have_digits = false;
-    for (; i < len && mc_ascii_isdigit((unsigned char)s[i]); i++) {
-        have_digits = true;
+    const char *digits;
+    size_t ndigits = mc_cursor_take_while(c, mc_cursor_digit, NULL, &digits);
+    for (size_t i = 0; i < ndigits; i++)
         if (t->digits < DIGITS_SATURATE)
-            t->digits = t->digits * 10 + (size_t)(s[i] - '0');
-    }
-    if (have_digits && t->digits == 0) {
+            t->digits = t->digits * 10 + (size_t)(digits[i] - '0');
+    if (ndigits > 0 && t->digits == 0) {
         *why = "the digit transformer must be nonzero (RFC 7208 section 7.2)";
         return false;
     }
-    if (i < len && (s[i] == 'r' || s[i] == 'R')) {
+    if (mc_cursor_expect(c, 'r') || mc_cursor_expect(c, 'R'))
         t->reverse = true;
-        i++;
-    }
-    for (; i < len && s[i] != '}'; i++) {
-        int bit = delimiter_bit((unsigned char)s[i]);
+    for (int d; (d = mc_cursor_peek(c)) >= 0 && d != '}'; mc_cursor_skip(c, 1)) {
+        int bit = delimiter_bit(d);
         if (bit < 0) {
             *why = "bad character in a macro: after the letter come digits, 'r', "
                    "delimiters . - + , / _ = and '}' (RFC 7208 section 7.1)";
@@ -154,11 +149,10 @@ static bool next_token(const char *s, size_t len, size_t *pos, enum mc_spf_macro
         }
         t->delims |= 1u << bit;
     }
-    if (i >= len) {
+    if (!mc_cursor_expect(c, '}')) {
         *why = "macro without its closing '}' (RFC 7208 section 7.1)";
         return false;
     }
-    *pos = i + 1;
     return true;
 }
 
@@ -216,11 +210,12 @@ bool mc_spf_macro_check(const char *s, size_t len, enum mc_spf_macro_mode mode, 
                         const char **why)
 {
     struct token t = {0};
-    size_t pos = 0, ntokens = 0;
+    struct mc_cursor c = mc_cursor_make(s, len);
+    size_t ntokens = 0;
     unsigned mask = 0;
 
-    while (pos < len) {
-        if (!next_token(s, len, &pos, mode, &t, why))
+    while (!mc_cursor_at_end(&c)) {
+        if (!next_token(&c, mode, &t, why))
             return false;
         ntokens++;
         if (t.kind == TOKEN_MACRO)
@@ -397,9 +392,9 @@ static void expand_into(struct sink *k, const struct mc_spf_macro_ctx *ctx, cons
 {
     struct token t;
     const char *why;
-    size_t pos = 0;
+    struct mc_cursor c = mc_cursor_make(s, len);
 
-    while (pos < len && next_token(s, len, &pos, mode, &t, &why)) {
+    while (!mc_cursor_at_end(&c) && next_token(&c, mode, &t, &why)) {
         if (t.kind == TOKEN_MACRO)
             put_macro(k, ctx, &t);
         else

@@ -55,6 +55,7 @@
 #include "mc_array.h"
 #include "mc_dns_id.h"
 #include "mc_dns_msg.h"
+#include "mc_hostname.h"
 #include "mc_util.h"
 
 /* c-ares 1.33 and later apply 0x20 themselves (ARES_FLAG_DNS0x20: random
@@ -282,8 +283,9 @@ static bool reply_echoes_case(const struct query *q, const unsigned char *abuf, 
            memcmp(abuf + rq.name_off, q->qname_wire, q->qname_len) == 0;
 }
 
-/* True when every label of the wire-format NAME holds only letters,
- * digits, '-' and '_': what newer c-ares agrees to send. */
+/* True when every label of the wire-format NAME holds only the octets of
+ * a host name (mc_hostname_label_octet()): what newer c-ares agrees to
+ * send. */
 static bool plain_name(const unsigned char *name, size_t len)
 {
     for (size_t i = 0, end = 0; i < len; i++) {
@@ -291,7 +293,7 @@ static bool plain_name(const unsigned char *name, size_t len)
             end = i + 1 + name[i];
             continue;
         }
-        if (!mc_ascii_isalnum(name[i]) && name[i] != '-' && name[i] != '_')
+        if (!mc_hostname_label_octet(name[i]))
             return false;
     }
     return true;

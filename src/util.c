@@ -70,7 +70,7 @@ char *mc_xstrndup(const char *s, size_t n)
     return p;
 }
 
-char *mc_xvasprintf(const char *fmt, va_list ap)
+char *mc_vformat(void *(*alloc)(void *ctx, size_t size), void *ctx, const char *fmt, va_list ap)
 {
     va_list copy;
     va_copy(copy, ap);
@@ -78,9 +78,20 @@ char *mc_xvasprintf(const char *fmt, va_list ap)
     va_end(copy);
     if (n < 0)
         mc_oom();
-    char *p = mc_xmalloc((size_t)n + 1);
+    char *p = alloc(ctx, (size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
+}
+
+static void *heap_alloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    return mc_xmalloc(size);
+}
+
+char *mc_xvasprintf(const char *fmt, va_list ap)
+{
+    return mc_vformat(heap_alloc, NULL, fmt, ap);
 }
 
 char *mc_xasprintf(const char *fmt, ...)
@@ -115,18 +126,26 @@ char *mc_ascii_lower(char *s)
     return s;
 }
 
-static size_t name_len_without_dot(const char *s)
+size_t mc_name_len(const char *name)
 {
-    size_t n = strlen(s);
-    if (n > 1 && s[n - 1] == '.')
-        n--;
-    return n;
+    size_t n = strlen(name);
+    return n > 1 && name[n - 1] == '.' ? n - 1 : n;
 }
 
 bool mc_name_equal(const char *a, const char *b)
 {
-    size_t la = name_len_without_dot(a), lb = name_len_without_dot(b);
+    size_t la = mc_name_len(a), lb = mc_name_len(b);
     return la == lb && mc_ascii_strncasecmp(a, b, la) == 0;
+}
+
+bool mc_name_at_or_below(const char *name, const char *ancestor)
+{
+    size_t n = mc_name_len(name), a = mc_name_len(ancestor);
+    if (a > n || a == 0)
+        return false;
+    if (mc_ascii_strncasecmp(name + n - a, ancestor, a) != 0)
+        return false;
+    return a == n || name[n - a - 1] == '.';
 }
 
 bool mc_parse_uint(const char *s, unsigned long max, unsigned long *out)

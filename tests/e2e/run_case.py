@@ -342,8 +342,30 @@ def netns_unavailable(case):
     return None
 
 
+_NOBODY_COPY = {}
+
+
+def binary_for_nobody(binary):
+    """A copy of BINARY that nobody can read: a build tree under a mode-700
+    home (a clone in /root) lets nobody exec the binary through setpriv,
+    but valgrind, run as nobody, must open it.  Made once, removed at exit."""
+    if binary not in _NOBODY_COPY:
+        import atexit
+        d = tempfile.mkdtemp(prefix="mailcheck-nobody-")
+        os.chmod(d, 0o755)
+        copy = os.path.join(d, "mailcheck")
+        shutil.copy2(binary, copy)
+        os.chmod(copy, 0o755)
+        atexit.register(shutil.rmtree, d, True)
+        _NOBODY_COPY[binary] = copy
+    return _NOBODY_COPY[binary]
+
+
 def command(case, binary, state_dir):
-    argv = netns_prefix(case) + as_user_prefix(case) + wrapper() + [binary]
+    prefix = as_user_prefix(case)
+    if prefix:
+        binary = binary_for_nobody(binary)
+    argv = netns_prefix(case) + prefix + wrapper() + [binary]
     if case["format"] != "text":
         argv += ["--format", case["format"]]
     argv += server_args(case, state_dir)

@@ -207,6 +207,12 @@ static void ptr_names_that_are_host_names(void **state)
     assert_false(mc_hostname_ptr_name_valid("a\\032b.example.test"));
     assert_false(mc_hostname_ptr_name_valid("a/b.example.test"));
     assert_false(mc_hostname_ptr_name_valid("*.example.test"));
+    /* The octet rule itself, which the transport applies to wire names. */
+    for (int c = 0; c < 256; c++) {
+        bool want = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+        assert_int_equal(mc_hostname_label_octet(c), want);
+    }
 }
 
 int main(void)

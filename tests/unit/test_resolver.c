@@ -527,6 +527,48 @@ static void stop_from_callback(struct got *g)
     mc_resolver_stop(g->w->res);
 }
 
+/* An operation of a run_ops run: its lookup's callback ends it. */
+struct op {
+    struct got got;
+    struct mc_resolver_ops *ops;
+};
+
+static void op_cb(void *arg, const struct mc_dns_result *r)
+{
+    struct op *o = arg;
+    got_cb(&o->got, r);
+    mc_resolver_op_ended(o->ops);
+}
+
+static void run_ops_ends_with_the_last_operation(void **state)
+{
+    (void)state;
+    struct world w = world_new((struct mc_resolver_config){0});
+    fake_transport_rule(
+        w.fake, (struct fake_rule){.name = "b.net.test", .fate = FAKE_ANSWER, .after_ms = 100});
+    fake_transport_rule(w.fake, (struct fake_rule){.name = "c.net.test", .fate = FAKE_SILENT});
+    struct mc_resolver_ops ops = {.res = w.res, .pending = 2};
+    struct op a = {.got = {.w = &w}, .ops = &ops}, b = {.got = {.w = &w}, .ops = &ops};
+    struct got prefetch = {0};
+    mc_resolver_lookup(w.res, "a.net.test", MC_DNS_T_A, op_cb, &a);
+    mc_resolver_lookup(w.res, "b.net.test", MC_DNS_T_A, op_cb, &b);
+    lookup(&w, &prefetch, "c.net.test", MC_DNS_T_A); /* nobody waits for it */
+    /* Not after the first operation, not at the deadline: at the second
+     * one's answer (+100), and the run says it was not cut. */
+    assert_false(mc_resolver_run_ops(&ops, T0 + 10000));
+    assert_int_equal(w.fake->now, T0 + 100);
+    assert_int_equal(ops.pending, 0);
+    assert_int_equal(a.got.r->outcome, MC_DNS_ANSWER);
+    assert_int_equal(b.got.r->outcome, MC_DNS_ANSWER);
+    assert_int_equal(b.got.at, T0 + 100);
+    assert_int_equal(prefetch.calls, 1);
+    assert_int_equal(prefetch.r->outcome, MC_DNS_DEADLINE);
+    /* An extra end (a callback after the count reached 0) changes nothing. */
+    mc_resolver_op_ended(&ops);
+    assert_int_equal(ops.pending, 0);
+    mc_resolver_free(w.res);
+}
+
 static void stop_ends_the_rest_and_late_answers_are_dropped(void **state)
 {
     (void)state;
@@ -731,6 +773,7 @@ int main(void)
         cmocka_unit_test(timeouts_and_errors_as_reported),
         cmocka_unit_test(deadline_cuts_sent_and_queued),
         cmocka_unit_test(stop_ends_the_rest_and_late_answers_are_dropped),
+        cmocka_unit_test(run_ops_ends_with_the_last_operation),
         cmocka_unit_test(ttl_expiry_is_seen_by_later_epochs),
         cmocka_unit_test(trim_keeps_live_epochs_and_the_bound),
         cmocka_unit_test(trim_frees_once_entries_first),

@@ -22,6 +22,19 @@ static void name_equal_ignores_case_and_one_trailing_dot(void **state)
     assert_false(mc_name_equal("a.test..", "a.test"));
 }
 
+static void name_at_or_below_takes_whole_labels(void **state)
+{
+    (void)state;
+    assert_true(mc_name_at_or_below("a.b.example.com", "example.com"));
+    assert_true(mc_name_at_or_below("Example.com.", "example.COM"));
+    assert_true(mc_name_at_or_below("mail.example.com", "example.com."));
+    assert_false(mc_name_at_or_below("example.com", "a.example.com"));
+    assert_false(mc_name_at_or_below("xexample.com", "example.com"));
+    assert_false(mc_name_at_or_below("example.com", ""));
+    assert_int_equal(mc_name_len("a.test."), 6);
+    assert_int_equal(mc_name_len("."), 1);
+}
+
 static void parse_uint_rejects_junk_and_overflow(void **state)
 {
     (void)state;
@@ -107,6 +120,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(name_equal_ignores_case_and_one_trailing_dot),
+        cmocka_unit_test(name_at_or_below_takes_whole_labels),
         cmocka_unit_test(parse_uint_rejects_junk_and_overflow),
         cmocka_unit_test(arena_holds_many_and_large_allocations),
         cmocka_unit_test(arena_printf_at_every_length),
