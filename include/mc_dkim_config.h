@@ -79,6 +79,16 @@ enum mc_status mc_dkim_config_parse_rspamd(const char *text, size_t len, const c
                                            struct mc_dkim_config **out, char **why);
 
 /*
+ * Runs RSPAMADM (the program's path) as `rspamadm configdump -j
+ * dkim_signing`, no shell, within bounds (mc_run.h: 10 s, 512 MiB, what
+ * mc_dkim_config_parse_rspamd() reads), and reads what it prints as that
+ * function does, named "rspamadm".  MC_ERR_INPUT with *WHY (caller frees)
+ * when rspamadm fails, is stopped, or prints something else.
+ */
+enum mc_status mc_dkim_config_rspamadm(const char *rspamadm, struct mc_dkim_config **out,
+                                       char **why);
+
+/*
  * An empty OpenDKIM configuration called NAME, and the two table readers
  * mc_dkim_config_load() uses, for tables given as text (LEN octets; NAME
  * names the file in sources): a KeyTable, and a SigningTable, as a plain

@@ -31,11 +31,13 @@
 #include "mc_array.h"
 #include "mc_cursor.h"
 #include "mc_file.h"
+#include "mc_run.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #define MAX_CONF (1024 * 1024)
 #define MAX_TABLE (16 * 1024 * 1024)
@@ -1300,4 +1302,45 @@ void mc_dkim_config_resolve(const struct mc_dkim_config *cfg, const char *domain
     else
         resolve_file_table(cfg, d, out);
     free(d);
+}
+
+/* rspamadm is Lua on a JIT: it needs more room than postconf, and takes
+ * its time to load the configuration (a few hundred ms usually). */
+#define RSPAMADM_MS 10000
+#define RSPAMADM_DATA (512L * 1024 * 1024)
+
+enum mc_status mc_dkim_config_rspamadm(const char *rspamadm, struct mc_dkim_config **out,
+                                       char **why)
+{
+    const char *argv[] = {rspamadm, "configdump", "-j", "dkim_signing", NULL};
+    const struct mc_run_limits limits = {
+        .wall_ms = RSPAMADM_MS,
+        .data_bytes = RSPAMADM_DATA,
+        .out_cap = MAX_JSON + 1, /* one more: mc_dkim_config_parse_rspamd() says it is over */
+        .err_cap = 64 * 1024,
+    };
+    struct mc_run_result r;
+    if (mc_run(argv, &limits, &r, why) != MC_OK)
+        return MC_ERR_INPUT;
+    enum mc_status st = MC_ERR_INPUT;
+    size_t elen = strcspn(r.err, "\n");
+    if (r.cut == MC_RUN_TIMEOUT)
+        *why = mc_xasprintf("%s configdump -j dkim_signing did not finish within %d s; it was "
+                            "stopped",
+                            rspamadm, RSPAMADM_MS / 1000);
+    else if (r.cut == MC_RUN_TOO_LONG && r.out_len <= MAX_JSON)
+        *why = mc_xasprintf("%s configdump -j dkim_signing printed more on standard error than "
+                            "mailcheck reads; it was stopped",
+                            rspamadm);
+    else if (r.cut == MC_RUN_READ_ERROR)
+        *why = mc_xasprintf("%s configdump -j dkim_signing: %s", rspamadm, strerror(r.read_errno));
+    else if (r.cut == MC_RUN_ENDED && !mc_run_succeeded(&r))
+        *why = mc_xasprintf("%s configdump -j dkim_signing failed (%s %d)%s%.*s%s", rspamadm,
+                            WIFEXITED(r.status) ? "exit" : "signal",
+                            WIFEXITED(r.status) ? WEXITSTATUS(r.status) : WTERMSIG(r.status),
+                            elen ? ": \"" : "", (int)elen, r.err, elen ? "\"" : "");
+    else
+        st = mc_dkim_config_parse_rspamd(r.out, r.out_len, "rspamadm", out, why);
+    mc_run_result_reset(&r);
+    return st;
 }

@@ -27,7 +27,7 @@ ROOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
 LAYERS = ["util", "config", "dkim", "dns", "spf", "check", "render", "cli"]
 RANK = {"util": 0, "config": 1, "dkim": 1, "dns": 1, "spf": 2, "check": 3, "render": 4, "cli": 5}
 MODULE_LAYER = {
-    "util": "util", "vocab": "util", "array": "util", "arena": "util", "cursor": "util", "file": "util", "range": "util",
+    "util": "util", "vocab": "util", "array": "util", "arena": "util", "cursor": "util", "file": "util", "range": "util", "run": "util",
     "hostname": "util", "ip": "util", "psl": "util", "dmarc": "util",
     "dnsbl_table": "util",
     "postfix": "config", "postfix_master": "config", "postfix_lint": "config", "egress": "config",

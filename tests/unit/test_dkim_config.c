@@ -669,6 +669,72 @@ static void rspamd_domains_selectors_templates(void **state)
     mc_dkim_config_free(cfg);
 }
 
+/* A stand-in for rspamadm: a shell script printing BODY (run as
+ * `SCRIPT configdump -j dkim_signing`; it checks it was asked so). */
+static char *fake_rspamadm(const char *body)
+{
+    char dir[] = "/tmp/mc-rspamadm-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *path = mc_xasprintf("%s/rspamadm", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "#!/bin/sh\n[ \"$*\" = 'configdump -j dkim_signing' ] || exit 9\n%s\n", body);
+    fclose(f);
+    assert_int_equal(chmod(path, 0755), 0);
+    return path;
+}
+
+static void fake_rspamadm_remove(char *path)
+{
+    unlink(path);
+    *strrchr(path, '/') = '\0';
+    rmdir(path);
+    free(path);
+}
+
+static void rspamadm_is_run_and_read(void **state)
+{
+    (void)state;
+    char *prog = fake_rspamadm("echo '{\"domain\": {\"example.test\": {\"selector\": \"s1\", "
+                               "\"path\": \"/k/$domain.$selector.key\"}}}'");
+    struct mc_dkim_config *cfg = NULL;
+    char *why = NULL;
+    assert_int_equal(mc_dkim_config_rspamadm(prog, &cfg, &why), MC_OK);
+    assert_null(why);
+    struct mc_dkim_signers s;
+    expect_selectors(cfg, "example.test", "s1", &s);
+    assert_string_equal(s.v[0].key_path, "/k/example.test.s1.key");
+    mc_dkim_signers_reset(&s);
+    mc_dkim_config_free(cfg);
+    fake_rspamadm_remove(prog);
+}
+
+static void rspamadm_failures_name_it(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body, *why;
+    } cases[] = {
+        {"echo 'cannot load config' >&2; exit 1", "failed (exit 1): \"cannot load config\""},
+        {"exec sleep 30", "did not finish within 10 s"},
+        {"echo 'not json'", "printed no JSON object"},
+        {"exec yes", "printed more than mailcheck reads"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        /* The hang costs the 10 s bound; the rest are quick. */
+        char *prog = fake_rspamadm(cases[i].body);
+        struct mc_dkim_config *cfg = NULL;
+        char *why = NULL;
+        assert_int_equal(mc_dkim_config_rspamadm(prog, &cfg, &why), MC_ERR_INPUT);
+        assert_null(cfg);
+        assert_non_null(why);
+        if (!strstr(why, cases[i].why))
+            fail_msg("case %zu: \"%s\" does not say \"%s\"", i, why, cases[i].why);
+        free(why);
+        fake_rspamadm_remove(prog);
+    }
+}
+
 static void rspamd_settings_that_change_the_answer(void **state)
 {
     (void)state;
@@ -775,6 +841,8 @@ int main(void)
         cmocka_unit_test(unreadable_and_malformed),
         cmocka_unit_test(rspamd_domains_selectors_templates),
         cmocka_unit_test(rspamd_settings_that_change_the_answer),
+        cmocka_unit_test(rspamadm_is_run_and_read),
+        cmocka_unit_test(rspamadm_failures_name_it),
         cmocka_unit_test(rspamd_output_that_is_not_a_section),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
