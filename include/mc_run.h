@@ -21,6 +21,9 @@ struct mc_run_limits {
     long data_bytes; /* RLIMIT_DATA of the child */
     size_t out_cap;  /* octets read of standard output */
     size_t err_cap;  /* octets read of standard error */
+    /* Standard error past err_cap is read and dropped instead of killing
+     * the program (its first complaints are the ones kept). */
+    bool err_drain;
 };
 
 /* Why a run did not end by itself within its bounds. */

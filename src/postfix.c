@@ -14,14 +14,12 @@
 #include "mc_array.h"
 #include "mc_file.h"
 #include "mc_postfix_master.h"
+#include "mc_run.h"
 
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -420,30 +418,6 @@ static const struct known {
 };
 #define NKNOWN (sizeof known / sizeof known[0])
 
-static char *find_postconf(void)
-{
-    /* MAILCHECK_POSTCONF names the program (mailcheck(1), ENVIRONMENT);
-     * set and empty, postconf is not used. */
-    const char *forced = getenv("MAILCHECK_POSTCONF");
-    if (forced)
-        return *forced && access(forced, X_OK) == 0 ? mc_xstrdup(forced) : NULL;
-    const char *path = getenv("PATH");
-    char *copy = mc_xasprintf("%s:/usr/sbin:/sbin", path ? path : "/usr/bin:/bin");
-    char *found = NULL;
-    for (char *dir = copy, *next; dir && !found; dir = next) {
-        next = strchr(dir, ':');
-        if (next)
-            *next++ = '\0';
-        char *cand = mc_xasprintf("%s/postconf", *dir ? dir : ".");
-        if (access(cand, X_OK) == 0)
-            found = cand;
-        else
-            free(cand);
-    }
-    free(copy);
-    return found;
-}
-
 /*
  * postconf(1) expands main.cf itself, without our MAX_REFS/MAX_OCTETS
  * budget: given an expansion bomb it runs until memory runs out.  So each
@@ -452,94 +426,10 @@ static char *find_postconf(void)
  * bound it is killed and the parser used instead.  A sane main.cf takes
  * postconf some 10 ms a run.
  */
-#define POSTCONF_MS 3000 /* the message in read_outputs() says 3 s */
+#define POSTCONF_MS 3000 /* the message in run_postconf() says 3 s */
 #define POSTCONF_DATA (64L * 1024 * 1024)
 #define POSTCONF_ERR (64 * 1024)
 #define POSTCONF_ARGS 24
-
-/* The child's side of the fork: no allocation here (the limits below would
- * already bind the allocator, and malloc after fork() is not safe). */
-static void postconf_child(char *const argv[], int out, int err)
-{
-    dup2(out, STDOUT_FILENO);
-    dup2(err, STDERR_FILENO);
-    struct rlimit data = {POSTCONF_DATA, POSTCONF_DATA};
-    struct rlimit cpu = {POSTCONF_MS / 1000, POSTCONF_MS / 1000};
-    setrlimit(RLIMIT_DATA, &data);
-    setrlimit(RLIMIT_CPU, &cpu);
-    execv(argv[0], argv);
-    _exit(127);
-}
-
-/* What one postconf run printed. */
-struct output {
-    char *text[2]; /* stdout, stderr: NUL-terminated, malloc'd */
-    size_t len[2];
-};
-
-static void output_reset(struct output *o)
-{
-    free(o->text[0]);
-    free(o->text[1]);
-    memset(o, 0, sizeof *o);
-}
-
-/* Reads FDS (stdout, stderr) to their ends into O, at most CAP[i] octets
- * each, until DEADLINE_MS.  Returns false with *PROBLEM saying why. */
-static bool read_outputs(const int fds[2], const size_t cap[2], struct output *o,
-                         int64_t deadline_ms, const char **problem)
-{
-    bool open[2] = {true, true};
-    for (int i = 0; i < 2; i++) {
-        o->text[i] = mc_xmalloc(cap[i] + 1);
-        o->len[i] = 0;
-    }
-    while (open[0] || open[1]) {
-        int64_t left = deadline_ms - mc_now_ms();
-        if (left <= 0) {
-            *problem = "did not finish within 3 s (a runaway $name expansion?)";
-            return false;
-        }
-        struct pollfd pfd[2];
-        int which[2], n = 0;
-        for (int i = 0; i < 2; i++)
-            if (open[i]) {
-                pfd[n] = (struct pollfd){.fd = fds[i], .events = POLLIN};
-                which[n++] = i;
-            }
-        int ready = poll(pfd, (nfds_t)n, (int)left);
-        if (ready <= 0)
-            continue; /* EINTR, or the deadline check above ends it */
-        for (int k = 0; k < n; k++) {
-            if (!pfd[k].revents)
-                continue;
-            int i = which[k];
-            if (o->len[i] == cap[i] && i == 0) {
-                *problem = "printed more than mailcheck reads (an expansion bomb?)";
-                return false;
-            }
-            /* stderr past its cap (thousands of warnings) is read and
-             * dropped: the warnings kept are the first ones. */
-            char junk[4096];
-            bool full = o->len[i] == cap[i];
-            ssize_t got = full ? read(fds[i], junk, sizeof junk)
-                               : read(fds[i], o->text[i] + o->len[i], cap[i] - o->len[i]);
-            if (got < 0 && errno == EINTR)
-                continue;
-            if (got < 0) {
-                *problem = strerror(errno);
-                return false;
-            }
-            if (got == 0)
-                open[i] = false;
-            if (!full)
-                o->len[i] += (size_t)got;
-        }
-    }
-    for (int i = 0; i < 2; i++)
-        o->text[i][o->len[i]] = '\0';
-    return true;
-}
 
 /* The first line of TEXT that says "fatal:" (else "warning:"), whole, for
  * messages; NULL when none does (borrowed; *LEN octets, no newline). */
@@ -556,66 +446,53 @@ static const char *first_complaint(const char *text, size_t *len)
     return hit;
 }
 
-/* Runs `postconf -c DIR ARGS...` (no shell) into O.  Returns MC_OK, or
- * MC_ERR_INPUT with *WHY quoting postconf (caller frees). */
+/* Runs `postconf -c DIR ARGS...` (no shell, mc_run()) into O.  Returns
+ * MC_OK, or MC_ERR_INPUT with *WHY quoting postconf (caller frees). */
 static enum mc_status run_postconf(const char *postconf, const char *dir, const char *const *args,
-                                   size_t nargs, size_t out_cap, struct output *o, char **why)
+                                   size_t nargs, size_t out_cap, struct mc_run_result *o,
+                                   char **why)
 {
-    int out[2], err[2];
     memset(o, 0, sizeof *o);
-    if (nargs + 3 >= POSTCONF_ARGS || pipe(out) != 0) {
-        *why = mc_xasprintf("cannot run postconf: %s", strerror(errno));
+    if (nargs + 4 > POSTCONF_ARGS) {
+        *why = mc_xasprintf("cannot run postconf: %zu arguments", nargs);
         return MC_ERR_INPUT;
     }
-    if (pipe(err) != 0) {
-        *why = mc_xasprintf("cannot run postconf: %s", strerror(errno));
-        close(out[0]);
-        close(out[1]);
-        return MC_ERR_INPUT;
-    }
-    /* execv() wants mutable strings: copies, made before the fork. */
-    char *argv[POSTCONF_ARGS] = {mc_xstrdup(postconf), mc_xstrdup("-c"), mc_xstrdup(dir)};
+    const char *argv[POSTCONF_ARGS] = {postconf, "-c", dir};
     size_t argc = 3;
     for (size_t k = 0; k < nargs; k++)
-        argv[argc++] = mc_xstrdup(args[k]);
+        argv[argc++] = args[k];
     argv[argc] = NULL;
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(out[0]);
-        close(err[0]);
-        postconf_child(argv, out[1], err[1]);
-    }
-    int fork_errno = errno;
-    for (size_t k = 0; k < argc; k++)
-        free(argv[k]);
-    close(out[1]);
-    close(err[1]);
-    if (pid < 0) {
-        close(out[0]);
-        close(err[0]);
-        *why = mc_xasprintf("cannot run postconf: %s", strerror(fork_errno));
+    /* stderr past its cap (thousands of warnings) is drained: the
+     * warnings kept are the first ones. */
+    const struct mc_run_limits limits = {
+        .wall_ms = POSTCONF_MS,
+        .data_bytes = POSTCONF_DATA,
+        .out_cap = out_cap,
+        .err_cap = POSTCONF_ERR,
+        .err_drain = true,
+    };
+    if (mc_run(argv, &limits, o, why) != MC_OK)
         return MC_ERR_INPUT;
-    }
-    const int fds[2] = {out[0], err[0]};
-    const size_t cap[2] = {out_cap, POSTCONF_ERR};
-    const char *problem = NULL;
-    bool read_all = read_outputs(fds, cap, o, mc_now_ms() + POSTCONF_MS, &problem);
-    close(out[0]);
-    close(err[0]);
-    if (!read_all)
-        kill(pid, SIGKILL);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        continue;
     const char *what = args[0];
+    bool read_all = o->cut == MC_RUN_ENDED;
+    int status = o->status;
     /* A fatal message is a failure, whatever the exit status says. */
-    bool fatal = read_all && strstr(o->text[1], "fatal:") != NULL;
-    if (read_all && !fatal && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    bool fatal = read_all && strstr(o->err, "fatal:") != NULL;
+    if (!fatal && mc_run_succeeded(o))
         return MC_OK;
     size_t qlen = 0;
-    const char *quote = read_all ? first_complaint(o->text[1], &qlen) : NULL;
-    if (problem)
-        *why = mc_xasprintf("postconf -c %s %s %s; it was stopped", dir, what, problem);
+    const char *quote = read_all ? first_complaint(o->err, &qlen) : NULL;
+    if (o->cut == MC_RUN_TIMEOUT)
+        *why = mc_xasprintf("postconf -c %s %s did not finish within 3 s (a runaway $name "
+                            "expansion?); it was stopped",
+                            dir, what);
+    else if (o->cut == MC_RUN_TOO_LONG)
+        *why = mc_xasprintf("postconf -c %s %s printed more than mailcheck reads (an expansion "
+                            "bomb?); it was stopped",
+                            dir, what);
+    else if (o->cut == MC_RUN_READ_ERROR)
+        *why = mc_xasprintf("postconf -c %s %s %s; it was stopped", dir, what,
+                            strerror(o->read_errno));
     else if (fatal && WIFEXITED(status) && WEXITSTATUS(status) == 0)
         *why = mc_xasprintf("postconf -c %s %s printed \"%.*s\"", dir, what, (int)qlen, quote);
     else if (WIFSIGNALED(status))
@@ -626,7 +503,7 @@ static enum mc_status run_postconf(const char *postconf, const char *dir, const 
         *why = mc_xasprintf("postconf -c %s %s failed (exit %d)%s%.*s%s", dir, what,
                             WIFEXITED(status) ? WEXITSTATUS(status) : -1, quote ? ": \"" : "",
                             (int)qlen, quote ? quote : "", quote ? "\"" : "");
-    output_reset(o);
+    mc_run_result_reset(o);
     return MC_ERR_INPUT;
 }
 
@@ -695,13 +572,13 @@ static void read_assignments(const char *text, struct mc_postfix_params *into)
 static enum mc_status ask_postconf_master(const char *postconf, const char *dir,
                                           struct mc_postfix_config *c, char **why)
 {
-    struct output o;
+    struct mc_run_result o;
     static const char *const m_args[] = {"-M"};
     enum mc_status st = run_postconf(postconf, dir, m_args, 1, MAX_MAIN_CF, &o, why);
     if (st != MC_OK)
         return st;
     size_t cap = 0;
-    const char *text = o.text[0], *line;
+    const char *text = o.out, *line;
     size_t len;
     c->services = mc_xcalloc(1, sizeof *c->services); /* asked: not NULL, even if empty */
     cap = 1;
@@ -719,14 +596,14 @@ static enum mc_status ask_postconf_master(const char *postconf, const char *dir,
             push_string(&c->services, &c->nservices, &cap,
                         mc_xasprintf("%.*s/%.*s", (int)n1, line, (int)(n2 - s2), line + s2));
     }
-    output_reset(&o);
+    mc_run_result_reset(&o);
     static const char *const p_args[] = {"-P", "-x"};
     st = run_postconf(postconf, dir, p_args, 2, MAX_MAIN_CF, &o, why);
     if (st != MC_OK)
         return st;
     struct mc_postfix_params *ov = mc_xcalloc(1, sizeof *ov);
-    read_assignments(o.text[0], ov);
-    output_reset(&o);
+    read_assignments(o.out, ov);
+    mc_run_result_reset(&o);
     c->postconf_overrides = ov;
     return MC_OK;
 }
@@ -735,7 +612,7 @@ static enum mc_status ask_postconf_master(const char *postconf, const char *dir,
 static enum mc_status ask_postconf(const char *postconf, const char *dir,
                                    struct mc_postfix_config *c, char **why)
 {
-    struct output o;
+    struct mc_run_result o;
     const char *args[POSTCONF_ARGS];
     /* "-x" without "-h": "name = value" lines, so that a parameter this
      * Postfix does not know (smtp_tls_connection_reuse before 3.4) is only
@@ -748,26 +625,26 @@ static enum mc_status ask_postconf(const char *postconf, const char *dir,
     if (st != MC_OK)
         return st;
     struct mc_postfix_params *v = mc_xcalloc(1, sizeof *v);
-    read_assignments(o.text[0], v);
-    output_reset(&o);
+    read_assignments(o.out, v);
+    mc_run_result_reset(&o);
     /* Every parameter main.cf sets, expanded: its output is main.cf syntax. */
     static const char *const n_args[] = {"-n", "-x"};
     st = run_postconf(postconf, dir, n_args, 2, MAX_MAIN_CF, &o, why);
     struct mc_postfix_params *set = NULL;
     char *pwhy = NULL;
-    if (st == MC_OK && mc_postfix_parse(o.text[0], o.len[0], &set, &pwhy) != MC_OK) {
+    if (st == MC_OK && mc_postfix_parse(o.out, o.out_len, &set, &pwhy) != MC_OK) {
         *why = mc_xasprintf("postconf -c %s -n -x: %s", dir, pwhy);
         free(pwhy);
         st = MC_ERR_INPUT;
     }
     if (st != MC_OK) {
-        output_reset(&o);
+        mc_run_result_reset(&o);
         mc_postfix_params_free(v);
         return st;
     }
     size_t wcap = 0;
-    collect_warnings(c, o.text[1], &wcap);
-    output_reset(&o);
+    collect_warnings(c, o.err, &wcap);
+    mc_run_result_reset(&o);
     for (size_t k = 0; k < set->n; k++)
         if (!raw_value(v, set->pairs[k].name, strlen(set->pairs[k].name))) {
             set_param(v, set->pairs[k].name, set->pairs[k].value, 0);
@@ -781,11 +658,11 @@ static enum mc_status ask_postconf(const char *postconf, const char *dir,
         return st;
     }
     size_t tcap = 0, len;
-    const char *text = o.text[0], *line;
+    const char *text = o.out, *line;
     while (next_line(&text, &line, &len))
         if (len > 0)
             push_string(&c->table_types, &c->ntable_types, &tcap, mc_xstrndup(line, len));
-    output_reset(&o);
+    mc_run_result_reset(&o);
     c->postconf_values = v;
     /* Without master.cf there is nothing to ask (postconf -M would fail). */
     return c->master ? ask_postconf_master(postconf, dir, c, why) : MC_OK;
@@ -943,7 +820,7 @@ enum mc_status mc_postfix_load(const char *path, bool use_postconf,
             goto fail;
     }
     const char *base = strrchr(config->path, '/');
-    char *postconf = use_postconf ? find_postconf() : NULL;
+    char *postconf = use_postconf ? mc_run_find("postconf", "MAILCHECK_POSTCONF") : NULL;
     config->source = "main.cf";
     if (postconf && strcmp(base ? base + 1 : config->path, "main.cf") == 0) {
         if (ask_postconf(postconf, dir, config, &config->postconf_failed) == MC_OK)

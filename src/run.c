@@ -52,9 +52,10 @@ static void child(char *const argv[], int out, int err, const struct mc_run_limi
 }
 
 /* Reads FDS (stdout, stderr) to their ends into R, at most CAP[i] octets
- * each, until DEADLINE_MS.  Returns what cut it short, if anything. */
-static enum mc_run_cut read_outputs(const int fds[2], const size_t cap[2], struct mc_run_result *r,
-                                    int64_t deadline_ms)
+ * each (past CAP[1] with DRAIN_ERR: dropped), until DEADLINE_MS.  Returns
+ * what cut it short, if anything. */
+static enum mc_run_cut read_outputs(const int fds[2], const size_t cap[2], bool drain_err,
+                                    struct mc_run_result *r, int64_t deadline_ms)
 {
     char *text[2] = {mc_xmalloc(cap[0] + 1), mc_xmalloc(cap[1] + 1)};
     size_t len[2] = {0, 0};
@@ -79,11 +80,14 @@ static enum mc_run_cut read_outputs(const int fds[2], const size_t cap[2], struc
             if (!pfd[k].revents)
                 continue;
             int i = which[k];
-            if (len[i] == cap[i]) {
+            bool full = len[i] == cap[i];
+            if (full && !(i == 1 && drain_err)) {
                 cut = MC_RUN_TOO_LONG;
                 break;
             }
-            ssize_t got = read(fds[i], text[i] + len[i], cap[i] - len[i]);
+            char junk[4096];
+            ssize_t got = full ? read(fds[i], junk, sizeof junk)
+                               : read(fds[i], text[i] + len[i], cap[i] - len[i]);
             if (got < 0 && errno == EINTR)
                 continue;
             if (got < 0) {
@@ -93,7 +97,8 @@ static enum mc_run_cut read_outputs(const int fds[2], const size_t cap[2], struc
             }
             if (got == 0)
                 open[i] = false;
-            len[i] += (size_t)got;
+            else if (!full)
+                len[i] += (size_t)got;
         }
     }
     text[0][len[0]] = '\0';
@@ -152,7 +157,7 @@ enum mc_status mc_run(const char *const *argv, const struct mc_run_limits *limit
     }
     const int fds[2] = {out[0], err[0]};
     const size_t cap[2] = {limits->out_cap, limits->err_cap};
-    r->cut = read_outputs(fds, cap, r, mc_now_ms() + limits->wall_ms);
+    r->cut = read_outputs(fds, cap, limits->err_drain, r, mc_now_ms() + limits->wall_ms);
     close(out[0]);
     close(err[0]);
     if (r->cut != MC_RUN_ENDED)

@@ -80,6 +80,16 @@ static void output_past_a_cap_is_cut(void **state)
     assert_int_equal(r.cut, MC_RUN_TOO_LONG);
     assert_int_equal(r.err_len, 10);
     mc_run_result_reset(&r);
+    /* Drained, standard error past its cap is dropped: the run ends. */
+    lim.err_drain = true;
+    run_sh("i=0; while [ $i -lt 2000 ]; do echo warning $i >&2; i=$((i+1)); done; echo done", &lim,
+           &r);
+    assert_int_equal(r.cut, MC_RUN_ENDED);
+    assert_true(mc_run_succeeded(&r));
+    assert_string_equal(r.out, "done\n");
+    assert_int_equal(r.err_len, 10);
+    assert_memory_equal(r.err, "warning 0\n", 10);
+    mc_run_result_reset(&r);
 }
 
 static void a_missing_program_exits_127(void **state)
