@@ -19,11 +19,13 @@
 #include "mc_resolver.h"
 
 /* The DKIM keys the command line names: --dkim SELECTOR[:DOMAIN] and the
- * signer's configuration (--dkim-config). */
+ * signer's configuration (--dkim-config, or opendkim.conf and rspamd's by
+ * default with --postfix). */
 struct mc_cli_dkim {
     const char *const *selectors; /* "SELECTOR" or "SELECTOR:DOMAIN" */
     size_t nselectors;
     const struct mc_dkim_config *config; /* or NULL */
+    const struct mc_dkim_config *rspamd; /* rspamd's (rspamadm), or NULL */
     const struct mc_psl *psl;
 };
 

@@ -1114,8 +1114,19 @@ static int run_host_check(struct cli *cli)
     if (domain_report && default_dkim &&
         mc_dkim_config_load(default_dkim, &dkim_config, &default_dkim_why) != MC_OK)
         dkim_config = NULL;
-    struct mc_cli_dkim dkim = {
-        .selectors = cli->dkim, .nselectors = cli->ndkim, .config = dkim_config, .psl = psl};
+    /* rspamd signs with its own configuration: asked of rspamadm under the
+     * same condition (mailcheck(1), SENDER DOMAINS); a failure, an info
+     * finding. */
+    struct mc_dkim_config *rspamd_config = NULL;
+    char *rspamadm = domain_report && !cli->dkim_config ? cli_postfix_rspamadm(cli, &pf) : NULL;
+    char *rspamd_why = NULL;
+    if (rspamadm && mc_dkim_config_rspamadm(rspamadm, &rspamd_config, &rspamd_why) != MC_OK)
+        rspamd_config = NULL;
+    struct mc_cli_dkim dkim = {.selectors = cli->dkim,
+                               .nselectors = cli->ndkim,
+                               .config = dkim_config,
+                               .rspamd = rspamd_config,
+                               .psl = psl};
     struct mc_cli_dkim_hold hold = {0};
     mc_cli_dkim_attach(domains, ndomains, &dkim, &hold);
     struct mc_check_options co = {
@@ -1147,6 +1158,14 @@ static int run_host_check(struct cli *cli)
                               default_dkim_why, NULL);
         free(default_dkim_why);
     }
+    if (rspamd_why) {
+        mc_report_add_finding(report, "dkim-key-unreadable", MC_SEV_INFO, "rspamadm", rspamd_why,
+                              "run `rspamadm configdump -j dkim_signing` to see what fails");
+        free(rspamd_why);
+    }
+    cli_dkim_config_problems(rspamd_config, report);
+    mc_dkim_config_free(rspamd_config);
+    free(rspamadm);
     if (cli->postfix)
         cli_postfix_findings(&pf, report);
     cli_egress_findings(cli, report);

@@ -366,8 +366,9 @@ static void hold_key(struct mc_cli_dkim_hold *hold, struct mc_domain_dkim key)
 void mc_cli_dkim_attach(struct mc_domain_request *reqs, size_t n, const struct mc_cli_dkim *dkim,
                         struct mc_cli_dkim_hold *hold)
 {
-    if (!reqs || (!dkim->nselectors && !dkim->config))
+    if (!reqs || (!dkim->nselectors && !dkim->config && !dkim->rspamd))
         return;
+    const struct mc_dkim_config *const configs[] = {dkim->config, dkim->rspamd};
     /* Two passes: first every key (the array may move), then the slices. */
     size_t *first = mc_xcalloc(n + 1, sizeof *first);
     for (size_t r = 0; r < n; r++) {
@@ -384,13 +385,15 @@ void mc_cli_dkim_attach(struct mc_domain_request *reqs, size_t n, const struct m
                                .source = "--dkim",
                            });
         }
-        if (dkim->config) {
+        for (size_t c = 0; c < sizeof configs / sizeof *configs; c++) {
+            if (!configs[c])
+                continue;
             /* mc_dkim_config_resolve() zeroes its output: each domain's
              * signers are resolved apart, then moved into HOLD (which
              * owns their strings), else every domain but the first lost
              * its keys and the earlier signers leaked. */
             struct mc_dkim_signers one;
-            mc_dkim_config_resolve(dkim->config, reqs[r].domain, dkim->psl, &one);
+            mc_dkim_config_resolve(configs[c], reqs[r].domain, dkim->psl, &one);
             MC_ARRAY_RESERVE(hold->signers.v, hold->signers.cap, hold->signers.n + one.n);
             for (size_t i = 0; i < one.n; i++) {
                 const struct mc_dkim_signer *sg = &one.v[i];

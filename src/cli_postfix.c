@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "mc_cli_private.h"
+#include "mc_run.h"
 #include "mc_array.h"
 #include "mc_egress.h"
 #include "mc_file.h"
@@ -269,6 +270,13 @@ const char *cli_postfix_opendkim_conf(const struct cli *cli, const struct cli_po
         path = OPENDKIM_CONF;
     struct stat sb;
     return *path && stat(path, &sb) == 0 ? path : NULL;
+}
+
+char *cli_postfix_rspamadm(const struct cli *cli, const struct cli_postfix *pf)
+{
+    if (!cli->postfix || (!getenv("MAILCHECK_RSPAMADM") && !pf->local))
+        return NULL;
+    return mc_run_find("rspamadm", "MAILCHECK_RSPAMADM");
 }
 
 void cli_postfix_reset(struct cli_postfix *pf)

@@ -131,6 +131,10 @@ int cli_postfix_unchecked(const struct cli *cli, const struct cli_postfix *pf, i
  * (MAILCHECK_OPENDKIM_CONF, else /etc/opendkim.conf) when it exists, else
  * NULL (borrowed). */
 const char *cli_postfix_opendkim_conf(const struct cli *cli, const struct cli_postfix *pf);
+/* The rspamadm asked for rspamd's DKIM signing configuration under the
+ * same condition (MAILCHECK_RSPAMADM names it for any --postfix; set and
+ * empty, none), when installed; else NULL.  Caller frees. */
+char *cli_postfix_rspamadm(const struct cli *cli, const struct cli_postfix *pf);
 void cli_postfix_reset(struct cli_postfix *pf);
 /* --egress without --postfix: the kernel's source address of each family
  * with a route is a sending address (--address). */
