@@ -446,6 +446,23 @@ static int relay_order(const void *x, const void *y)
     return mc_ip_compare(&a->ip, &b->ip);
 }
 
+/* One SPF evaluation V of IDENTITY as the report shows it (strings copied
+ * into AR). */
+static struct mc_report_spf spf_entry(struct mc_arena *ar, const struct mc_spf_verdict *v,
+                                      const char *identity)
+{
+    return (struct mc_report_spf){
+        .identity = identity,
+        .domain = mc_arena_strdup(ar, v->domain),
+        .result = mc_spf_result_str(v->result),
+        .mechanism = mc_arena_strdup(ar, v->mechanism),
+        .explanation = mc_arena_strdup(ar, v->explanation),
+        .why = mc_arena_strdup(ar, v->why),
+        .dns_lookups = v->dns_lookups,
+        .void_lookups = v->void_lookups,
+    };
+}
+
 /* The relay's part of the report: its addresses with their SPF results,
  * the findings of those (the usual SPF severities), and any lookup of its
  * addresses that failed. */
@@ -487,17 +504,7 @@ static void relay_report(struct mc_check *c)
         ra->nspf = r->nspf;
         ra->spf = mc_arena_alloc(ar, (r->nspf + 1) * sizeof *ra->spf);
         for (size_t k = 0; k < r->nspf; k++) {
-            const struct mc_spf_verdict *v = spf_verdict(c, r->spf[k]);
-            ra->spf[k] = (struct mc_report_spf){
-                .identity = "mailfrom",
-                .domain = mc_arena_strdup(ar, v->domain),
-                .result = mc_spf_result_str(v->result),
-                .mechanism = mc_arena_strdup(ar, v->mechanism),
-                .explanation = mc_arena_strdup(ar, v->explanation),
-                .why = mc_arena_strdup(ar, v->why),
-                .dns_lookups = v->dns_lookups,
-                .void_lookups = v->void_lookups,
-            };
+            ra->spf[k] = spf_entry(ar, spf_verdict(c, r->spf[k]), "mailfrom");
         }
         spf_findings_of(c, r->text, r->ip.family, r->spf, r->nspf, whose, c->opt.relay);
     }
@@ -718,16 +725,7 @@ static void report_spf(struct mc_check *c, const struct address *a, struct mc_re
     for (size_t i = 0; i < a->nspf; i++) {
         const struct mc_spf_verdict *v = spf_verdict(c, a->spf[i]);
         bool helo = i == c->opt.nfrom;
-        ra->spf[i] = (struct mc_report_spf){
-            .identity = helo ? "helo" : "mailfrom",
-            .domain = mc_arena_strdup(ar, v->domain),
-            .result = mc_spf_result_str(v->result),
-            .mechanism = mc_arena_strdup(ar, v->mechanism),
-            .explanation = mc_arena_strdup(ar, v->explanation),
-            .why = mc_arena_strdup(ar, v->why),
-            .dns_lookups = v->dns_lookups,
-            .void_lookups = v->void_lookups,
-        };
+        ra->spf[i] = spf_entry(ar, v, helo ? "helo" : "mailfrom");
         if (!helo && (int)v->dns_lookups > fam->spf_lookups)
             fam->spf_lookups = (int)v->dns_lookups;
     }
