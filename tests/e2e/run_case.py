@@ -266,6 +266,8 @@ def server_args(case, state_dir):
         return ["--server", "127.0.0.1:%d" % closed_port()]
     if server == "offline":
         zones_dir = os.path.join(HERE, "zones")
+        if as_user_prefix(case):
+            zones_dir = readable_for_nobody(zones_dir)
         zones = case.get("zones") or sorted(
             f for f in os.listdir(zones_dir) if f.endswith(".zone"))
         args = ["--offline"]
@@ -345,26 +347,33 @@ def netns_unavailable(case):
 _NOBODY_COPY = {}
 
 
-def binary_for_nobody(binary):
-    """A copy of BINARY that nobody can read: a build tree under a mode-700
-    home (a clone in /root) lets nobody exec the binary through setpriv,
-    but valgrind, run as nobody, must open it.  Made once, removed at exit."""
-    if binary not in _NOBODY_COPY:
+def readable_for_nobody(path):
+    """A copy of PATH (the binary, or the zones directory) that nobody can
+    read: a clone under a mode-700 home (/root) lets nobody exec the binary
+    through setpriv, but not open it (valgrind, run as nobody, must) nor
+    the zone files.  Made once, removed at exit."""
+    if path not in _NOBODY_COPY:
         import atexit
         d = tempfile.mkdtemp(prefix="mailcheck-nobody-")
         os.chmod(d, 0o755)
-        copy = os.path.join(d, "mailcheck")
-        shutil.copy2(binary, copy)
-        os.chmod(copy, 0o755)
+        copy = os.path.join(d, os.path.basename(path))
+        if os.path.isdir(path):
+            shutil.copytree(path, copy)
+            os.chmod(copy, 0o755)
+            for name in os.listdir(copy):
+                os.chmod(os.path.join(copy, name), 0o644)
+        else:
+            shutil.copy2(path, copy)
+            os.chmod(copy, 0o755)
         atexit.register(shutil.rmtree, d, True)
-        _NOBODY_COPY[binary] = copy
-    return _NOBODY_COPY[binary]
+        _NOBODY_COPY[path] = copy
+    return _NOBODY_COPY[path]
 
 
 def command(case, binary, state_dir):
     prefix = as_user_prefix(case)
     if prefix:
-        binary = binary_for_nobody(binary)
+        binary = readable_for_nobody(binary)
     argv = netns_prefix(case) + prefix + wrapper() + [binary]
     if case["format"] != "text":
         argv += ["--format", case["format"]]
