@@ -12,6 +12,7 @@
  */
 #include "mc_postfix.h"
 #include "mc_array.h"
+#include "mc_cursor.h"
 #include "mc_file.h"
 #include "mc_postfix_master.h"
 #include "mc_run.h"
@@ -60,80 +61,101 @@ static void set_param(struct mc_postfix_params *p, char *name, char *value, unsi
     p->pairs[p->n++] = (struct pair){.name = name, .value = value, .line = line};
 }
 
-/* Parses one logical line (NUL-terminated, LINE_NO for messages). */
-static enum mc_status parse_logical(struct mc_postfix_params *p, const char *line, size_t line_no,
-                                    char **why)
+static bool is_blank(int c, const void *arg)
 {
-    const char *s = line;
-    const char *name = s;
-    while (is_name_char((unsigned char)*s))
-        s++;
-    size_t nlen = (size_t)(s - name);
-    while (*s == ' ' || *s == '\t')
-        s++;
-    if (nlen == 0 || *s != '=') {
+    (void)arg;
+    return c == ' ' || c == '\t';
+}
+
+static bool is_name_octet(int c, const void *arg)
+{
+    (void)arg;
+    return is_name_char(c);
+}
+
+/* Parses one logical line (LEN octets, LINE_NO for messages). */
+static enum mc_status parse_logical(struct mc_postfix_params *p, const char *line, size_t len,
+                                    size_t line_no, char **why)
+{
+    struct mc_cursor c = mc_cursor_make(line, len);
+    const char *name;
+    size_t nlen = mc_cursor_take_while(&c, is_name_octet, NULL, &name);
+    mc_cursor_take_while(&c, is_blank, NULL, NULL);
+    if (nlen == 0 || !mc_cursor_expect(&c, '=')) {
         *why = mc_xasprintf("main.cf line %zu: expected 'name = value'", line_no);
         return MC_ERR_INPUT;
     }
-    s++;
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t vlen = strlen(s);
-    while (vlen > 0 && mc_ascii_isspace((unsigned char)s[vlen - 1]))
+    mc_cursor_take_while(&c, is_blank, NULL, NULL);
+    const char *value = mc_cursor_here(&c);
+    size_t vlen = mc_cursor_remaining(&c);
+    while (vlen > 0 && mc_ascii_isspace((unsigned char)value[vlen - 1]))
         vlen--;
-    set_param(p, mc_xstrndup(name, nlen), mc_xstrndup(s, vlen), (unsigned)line_no);
+    set_param(p, mc_xstrndup(name, nlen), mc_xstrndup(value, vlen), (unsigned)line_no);
     return MC_OK;
+}
+
+/* The logical line being built: a parameter's line and its continuation
+ * lines joined by single spaces (postconf(5): "a logical line starts with
+ * non-whitespace text; a line that starts with whitespace continues a
+ * logical line").  Appended in place: joining by copying the whole so far
+ * at every continuation line was quadratic (300,000 of them took over a
+ * minute). */
+struct logical {
+    char *text;
+    size_t len, cap;
+    size_t line_no; /* of its first line; 0: none yet */
+};
+
+static void logical_append(struct logical *l, const char *s, size_t n, bool space)
+{
+    MC_ARRAY_RESERVE(l->text, l->cap, l->len + n + 2);
+    if (space)
+        l->text[l->len++] = ' ';
+    memcpy(l->text + l->len, s, n);
+    l->len += n;
+    l->text[l->len] = '\0';
 }
 
 enum mc_status mc_postfix_parse(const char *text, size_t len, struct mc_postfix_params **out,
                                 char **why)
 {
     struct mc_postfix_params *p = mc_xcalloc(1, sizeof *p);
-    char *logical = NULL; /* the logical line being built */
-    size_t logical_no = 0, line_no = 0, settings = 0;
+    struct logical logical = {0};
+    size_t line_no = 0, settings = 0;
     enum mc_status st = MC_OK;
-    for (size_t pos = 0; pos < len && st == MC_OK;) {
-        const char *start = text + pos;
-        const char *nl = memchr(start, '\n', len - pos);
-        size_t llen = nl ? (size_t)(nl - start) : len - pos;
-        pos += llen + (nl ? 1 : 0);
+    struct mc_cursor c = mc_cursor_make(text, len);
+    const char *line;
+    size_t n;
+    while (st == MC_OK && mc_cursor_take_line(&c, &line, &n)) {
         line_no++;
-        if (memchr(start, '\0', llen)) {
+        if (memchr(line, '\0', n)) {
             *why = mc_xasprintf("main.cf line %zu: contains a NUL byte", line_no);
             st = MC_ERR_INPUT;
             break;
         }
-        char *line = mc_xstrndup(start, llen);
-        size_t n = strlen(line);
         if (n > 0 && line[n - 1] == '\r')
-            line[--n] = '\0';
-        const char *first = line;
-        while (*first == ' ' || *first == '\t')
-            first++;
-        if (*first == '\0' || *first == '#') { /* blank or comment line */
-            free(line);
+            n--;
+        struct mc_cursor lc = mc_cursor_make(line, n);
+        bool continues = mc_cursor_take_while(&lc, is_blank, NULL, NULL) > 0;
+        int first = mc_cursor_peek(&lc);
+        if (first < 0 || first == '#') /* blank or comment line */
             continue;
-        }
-        if (first != line) { /* continues the logical line */
-            if (!logical) {
+        if (continues) {
+            if (!logical.line_no) {
                 *why = mc_xasprintf("main.cf line %zu: a continuation line (it starts with "
                                     "whitespace) with no parameter before it",
                                     line_no);
                 st = MC_ERR_INPUT;
-                free(line);
                 break;
             }
-            char *joined = mc_xasprintf("%s %s", logical, first);
-            free(logical);
-            logical = joined;
-            free(line);
+            logical_append(&logical, mc_cursor_here(&lc), mc_cursor_remaining(&lc), true);
             continue;
         }
-        if (logical)
-            st = parse_logical(p, logical, logical_no, why);
-        free(logical);
-        logical = line;
-        logical_no = line_no;
+        if (logical.line_no)
+            st = parse_logical(p, logical.text, logical.len, logical.line_no, why);
+        logical.len = 0;
+        logical_append(&logical, line, n, false);
+        logical.line_no = line_no;
         /* A bound on the settings keeps every pass over them (a later
          * setting replaces an earlier one, the lint reads them all) far
          * from quadratic blow-up. */
@@ -144,9 +166,9 @@ enum mc_status mc_postfix_parse(const char *text, size_t len, struct mc_postfix_
             st = MC_ERR_INPUT;
         }
     }
-    if (st == MC_OK && logical)
-        st = parse_logical(p, logical, logical_no, why);
-    free(logical);
+    if (st == MC_OK && logical.line_no)
+        st = parse_logical(p, logical.text, logical.len, logical.line_no, why);
+    free(logical.text);
     if (st != MC_OK) {
         mc_postfix_params_free(p);
         return st;

@@ -154,6 +154,31 @@ static void load_errors(void **state)
     unlink(path);
 }
 
+/* A value continued over 300,000 lines (900 KB, under main.cf's size
+ * bound) is read in one pass: appended, not copied again at every line
+ * (that took over a minute, past CTest's timeout). */
+static void long_continuations_join_whole(void **state)
+{
+    (void)state;
+    const size_t lines = 300000;
+    size_t cap = 16 + lines * 3 + 1, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)snprintf(text, cap, "a = x\n");
+    for (size_t i = 0; i < lines; i++)
+        len += (size_t)snprintf(text + len, cap - len, " y\n");
+    struct mc_postfix_params *p = NULL;
+    char *why = NULL;
+    assert_int_equal(mc_postfix_parse(text, len, &p, &why), MC_OK);
+    assert_int_equal(mc_postfix_params_count(p), 1);
+    char *v = mc_postfix_get(p, "a", NULL); /* as far as expansion reads */
+    assert_non_null(v);
+    assert_memory_equal(v, "x y y y", 7);
+    free(v);
+    mc_postfix_params_free(p);
+    free(text);
+}
+
 static void settings_are_bounded(void **state)
 {
     (void)state;
@@ -189,6 +214,7 @@ int main(void)
         cmocka_unit_test(load_main_cf_without_postconf),
         cmocka_unit_test(load_errors),
         cmocka_unit_test(settings_are_bounded),
+        cmocka_unit_test(long_continuations_join_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
