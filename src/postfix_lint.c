@@ -107,6 +107,38 @@ static bool is_smtp_client(const struct mc_postfix_service *s)
     return strcmp(s->command, SMTP_CLIENT) == 0;
 }
 
+/* One `-o NAME=...` of an SMTP client service in master.cf, its value
+ * expanded (postconf -P -x, else the parser's expansion). */
+struct client_override {
+    const struct mc_postfix_service *service;
+    const struct mc_postfix_override *o;
+    char *value; /* expanded; owned, freed by next_client_override() */
+};
+
+/* The next SMTP client service from *I on with an -o NAME override, into
+ * *OUT; false once there is none.  The caller leaves the loop only
+ * through this function returning false, or frees OUT->value itself. */
+static bool next_client_override(const struct mc_postfix_config *c, size_t *i, const char *name,
+                                 struct client_override *out)
+{
+    free(out->value);
+    out->value = NULL;
+    for (; c->master && *i < c->master->nservices; (*i)++) {
+        const struct mc_postfix_service *s = &c->master->services[*i];
+        const struct mc_postfix_override *o = mc_postfix_service_override(s, name);
+        if (!o || !is_smtp_client(s))
+            continue;
+        (*i)++;
+        *out = (struct client_override){
+            .service = s,
+            .o = o,
+            .value = mc_postfix_override_value(c, s->name, s->type, o->name, o->value),
+        };
+        return true;
+    }
+    return false;
+}
+
 /* ---- postfix-helo-not-fqdn, postfix-helo-override (postconf(5):
  * myhostname, smtp_helo_name; src/global/mail_params.c appends
  * .localdomain to a myhostname without a dot) ---- */
@@ -135,13 +167,12 @@ static void lint_helo(const struct mc_postfix_config *c, struct mc_postfix_lint 
             "skipped",
             param, c->helo_name);
     }
-    for (size_t i = 0; c->master && i < c->master->nservices; i++) {
-        const struct mc_postfix_service *s = &c->master->services[i];
-        const struct mc_postfix_override *o = mc_postfix_service_override(s, "smtp_helo_name");
-        if (!o || !is_smtp_client(s))
-            continue;
+    struct client_override co = {0};
+    for (size_t i = 0; next_client_override(c, &i, "smtp_helo_name", &co);) {
+        const struct mc_postfix_service *s = co.service;
+        const struct mc_postfix_override *o = co.o;
+        const char *value = co.value;
         char *subject = service_subject(s);
-        char *value = mc_postfix_override_value(c, s->name, s->type, o->name, o->value);
         add(l, "postfix-helo-override", MC_SEV_INFO, subject, c->master_path, o->line, NULL,
             "-o smtp_helo_name=%s: the %s transport sends the EHLO name %s, not %s; mailcheck "
             "checks %s",
@@ -154,7 +185,6 @@ static void lint_helo(const struct mc_postfix_config *c, struct mc_postfix_lint 
                 "-o smtp_helo_name=%s: the %s transport sends %s, not a fully qualified public "
                 "name: receivers reject it",
                 o->value, s->name, value);
-        free(value);
         free(subject);
     }
 }
@@ -183,16 +213,11 @@ static void lint_tlsproxy(const struct mc_postfix_config *c, struct mc_postfix_l
             "connection the SMTP client tries to reuse fails",
             reuse, c->master ? c->master_path : "master.cf (missing)", service);
     }
-    for (size_t i = 0; !present && c->master && i < c->master->nservices; i++) {
-        const struct mc_postfix_service *s = &c->master->services[i];
-        const struct mc_postfix_override *o =
-            mc_postfix_service_override(s, "smtp_tls_connection_reuse");
-        if (!o || !is_smtp_client(s))
-            continue;
-        char *value = mc_postfix_override_value(c, s->name, s->type, o->name, o->value);
-        bool yes = is_yes(value);
-        free(value);
-        if (!yes)
+    struct client_override co = {0};
+    for (size_t i = 0; !present && next_client_override(c, &i, "smtp_tls_connection_reuse", &co);) {
+        const struct mc_postfix_service *s = co.service;
+        const struct mc_postfix_override *o = co.o;
+        if (!is_yes(co.value))
             continue;
         char *subject = service_subject(s);
         add(l, "postfix-tlsproxy-missing", MC_SEV_CRITICAL, subject, c->master_path, o->line,
@@ -229,16 +254,11 @@ static void lint_tls(const struct mc_postfix_config *c, struct mc_postfix_lint *
             *level ? level : "(empty)",
             *level ? "" : " (the default before Postfix 3.11 and compatibility_level 3.11)");
     }
-    for (size_t i = 0; c->master && i < c->master->nservices; i++) {
-        const struct mc_postfix_service *s = &c->master->services[i];
-        const struct mc_postfix_override *o =
-            mc_postfix_service_override(s, "smtp_tls_security_level");
-        if (!o || !is_smtp_client(s))
-            continue;
-        char *value = mc_postfix_override_value(c, s->name, s->type, o->name, o->value);
-        bool none = mc_ascii_strcasecmp(value, "none") == 0;
-        free(value);
-        if (!none)
+    struct client_override co = {0};
+    for (size_t i = 0; next_client_override(c, &i, "smtp_tls_security_level", &co);) {
+        const struct mc_postfix_service *s = co.service;
+        const struct mc_postfix_override *o = co.o;
+        if (mc_ascii_strcasecmp(co.value, "none") != 0)
             continue;
         char *subject = service_subject(s);
         add(l, "postfix-tls-off", MC_SEV_CRITICAL, subject, c->master_path, o->line,
