@@ -158,13 +158,7 @@ static const char *zone_name(struct mc_arena *a, const char *zone, char **why)
         *why = mc_xasprintf("--dnsbl %s: not a domain name: %s", zone, problem);
         return NULL;
     }
-    char *z = mc_arena_strdup(a, zone);
-    size_t n = strlen(z);
-    if (z[n - 1] == '.')
-        z[n - 1] = '\0';
-    for (char *c = z; *c; c++)
-        *c = (char)mc_ascii_tolower(*c);
-    return z;
+    return mc_ascii_lower(mc_arena_strndup(a, zone, mc_name_len(zone)));
 }
 
 static bool run_add(struct mc_dnsbl_run *run, const struct mc_dnsbl_table *table, const char *given,
@@ -207,10 +201,7 @@ enum mc_status mc_dnsbl_run_new(const struct mc_dnsbl_table *table, const char *
         return MC_ERR_USAGE;
     }
     if (key) {
-        char *k = mc_arena_strdup(run->arena, key);
-        for (char *c = k; *c; c++)
-            *c = (char)mc_ascii_tolower(*c);
-        run->key = k;
+        run->key = mc_ascii_lower(mc_arena_strdup(run->arena, key));
     }
     size_t cap = 0;
     bool key_used = false;
@@ -571,12 +562,7 @@ unsigned mc_dnsbl_check_address(struct mc_dnsbl_check *dc, const struct mc_ip *i
 
 unsigned mc_dnsbl_check_name(struct mc_dnsbl_check *dc, const char *name)
 {
-    char *subject = mc_arena_strdup(dc->arena, name);
-    size_t len = strlen(subject);
-    if (len > 0 && subject[len - 1] == '.')
-        subject[len - 1] = '\0';
-    for (char *c = subject; *c; c++)
-        *c = (char)mc_ascii_tolower(*c);
+    char *subject = mc_ascii_lower(mc_arena_strndup(dc->arena, name, mc_name_len(name)));
     unsigned n = 0;
     for (size_t i = 0; i < dc->run->nlists; i++) {
         struct blocklist *bl = &dc->run->lists[i];

@@ -117,13 +117,7 @@ static const char *parse_zone(struct parser *p, const char *text)
         return fail(p, "a zone name is missing"), NULL;
     if (!mc_hostname_is_ldh(text, &problem) || !strchr(text, '.'))
         return fail(p, "not a zone name: %s", text), NULL;
-    char *zone = mc_arena_strdup(p->t->arena, text);
-    size_t n = strlen(zone);
-    if (zone[n - 1] == '.')
-        zone[n - 1] = '\0';
-    for (char *c = zone; *c; c++)
-        *c = (char)mc_ascii_tolower(*c);
-    return zone;
+    return mc_ascii_lower(mc_arena_strndup(p->t->arena, text, mc_name_len(text)));
 }
 
 static bool is_date(const char *s)
