@@ -44,4 +44,12 @@ void mc_file_atomic_abort(struct mc_atomic_file *file);
  */
 enum mc_status mc_file_read(const char *path, size_t max, char **text, size_t *len, char **why);
 
+/*
+ * The first line of the file at PATH (read as mc_file_read() reads, at
+ * most MAX octets), without its line ending: a value kept in a file of its
+ * own (Postfix's myorigin = /etc/mailname, --dnsbl-key @FILE).  *LINE is
+ * malloc'd (caller frees); MC_ERR_INPUT with *WHY naming PATH.
+ */
+enum mc_status mc_file_first_line(const char *path, size_t max, char **line, char **why);
+
 #endif

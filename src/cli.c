@@ -990,15 +990,11 @@ static enum mc_status dnsbl_key(const char *arg, char **key, char **why)
         *key = mc_xstrdup(arg);
         return MC_OK;
     }
-    char *text = NULL;
-    size_t len = 0;
-    if (mc_file_read(arg + 1, 4096, &text, &len, why) != MC_OK)
+    if (mc_file_first_line(arg + 1, 4096, key, why) != MC_OK)
         return MC_ERR_USAGE;
-    size_t n = strcspn(text, "\r\n");
-    while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t'))
-        n--;
-    *key = mc_xstrndup(text, n);
-    free(text);
+    size_t n = strlen(*key);
+    while (n > 0 && ((*key)[n - 1] == ' ' || (*key)[n - 1] == '\t'))
+        (*key)[--n] = '\0';
     return MC_OK;
 }
 

@@ -126,17 +126,15 @@ static bool take_origin(struct cli_postfix *pf, char **why)
 {
     char *value = mc_postfix_value(&pf->config, "myorigin");
     if (value[0] == '/') {
-        char *text = NULL, *fwhy = NULL;
-        size_t len = 0;
-        if (mc_file_read(value, 4096, &text, &len, &fwhy) != MC_OK) {
+        char *line = NULL, *fwhy = NULL;
+        if (mc_file_first_line(value, 4096, &line, &fwhy) != MC_OK) {
             *why = mc_xasprintf("--postfix %s: myorigin = %s: %s", pf->config.path, value, fwhy);
             free(fwhy);
             free(value);
             return false;
         }
         free(value);
-        value = mc_xstrndup(text, strcspn(text, "\r\n"));
-        free(text);
+        value = line;
     }
     char *host = NULL, *unicode = NULL, *hwhy = NULL;
     if (mc_hostname_validate(value, &host, &unicode, &hwhy) == MC_OK)

@@ -175,3 +175,14 @@ enum mc_status mc_file_read(const char *path, size_t max, char **text, size_t *l
     *len = n;
     return MC_OK;
 }
+
+enum mc_status mc_file_first_line(const char *path, size_t max, char **line, char **why)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (mc_file_read(path, max, &text, &len, why) != MC_OK)
+        return MC_ERR_INPUT;
+    *line = mc_xstrndup(text, strcspn(text, "\r\n"));
+    free(text);
+    return MC_OK;
+}
