@@ -396,7 +396,7 @@ static void relay_address_cb(void *arg, const struct mc_dns_result *result)
         relay_keep(c, result);
         for (size_t i = 0; result->outcome == MC_DNS_ANSWER && i < result->count; i++) {
             struct mc_ip ip = {.family = l->index == MC_FAMILY_IPV4 ? AF_INET : AF_INET6};
-            memcpy(ip.bytes, result->records[i].addr, ip.family == AF_INET ? 4 : 16);
+            memcpy(ip.bytes, result->records[i].addr, mc_ip_len(ip.family));
             relay_add(c, &ip);
         }
     }

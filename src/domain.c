@@ -178,7 +178,7 @@ static void add_addresses(struct mc_report *rep, struct mc_report_mx *m, size_t 
         return;
     for (size_t i = 0; i < r->count; i++) {
         struct mc_ip ip = {.family = r->qtype == MC_DNS_T_A ? AF_INET : AF_INET6};
-        memcpy(ip.bytes, r->records[i].addr, ip.family == AF_INET ? 4 : 16);
+        memcpy(ip.bytes, r->records[i].addr, mc_ip_len(ip.family));
         char text[64];
         MC_ARENA_ARRAY_RESERVE(rep->arena, m->addresses, *cap, m->naddresses + 1);
         m->addresses[m->naddresses++] =

@@ -50,5 +50,5 @@ bool mc_egress_source(int family, struct mc_ip *out)
         memcpy(out->bytes, &((struct sockaddr_in6 *)&from)->sin6_addr, 16);
     /* An unspecified source means no usable route. */
     static const unsigned char zero[16];
-    return memcmp(out->bytes, zero, family == AF_INET ? 4 : 16) != 0;
+    return memcmp(out->bytes, zero, mc_ip_len(family)) != 0;
 }
