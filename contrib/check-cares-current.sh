@@ -15,7 +15,9 @@
 #    it: newer c-ares adapts its timeouts to each server's reply times
 #    (timing-dependent cases then pass or fail by the run), and imposes the
 #    behaviour tests/cares-newer.txt lists with the reasons; a failure
-#    outside that list is named as unexplained.
+#    outside that list is named as unexplained.  The openspf suites (one
+#    CTest test each) are reported the same way, case by case, as
+#    openspf.SUITE/CASE.
 # Exit status: 0 all well (or skipped), 1 a build or a unit test failed.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,6 +51,14 @@ log=$work/c-ares-build.log
 echo "check-cares-current: c-ares $version built into $prefix"
 
 known=$(sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$src/tests/cares-newer.txt" | grep -v '^$')
+# differs NAME: one difference, known (listed in tests/cares-newer.txt) or not.
+differs() {
+  if printf '%s\n' "$known" | grep -qxF "$1"; then
+    echo "  differs (known, tests/cares-newer.txt): $1"
+  else
+    echo "  differs (unexplained; timing-dependent under newer c-ares?): $1"
+  fi
+}
 status=0
 for cc in gcc clang-14; do
   build=$work/build-$cc
@@ -66,15 +76,32 @@ for cc in gcc clang-14; do
   unshare -n sh -c "ip link set lo up && ctest --test-dir '$build' -j$jobs -L 'unit|fuzz' \
     --output-on-failure" || status=1
   echo "== c-ares $version, $cc: end-to-end tests (reported, not counted)"
-  unshare -n sh -c "ip link set lo up && ctest --test-dir '$build' -j$jobs -L e2e" \
+  unshare -n sh -c "ip link set lo up && ctest --test-dir '$build' -j$jobs -L e2e -E '^openspf[.]'" \
     >"$build/e2e.log" 2>&1 || true
   grep -E 'tests passed' "$build/e2e.log" || true
   for t in $(sed -n 's/^.*- e2e[.]\([^ ]*\) (.*$/\1/p' "$build/e2e.log"); do
-    if printf '%s\n' "$known" | grep -qx "$t"; then
-      echo "  differs (known, tests/cares-newer.txt): $t"
-    else
-      echo "  differs (unexplained; timing-dependent under newer c-ares?): $t"
-    fi
+    differs "$t"
   done
+  # The openspf suites are one CTest test each, running many cases: report
+  # the cases, as openspf.SUITE/CASE, from the line that ends the runner's
+  # output, "SUITE (RELEASE, FILE): N/M cases pass; failing: CASE, CASE".
+  echo "== c-ares $version, $cc: openspf suites (reported per case, not counted)"
+  unshare -n sh -c "ip link set lo up && ctest --test-dir '$build' -j$jobs -R '^openspf[.]' \
+    --output-on-failure" >"$build/openspf.log" 2>&1 || true
+  for suite in rfc7208 rfc4408; do
+    summary=$(grep -E "^$suite [(].*: [0-9]+/[0-9]+ cases pass" "$build/openspf.log" | tail -n 1)
+    if [ -z "$summary" ]; then
+      # No summary line: the runner died (a missing suite, a crash, a
+      # changed count) or CTest cut its output; never silently known.
+      echo "  openspf.$suite: no case summary (unexplained; see $build/openspf.log)"
+      continue
+    fi
+    echo "  ${summary%%;*}"
+    case $summary in *"; failing: "*) ;; *) continue ;; esac
+    for t in $(printf '%s\n' "${summary#*; failing: }" | tr -d ','); do
+      differs "openspf.$suite/$t"
+    done
+  done
+  sed -n 's/^openspf: error: /  openspf error (unexplained): /p' "$build/openspf.log"
 done
 exit $status

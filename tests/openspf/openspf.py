@@ -26,7 +26,10 @@ the exit code is the one the man page gives for that result.  Every case
 must pass; with --cases N the suite must have exactly N of them, so that a
 changed suite is noticed (and the counts in the man page and README are
 updated).  Every failing case is named, with what differed and the command
-to rerun it.  CASE... runs only those cases (no count check).
+to rerun it.  CASE... runs only those cases (no count check).  The last
+line, "SUITE (RELEASE, FILE): N/M cases pass; failing: CASE, CASE" (without
+"; failing: ..." when all pass), is what contrib/check-cares-current.sh
+reads to report each failing case: keep its form.
 
 The zonedata format, as pyspf (whose test driver the suites were written
 for) reads it; the suites' header comments describe only part of it:
