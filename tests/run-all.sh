@@ -46,11 +46,15 @@ unset ASAN_OPTIONS UBSAN_OPTIONS
 
 step "valgrind memcheck: unit tests and end-to-end tests"
 vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible"
-for t in build/tests/test_*; do
-  [ -x "$t" ] || continue
-  $vg "$t" >/dev/null || { echo "valgrind: $t failed"; exit 1; }
-  echo "valgrind clean: $t"
-done
+# The unit tests $jobs at once (each one process, as CTest runs them); a
+# failing one's valgrind report is printed whole, not interleaved.
+vglog=$(mktemp -d)
+for t in build/tests/test_*; do [ -x "$t" ] && echo "$t"; done |
+  xargs -P "$jobs" -I{} sh -c 'log="$1/${2##*/}.log"
+    if $3 "$2" >/dev/null 2>"$log"; then echo "valgrind clean: $2"
+    else cat "$log"; echo "valgrind: $2 failed"; exit 1; fi' vg "$vglog" {} "$vg" ||
+  { rm -rf "$vglog"; exit 1; }
+rm -rf "$vglog"
 export MAILCHECK_TEST_WRAPPER="$vg"
 # The openspf suites (394 runs of the same evaluator the unit tests cover)
 # would add minutes under valgrind for nothing new.
