@@ -2,6 +2,7 @@
 /* json.c - the JSON documents of the renderers: a tree and its writer; see mc_json.h. */
 #include "mc_json.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,8 @@
 #include "mc_render.h"
 #include "mc_util.h"
 
-enum kind { NUL, TRUE, FALSE, INTEGER, STRING, OBJECT, ARRAY };
+/* PLAIN: a string with no octet to escape, written as it is. */
+enum kind { NUL, TRUE, FALSE, INTEGER, STRING, PLAIN, OBJECT, ARRAY };
 
 struct mc_json {
     enum kind kind;
@@ -81,39 +83,67 @@ struct mc_json *mc_json_integer(long long i)
     return v;
 }
 
-static struct mc_json *string(const char *text, size_t len)
+static struct mc_json *string(enum kind kind, const char *text, size_t len)
 {
-    struct mc_json *v = value(STRING);
+    struct mc_json *v = value(kind);
     v->u.string.text = text;
     v->u.string.len = len;
     return v;
 }
 
+/* Printable ASCII but the quotation mark and the backslash: what a JSON
+ * string carries as it is (RFC 8259 section 7). */
+static bool plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/* The length of the plain run at S, up to its first other octet or NUL. */
+static size_t plain_span(const char *s)
+{
+    size_t n = 0;
+    while (plain((unsigned char)s[n]))
+        n++;
+    return n;
+}
+
+#ifndef NDEBUG
+/* Whether the NUL-terminated S is plain throughout (keys, literals). */
+static bool all_plain(const char *s)
+{
+    return s[plain_span(s)] == '\0';
+}
+#endif
+
 struct mc_json *mc_json_safe_string(const char *s)
 {
     if (!s)
         return mc_json_null();
-    /* Printable ASCII is valid UTF-8 as it stands: most strings need no
-     * escape and are copied once. */
-    size_t span = mc_render_safe_span(s);
+    /* Most strings are host names and words: plain, copied once and
+     * written without a second look. */
+    size_t span = plain_span(s);
     if (s[span] == '\0')
-        return string(mc_arena_memdup(doc_arena, s, span), span);
+        return string(PLAIN, mc_arena_memdup(doc_arena, s, span), span);
+    span += mc_render_safe_span(s + span);
+    if (s[span] == '\0')
+        return string(STRING, mc_arena_memdup(doc_arena, s, span), span);
     char *safe = mc_render_safe(s);
     size_t len = strlen(safe);
-    struct mc_json *v = string(mc_arena_memdup(doc_arena, safe, len), len);
+    struct mc_json *v = string(STRING, mc_arena_memdup(doc_arena, safe, len), len);
     free(safe);
     return v;
 }
 
 struct mc_json *mc_json_literal(const char *s)
 {
-    return string(s, strlen(s));
+    assert(all_plain(s));
+    return string(PLAIN, s, strlen(s));
 }
 
 struct mc_json *mc_json_utf8(const char *s)
 {
     size_t len = strlen(s);
-    return string(mc_arena_memdup(doc_arena, s, len), len);
+    return string(STRING, mc_arena_memdup(doc_arena, s, len), len);
 }
 
 static void link_child(struct mc_json *parent, struct mc_json *child)
@@ -127,6 +157,7 @@ static void link_child(struct mc_json *parent, struct mc_json *child)
 
 void mc_json_set(struct mc_json *object, const char *key, struct mc_json *v)
 {
+    assert(all_plain(key));
 #ifndef NDEBUG
     /* jansson replaced a key set twice; this tree would write it twice. */
     for (const struct mc_json *m = object->u.children.first; m; m = m->next)
@@ -243,6 +274,21 @@ static void put_string(struct dump_buf *b, const char *s, size_t n)
     put_char(b, '"');
 }
 
+/* A string known to need no escape, or a key with its ':' (mc_json_set()
+ * takes plain keys only). */
+static void put_plain(struct dump_buf *b, const char *s, size_t n, const char *tail, size_t ntail)
+{
+    if (b->size - b->len <= n + 2 + ntail)
+        MC_ARRAY_RESERVE(b->data, b->size, b->len + n + 3 + ntail);
+    char *p = b->data + b->len;
+    *p++ = '"';
+    memcpy(p, s, n);
+    p += n;
+    *p++ = '"';
+    memcpy(p, tail, ntail);
+    b->len += n + 2 + ntail;
+}
+
 static void put_integer(struct dump_buf *b, long long v)
 {
     char digits[24];
@@ -270,8 +316,7 @@ static void put_value(struct dump_buf *b, const struct mc_json *v, int indent, i
         for (const struct mc_json *c = v->u.children.first; c; c = c->next) {
             put_indent(b, indent, depth + 1);
             if (object) {
-                put_string(b, c->key, strlen(c->key));
-                put(b, indent > 0 ? ": " : ":", indent > 0 ? 2 : 1);
+                put_plain(b, c->key, strlen(c->key), indent > 0 ? ": " : ":", indent > 0 ? 2 : 1);
             }
             put_value(b, c, indent, depth + 1);
             if (c->next)
@@ -284,6 +329,7 @@ static void put_value(struct dump_buf *b, const struct mc_json *v, int indent, i
         return;
     }
     case STRING: put_string(b, v->u.string.text, v->u.string.len); return;
+    case PLAIN: put_plain(b, v->u.string.text, v->u.string.len, "", 0); return;
     case INTEGER: put_integer(b, v->u.integer); return;
     case TRUE: put(b, "true", 4); return;
     case FALSE: put(b, "false", 5); return;
