@@ -98,13 +98,33 @@ static bool plain(unsigned char c)
     return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
+/* The length of the plain prefix of S (N octets), eight octets a step: a
+ * word holds an octet that is not plain when one of its octets is below
+ * 0x20 or above 0x7e, or equals '"' or '\\' (the tests for a byte less
+ * than, more than, or equal to a value of Hacker's Delight 6-1: exact as
+ * to whether the word has one; the octet is then found one at a time). */
+static size_t plain_prefix(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+        uint64_t bad = ((w - ones * 0x20) & ~w) | (w + ones) | w | ((quote - ones) & ~quote) |
+                       ((backslash - ones) & ~backslash);
+        if (bad & highs)
+            break;
+    }
+    while (i < n && plain((unsigned char)s[i]))
+        i++;
+    return i;
+}
+
 /* The length of the plain run at S, up to its first other octet or NUL. */
 static size_t plain_span(const char *s)
 {
-    size_t n = 0;
-    while (plain((unsigned char)s[n]))
-        n++;
-    return n;
+    return plain_prefix(s, strlen(s));
 }
 
 #ifndef NDEBUG

@@ -128,9 +128,15 @@ static void safe_strings_are_copied_and_printable(void **state)
     struct mc_json *doc = mc_json_array();
     mc_json_append(doc, mc_json_safe_string(buf));
     mc_json_append(doc, mc_json_safe_string(NULL));
+    /* past the first eight octets: DEL, UTF-8, a quotation mark */
+    mc_json_append(doc, mc_json_safe_string("abcdefghij\x7fklmnopqrstuvwx"));
+    mc_json_append(doc, mc_json_safe_string("abcdefghijklmnop\xc3\xa9"));
+    mc_json_append(doc, mc_json_safe_string("0123456789abcdef\"0123456789abcdef"));
     memset(buf, 'x', sizeof buf - 1);
     char *got = mc_json_end(doc, false);
-    assert_string_equal(got, "[\"a\\\\001\\\\255\\\"z\",null]");
+    assert_string_equal(
+        got, "[\"a\\\\001\\\\255\\\"z\",null,\"abcdefghij\\\\127klmnopqrstuvwx\","
+             "\"abcdefghijklmnop\\\\195\\\\169\",\"0123456789abcdef\\\"0123456789abcdef\"]");
     free(got);
 }
 
