@@ -238,29 +238,6 @@ static bool escaped(unsigned char c)
     return c < 0x20 || c == '"' || c == '\\';
 }
 
-/* The length of the run at S (N octets) that needs no escape, eight
- * octets a step: a word has an octet to escape when one of its octets is
- * below 0x20 or equals '"' or '\\' (the "has a zero byte" test of
- * Hacker's Delight 6-1 on the word, its XOR with '"' and with '\\'). */
-static size_t plain_run(const char *s, size_t n)
-{
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
-        uint64_t hit = (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
-                        ((backslash - ones) & ~backslash)) &
-                       highs;
-        if (hit)
-            break;
-    }
-    while (i < n && !escaped((unsigned char)s[i]))
-        i++;
-    return i;
-}
-
 /* S as a JSON string, escaped as jansson escapes it: \" \\ \b \f \n \r
  * \t, other control octets as \u00XX (mc_json_safe_string() has made
  * strings from outside printable already; a literal of our own has none). */
@@ -270,12 +247,16 @@ static void put_string(struct dump_buf *b, const char *s, size_t n)
     put_char(b, '"');
     size_t i = 0;
     while (i < n) {
-        size_t run = plain_run(s + i, n - i);
+        size_t run = plain_prefix(s + i, n - i);
         put(b, s + i, run);
         i += run;
         if (i == n)
             break;
         unsigned char c = (unsigned char)s[i++];
+        if (!escaped(c)) { /* DEL, or an octet of UTF-8: as it is */
+            put_char(b, (char)c);
+            continue;
+        }
         const char *esc = c == '"'    ? "\\\""
                           : c == '\\' ? "\\\\"
                           : c == '\b' ? "\\b"

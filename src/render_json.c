@@ -137,6 +137,26 @@ static struct mc_json *resolvers_json(const struct mc_report *r)
     return resolvers;
 }
 
+/* What every document says of the run: status, exit code, time, queries,
+ * resolvers. */
+static void run_json(struct mc_json *doc, const struct mc_report *r)
+{
+    mc_json_set(doc, "status", mc_json_literal(mc_state_str(r->status)));
+    mc_json_set(doc, "exit_code", mc_json_integer((long long)r->status));
+    mc_json_set(doc, "duration_ms", mc_json_integer((long long)r->duration_ms));
+    mc_json_set(doc, "queries", mc_json_integer((long long)r->queries));
+    mc_json_set(doc, "resolvers", resolvers_json(r));
+}
+
+/* The "domains" array: a block per sender domain. */
+static struct mc_json *domains_json(const struct mc_report *r)
+{
+    struct mc_json *domains = mc_json_array();
+    for (size_t i = 0; i < r->ndomains; i++)
+        mc_json_append(domains, mc_render_domain_json(r->domains[i]));
+    return domains;
+}
+
 /* `mailcheck domain` (share/schema/mailcheck-domain.schema.json). */
 static char *domain_document(const struct mc_report *r, const struct mc_render_options *opt)
 {
@@ -146,15 +166,8 @@ static char *domain_document(const struct mc_report *r, const struct mc_render_o
     mc_json_set(doc, "version", mc_json_literal(MAILCHECK_VERSION));
     mc_json_set(doc, "command", mc_json_literal("domain"));
     mc_json_set(doc, "domain", mc_json_safe_string(r->domain));
-    mc_json_set(doc, "status", mc_json_literal(mc_state_str(r->status)));
-    mc_json_set(doc, "exit_code", mc_json_integer((long long)r->status));
-    mc_json_set(doc, "duration_ms", mc_json_integer((long long)r->duration_ms));
-    mc_json_set(doc, "queries", mc_json_integer((long long)r->queries));
-    mc_json_set(doc, "resolvers", resolvers_json(r));
-    struct mc_json *domains = mc_json_array();
-    for (size_t i = 0; i < r->ndomains; i++)
-        mc_json_append(domains, mc_render_domain_json(r->domains[i]));
-    mc_json_set(doc, "domains", domains);
+    run_json(doc, r);
+    mc_json_set(doc, "domains", domains_json(r));
     struct mc_json *spf = mc_json_array();
     for (size_t i = 0; i < r->nspf_walks; i++)
         mc_json_append(spf, mc_render_spf_walk_json(&r->spf_walks[i]));
@@ -178,11 +191,7 @@ char *mc_render_json(const struct mc_report *r, const struct mc_render_options *
         mc_json_set(doc, "line", mc_json_integer((long long)r->line));
     if (r->input && (!r->host || r->line > 0))
         mc_json_set(doc, "input", mc_json_safe_string(r->input));
-    mc_json_set(doc, "status", mc_json_literal(mc_state_str(r->status)));
-    mc_json_set(doc, "exit_code", mc_json_integer((long long)r->status));
-    mc_json_set(doc, "duration_ms", mc_json_integer((long long)r->duration_ms));
-    mc_json_set(doc, "queries", mc_json_integer((long long)r->queries));
-    mc_json_set(doc, "resolvers", resolvers_json(r));
+    run_json(doc, r);
     struct mc_json *from = mc_json_array();
     for (size_t i = 0; i < r->nfrom; i++)
         mc_json_append(from, mc_json_safe_string(r->from[i]));
@@ -191,12 +200,8 @@ char *mc_render_json(const struct mc_report *r, const struct mc_render_options *
     mc_json_set(families, "ipv4", family_json(&r->families[MC_FAMILY_IPV4]));
     mc_json_set(families, "ipv6", family_json(&r->families[MC_FAMILY_IPV6]));
     mc_json_set(doc, "families", families);
-    if (r->host) {
-        struct mc_json *domains = mc_json_array();
-        for (size_t i = 0; i < r->ndomains; i++)
-            mc_json_append(domains, mc_render_domain_json(r->domains[i]));
-        mc_json_set(doc, "domains", domains);
-    }
+    if (r->host)
+        mc_json_set(doc, "domains", domains_json(r));
     if (r->dnsbl_asked) /* mailcheck(1), BLOCKLISTS: only when lists were named */
         mc_json_set(doc, "dnsbl", mc_render_dnsbl_json(r));
     if (r->relay)
