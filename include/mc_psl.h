@@ -24,6 +24,10 @@ void mc_psl_free(struct mc_psl *psl);
  * it has none (it is a public suffix). Caller frees. */
 char *mc_psl_registrable(const struct mc_psl *psl, const char *host);
 
+/* The same, asked of libpsl directly, without the memo of parent names
+ * mc_psl_registrable() keeps: what the tests compare it with. */
+char *mc_psl_registrable_unmemoized(const struct mc_psl *psl, const char *host);
+
 /* Where the list came from and its date, for --version. Borrowed. */
 const char *mc_psl_describe(const struct mc_psl *psl);
 

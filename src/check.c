@@ -880,6 +880,32 @@ static void deadline_finding(struct mc_check *c)
         "raise -t/--timeout, or find out why the name servers answer slowly");
 }
 
+/* What SPF says of sender domain K over every address mail leaves from:
+ * 1 pass for all, 0 not, -1 none evaluated. */
+static int spf_passes(struct mc_check *c, size_t k)
+{
+    int passes = -1;
+    if (c->opt.relay) {
+        /* Through a relayhost receivers see the relay's addresses, not
+         * HOST's (mailcheck(1), POSTFIX): those decide SPF alignment. */
+        for (size_t i = 0; i < c->nrelay; i++) {
+            if (k >= c->relay[i]->nspf)
+                continue;
+            bool pass = spf_verdict(c, c->relay[i]->spf[k])->result == MC_SPF_PASS;
+            passes = (passes != 0 && pass) ? 1 : 0;
+        }
+        return passes;
+    }
+    for (size_t i = 0; i < c->naddrs; i++) {
+        const struct address *a = c->addrs[i];
+        if (k >= a->nspf)
+            continue;
+        bool pass = spf_verdict(c, a->spf[k])->result == MC_SPF_PASS;
+        passes = (passes != 0 && pass) ? 1 : 0;
+    }
+    return passes;
+}
+
 /* The sender-domain reports, with what SPF said of each sender domain
  * over all addresses (for SPF alignment). */
 static void domains_report(struct mc_check *c)
@@ -887,16 +913,8 @@ static void domains_report(struct mc_check *c)
     if (c->ndomains == 0)
         return;
     struct mc_domain_spf *spf = mc_xcalloc(c->opt.nfrom + 1, sizeof *spf);
-    for (size_t k = 0; k < c->opt.nfrom; k++) {
-        spf[k] = (struct mc_domain_spf){.domain = c->opt.from[k], .passes = -1};
-        for (size_t i = 0; i < c->naddrs; i++) {
-            const struct address *a = c->addrs[i];
-            if (k >= a->nspf)
-                continue;
-            bool pass = spf_verdict(c, a->spf[k])->result == MC_SPF_PASS;
-            spf[k].passes = (spf[k].passes != 0 && pass) ? 1 : 0;
-        }
-    }
+    for (size_t k = 0; k < c->opt.nfrom; k++)
+        spf[k] = (struct mc_domain_spf){.domain = c->opt.from[k], .passes = spf_passes(c, k)};
     mc_domain_report_all(c->domains, c->ndomains, spf, c->opt.nfrom, c->report);
     free(spf);
 }

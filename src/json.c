@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* json.c - the jansson helpers of the JSON renderers; see mc_json.h. */
+/* json.c - the JSON documents of the renderers: a tree and its writer; see mc_json.h. */
 #include "mc_json.h"
 
+#include <assert.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,32 +13,189 @@
 #include "mc_render.h"
 #include "mc_util.h"
 
-json_t *mc_json_must(json_t *value)
+/* PLAIN: a string with no octet to escape, written as it is. */
+enum kind { NUL, TRUE, FALSE, INTEGER, STRING, PLAIN, OBJECT, ARRAY };
+
+struct mc_json {
+    enum kind kind;
+    const char *key;      /* as an object's member */
+    struct mc_json *next; /* the next member or element of the parent */
+    union {
+        long long integer;
+        struct {
+            const char *text;
+            size_t len;
+        } string;
+        struct {
+            struct mc_json *first, *last;
+        } children;
+    } u;
+};
+
+/* The open document's values (see mc_json.h: one document at a time, on
+ * one thread).  Reset, not freed, after each document: its first block
+ * serves the next one (in --batch, tens of thousands) with no malloc. */
+static struct mc_arena *doc_arena;
+
+void mc_json_begin(void)
 {
-    if (!value)
-        mc_oom();
-    return value;
+    if (!doc_arena)
+        doc_arena = mc_arena_new_sized(16384);
 }
 
-json_t *mc_json_safe_string(const char *s)
+static struct mc_json *value(enum kind kind)
+{
+    struct mc_json *v = mc_arena_alloc(doc_arena, sizeof *v);
+    v->kind = kind;
+    v->key = NULL;
+    v->next = NULL;
+    return v;
+}
+
+struct mc_json *mc_json_object(void)
+{
+    struct mc_json *v = value(OBJECT);
+    v->u.children.first = v->u.children.last = NULL;
+    return v;
+}
+
+struct mc_json *mc_json_array(void)
+{
+    struct mc_json *v = mc_json_object();
+    v->kind = ARRAY;
+    return v;
+}
+
+struct mc_json *mc_json_null(void)
+{
+    return value(NUL);
+}
+
+struct mc_json *mc_json_bool(bool b)
+{
+    return value(b ? TRUE : FALSE);
+}
+
+struct mc_json *mc_json_integer(long long i)
+{
+    struct mc_json *v = value(INTEGER);
+    v->u.integer = i;
+    return v;
+}
+
+static struct mc_json *string(enum kind kind, const char *text, size_t len)
+{
+    struct mc_json *v = value(kind);
+    v->u.string.text = text;
+    v->u.string.len = len;
+    return v;
+}
+
+/* Printable ASCII but the quotation mark and the backslash: what a JSON
+ * string carries as it is (RFC 8259 section 7). */
+static bool plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/* The length of the plain prefix of S (N octets), eight octets a step: a
+ * word holds an octet that is not plain when one of its octets is below
+ * 0x20 or above 0x7e, or equals '"' or '\\' (the tests for a byte less
+ * than, more than, or equal to a value of Hacker's Delight 6-1: exact as
+ * to whether the word has one; the octet is then found one at a time). */
+static size_t plain_prefix(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+        uint64_t bad = ((w - ones * 0x20) & ~w) | (w + ones) | w | ((quote - ones) & ~quote) |
+                       ((backslash - ones) & ~backslash);
+        if (bad & highs)
+            break;
+    }
+    while (i < n && plain((unsigned char)s[i]))
+        i++;
+    return i;
+}
+
+/* The length of the plain run at S, up to its first other octet or NUL. */
+static size_t plain_span(const char *s)
+{
+    return plain_prefix(s, strlen(s));
+}
+
+#ifndef NDEBUG
+/* Whether the NUL-terminated S is plain throughout (keys, literals). */
+static bool all_plain(const char *s)
+{
+    return s[plain_span(s)] == '\0';
+}
+#endif
+
+struct mc_json *mc_json_safe_string(const char *s)
 {
     if (!s)
-        return json_null();
-    /* Printable ASCII is valid UTF-8 as it stands: most strings need no
-     * escape, and jansson then copies them once without checking again. */
-    size_t span = mc_render_safe_span(s);
+        return mc_json_null();
+    /* Most strings are host names and words: plain, copied once and
+     * written without a second look. */
+    size_t span = plain_span(s);
     if (s[span] == '\0')
-        return mc_json_must(json_stringn_nocheck(s, span));
+        return string(PLAIN, mc_arena_memdup(doc_arena, s, span), span);
+    span += mc_render_safe_span(s + span);
+    if (s[span] == '\0')
+        return string(STRING, mc_arena_memdup(doc_arena, s, span), span);
     char *safe = mc_render_safe(s);
-    json_t *v = mc_json_must(json_stringn_nocheck(safe, strlen(safe)));
+    size_t len = strlen(safe);
+    struct mc_json *v = string(STRING, mc_arena_memdup(doc_arena, safe, len), len);
     free(safe);
     return v;
 }
 
-json_t *mc_json_literal(const char *s)
+struct mc_json *mc_json_literal(const char *s)
 {
-    return mc_json_must(json_string_nocheck(s));
+    assert(all_plain(s));
+    return string(PLAIN, s, strlen(s));
 }
+
+struct mc_json *mc_json_utf8(const char *s)
+{
+    size_t len = strlen(s);
+    return string(STRING, mc_arena_memdup(doc_arena, s, len), len);
+}
+
+static void link_child(struct mc_json *parent, struct mc_json *child)
+{
+    if (parent->u.children.last)
+        parent->u.children.last->next = child;
+    else
+        parent->u.children.first = child;
+    parent->u.children.last = child;
+}
+
+void mc_json_set(struct mc_json *object, const char *key, struct mc_json *v)
+{
+    assert(all_plain(key));
+#ifndef NDEBUG
+    /* jansson replaced a key set twice; this tree would write it twice. */
+    for (const struct mc_json *m = object->u.children.first; m; m = m->next)
+        if (strcmp(m->key, key) == 0) {
+            fprintf(stderr, "mc_json_set: key \"%s\" set twice\n", key);
+            abort();
+        }
+#endif
+    v->key = key;
+    link_child(object, v);
+}
+
+void mc_json_append(struct mc_json *array, struct mc_json *v)
+{
+    link_child(array, v);
+}
+
+/* ---- the writer ---- */
 
 /* The document as it grows. */
 struct dump_buf {
@@ -63,26 +223,40 @@ static void put_indent(struct dump_buf *b, int indent, int depth)
 {
     if (indent <= 0)
         return;
-    put_char(b, '\n');
-    for (int i = 0; i < indent * depth; i++)
-        put_char(b, ' ');
+    size_t n = 1 + (size_t)indent * (size_t)depth;
+    if (b->size - b->len <= n)
+        MC_ARRAY_RESERVE(b->data, b->size, b->len + n + 1);
+    b->data[b->len] = '\n';
+    memset(b->data + b->len + 1, ' ', n - 1);
+    b->len += n;
 }
 
-/* S as a JSON string (RFC 8259 section 7), escaped as jansson escapes it:
- * the quotation mark, the backslash and the control octets (which
- * mc_json_safe_string() has already made printable; a literal of our own
- * never has them). */
+/* The octets a JSON string escapes (RFC 8259 section 7): the quotation
+ * mark, the backslash and the control octets. */
+static bool escaped(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* S as a JSON string, escaped as jansson escapes it: \" \\ \b \f \n \r
+ * \t, other control octets as \u00XX (mc_json_safe_string() has made
+ * strings from outside printable already; a literal of our own has none). */
 static void put_string(struct dump_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
     put_char(b, '"');
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+    size_t i = 0;
+    while (i < n) {
+        size_t run = plain_prefix(s + i, n - i);
+        put(b, s + i, run);
+        i += run;
+        if (i == n)
+            break;
+        unsigned char c = (unsigned char)s[i++];
+        if (!escaped(c)) { /* DEL, or an octet of UTF-8: as it is */
+            put_char(b, (char)c);
             continue;
-        put(b, s + run, i - run);
-        run = i + 1;
+        }
         const char *esc = c == '"'    ? "\\\""
                           : c == '\\' ? "\\\\"
                           : c == '\b' ? "\\b"
@@ -98,15 +272,29 @@ static void put_string(struct dump_buf *b, const char *s, size_t n)
             put(b, u, sizeof u);
         }
     }
-    put(b, s + run, n - run);
     put_char(b, '"');
 }
 
-static void put_integer(struct dump_buf *b, json_int_t v)
+/* A string known to need no escape, or a key with its ':' (mc_json_set()
+ * takes plain keys only). */
+static void put_plain(struct dump_buf *b, const char *s, size_t n, const char *tail, size_t ntail)
+{
+    if (b->size - b->len <= n + 2 + ntail)
+        MC_ARRAY_RESERVE(b->data, b->size, b->len + n + 3 + ntail);
+    char *p = b->data + b->len;
+    *p++ = '"';
+    memcpy(p, s, n);
+    p += n;
+    *p++ = '"';
+    memcpy(p, tail, ntail);
+    b->len += n + 2 + ntail;
+}
+
+static void put_integer(struct dump_buf *b, long long v)
 {
     char digits[24];
     size_t i = sizeof digits;
-    /* Through the unsigned type: -INT64_MIN does not exist. */
+    /* Through the unsigned type: -LLONG_MIN does not exist. */
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
     do {
         digits[--i] = (char)('0' + u % 10);
@@ -117,101 +305,45 @@ static void put_integer(struct dump_buf *b, json_int_t v)
     put(b, digits + i, sizeof digits - i);
 }
 
-/*
- * V as text, byte for byte what json_dump_callback() writes with
- * JSON_COMPACT (INDENT 0) or JSON_INDENT(INDENT), keys in insertion order
- * (which jansson keeps since 2.8).  jansson's own dump costs a callback per
- * token and an snprintf() per number: in --batch it was half of all the
- * instructions (callgrind), for documents that are ASCII already.
- */
-static void put_value(struct dump_buf *b, json_t *v, int indent, int depth)
+/* V as text: jansson's json_dumps() layout, compact (INDENT 0) or
+ * JSON_INDENT(INDENT), members in insertion order. */
+static void put_value(struct dump_buf *b, const struct mc_json *v, int indent, int depth)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: {
-        void *it = json_object_iter(v);
-        put_char(b, '{');
-        if (!it) {
-            put_char(b, '}');
-            return;
-        }
-        while (it) {
+    switch (v->kind) {
+    case OBJECT:
+    case ARRAY: {
+        bool object = v->kind == OBJECT;
+        put_char(b, object ? '{' : '[');
+        for (const struct mc_json *c = v->u.children.first; c; c = c->next) {
             put_indent(b, indent, depth + 1);
-            const char *key = json_object_iter_key(it);
-            put_string(b, key, strlen(key));
-            put(b, indent > 0 ? ": " : ":", indent > 0 ? 2 : 1);
-            put_value(b, json_object_iter_value(it), indent, depth + 1);
-            it = json_object_iter_next(v, it);
-            if (it)
+            if (object) {
+                put_plain(b, c->key, strlen(c->key), indent > 0 ? ": " : ":", indent > 0 ? 2 : 1);
+            }
+            put_value(b, c, indent, depth + 1);
+            if (c->next)
                 put_char(b, ',');
         }
-        put_indent(b, indent, depth);
-        put_char(b, '}');
-        return;
-    }
-    case JSON_ARRAY: {
-        size_t n = json_array_size(v);
-        put_char(b, '[');
-        for (size_t i = 0; i < n; i++) {
-            put_indent(b, indent, depth + 1);
-            put_value(b, json_array_get(v, i), indent, depth + 1);
-            if (i + 1 < n)
-                put_char(b, ',');
-        }
-        if (n)
+        /* jansson: "{}" and "[]" stay on one line */
+        if (v->u.children.first)
             put_indent(b, indent, depth);
-        put_char(b, ']');
+        put_char(b, object ? '}' : ']');
         return;
     }
-    case JSON_STRING: put_string(b, json_string_value(v), json_string_length(v)); return;
-    case JSON_INTEGER: put_integer(b, json_integer_value(v)); return;
-    case JSON_TRUE: put(b, "true", 4); return;
-    case JSON_FALSE: put(b, "false", 5); return;
-    case JSON_NULL: put(b, "null", 4); return;
-    case JSON_REAL: break;
+    case STRING: put_string(b, v->u.string.text, v->u.string.len); return;
+    case PLAIN: put_plain(b, v->u.string.text, v->u.string.len, "", 0); return;
+    case INTEGER: put_integer(b, v->u.integer); return;
+    case TRUE: put(b, "true", 4); return;
+    case FALSE: put(b, "false", 5); return;
+    case NUL: put(b, "null", 4); return;
     }
-    /* No renderer makes a real; were one to, jansson knows its format. */
-    char *text = json_dumps(v, JSON_ENCODE_ANY);
-    if (!text)
-        mc_oom();
-    put(b, text, strlen(text));
 }
 
-/* jansson's allocator between mc_json_begin() and mc_json_end(): a
- * document is hundreds of small values (each key, string and number its
- * own malloc), all dropped together once it is text, so they come from one
- * arena and free() is a no-op.  mailcheck renders on one thread, one
- * document at a time.  The arena is reset, not freed, after each document:
- * its first block serves the next one (in --batch, tens of thousands) with
- * no malloc at all. */
-static struct mc_arena *doc_arena;
-static json_malloc_t saved_malloc;
-static json_free_t saved_free;
-
-static void *doc_malloc(size_t size)
-{
-    return mc_arena_alloc(doc_arena, size);
-}
-
-static void doc_free(void *p)
-{
-    (void)p; /* released with the arena in mc_json_end() */
-}
-
-void mc_json_begin(void)
-{
-    if (!doc_arena)
-        doc_arena = mc_arena_new_sized(16384);
-    json_get_alloc_funcs(&saved_malloc, &saved_free);
-    json_set_alloc_funcs(doc_malloc, doc_free);
-}
-
-char *mc_json_end(json_t *doc, bool pretty)
+char *mc_json_end(struct mc_json *doc, bool pretty)
 {
     /* Under 1 KiB the request stays in malloc's small bins; most
      * documents of a batch fit. */
     struct dump_buf b = {.data = mc_xmalloc(1000), .size = 1000};
     put_value(&b, doc, pretty ? 2 : 0, 0);
-    json_set_alloc_funcs(saved_malloc, saved_free);
     /* DOC and every value in it */
     mc_arena_reset(doc_arena);
     b.data[b.len] = '\0';
@@ -220,29 +352,29 @@ char *mc_json_end(json_t *doc, bool pretty)
 
 /* One lookup of the evidence: name, type, outcome, rcode, ttl, server,
  * answers (and why, for a failure). */
-json_t *mc_json_lookup(const struct mc_report_lookup *l)
+struct mc_json *mc_json_lookup(const struct mc_report_lookup *l)
 {
-    json_t *o = mc_json_must(json_object());
-    json_object_set_new_nocheck(o, "name", mc_json_safe_string(l->name));
-    json_object_set_new_nocheck(o, "type", mc_json_literal(l->type));
-    json_object_set_new_nocheck(o, "outcome", mc_json_literal(l->outcome));
-    json_object_set_new_nocheck(o, "rcode", l->rcode >= 0 ? json_integer(l->rcode) : json_null());
-    json_object_set_new_nocheck(o, "ttl", l->ttl >= 0 ? json_integer(l->ttl) : json_null());
-    json_object_set_new_nocheck(o, "server", mc_json_safe_string(l->server));
-    json_t *answers = mc_json_must(json_array());
+    struct mc_json *o = mc_json_object();
+    mc_json_set(o, "name", mc_json_safe_string(l->name));
+    mc_json_set(o, "type", mc_json_literal(l->type));
+    mc_json_set(o, "outcome", mc_json_literal(l->outcome));
+    mc_json_set(o, "rcode", l->rcode >= 0 ? mc_json_integer(l->rcode) : mc_json_null());
+    mc_json_set(o, "ttl", l->ttl >= 0 ? mc_json_integer(l->ttl) : mc_json_null());
+    mc_json_set(o, "server", mc_json_safe_string(l->server));
+    struct mc_json *answers = mc_json_array();
     for (size_t i = 0; i < l->nanswers; i++)
-        json_array_append_new(answers, mc_json_safe_string(l->answers[i]));
-    json_object_set_new_nocheck(o, "answers", answers);
-    json_t *cnames = mc_json_must(json_array());
+        mc_json_append(answers, mc_json_safe_string(l->answers[i]));
+    mc_json_set(o, "answers", answers);
+    struct mc_json *cnames = mc_json_array();
     for (size_t i = 0; i < l->ncnames; i++) {
-        json_t *step = mc_json_must(json_object());
-        json_object_set_new_nocheck(step, "owner", mc_json_safe_string(l->cnames[i].owner));
-        json_object_set_new_nocheck(step, "target", mc_json_safe_string(l->cnames[i].target));
-        json_object_set_new_nocheck(step, "server", mc_json_safe_string(l->cnames[i].server));
-        json_array_append_new(cnames, step);
+        struct mc_json *step = mc_json_object();
+        mc_json_set(step, "owner", mc_json_safe_string(l->cnames[i].owner));
+        mc_json_set(step, "target", mc_json_safe_string(l->cnames[i].target));
+        mc_json_set(step, "server", mc_json_safe_string(l->cnames[i].server));
+        mc_json_append(cnames, step);
     }
-    json_object_set_new_nocheck(o, "cnames", cnames);
+    mc_json_set(o, "cnames", cnames);
     if (l->why)
-        json_object_set_new_nocheck(o, "why", mc_json_safe_string(l->why));
+        mc_json_set(o, "why", mc_json_safe_string(l->why));
     return o;
 }

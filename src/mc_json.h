@@ -1,49 +1,75 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mc_json.h - the jansson helpers every JSON renderer uses, so that
- * escaping is decided in one place: strings from DNS or input are made
- * printable ASCII (mc_render_safe) before jansson sees them, which makes
- * every document valid UTF-8 JSON whatever a server sent.  jansson still
- * does all the JSON escaping; the helpers only skip its UTF-8 checks where
- * the string is ASCII by construction.
+ * mc_json.h - the JSON documents every JSON renderer builds: a tree of
+ * values (struct mc_json) written out as text by mc_json_end(), so that
+ * escaping is decided in one place.  Strings from DNS or input are made
+ * printable ASCII (mc_render_safe) before they enter the tree, which makes
+ * every document valid UTF-8 JSON whatever a server sent.
+ *
+ * The tree is mailcheck's own rather than jansson's: a document is used
+ * once, written in insertion order and dropped, so it needs no hash table,
+ * no reference counts and no UTF-8 check of strings that are ASCII by
+ * construction; in --batch building and freeing jansson's tree was a fifth
+ * of all the instructions (callgrind, bench/RESULTS.md).  jansson still
+ * reads JSON (rspamadm's, dkim_config.c) and checks this writer in
+ * tests/unit/test_json.c.
+ *
+ * Ownership: every value lives in the open document's arena, from
+ * mc_json_begin() to mc_json_end(), which frees them all.  A value belongs
+ * to one parent (it is linked into it).  Keys and mc_json_literal() strings
+ * are borrowed and must stay valid until mc_json_end(); other strings are
+ * copied.
  */
 #ifndef MC_JSON_H
 #define MC_JSON_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-/* VALUE, or abort through mc_oom(): jansson returns NULL only when out of
- * memory or given invalid UTF-8, which mc_json_safe_string() rules out. */
-json_t *mc_json_must(json_t *value);
+struct mc_json;
 
-/* A new JSON string of S made safe (mc_render_safe), or null for NULL. */
-json_t *mc_json_safe_string(const char *s);
+/* Opens a document: until mc_json_end(), every value below is allocated
+ * from one arena that mc_json_end() empties whole (it stays, for the next
+ * document).  One document at a time. */
+void mc_json_begin(void);
 
-/* A new JSON string of S, a string of mailcheck's own (a key word from a
- * static table, a finding code): ASCII, so not checked as UTF-8. */
-json_t *mc_json_literal(const char *s);
+/* DOC, the root of the open document, as text (compact, or indented by 2
+ * when PRETTY), byte for byte what jansson's json_dumps() writes with
+ * JSON_PRESERVE_ORDER and JSON_COMPACT or JSON_INDENT(2); then closes the
+ * document, which frees DOC and every value.  Caller frees the text. */
+char *mc_json_end(struct mc_json *doc, bool pretty);
+
+struct mc_json *mc_json_object(void);
+struct mc_json *mc_json_array(void);
+struct mc_json *mc_json_null(void);
+struct mc_json *mc_json_bool(bool value);
+struct mc_json *mc_json_integer(long long value);
+
+/* A string of S made safe (mc_render_safe; copied), or null for NULL. */
+struct mc_json *mc_json_safe_string(const char *s);
+
+/* S as it is, borrowed: a string of mailcheck's own (a key word from a
+ * static table, a finding code) or one the report owns, which is ASCII. */
+struct mc_json *mc_json_literal(const char *s);
+
+/* S, valid UTF-8 (libidn2's Unicode form of a name), copied unchecked. */
+struct mc_json *mc_json_utf8(const char *s);
+
+/* Adds KEY (borrowed) with VALUE to OBJECT, after the members it has.  A
+ * key is set once per object (checked where NDEBUG is not defined). */
+void mc_json_set(struct mc_json *object, const char *key, struct mc_json *value);
+
+/* Adds VALUE to the end of ARRAY. */
+void mc_json_append(struct mc_json *array, struct mc_json *value);
 
 /* One lookup of the evidence (mc_report_lookup) as a JSON object: name,
  * type, outcome, rcode, ttl, server, answers, cnames (and why). */
 struct mc_report_lookup;
-json_t *mc_json_lookup(const struct mc_report_lookup *lookup);
+struct mc_json *mc_json_lookup(const struct mc_report_lookup *lookup);
 
 /* An SPF ledger (mc_spf_step) as the JSON "trace" array: depth, domain,
  * record, term, target, cost, void, matched, note, lookups. */
 struct mc_spf_step;
-json_t *mc_json_spf_trace(const struct mc_spf_step *steps, size_t nsteps);
-
-/* Opens a document: until mc_json_end(), every jansson value is allocated
- * from one arena that mc_json_end() empties whole (it stays, for the next
- * document).  One document at a time; no jansson value may outlive it or
- * come from before it. */
-void mc_json_begin(void);
-
-/* DOC, the root of the open document, as text (compact, or indented by 2
- * when PRETTY), keys in insertion order; then closes the document, which
- * frees DOC.  Caller frees the text. */
-char *mc_json_end(json_t *doc, bool pretty);
+struct mc_json *mc_json_spf_trace(const struct mc_spf_step *steps, size_t nsteps);
 
 #endif

@@ -22,6 +22,6 @@ size_t mc_render_dnsbl_listed(const struct mc_report *r);
 
 /* R's entries as the JSON array "dnsbl": list, subject, listed (true,
  * false or null), code, codes, meaning, reason (and why). */
-json_t *mc_render_dnsbl_json(const struct mc_report *r);
+struct mc_json *mc_render_dnsbl_json(const struct mc_report *r);
 
 #endif

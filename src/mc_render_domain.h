@@ -21,7 +21,7 @@ void mc_render_domain_roles(FILE *f, unsigned roles);
 void mc_render_domain_text(FILE *f, const struct mc_report_domain *d, int verbose);
 
 /* D as the JSON object of "domains". */
-json_t *mc_render_domain_json(const struct mc_report_domain *d);
+struct mc_json *mc_render_domain_json(const struct mc_report_domain *d);
 
 /* The SPF walk W of `mailcheck domain` in text: the result, the
  * worst-case count and the record, indented by two; at VERBOSE > 0 the
@@ -30,6 +30,6 @@ void mc_render_spf_walk_text(FILE *f, const struct mc_report_spf_walk *w, int ve
 
 /* W as the JSON object of "spf": domain, record, result, why, dns_lookups,
  * void_lookups, client_terms, trace. */
-json_t *mc_render_spf_walk_json(const struct mc_report_spf_walk *w);
+struct mc_json *mc_render_spf_walk_json(const struct mc_report_spf_walk *w);
 
 #endif

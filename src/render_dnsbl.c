@@ -38,26 +38,25 @@ size_t mc_render_dnsbl_listed(const struct mc_report *r)
     return n;
 }
 
-json_t *mc_render_dnsbl_json(const struct mc_report *r)
+struct mc_json *mc_render_dnsbl_json(const struct mc_report *r)
 {
-    json_t *entries = mc_json_must(json_array());
+    struct mc_json *entries = mc_json_array();
     for (size_t i = 0; i < r->ndnsbl; i++) {
         const struct mc_report_dnsbl *e = &r->dnsbl[i];
-        json_t *o = mc_json_must(json_object());
-        json_object_set_new_nocheck(o, "list", mc_json_safe_string(e->list));
-        json_object_set_new_nocheck(o, "subject", mc_json_safe_string(e->subject));
-        json_object_set_new_nocheck(o, "listed",
-                                    e->listed < 0 ? json_null() : json_boolean(e->listed == 1));
-        json_object_set_new_nocheck(o, "code", mc_json_safe_string(e->ncodes ? e->codes[0] : NULL));
-        json_t *codes = mc_json_must(json_array());
+        struct mc_json *o = mc_json_object();
+        mc_json_set(o, "list", mc_json_safe_string(e->list));
+        mc_json_set(o, "subject", mc_json_safe_string(e->subject));
+        mc_json_set(o, "listed", e->listed < 0 ? mc_json_null() : mc_json_bool(e->listed == 1));
+        mc_json_set(o, "code", mc_json_safe_string(e->ncodes ? e->codes[0] : NULL));
+        struct mc_json *codes = mc_json_array();
         for (size_t k = 0; k < e->ncodes; k++)
-            json_array_append_new(codes, mc_json_safe_string(e->codes[k]));
-        json_object_set_new_nocheck(o, "codes", codes);
-        json_object_set_new_nocheck(o, "meaning", mc_json_safe_string(e->meaning));
-        json_object_set_new_nocheck(o, "reason", mc_json_safe_string(e->reason));
+            mc_json_append(codes, mc_json_safe_string(e->codes[k]));
+        mc_json_set(o, "codes", codes);
+        mc_json_set(o, "meaning", mc_json_safe_string(e->meaning));
+        mc_json_set(o, "reason", mc_json_safe_string(e->reason));
         if (e->why)
-            json_object_set_new_nocheck(o, "why", mc_json_safe_string(e->why));
-        json_array_append_new(entries, o);
+            mc_json_set(o, "why", mc_json_safe_string(e->why));
+        mc_json_append(entries, o);
     }
     return entries;
 }

@@ -132,96 +132,93 @@ void mc_render_domain_text(FILE *f, const struct mc_report_domain *d, int verbos
     }
 }
 
-static json_t *mx_json(const struct mc_report_domain *d)
+static struct mc_json *mx_json(const struct mc_report_domain *d)
 {
-    json_t *o = mc_json_must(json_object());
-    json_t *records = mc_json_must(json_array());
+    struct mc_json *o = mc_json_object();
+    struct mc_json *records = mc_json_array();
     for (size_t i = 0; i < d->nmx; i++) {
         const struct mc_report_mx *m = &d->mx[i];
-        json_t *r = mc_json_must(json_object());
-        json_object_set_new_nocheck(r, "preference", json_integer(m->preference));
-        json_object_set_new_nocheck(r, "exchange", mc_json_safe_string(m->exchange));
-        json_t *addrs = mc_json_must(json_array());
+        struct mc_json *r = mc_json_object();
+        mc_json_set(r, "preference", mc_json_integer(m->preference));
+        mc_json_set(r, "exchange", mc_json_safe_string(m->exchange));
+        struct mc_json *addrs = mc_json_array();
         for (size_t j = 0; j < m->naddresses; j++)
-            json_array_append_new(addrs, mc_json_safe_string(m->addresses[j]));
-        json_object_set_new_nocheck(r, "addresses", addrs);
-        json_array_append_new(records, r);
+            mc_json_append(addrs, mc_json_safe_string(m->addresses[j]));
+        mc_json_set(r, "addresses", addrs);
+        mc_json_append(records, r);
     }
-    json_object_set_new_nocheck(o, "records", records);
-    json_object_set_new_nocheck(o, "null_mx", json_boolean(d->null_mx));
-    json_object_set_new_nocheck(o, "implicit", json_boolean(d->implicit));
+    mc_json_set(o, "records", records);
+    mc_json_set(o, "null_mx", mc_json_bool(d->null_mx));
+    mc_json_set(o, "implicit", mc_json_bool(d->implicit));
     return o;
 }
 
-static json_t *tri_json(int v)
+static struct mc_json *tri_json(int v)
 {
-    return v < 0 ? json_null() : json_boolean(v);
+    return v < 0 ? mc_json_null() : mc_json_bool(v);
 }
 
-static json_t *dmarc_json(const struct mc_report_dmarc *m)
+static struct mc_json *dmarc_json(const struct mc_report_dmarc *m)
 {
-    json_t *o = mc_json_must(json_object());
-    json_object_set_new_nocheck(o, "record", mc_json_safe_string(m->record));
-    json_object_set_new_nocheck(o, "found_at", mc_json_safe_string(m->found_at));
-    json_object_set_new_nocheck(o, "policy", m->policy ? mc_json_literal(m->policy) : json_null());
-    json_object_set_new_nocheck(
-        o, "applied_policy", m->applied_policy ? mc_json_literal(m->applied_policy) : json_null());
-    json_object_set_new_nocheck(o, "org_domain", mc_json_safe_string(m->org_domain));
-    json_object_set_new_nocheck(o, "org_domain_psl", mc_json_safe_string(m->org_domain_psl));
-    json_object_set_new_nocheck(o, "spf_aligned", tri_json(m->spf_aligned));
-    json_object_set_new_nocheck(o, "dkim_aligned", tri_json(m->dkim_aligned));
-    json_object_set_new_nocheck(o, "result", m->result ? mc_json_literal(m->result) : json_null());
+    struct mc_json *o = mc_json_object();
+    mc_json_set(o, "record", mc_json_safe_string(m->record));
+    mc_json_set(o, "found_at", mc_json_safe_string(m->found_at));
+    mc_json_set(o, "policy", m->policy ? mc_json_literal(m->policy) : mc_json_null());
+    mc_json_set(o, "applied_policy",
+                m->applied_policy ? mc_json_literal(m->applied_policy) : mc_json_null());
+    mc_json_set(o, "org_domain", mc_json_safe_string(m->org_domain));
+    mc_json_set(o, "org_domain_psl", mc_json_safe_string(m->org_domain_psl));
+    mc_json_set(o, "spf_aligned", tri_json(m->spf_aligned));
+    mc_json_set(o, "dkim_aligned", tri_json(m->dkim_aligned));
+    mc_json_set(o, "result", m->result ? mc_json_literal(m->result) : mc_json_null());
     if (m->readings_differ) {
-        json_t *r = mc_json_must(json_object());
-        json_object_set_new_nocheck(r, "found_at", mc_json_safe_string(m->psl_found_at));
-        json_object_set_new_nocheck(r, "applied_policy",
-                                    m->psl_applied_policy ? mc_json_literal(m->psl_applied_policy)
-                                                          : json_null());
-        json_object_set_new_nocheck(r, "org_domain", mc_json_safe_string(m->org_domain_psl));
-        json_object_set_new_nocheck(r, "spf_aligned", tri_json(m->psl_spf_aligned));
-        json_object_set_new_nocheck(r, "dkim_aligned", tri_json(m->psl_dkim_aligned));
-        json_object_set_new_nocheck(r, "result",
-                                    m->psl_result ? mc_json_literal(m->psl_result) : json_null());
-        json_object_set_new_nocheck(o, "rfc7489", r);
+        struct mc_json *r = mc_json_object();
+        mc_json_set(r, "found_at", mc_json_safe_string(m->psl_found_at));
+        mc_json_set(r, "applied_policy",
+                    m->psl_applied_policy ? mc_json_literal(m->psl_applied_policy)
+                                          : mc_json_null());
+        mc_json_set(r, "org_domain", mc_json_safe_string(m->org_domain_psl));
+        mc_json_set(r, "spf_aligned", tri_json(m->psl_spf_aligned));
+        mc_json_set(r, "dkim_aligned", tri_json(m->psl_dkim_aligned));
+        mc_json_set(r, "result", m->psl_result ? mc_json_literal(m->psl_result) : mc_json_null());
+        mc_json_set(o, "rfc7489", r);
     }
     return o;
 }
 
-static json_t *dkim_json(const struct mc_report_dkim *k)
+static struct mc_json *dkim_json(const struct mc_report_dkim *k)
 {
-    json_t *o = mc_json_must(json_object());
-    json_object_set_new_nocheck(o, "selector", mc_json_safe_string(k->selector));
-    json_object_set_new_nocheck(o, "domain", mc_json_safe_string(k->domain));
-    json_object_set_new_nocheck(o, "status", mc_json_literal(k->status));
-    json_object_set_new_nocheck(o, "key_type",
-                                k->key_type ? mc_json_literal(k->key_type) : json_null());
-    json_object_set_new_nocheck(o, "key_bits",
-                                k->key_bits >= 0 ? json_integer(k->key_bits) : json_null());
-    json_object_set_new_nocheck(o, "testing", json_boolean(k->testing));
-    json_object_set_new_nocheck(o, "source", mc_json_safe_string(k->source));
-    json_object_set_new_nocheck(o, "private_key", mc_json_literal(k->private_key));
+    struct mc_json *o = mc_json_object();
+    mc_json_set(o, "selector", mc_json_safe_string(k->selector));
+    mc_json_set(o, "domain", mc_json_safe_string(k->domain));
+    mc_json_set(o, "status", mc_json_literal(k->status));
+    mc_json_set(o, "key_type", k->key_type ? mc_json_literal(k->key_type) : mc_json_null());
+    mc_json_set(o, "key_bits", k->key_bits >= 0 ? mc_json_integer(k->key_bits) : mc_json_null());
+    mc_json_set(o, "testing", mc_json_bool(k->testing));
+    mc_json_set(o, "source", mc_json_safe_string(k->source));
+    mc_json_set(o, "private_key", mc_json_literal(k->private_key));
     return o;
 }
 
-json_t *mc_render_domain_json(const struct mc_report_domain *d)
+struct mc_json *mc_render_domain_json(const struct mc_report_domain *d)
 {
-    json_t *o = mc_json_must(json_object());
-    json_object_set_new_nocheck(o, "domain", mc_json_safe_string(d->domain));
-    json_t *roles = mc_json_must(json_array());
+    struct mc_json *o = mc_json_object();
+    mc_json_set(o, "domain", mc_json_safe_string(d->domain));
+    struct mc_json *roles = mc_json_array();
     for (size_t i = 0; i < sizeof role_words / sizeof role_words[0]; i++)
         if (d->roles & role_words[i].bit)
-            json_array_append_new(roles, mc_json_literal(role_words[i].word));
-    json_object_set_new_nocheck(o, "roles", roles);
-    json_object_set_new_nocheck(o, "mx", mx_json(d));
-    json_object_set_new_nocheck(o, "dmarc", d->dmarc.checked ? dmarc_json(&d->dmarc) : json_null());
-    json_t *dkim = mc_json_must(json_array());
+            mc_json_append(roles, mc_json_literal(role_words[i].word));
+    mc_json_set(o, "roles", roles);
+    mc_json_set(o, "mx", mx_json(d));
+    mc_json_set(o, "dmarc", d->dmarc.checked ? dmarc_json(&d->dmarc) : mc_json_null());
+    struct mc_json *dkim = mc_json_array();
     for (size_t i = 0; i < d->ndkim; i++)
-        json_array_append_new(dkim, dkim_json(&d->dkim[i]));
-    json_object_set_new_nocheck(o, "dkim", dkim);
-    json_t *lookups = mc_json_must(json_array());
+        mc_json_append(dkim, dkim_json(&d->dkim[i]));
+    mc_json_set(o, "dkim", dkim);
+    struct mc_json *lookups = mc_json_array();
     for (size_t i = 0; i < d->nlookups; i++)
-        json_array_append_new(lookups, mc_json_lookup(&d->lookups[i]));
-    json_object_set_new_nocheck(o, "lookups", lookups);
+        mc_json_append(lookups, mc_json_lookup(&d->lookups[i]));
+    mc_json_set(o, "lookups", lookups);
     return o;
 }
 
@@ -257,17 +254,17 @@ void mc_render_spf_walk_text(FILE *f, const struct mc_report_spf_walk *w, int ve
     }
 }
 
-json_t *mc_render_spf_walk_json(const struct mc_report_spf_walk *w)
+struct mc_json *mc_render_spf_walk_json(const struct mc_report_spf_walk *w)
 {
-    json_t *o = mc_json_must(json_object());
-    json_object_set_new_nocheck(o, "domain", mc_json_safe_string(w->domain));
-    json_object_set_new_nocheck(o, "record", mc_json_safe_string(w->record));
-    json_object_set_new_nocheck(o, "result", mc_json_literal(w->result));
+    struct mc_json *o = mc_json_object();
+    mc_json_set(o, "domain", mc_json_safe_string(w->domain));
+    mc_json_set(o, "record", mc_json_safe_string(w->record));
+    mc_json_set(o, "result", mc_json_literal(w->result));
     if (w->why)
-        json_object_set_new_nocheck(o, "why", mc_json_safe_string(w->why));
-    json_object_set_new_nocheck(o, "dns_lookups", json_integer(w->dns_lookups));
-    json_object_set_new_nocheck(o, "void_lookups", json_integer(w->void_lookups));
-    json_object_set_new_nocheck(o, "client_terms", json_integer(w->client_terms));
-    json_object_set_new_nocheck(o, "trace", mc_json_spf_trace(w->steps, w->nsteps));
+        mc_json_set(o, "why", mc_json_safe_string(w->why));
+    mc_json_set(o, "dns_lookups", mc_json_integer(w->dns_lookups));
+    mc_json_set(o, "void_lookups", mc_json_integer(w->void_lookups));
+    mc_json_set(o, "client_terms", mc_json_integer(w->client_terms));
+    mc_json_set(o, "trace", mc_json_spf_trace(w->steps, w->nsteps));
     return o;
 }

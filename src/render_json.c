@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * render_json.c - the JSON document of a host check, or of `mailcheck
- * domain` (schema_version 1;
- * every key is documented in mailcheck(1), section JSON OUTPUT), built with
- * jansson so that escaping is jansson's job.  Strings from DNS are first
- * made printable ASCII (mc_render_safe), so the document is valid UTF-8
- * whatever bytes a server sent.
+ * domain` (schema_version 1; every key is documented in mailcheck(1),
+ * section JSON OUTPUT), built as an mc_json tree, so that escaping is
+ * json.c's job.  Strings from DNS are first made printable ASCII
+ * (mc_render_safe), so the document is valid UTF-8 whatever bytes a server
+ * sent.
  */
 #include "mc_render.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 
 #include "mc_json.h"
@@ -20,148 +19,160 @@
 #define SCHEMA_VERSION 1
 
 /* The "spf_checks" array: one object per evaluation. */
-static json_t *spf_checks_json(const struct mc_report_spf *spf, size_t n)
+static struct mc_json *spf_checks_json(const struct mc_report_spf *spf, size_t n)
 {
-    json_t *checks = mc_json_must(json_array());
+    struct mc_json *checks = mc_json_array();
     for (size_t i = 0; i < n; i++) {
         const struct mc_report_spf *sp = &spf[i];
-        json_t *c = mc_json_must(json_object());
-        json_object_set_new_nocheck(c, "identity", mc_json_literal(sp->identity));
-        json_object_set_new_nocheck(c, "domain", mc_json_safe_string(sp->domain));
-        json_object_set_new_nocheck(c, "result", mc_json_literal(sp->result));
-        json_object_set_new_nocheck(c, "mechanism", mc_json_safe_string(sp->mechanism));
+        struct mc_json *c = mc_json_object();
+        mc_json_set(c, "identity", mc_json_literal(sp->identity));
+        mc_json_set(c, "domain", mc_json_safe_string(sp->domain));
+        mc_json_set(c, "result", mc_json_literal(sp->result));
+        mc_json_set(c, "mechanism", mc_json_safe_string(sp->mechanism));
         if (sp->explanation)
-            json_object_set_new_nocheck(c, "explanation", mc_json_safe_string(sp->explanation));
+            mc_json_set(c, "explanation", mc_json_safe_string(sp->explanation));
         if (sp->why)
-            json_object_set_new_nocheck(c, "why", mc_json_safe_string(sp->why));
-        json_object_set_new_nocheck(c, "dns_lookups", json_integer(sp->dns_lookups));
-        json_object_set_new_nocheck(c, "void_lookups", json_integer(sp->void_lookups));
-        json_array_append_new(checks, c);
+            mc_json_set(c, "why", mc_json_safe_string(sp->why));
+        mc_json_set(c, "dns_lookups", mc_json_integer(sp->dns_lookups));
+        mc_json_set(c, "void_lookups", mc_json_integer(sp->void_lookups));
+        mc_json_append(checks, c);
     }
     return checks;
 }
 
 /* "relay" (--postfix relayhost): the relay's addresses and their SPF. */
-static json_t *relay_json(const struct mc_report_relay *r)
+static struct mc_json *relay_json(const struct mc_report_relay *r)
 {
-    json_t *o = mc_json_must(json_object());
-    json_object_set_new_nocheck(o, "relayhost", mc_json_safe_string(r->relayhost));
-    json_object_set_new_nocheck(o, "name", mc_json_safe_string(r->name));
-    json_object_set_new_nocheck(o, "mx", json_boolean(r->mx));
-    json_t *addrs = mc_json_must(json_array());
+    struct mc_json *o = mc_json_object();
+    mc_json_set(o, "relayhost", mc_json_safe_string(r->relayhost));
+    mc_json_set(o, "name", mc_json_safe_string(r->name));
+    mc_json_set(o, "mx", mc_json_bool(r->mx));
+    struct mc_json *addrs = mc_json_array();
     for (size_t i = 0; i < r->naddresses; i++) {
-        json_t *a = mc_json_must(json_object());
-        json_object_set_new_nocheck(a, "address", mc_json_safe_string(r->addresses[i].address));
-        json_object_set_new_nocheck(a, "spf_checks",
-                                    spf_checks_json(r->addresses[i].spf, r->addresses[i].nspf));
-        json_array_append_new(addrs, a);
+        struct mc_json *a = mc_json_object();
+        mc_json_set(a, "address", mc_json_safe_string(r->addresses[i].address));
+        mc_json_set(a, "spf_checks", spf_checks_json(r->addresses[i].spf, r->addresses[i].nspf));
+        mc_json_append(addrs, a);
     }
-    json_object_set_new_nocheck(o, "addresses", addrs);
+    mc_json_set(o, "addresses", addrs);
     return o;
 }
 
-static json_t *address_json(const struct mc_report_address *a)
+static struct mc_json *address_json(const struct mc_report_address *a)
 {
-    json_t *o = mc_json_must(json_object());
-    json_object_set_new_nocheck(o, "address", mc_json_safe_string(a->address));
-    json_object_set_new_nocheck(o, "status", mc_json_literal(mc_verdict_str(a->status)));
-    json_t *ptr = mc_json_must(json_array());
+    struct mc_json *o = mc_json_object();
+    mc_json_set(o, "address", mc_json_safe_string(a->address));
+    mc_json_set(o, "status", mc_json_literal(mc_verdict_str(a->status)));
+    struct mc_json *ptr = mc_json_array();
     for (size_t i = 0; i < a->nptr; i++)
-        json_array_append_new(ptr, mc_json_safe_string(a->ptr[i]));
-    json_object_set_new_nocheck(o, "ptr", ptr);
-    json_object_set_new_nocheck(o, "fcrdns", mc_json_literal(mc_fcrdns_str(a->fcrdns)));
-    json_object_set_new_nocheck(o, "from_host", json_boolean(a->from_host));
-    json_object_set_new_nocheck(o, "from_option", json_boolean(a->from_option));
+        mc_json_append(ptr, mc_json_safe_string(a->ptr[i]));
+    mc_json_set(o, "ptr", ptr);
+    mc_json_set(o, "fcrdns", mc_json_literal(mc_fcrdns_str(a->fcrdns)));
+    mc_json_set(o, "from_host", mc_json_bool(a->from_host));
+    mc_json_set(o, "from_option", mc_json_bool(a->from_option));
     /* "spf": the verdict for the first sender domain; "spf_checks": every
      * evaluation, mailfrom ones in --from order, then helo. */
     if (a->nspf > 0) {
-        json_t *first = mc_json_must(json_object());
-        json_object_set_new_nocheck(first, "domain", mc_json_safe_string(a->spf[0].domain));
-        json_object_set_new_nocheck(first, "result", mc_json_literal(a->spf[0].result));
-        json_object_set_new_nocheck(o, "spf", first);
+        struct mc_json *first = mc_json_object();
+        mc_json_set(first, "domain", mc_json_safe_string(a->spf[0].domain));
+        mc_json_set(first, "result", mc_json_literal(a->spf[0].result));
+        mc_json_set(o, "spf", first);
     } else {
-        json_object_set_new_nocheck(o, "spf", json_null());
+        mc_json_set(o, "spf", mc_json_null());
     }
-    json_t *checks = spf_checks_json(a->spf, a->nspf);
-    json_object_set_new_nocheck(o, "spf_checks", checks);
-    json_t *lookups = mc_json_must(json_array());
+    struct mc_json *checks = spf_checks_json(a->spf, a->nspf);
+    mc_json_set(o, "spf_checks", checks);
+    struct mc_json *lookups = mc_json_array();
     for (size_t i = 0; i < a->nlookups; i++)
-        json_array_append_new(lookups, mc_json_lookup(&a->lookups[i]));
-    json_object_set_new_nocheck(o, "lookups", lookups);
+        mc_json_append(lookups, mc_json_lookup(&a->lookups[i]));
+    mc_json_set(o, "lookups", lookups);
     return o;
 }
 
-static json_t *family_json(const struct mc_report_family *f)
+static struct mc_json *family_json(const struct mc_report_family *f)
 {
-    json_t *o = mc_json_must(json_object());
-    json_object_set_new_nocheck(o, "status", mc_json_literal(mc_verdict_str(f->status)));
-    json_object_set_new_nocheck(o, "required", json_boolean(f->required));
+    struct mc_json *o = mc_json_object();
+    mc_json_set(o, "status", mc_json_literal(mc_verdict_str(f->status)));
+    mc_json_set(o, "required", mc_json_bool(f->required));
     if (f->spf_lookups >= 0)
-        json_object_set_new_nocheck(o, "spf_lookups", json_integer(f->spf_lookups));
-    json_t *addrs = mc_json_must(json_array());
+        mc_json_set(o, "spf_lookups", mc_json_integer(f->spf_lookups));
+    struct mc_json *addrs = mc_json_array();
     for (size_t i = 0; i < f->naddresses; i++)
-        json_array_append_new(addrs, address_json(f->addresses[i]));
-    json_object_set_new_nocheck(o, "addresses", addrs);
+        mc_json_append(addrs, address_json(f->addresses[i]));
+    mc_json_set(o, "addresses", addrs);
     if (f->host_lookup)
-        json_object_set_new_nocheck(o, "host_lookup", mc_json_lookup(f->host_lookup));
+        mc_json_set(o, "host_lookup", mc_json_lookup(f->host_lookup));
     return o;
 }
 
-static json_t *findings_json(const struct mc_report *r)
+static struct mc_json *findings_json(const struct mc_report *r)
 {
-    json_t *findings = mc_json_must(json_array());
+    struct mc_json *findings = mc_json_array();
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct mc_finding *f = &r->findings[i];
-        json_t *o = mc_json_must(json_object());
-        json_object_set_new_nocheck(o, "code", mc_json_literal(f->code));
-        json_object_set_new_nocheck(o, "severity", mc_json_literal(mc_severity_str(f->severity)));
-        json_object_set_new_nocheck(o, "subject", mc_json_safe_string(f->subject));
-        json_object_set_new_nocheck(o, "message", mc_json_safe_string(f->message));
+        struct mc_json *o = mc_json_object();
+        mc_json_set(o, "code", mc_json_literal(f->code));
+        mc_json_set(o, "severity", mc_json_literal(mc_severity_str(f->severity)));
+        mc_json_set(o, "subject", mc_json_safe_string(f->subject));
+        mc_json_set(o, "message", mc_json_safe_string(f->message));
         if (f->fix)
-            json_object_set_new_nocheck(o, "fix", mc_json_safe_string(f->fix));
+            mc_json_set(o, "fix", mc_json_safe_string(f->fix));
         if (f->file)
-            json_object_set_new_nocheck(o, "file", mc_json_safe_string(f->file));
+            mc_json_set(o, "file", mc_json_safe_string(f->file));
         if (f->file && f->line)
-            json_object_set_new_nocheck(o, "line", mc_json_must(json_integer(f->line)));
+            mc_json_set(o, "line", mc_json_integer(f->line));
         const char *reference = mc_render_finding_reference(f->code);
         if (reference)
-            json_object_set_new_nocheck(o, "reference", mc_json_literal(reference));
-        json_array_append_new(findings, o);
+            mc_json_set(o, "reference", mc_json_literal(reference));
+        mc_json_append(findings, o);
     }
     return findings;
 }
 
-static json_t *resolvers_json(const struct mc_report *r)
+static struct mc_json *resolvers_json(const struct mc_report *r)
 {
-    json_t *resolvers = mc_json_must(json_array());
+    struct mc_json *resolvers = mc_json_array();
     for (size_t i = 0; i < r->nresolvers; i++)
-        json_array_append_new(resolvers, mc_json_safe_string(r->resolvers[i]));
+        mc_json_append(resolvers, mc_json_safe_string(r->resolvers[i]));
     return resolvers;
+}
+
+/* What every document says of the run: status, exit code, time, queries,
+ * resolvers. */
+static void run_json(struct mc_json *doc, const struct mc_report *r)
+{
+    mc_json_set(doc, "status", mc_json_literal(mc_state_str(r->status)));
+    mc_json_set(doc, "exit_code", mc_json_integer((long long)r->status));
+    mc_json_set(doc, "duration_ms", mc_json_integer((long long)r->duration_ms));
+    mc_json_set(doc, "queries", mc_json_integer((long long)r->queries));
+    mc_json_set(doc, "resolvers", resolvers_json(r));
+}
+
+/* The "domains" array: a block per sender domain. */
+static struct mc_json *domains_json(const struct mc_report *r)
+{
+    struct mc_json *domains = mc_json_array();
+    for (size_t i = 0; i < r->ndomains; i++)
+        mc_json_append(domains, mc_render_domain_json(r->domains[i]));
+    return domains;
 }
 
 /* `mailcheck domain` (share/schema/mailcheck-domain.schema.json). */
 static char *domain_document(const struct mc_report *r, const struct mc_render_options *opt)
 {
     mc_json_begin();
-    json_t *doc = mc_json_must(json_object());
-    json_object_set_new_nocheck(doc, "schema_version", json_integer(SCHEMA_VERSION));
-    json_object_set_new_nocheck(doc, "version", mc_json_literal(MAILCHECK_VERSION));
-    json_object_set_new_nocheck(doc, "command", mc_json_literal("domain"));
-    json_object_set_new_nocheck(doc, "domain", mc_json_safe_string(r->domain));
-    json_object_set_new_nocheck(doc, "status", mc_json_literal(mc_state_str(r->status)));
-    json_object_set_new_nocheck(doc, "exit_code", json_integer((json_int_t)r->status));
-    json_object_set_new_nocheck(doc, "duration_ms", json_integer((json_int_t)r->duration_ms));
-    json_object_set_new_nocheck(doc, "queries", json_integer((json_int_t)r->queries));
-    json_object_set_new_nocheck(doc, "resolvers", resolvers_json(r));
-    json_t *domains = mc_json_must(json_array());
-    for (size_t i = 0; i < r->ndomains; i++)
-        json_array_append_new(domains, mc_render_domain_json(r->domains[i]));
-    json_object_set_new_nocheck(doc, "domains", domains);
-    json_t *spf = mc_json_must(json_array());
+    struct mc_json *doc = mc_json_object();
+    mc_json_set(doc, "schema_version", mc_json_integer(SCHEMA_VERSION));
+    mc_json_set(doc, "version", mc_json_literal(MAILCHECK_VERSION));
+    mc_json_set(doc, "command", mc_json_literal("domain"));
+    mc_json_set(doc, "domain", mc_json_safe_string(r->domain));
+    run_json(doc, r);
+    mc_json_set(doc, "domains", domains_json(r));
+    struct mc_json *spf = mc_json_array();
     for (size_t i = 0; i < r->nspf_walks; i++)
-        json_array_append_new(spf, mc_render_spf_walk_json(&r->spf_walks[i]));
-    json_object_set_new_nocheck(doc, "spf", spf);
-    json_object_set_new_nocheck(doc, "findings", findings_json(r));
+        mc_json_append(spf, mc_render_spf_walk_json(&r->spf_walks[i]));
+    mc_json_set(doc, "spf", spf);
+    mc_json_set(doc, "findings", findings_json(r));
     return mc_json_end(doc, opt->pretty);
 }
 
@@ -170,40 +181,31 @@ char *mc_render_json(const struct mc_report *r, const struct mc_render_options *
     if (r->domain)
         return domain_document(r, opt);
     mc_json_begin();
-    json_t *doc = mc_json_must(json_object());
-    json_object_set_new_nocheck(doc, "schema_version", json_integer(SCHEMA_VERSION));
-    json_object_set_new_nocheck(doc, "version", mc_json_literal(MAILCHECK_VERSION));
-    json_object_set_new_nocheck(doc, "host", mc_json_safe_string(r->host));
+    struct mc_json *doc = mc_json_object();
+    mc_json_set(doc, "schema_version", mc_json_integer(SCHEMA_VERSION));
+    mc_json_set(doc, "version", mc_json_literal(MAILCHECK_VERSION));
+    mc_json_set(doc, "host", mc_json_safe_string(r->host));
     if (r->host_unicode)
-        json_object_set_new_nocheck(doc, "host_unicode",
-                                    mc_json_must(json_string(r->host_unicode)));
+        mc_json_set(doc, "host_unicode", mc_json_utf8(r->host_unicode));
     if (r->line > 0) /* --batch: where the result comes from */
-        json_object_set_new_nocheck(doc, "line", json_integer((json_int_t)r->line));
+        mc_json_set(doc, "line", mc_json_integer((long long)r->line));
     if (r->input && (!r->host || r->line > 0))
-        json_object_set_new_nocheck(doc, "input", mc_json_safe_string(r->input));
-    json_object_set_new_nocheck(doc, "status", mc_json_literal(mc_state_str(r->status)));
-    json_object_set_new_nocheck(doc, "exit_code", json_integer((json_int_t)r->status));
-    json_object_set_new_nocheck(doc, "duration_ms", json_integer((json_int_t)r->duration_ms));
-    json_object_set_new_nocheck(doc, "queries", json_integer((json_int_t)r->queries));
-    json_object_set_new_nocheck(doc, "resolvers", resolvers_json(r));
-    json_t *from = mc_json_must(json_array());
+        mc_json_set(doc, "input", mc_json_safe_string(r->input));
+    run_json(doc, r);
+    struct mc_json *from = mc_json_array();
     for (size_t i = 0; i < r->nfrom; i++)
-        json_array_append_new(from, mc_json_safe_string(r->from[i]));
-    json_object_set_new_nocheck(doc, "from", from);
-    json_t *families = mc_json_must(json_object());
-    json_object_set_new_nocheck(families, "ipv4", family_json(&r->families[MC_FAMILY_IPV4]));
-    json_object_set_new_nocheck(families, "ipv6", family_json(&r->families[MC_FAMILY_IPV6]));
-    json_object_set_new_nocheck(doc, "families", families);
-    if (r->host) {
-        json_t *domains = mc_json_must(json_array());
-        for (size_t i = 0; i < r->ndomains; i++)
-            json_array_append_new(domains, mc_render_domain_json(r->domains[i]));
-        json_object_set_new_nocheck(doc, "domains", domains);
-    }
+        mc_json_append(from, mc_json_safe_string(r->from[i]));
+    mc_json_set(doc, "from", from);
+    struct mc_json *families = mc_json_object();
+    mc_json_set(families, "ipv4", family_json(&r->families[MC_FAMILY_IPV4]));
+    mc_json_set(families, "ipv6", family_json(&r->families[MC_FAMILY_IPV6]));
+    mc_json_set(doc, "families", families);
+    if (r->host)
+        mc_json_set(doc, "domains", domains_json(r));
     if (r->dnsbl_asked) /* mailcheck(1), BLOCKLISTS: only when lists were named */
-        json_object_set_new_nocheck(doc, "dnsbl", mc_render_dnsbl_json(r));
+        mc_json_set(doc, "dnsbl", mc_render_dnsbl_json(r));
     if (r->relay)
-        json_object_set_new_nocheck(doc, "relay", relay_json(r->relay));
-    json_object_set_new_nocheck(doc, "findings", findings_json(r));
+        mc_json_set(doc, "relay", relay_json(r->relay));
+    mc_json_set(doc, "findings", findings_json(r));
     return mc_json_end(doc, opt->pretty);
 }

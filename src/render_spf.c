@@ -7,7 +7,6 @@
  */
 #include "mc_render_spf.h"
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,42 +161,41 @@ char *mc_render_spf_text(const struct mc_spf_output *o, const struct mc_render_o
     return mc_render_buffer_close(&rb);
 }
 
-json_t *mc_json_spf_trace(const struct mc_spf_step *steps, size_t nsteps)
+struct mc_json *mc_json_spf_trace(const struct mc_spf_step *steps, size_t nsteps)
 {
-    json_t *trace = mc_json_must(json_array());
+    struct mc_json *trace = mc_json_array();
     for (size_t i = 0; i < nsteps; i++) {
         const struct mc_spf_step *s = &steps[i];
-        json_t *o = mc_json_must(json_object());
-        json_object_set_new_nocheck(o, "depth", json_integer(s->depth));
-        json_object_set_new_nocheck(o, "domain", mc_json_safe_string(s->domain));
+        struct mc_json *o = mc_json_object();
+        mc_json_set(o, "depth", mc_json_integer(s->depth));
+        mc_json_set(o, "domain", mc_json_safe_string(s->domain));
         if (s->record)
-            json_object_set_new_nocheck(o, "record", mc_json_safe_string(s->record));
-        json_object_set_new_nocheck(o, "term", mc_json_safe_string(s->term));
+            mc_json_set(o, "record", mc_json_safe_string(s->record));
+        mc_json_set(o, "term", mc_json_safe_string(s->term));
         if (s->target)
-            json_object_set_new_nocheck(o, "target", mc_json_safe_string(s->target));
-        json_object_set_new_nocheck(o, "cost", json_integer(s->cost));
-        json_object_set_new_nocheck(o, "void", json_boolean(s->void_lookup));
-        json_object_set_new_nocheck(o, "matched", json_boolean(s->matched));
+            mc_json_set(o, "target", mc_json_safe_string(s->target));
+        mc_json_set(o, "cost", mc_json_integer(s->cost));
+        mc_json_set(o, "void", mc_json_bool(s->void_lookup));
+        mc_json_set(o, "matched", mc_json_bool(s->matched));
         if (s->note)
-            json_object_set_new_nocheck(o, "note", mc_json_safe_string(s->note));
-        json_t *lookups = mc_json_must(json_array());
+            mc_json_set(o, "note", mc_json_safe_string(s->note));
+        struct mc_json *lookups = mc_json_array();
         for (size_t j = 0; j < s->nlookups; j++) {
             const struct mc_spf_lookup *l = &s->lookups[j];
-            json_t *lo = mc_json_must(json_object());
-            json_object_set_new_nocheck(lo, "name", mc_json_safe_string(l->name));
-            json_object_set_new_nocheck(lo, "type", mc_json_literal(mc_dns_type_str(l->type)));
-            json_object_set_new_nocheck(lo, "outcome",
-                                        mc_json_literal(mc_dns_outcome_str(l->outcome)));
-            json_t *answers = mc_json_must(json_array());
+            struct mc_json *lo = mc_json_object();
+            mc_json_set(lo, "name", mc_json_safe_string(l->name));
+            mc_json_set(lo, "type", mc_json_literal(mc_dns_type_str(l->type)));
+            mc_json_set(lo, "outcome", mc_json_literal(mc_dns_outcome_str(l->outcome)));
+            struct mc_json *answers = mc_json_array();
             for (size_t k = 0; k < l->nanswers; k++)
-                json_array_append_new(answers, mc_json_safe_string(l->answers[k]));
-            json_object_set_new_nocheck(lo, "answers", answers);
+                mc_json_append(answers, mc_json_safe_string(l->answers[k]));
+            mc_json_set(lo, "answers", answers);
             if (l->why && !mc_dns_outcome_answered(l->outcome))
-                json_object_set_new_nocheck(lo, "why", mc_json_safe_string(l->why));
-            json_array_append_new(lookups, lo);
+                mc_json_set(lo, "why", mc_json_safe_string(l->why));
+            mc_json_append(lookups, lo);
         }
-        json_object_set_new_nocheck(o, "lookups", lookups);
-        json_array_append_new(trace, o);
+        mc_json_set(o, "lookups", lookups);
+        mc_json_append(trace, o);
     }
     return trace;
 }
@@ -207,42 +205,41 @@ char *mc_render_spf_json(const struct mc_spf_output *o, const struct mc_render_o
     const struct mc_spf_verdict *v = o->verdict;
     static const char *const status_of_exit[] = {"ok", "warning", "critical", "unknown"};
     mc_json_begin();
-    json_t *doc = mc_json_must(json_object());
-    json_object_set_new_nocheck(doc, "schema_version", json_integer(1));
-    json_object_set_new_nocheck(doc, "version", mc_json_literal(MAILCHECK_VERSION));
-    json_object_set_new_nocheck(doc, "command", mc_json_literal("spf"));
+    struct mc_json *doc = mc_json_object();
+    mc_json_set(doc, "schema_version", mc_json_integer(1));
+    mc_json_set(doc, "version", mc_json_literal(MAILCHECK_VERSION));
+    mc_json_set(doc, "command", mc_json_literal("spf"));
     if (o->line > 0) { /* --batch: where the result comes from */
-        json_object_set_new_nocheck(doc, "line", json_integer((json_int_t)o->line));
-        json_object_set_new_nocheck(doc, "input", mc_json_safe_string(o->input));
+        mc_json_set(doc, "line", mc_json_integer((long long)o->line));
+        mc_json_set(doc, "input", mc_json_safe_string(o->input));
     }
-    json_object_set_new_nocheck(doc, "ip", mc_json_safe_string(o->ip));
-    json_object_set_new_nocheck(doc, "sender", mc_json_safe_string(v->sender));
-    json_object_set_new_nocheck(doc, "helo", mc_json_safe_string(o->helo));
-    json_object_set_new_nocheck(doc, "domain", mc_json_safe_string(v->domain));
-    json_object_set_new_nocheck(doc, "result", mc_json_literal(mc_spf_result_str(v->result)));
+    mc_json_set(doc, "ip", mc_json_safe_string(o->ip));
+    mc_json_set(doc, "sender", mc_json_safe_string(v->sender));
+    mc_json_set(doc, "helo", mc_json_safe_string(o->helo));
+    mc_json_set(doc, "domain", mc_json_safe_string(v->domain));
+    mc_json_set(doc, "result", mc_json_literal(mc_spf_result_str(v->result)));
     if (v->explanation)
-        json_object_set_new_nocheck(doc, "explanation", mc_json_safe_string(v->explanation));
-    json_object_set_new_nocheck(doc, "mechanism", mc_json_safe_string(v->mechanism));
+        mc_json_set(doc, "explanation", mc_json_safe_string(v->explanation));
+    mc_json_set(doc, "mechanism", mc_json_safe_string(v->mechanism));
     if (v->why)
-        json_object_set_new_nocheck(doc, "why", mc_json_safe_string(v->why));
-    json_object_set_new_nocheck(doc, "dns_lookups", json_integer(v->dns_lookups));
-    json_object_set_new_nocheck(doc, "void_lookups", json_integer(v->void_lookups));
-    json_object_set_new_nocheck(doc, "status", mc_json_literal(status_of_exit[o->exit_code & 3]));
-    json_object_set_new_nocheck(doc, "exit_code", json_integer(o->exit_code));
-    json_object_set_new_nocheck(doc, "duration_ms", json_integer(o->duration_ms));
-    json_t *findings = mc_json_must(json_array());
+        mc_json_set(doc, "why", mc_json_safe_string(v->why));
+    mc_json_set(doc, "dns_lookups", mc_json_integer(v->dns_lookups));
+    mc_json_set(doc, "void_lookups", mc_json_integer(v->void_lookups));
+    mc_json_set(doc, "status", mc_json_literal(status_of_exit[o->exit_code & 3]));
+    mc_json_set(doc, "exit_code", mc_json_integer(o->exit_code));
+    mc_json_set(doc, "duration_ms", mc_json_integer(o->duration_ms));
+    struct mc_json *findings = mc_json_array();
     for (size_t i = 0; i < o->nlint; i++) {
-        json_t *fo = mc_json_must(json_object());
-        json_object_set_new_nocheck(fo, "code", mc_json_literal(o->lint[i].code));
-        json_object_set_new_nocheck(fo, "severity",
-                                    mc_json_literal(mc_severity_str(o->lint[i].severity)));
-        json_object_set_new_nocheck(fo, "subject", mc_json_safe_string(o->lint[i].subject));
-        json_object_set_new_nocheck(fo, "message", mc_json_safe_string(o->lint[i].message));
-        json_array_append_new(findings, fo);
+        struct mc_json *fo = mc_json_object();
+        mc_json_set(fo, "code", mc_json_literal(o->lint[i].code));
+        mc_json_set(fo, "severity", mc_json_literal(mc_severity_str(o->lint[i].severity)));
+        mc_json_set(fo, "subject", mc_json_safe_string(o->lint[i].subject));
+        mc_json_set(fo, "message", mc_json_safe_string(o->lint[i].message));
+        mc_json_append(findings, fo);
     }
-    json_object_set_new_nocheck(doc, "findings", findings);
+    mc_json_set(doc, "findings", findings);
     if (opt->trace) /* mailcheck(1): always in json, in jsonl with --trace */
-        json_object_set_new_nocheck(doc, "trace", mc_json_spf_trace(v->steps, v->nsteps));
+        mc_json_set(doc, "trace", mc_json_spf_trace(v->steps, v->nsteps));
     return mc_json_end(doc, opt->pretty);
 }
 

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -1402,6 +1403,62 @@ static void both_readings(struct mc_arena *a, const struct mc_psl *psl, const st
     run_rfc7489(a, zone, nzone, domain, mc_dmarc_psl_org(a, psl, domain), &r->old, &r->rfc7489);
 }
 
+/* Names made of every rule of a Public Suffix List file: the rule (its
+ * wildcard label "*" as a label, its "!" dropped), and one, two and three
+ * labels below it, each asked twice (the second time from the memo). */
+static size_t registrable_agrees(const struct mc_psl *psl, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char line[512];
+    size_t names = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, " \t\r\n")] = '\0';
+        if (line[0] == '\0' || (line[0] == '/' && line[1] == '/'))
+            continue;
+        const char *rule = line[0] == '!' ? line + 1 : line;
+        char base[600];
+        snprintf(base, sizeof base, "%s", rule[0] == '*' && rule[1] == '.' ? rule + 2 : rule);
+        static const char *const prefixes[] = {"", "x.", "y.x.", "z.y.x.", "w.", "x.w."};
+        for (size_t p = 0; p < sizeof prefixes / sizeof prefixes[0]; p++) {
+            char name[700];
+            snprintf(name, sizeof name, "%s%s", prefixes[p], base);
+            char *direct = mc_psl_registrable_unmemoized(psl, name);
+            for (int round = 0; round < 2; round++) {
+                char *memo = mc_psl_registrable(psl, name);
+                if (strcmp(memo, direct) != 0)
+                    fail_msg("%s: %s from the memo, %s from libpsl (%s)", name, memo, direct, path);
+                free(memo);
+            }
+            free(direct);
+            names++;
+        }
+    }
+    fclose(f);
+    return names;
+}
+
+/* mc_psl_registrable() answers from its memo of parent names what libpsl
+ * answers: for the test's list, and for the system's (Debian: package
+ * publicsuffix), whose every rule is tried when it is installed. */
+static void registrable_memo_is_libpsl(void **state)
+{
+    (void)state;
+    char *why = NULL;
+    struct mc_psl *small = mc_psl_load(MC_TEST_DATA_DIR "/unit/dmarc/psl.dat", &why);
+    if (!small)
+        fail_msg("%s", why);
+    assert_true(registrable_agrees(small, MC_TEST_DATA_DIR "/unit/dmarc/psl.dat") == 9 * 6);
+    mc_psl_free(small);
+    struct mc_psl *system = mc_psl_load(NULL, &why);
+    if (!system)
+        fail_msg("%s", why);
+    size_t n = registrable_agrees(system, "/usr/share/publicsuffix/public_suffix_list.dat");
+    print_message("registrable domains compared on %zu names of the system's list\n", n);
+    mc_psl_free(system);
+}
+
 static void rfc7489_reading(void **state)
 {
     struct mc_arena *a = *state;
@@ -1654,6 +1711,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(applied_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(alignment, setup, teardown),
         cmocka_unit_test_setup_teardown(rfc7489_reading, setup, teardown),
+        cmocka_unit_test(registrable_memo_is_libpsl),
         cmocka_unit_test_setup_teardown(report_destinations, setup, teardown),
         cmocka_unit_test_setup_teardown(bounded_lists, setup, teardown),
     };

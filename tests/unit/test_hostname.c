@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "mc_hostname.h"
@@ -98,6 +99,50 @@ static void ip_text_is_rfc5952_and_sorted(void **state)
     assert_false(mc_ip_parse("192.0.2", &a));
     assert_false(mc_ip_parse("192.0.2.256", &a));
     assert_false(mc_ip_parse("mail.test", &a));
+}
+
+/* mc_ip_format() writes its own text; glibc's inet_ntop() is the
+ * reference, for every shape of zero runs: each of the 2^8 patterns of
+ * zero and non-zero groups, with small and large group values, and every
+ * IPv4-mapped and -compatible form, plus random addresses. */
+static void ip_text_equals_inet_ntop(void **state)
+{
+    (void)state;
+    static const unsigned values[] = {1, 0xa, 0xff, 0x100, 0xffff};
+    char ours[64], theirs[64];
+    struct mc_ip ip = {.family = AF_INET6};
+    unsigned seed = 12345;
+    for (unsigned round = 0; round < 4096 + 20000; round++) {
+        for (int g = 0; g < 8; g++) {
+            unsigned w;
+            if (round < 4096)
+                w = (round >> g & 1) ? values[(round >> 8) % 5] : 0;
+            else {
+                seed = seed * 1103515245u + 12345u;
+                w = (seed >> 16) & ((seed >> 8 & 3) ? 0xffff : 0);
+            }
+            ip.bytes[2 * g] = (unsigned char)(w >> 8);
+            ip.bytes[2 * g + 1] = (unsigned char)w;
+        }
+        if (round % 7 == 0) {
+            /* the IPv4 forms: ::ffff:a.b.c.d, ::a.b.c.d, ::ffff:0:a.b.c.d */
+            memset(ip.bytes, 0, 10);
+            ip.bytes[10] = ip.bytes[11] = round % 3 ? 0xff : 0;
+        }
+        assert_non_null(inet_ntop(AF_INET6, ip.bytes, theirs, sizeof theirs));
+        assert_string_equal(mc_ip_format(&ip, ours, sizeof ours), theirs);
+    }
+    struct mc_ip v4 = {.family = AF_INET};
+    for (unsigned i = 0; i < 70000; i++) {
+        unsigned x = i < 256 ? i * 0x01010101u : (seed = seed * 1103515245u + 12345u);
+        memcpy(v4.bytes, &x, 4);
+        assert_non_null(inet_ntop(AF_INET, v4.bytes, theirs, sizeof theirs));
+        assert_string_equal(mc_ip_format(&v4, ours, sizeof ours), theirs);
+    }
+    /* a buffer too small gets the empty string, as inet_ntop()'s failure did */
+    char small[8];
+    assert_true(mc_ip_parse("2001:db8::25", &ip));
+    assert_string_equal(mc_ip_format(&ip, small, sizeof small), "");
 }
 
 static void ip_text_case(void **state)
@@ -221,6 +266,7 @@ int main(void)
         cmocka_unit_test(valid_hosts_are_lowercased_without_trailing_dot),
         cmocka_unit_test(invalid_hosts_name_the_problem),
         cmocka_unit_test(ip_text_is_rfc5952_and_sorted),
+        cmocka_unit_test(ip_text_equals_inet_ntop),
         cmocka_unit_test(ip_text_case),
         cmocka_unit_test(reverse_names),
         cmocka_unit_test(special_purpose_addresses),

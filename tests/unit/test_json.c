@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_json.c - mc_json_end() writes a document byte for byte as jansson's
- * own dump does (compact, and indented by 2), for every kind of value the
- * renderers make, the octets a JSON string must escape included.
+ * json_dumps() does (compact, and indented by 2), for every kind of value
+ * the renderers make, the octets a JSON string must escape included.  The
+ * reference document is read by jansson, copied value by value into an
+ * mc_json tree, and both are written out.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,56 +14,80 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "mc_json.h"
 
-/* A document of every kind of value, nested, empty containers too. */
-static json_t *sample(void)
+/* Every kind of value, nested, empty containers too; strings with every
+ * octet the writer escapes, at every offset of its eight-octet steps, and
+ * non-ASCII UTF-8, which JSON carries as it is.  Insertion order, not key
+ * order.  Keys are plain (mc_json_set() takes no key that needs an
+ * escape: they are mailcheck's own words). */
+static const char sample_text[] =
+    "{\"schema_version\": 1, \"zero\": 0, \"negative\": -42,"
+    " \"max\": 9223372036854775807, \"min\": -9223372036854775808,"
+    " \"yes\": true, \"no\": false, \"nothing\": null, \"empty_string\": \"\","
+    " \"escapes\": \"q\\\" b\\\\ /\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f end\","
+    " \"long plain\": \"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\","
+    " \"quote at 7\": \"abcdefg\\\"hijklmnop\", \"quote at 8\": \"abcdefgh\\\"ijklmnop\","
+    " \"backslash at 15\": \"abcdefghijklmno\\\\p\", \"tab at 16\": \"abcdefghijklmnop\\tq\","
+    " \"last is quote\": \"abcdefghijklmno\\\"\", \"unicode\": \"mail.b\\u00fccher.example\","
+    " \"empty_object\": {}, \"empty_array\": [],"
+    " \"array\": [7, \"x\", {\"b\": [], \"a\": {}}, [[]], [null, true, false]],"
+    " \"b_last\": \"after \\\"array\\\"\"}";
+
+/* V (jansson's) as an mc_json value; keys stay jansson's (borrowed). */
+static struct mc_json *copy(json_t *v)
 {
-    json_t *doc = json_object();
-    json_object_set_new(doc, "schema_version", json_integer(1));
-    json_object_set_new(doc, "zero", json_integer(0));
-    json_object_set_new(doc, "negative", json_integer(-42));
-    json_object_set_new(doc, "max", json_integer(INT64_MAX));
-    json_object_set_new(doc, "min", json_integer(INT64_MIN));
-    json_object_set_new(doc, "yes", json_true());
-    json_object_set_new(doc, "no", json_false());
-    json_object_set_new(doc, "nothing", json_null());
-    json_object_set_new(doc, "empty_string", json_string(""));
-    static const char escapes[] = "q\" b\\ /\b\f\n\r\t\x01\x1f\x7f end";
-    json_object_set_new(doc, "escapes", json_stringn(escapes, sizeof escapes - 1));
-    json_object_set_new(doc, "key with \"quote\"", json_string("v"));
-    json_object_set_new(doc, "empty_object", json_object());
-    json_object_set_new(doc, "empty_array", json_array());
-    json_t *arr = json_array();
-    json_array_append_new(arr, json_integer(7));
-    json_array_append_new(arr, json_string("x"));
-    json_t *inner = json_object();
-    json_object_set_new(inner, "b", json_array());
-    json_object_set_new(inner, "a", json_object());
-    json_array_append_new(arr, inner);
-    json_t *nested = json_array();
-    json_array_append_new(nested, json_array());
-    json_array_append_new(arr, nested);
-    json_object_set_new(doc, "array", arr);
-    /* Insertion order, not key order. */
-    json_object_set_new(doc, "b_last", json_string("after \"array\""));
-    return doc;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        struct mc_json *o = mc_json_object();
+        const char *key;
+        json_t *member;
+        json_object_foreach(v, key, member) mc_json_set(o, key, copy(member));
+        return o;
+    }
+    case JSON_ARRAY: {
+        struct mc_json *a = mc_json_array();
+        size_t i;
+        json_t *element;
+        json_array_foreach(v, i, element) mc_json_append(a, copy(element));
+        return a;
+    }
+    case JSON_STRING: {
+        /* printable ASCII as strings from outside come (plain, or with a
+         * quotation mark or backslash), the rest as UTF-8 */
+        const char *text = json_string_value(v);
+        for (const char *p = text; *p; p++)
+            if (*p < 0x20 || *p >= 0x7f)
+                return mc_json_utf8(text);
+        return mc_json_safe_string(text);
+    }
+    case JSON_INTEGER: return mc_json_integer(json_integer_value(v));
+    case JSON_TRUE: return mc_json_bool(true);
+    case JSON_FALSE: return mc_json_bool(false);
+    case JSON_NULL: return mc_json_null();
+    case JSON_REAL: break;
+    }
+    fail_msg("no real in the sample");
+    return NULL;
 }
 
 static void same_as_jansson(bool pretty)
 {
+    json_error_t err;
+    json_t *ref = json_loads(sample_text, 0, &err);
+    if (!ref)
+        fail_msg("sample: %s (column %d)", err.text, err.column);
+    char *expected =
+        json_dumps(ref, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+    assert_non_null(expected);
     mc_json_begin();
-    json_t *doc = sample();
-    size_t flags = JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT);
-    /* jansson's text lives in the document's arena: copy it out first. */
-    char *by_jansson = json_dumps(doc, flags);
-    assert_non_null(by_jansson);
-    char *expected = strdup(by_jansson);
-    char *got = mc_json_end(doc, pretty);
+    char *got = mc_json_end(copy(ref), pretty);
     assert_string_equal(got, expected);
     free(got);
     free(expected);
+    json_decref(ref);
 }
 
 static void compact_is_jansson_compact(void **state)
@@ -80,14 +106,37 @@ static void a_lone_empty_document(void **state)
 {
     (void)state;
     mc_json_begin();
-    char *got = mc_json_end(json_object(), true);
+    char *got = mc_json_end(mc_json_object(), true);
     assert_string_equal(got, "{}");
     free(got);
     mc_json_begin();
-    json_t *doc = json_object();
-    json_object_set_new(doc, "a", json_array());
+    struct mc_json *doc = mc_json_object();
+    mc_json_set(doc, "a", mc_json_array());
     got = mc_json_end(doc, false);
     assert_string_equal(got, "{\"a\":[]}");
+    free(got);
+}
+
+/* Strings from outside go through mc_render_safe: printable ASCII, and
+ * NULL is null; the copy does not depend on the caller's buffer. */
+static void safe_strings_are_copied_and_printable(void **state)
+{
+    (void)state;
+    char buf[32];
+    memcpy(buf, "a\x01\xff\"z", 6);
+    mc_json_begin();
+    struct mc_json *doc = mc_json_array();
+    mc_json_append(doc, mc_json_safe_string(buf));
+    mc_json_append(doc, mc_json_safe_string(NULL));
+    /* past the first eight octets: DEL, UTF-8, a quotation mark */
+    mc_json_append(doc, mc_json_safe_string("abcdefghij\x7fklmnopqrstuvwx"));
+    mc_json_append(doc, mc_json_safe_string("abcdefghijklmnop\xc3\xa9"));
+    mc_json_append(doc, mc_json_safe_string("0123456789abcdef\"0123456789abcdef"));
+    memset(buf, 'x', sizeof buf - 1);
+    char *got = mc_json_end(doc, false);
+    assert_string_equal(
+        got, "[\"a\\\\001\\\\255\\\"z\",null,\"abcdefghij\\\\127klmnopqrstuvwx\","
+             "\"abcdefghijklmnop\\\\195\\\\169\",\"0123456789abcdef\\\"0123456789abcdef\"]");
     free(got);
 }
 
@@ -97,6 +146,7 @@ int main(void)
         cmocka_unit_test(compact_is_jansson_compact),
         cmocka_unit_test(pretty_is_jansson_indent_2),
         cmocka_unit_test(a_lone_empty_document),
+        cmocka_unit_test(safe_strings_are_copied_and_printable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
