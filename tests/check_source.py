@@ -51,7 +51,7 @@ CONFINED = {
     "ares.h": {"src/transport_cares.c"},
     "ldns/ldns.h": {"src/dns_msg.c", "src/dns_zone.c",
                     "tests/unit/test_dns_msg.c", "tests/unit/test_zone.c"},
-    "jansson.h": {"src/dkim_config.c", "tests/unit/test_json.c"},
+    "jansson.h": {"src/dkim_config.c", "tests/unit/test_json.c", "fuzz/fuzz_json.c"},
     # The unit tests make their keys at run time with libcrypto.
     "openssl/": {"src/dkim.c", "tests/unit/dkim_keys.h"},
     "libpsl.h": {"src/psl.c"},
