@@ -9,7 +9,10 @@
      strncat sprintf vsprintf strtok atoi atol gets; arrays grow only
      through mc_array.h;
   4. comments and docstrings cite the RFCs, the man page or doc/, never
-     files outside the repository (the steering documents) or issue numbers.
+     files outside the repository (the steering documents) or issue numbers;
+  5. the plain-text index of finding codes at the top of the man page's
+     FINDINGS (a roff comment: the entries write "-" as "\\-") names
+     exactly the codes that have an entry there.
 
     check_source.py [SOURCE_DIR]
 
@@ -51,7 +54,7 @@ CONFINED = {
     "ares.h": {"src/transport_cares.c"},
     "ldns/ldns.h": {"src/dns_msg.c", "src/dns_zone.c",
                     "tests/unit/test_dns_msg.c", "tests/unit/test_zone.c"},
-    "jansson.h": {"src/dkim_config.c", "tests/unit/test_json.c"},
+    "jansson.h": {"src/dkim_config.c", "tests/unit/test_json.c", "fuzz/fuzz_json.c"},
     # The unit tests make their keys at run time with libcrypto.
     "openssl/": {"src/dkim.c", "tests/unit/dkim_keys.h"},
     "libpsl.h": {"src/psl.c"},
@@ -155,7 +158,36 @@ def check_citations(path):
                                 % (path, no, m.group(0)))
 
 
+MAN = "man/mailcheck.1"
+
+
+def check_findings_index():
+    path = os.path.join(ROOT, MAN)
+    if not os.path.exists(path):
+        return
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    try:
+        start, end = lines.index(".SH FINDINGS"), lines.index(".SH EXIT STATUS")
+    except ValueError:
+        problems.append("%s: no FINDINGS or EXIT STATUS section" % MAN)
+        return
+    entries, index = set(), set()
+    for i in range(start, end):
+        if lines[i].startswith('.\\" ') and not lines[i].startswith('.\\" Every') \
+                and not lines[i].startswith('.\\" (the'):
+            index.update(lines[i][3:].split())
+        m = re.match(r"^\.BR? ([a-z0-9\\-]+)", lines[i + 1]) if lines[i] == ".TP" else None
+        if m:
+            entries.add(m.group(1).replace("\\-", "-"))
+    for c in sorted(entries - index):
+        problems.append("%s: FINDINGS has an entry for %s, its index at the top does not" % (MAN, c))
+    for c in sorted(index - entries):
+        problems.append("%s: the FINDINGS index names %s, which has no entry" % (MAN, c))
+
+
 def main():
+    check_findings_index()
     for path in files(C_DIRS, (".c", ".h")):
         check_c(path)
     top = [n for n in ("CMakeLists.txt", "README.md") if os.path.exists(os.path.join(ROOT, n))]
