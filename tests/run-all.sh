@@ -49,7 +49,7 @@ vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=de
 # The unit tests $jobs at once (each one process, as CTest runs them); a
 # failing one's valgrind report is printed whole, not interleaved.
 vglog=$(mktemp -d)
-for t in build/tests/test_*; do [ -x "$t" ] && echo "$t"; done |
+for t in build/tests/test_* build/tests/nagios/test_*; do [ -x "$t" ] && echo "$t"; done |
   xargs -P "$jobs" -I{} sh -c 'log="$1/${2##*/}.log"
     if $3 "$2" >/dev/null 2>"$log"; then echo "valgrind clean: $2"
     else cat "$log"; echo "valgrind: $2 failed"; exit 1; fi' vg "$vglog" {} "$vg" ||
