@@ -880,6 +880,17 @@ static void deadline_finding(struct mc_check *c)
         "raise -t/--timeout, or find out why the name servers answer slowly");
 }
 
+/* PASSES (1 pass so far, 0 not, -1 nothing yet) with one more address's
+ * evaluation of sender domain K, when it has one. */
+static int with_pass(struct mc_check *c, int passes, struct mc_spf_eval *const *spf, size_t nspf,
+                     size_t k)
+{
+    if (k >= nspf)
+        return passes;
+    bool pass = spf_verdict(c, spf[k])->result == MC_SPF_PASS;
+    return (passes != 0 && pass) ? 1 : 0;
+}
+
 /* What SPF says of sender domain K over every address mail leaves from:
  * 1 pass for all, 0 not, -1 none evaluated. */
 static int spf_passes(struct mc_check *c, size_t k)
@@ -888,21 +899,12 @@ static int spf_passes(struct mc_check *c, size_t k)
     if (c->opt.relay) {
         /* Through a relayhost receivers see the relay's addresses, not
          * HOST's (mailcheck(1), POSTFIX): those decide SPF alignment. */
-        for (size_t i = 0; i < c->nrelay; i++) {
-            if (k >= c->relay[i]->nspf)
-                continue;
-            bool pass = spf_verdict(c, c->relay[i]->spf[k])->result == MC_SPF_PASS;
-            passes = (passes != 0 && pass) ? 1 : 0;
-        }
+        for (size_t i = 0; i < c->nrelay; i++)
+            passes = with_pass(c, passes, c->relay[i]->spf, c->relay[i]->nspf, k);
         return passes;
     }
-    for (size_t i = 0; i < c->naddrs; i++) {
-        const struct address *a = c->addrs[i];
-        if (k >= a->nspf)
-            continue;
-        bool pass = spf_verdict(c, a->spf[k])->result == MC_SPF_PASS;
-        passes = (passes != 0 && pass) ? 1 : 0;
-    }
+    for (size_t i = 0; i < c->naddrs; i++)
+        passes = with_pass(c, passes, c->addrs[i]->spf, c->addrs[i]->nspf, k);
     return passes;
 }
 
