@@ -55,8 +55,8 @@ const char *mc_dns_type_str(uint16_t type);
 
 struct mc_dns_record {
     uint16_t type;
+    uint16_t preference; /* MX */
     uint32_t ttl;
-    uint16_t preference;    /* MX */
     unsigned char addr[16]; /* A: first 4 bytes; AAAA: all 16 */
     char *name;             /* PTR, MX, CNAME target: presentation form,
                                case as received, no trailing dot */
@@ -72,22 +72,36 @@ struct mc_dns_record {
  * resolver's cache: borrowed by callbacks, valid until the resolver is freed).
  */
 struct mc_dns_result {
-    const char *qname; /* as asked, lowercased, no trailing dot */
-    uint16_t qtype;
-    enum mc_dns_outcome outcome;
-    int rcode;                  /* the rcode of the last reply, -1 when none */
+    const char *qname;          /* as asked, lowercased, no trailing dot */
     const char *canonical;      /* end of the CNAME chain (== qname if none) */
     size_t ncnames;             /* CNAMEs followed */
     const char **cname_chain;   /* owners of the CNAMEs followed, in order */
     const char **cname_targets; /* the target of each of them */
     const char **cname_servers; /* who answered each step ("zone FILE", ...);
                                    the three arrays are NULL when ncnames is 0 */
-    bool cname_broken;          /* chain looped or exceeded MC_DNS_MAX_CNAMES */
     size_t count;
     struct mc_dns_record *records;
-    uint32_t ttl;       /* smallest TTL of the records (or negative TTL) */
     const char *server; /* who answered: "127.0.0.1:53", "zone FILE" */
     const char *why;    /* human detail for a failure or oddity, or NULL */
+    /* The small members last, packed (a batch caches 100,000s of these). */
+    enum mc_dns_outcome outcome;
+    int rcode;    /* the rcode of the last reply, -1 when none */
+    uint32_t ttl; /* smallest TTL of the records (or negative TTL) */
+    uint16_t qtype;
+    bool cname_broken; /* chain looped or exceeded MC_DNS_MAX_CNAMES */
 };
+
+/*
+ * Packing a result into one block, for a cache that keeps hundreds of
+ * thousands of them (where the arena a reply was parsed into is mostly
+ * unused): mc_dns_result_pack() copies what RESULT points to (records with
+ * their names and texts, canonical, why, the CNAME owners and targets)
+ * into BLOCK, of mc_dns_result_packed_size(RESULT) octets and aligned for
+ * pointers, and points RESULT there.  qname (and canonical when it is
+ * qname), server and the cname_servers strings are not copied: they must
+ * outlive RESULT.
+ */
+size_t mc_dns_result_packed_size(const struct mc_dns_result *result);
+void mc_dns_result_pack(struct mc_dns_result *result, void *block);
 
 #endif

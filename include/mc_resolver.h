@@ -83,6 +83,24 @@ void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type
 void mc_resolver_lookup_once(struct mc_resolver *res, const char *name, uint16_t type,
                              mc_resolver_cb cb, void *arg);
 
+/*
+ * Retention in a batch that knows its input (mailcheck(1), --batch FILE):
+ * a scope counts the checks still to come that will want what is looked
+ * up for it (in --batch, the lines not yet started that name one sender
+ * domain).  An entry belongs to the last scope that asked for it while
+ * wanted (WANTED > 0), and mc_resolver_trim() frees entries whose scope is
+ * spent, or that have none, before those of a scope still wanted.  The
+ * caller owns scopes and counts them down; they must outlive the
+ * resolver's last lookup and trim (mc_resolver_free() reads none).
+ */
+struct mc_resolver_scope {
+    size_t wanted;
+};
+
+/* mc_resolver_lookup() for SCOPE (NULL: none, as mc_resolver_lookup()). */
+void mc_resolver_lookup_for(struct mc_resolver *res, const struct mc_resolver_scope *scope,
+                            const char *name, uint16_t type, mc_resolver_cb cb, void *arg);
+
 /* Calls CB(ARG, NULL) from mc_resolver_run(), in order with the lookup
  * callbacks: for an operation that ends without a lookup but promised to
  * call back from the loop. */
@@ -99,8 +117,9 @@ void mc_resolver_post(struct mc_resolver *res, mc_resolver_cb cb, void *arg);
 #define MC_RESOLVER_MIN_TTL 10
 uint64_t mc_resolver_epoch_next(struct mc_resolver *res);
 /* Frees completed entries last used before OLDEST_LIVE_EPOCH while more
- * than cache_max are kept (those of mc_resolver_lookup_once() first, each
- * kind oldest first), and every expired one. */
+ * than cache_max are kept (those of mc_resolver_lookup_once() first, then
+ * those of no scope still wanted, then the rest, each kind oldest first),
+ * and every expired one. */
 void mc_resolver_trim(struct mc_resolver *res, uint64_t oldest_live_epoch);
 
 /* Calls CB(ARG, NULL) from mc_resolver_run() once WHEN_MS (mc_now_ms()

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dns.c - names for DNS outcomes and RR types, and which outcomes count as
- * answered (doc/verdicts.md).  No I/O, no third-party types.
+ * dns.c - names for DNS outcomes and RR types, which outcomes count as
+ * answered (doc/verdicts.md), and the packing of a result into one block.
+ * No I/O, no third-party types.
  */
 #include "mc_dns.h"
 
 #include <stddef.h>
+#include <string.h>
+
+#include "mc_util.h"
 
 static const char *const outcome_names[] = {
     [MC_DNS_ANSWER] = "answer",        [MC_DNS_NODATA] = "nodata",
@@ -40,5 +44,91 @@ const char *mc_dns_type_str(uint16_t type)
     case MC_DNS_T_TXT: return "TXT";
     case MC_DNS_T_AAAA: return "AAAA";
     default: return "other";
+    }
+}
+
+/* ---- packing (mc_dns_result_pack) ---- */
+
+/* The strings of a result go after its arrays, one after the other. */
+struct pack {
+    char *next; /* NULL while sizing */
+    size_t size;
+};
+
+static char *pack_bytes(struct pack *p, const char *s, size_t n)
+{
+    p->size += n + 1;
+    if (!p->next)
+        return NULL;
+    char *copy = p->next;
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    p->next += n + 1;
+    return copy;
+}
+
+static const char *pack_string(struct pack *p, const char *s)
+{
+    return s ? pack_bytes(p, s, strlen(s)) : NULL;
+}
+
+/* Sizes (P->next NULL) or copies the strings of R into P, writing the
+ * copies to RECORDS and CHAIN (when copying). */
+static void pack_strings(struct pack *p, const struct mc_dns_result *r,
+                         struct mc_dns_record *records, const char **chain)
+{
+    for (size_t i = 0; i < r->count; i++) {
+        const struct mc_dns_record *rr = &r->records[i];
+        char *name = rr->name ? pack_bytes(p, rr->name, strlen(rr->name)) : NULL;
+        char *text = rr->text ? pack_bytes(p, rr->text, rr->text_len) : NULL;
+        if (records) {
+            records[i].name = name;
+            records[i].text = text;
+        }
+    }
+    for (size_t i = 0; i < r->ncnames; i++) {
+        const char *owner = pack_string(p, r->cname_chain[i]);
+        const char *target = pack_string(p, r->cname_targets[i]);
+        if (chain) {
+            chain[i] = owner;
+            chain[r->ncnames + i] = target;
+        }
+    }
+}
+
+/* Layout: records, then the owner, target and server arrays of the CNAME
+ * chain (pointers: aligned after records of pointer-aligned size), then
+ * canonical, why and the strings, in that order. */
+size_t mc_dns_result_packed_size(const struct mc_dns_result *r)
+{
+    struct pack p = {0};
+    pack_strings(&p, r, NULL, NULL);
+    if (r->canonical && r->canonical != r->qname)
+        p.size += strlen(r->canonical) + 1;
+    if (r->why)
+        p.size += strlen(r->why) + 1;
+    return r->count * sizeof *r->records + (r->ncnames ? 3 * r->ncnames * sizeof(char *) : 0) +
+           p.size;
+}
+
+void mc_dns_result_pack(struct mc_dns_result *r, void *block)
+{
+    size_t records_size = r->count * sizeof *r->records;
+    size_t chain_size = r->ncnames ? 3 * r->ncnames * sizeof(char *) : 0;
+    struct mc_dns_record *records = block;
+    const char **chain = (const char **)(void *)((unsigned char *)block + records_size);
+    if (r->count)
+        memcpy(records, r->records, records_size);
+    struct pack p = {.next = (char *)block + records_size + chain_size};
+    if (r->canonical && r->canonical != r->qname)
+        r->canonical = pack_string(&p, r->canonical);
+    r->why = pack_string(&p, r->why);
+    pack_strings(&p, r, records, chain);
+    r->records = r->count ? records : NULL;
+    if (r->ncnames) {
+        memcpy(chain + 2 * r->ncnames, r->cname_servers, r->ncnames * sizeof *chain);
+        r->cname_chain = chain;
+        r->cname_targets = chain + r->ncnames;
+        r->cname_servers = chain + 2 * r->ncnames;
     }
 }

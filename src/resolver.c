@@ -17,7 +17,14 @@
  * receive buffer sets, inflight_limit()) and a --qps token bucket (pump());
  * mc_resolver_busy() tells a batch when that queue is long.
  *
- * Ownership: entries, their arenas and results belong to the resolver until
+ * Memory: a batch keeps hundreds of thousands of answers, so an entry that
+ * has ended is one block of its exact size: the entry, its key and its
+ * packed result (entry_pack(), mc_dns_result_pack()).  What only a running
+ * lookup needs (the arena its replies are parsed into, waiters, the query
+ * on the send queue) is a `struct pending`, freed when the lookup ends.  Server names in
+ * results are the resolver's own strings (server_label, zone_labels).
+ *
+ * Ownership: entries, their blocks and results belong to the resolver until
  * mc_resolver_free(), as does the transport.  An entry on the wire is the
  * argument of its transport callback, which the transport calls exactly
  * once (at the latest from cancel_all() at the deadline); the transport is
@@ -25,6 +32,7 @@
  */
 #include "mc_resolver.h"
 
+#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,29 +54,35 @@ struct delivery {
     struct delivery *next;
 };
 
-struct entry {
+/* An entry's state while its lookup runs. */
+struct pending {
     struct mc_resolver *res;
-    char *name; /* key: lowercased, no trailing dot */
-    uint16_t type;
-    bool done;
-    struct mc_arena *arena; /* the result's memory */
-    struct mc_dns_result result;
-    const char *asking; /* name currently asked (qname or a CNAME target) */
+    struct mc_arena *arena; /* the replies parsed, until the result is packed */
+    const char *asking;     /* name currently asked (qname or a CNAME target) */
     /* The CNAME chain so far lives in result.cname_chain/_targets/_servers
      * (in the arena, made at the first CNAME: most lookups have none). */
     size_t nchain;
     struct waiter *waiters;
-    struct entry *hash_next;
-    uint64_t last_used; /* epoch of the last lookup that asked for it */
-    /* Only mc_resolver_lookup_once() has asked for it: mc_resolver_trim()
-     * frees it before any other entry. */
-    bool once;
-    uint64_t created;    /* epoch it was created in */
-    int64_t expires_ms;  /* when a later epoch must ask again */
     unsigned char *wire; /* query waiting in the send queue, or NULL */
     size_t wirelen;
     struct entry *sendq_next;
-    struct entry *retired_next; /* stale, out of the table, maybe still held */
+};
+
+struct entry {
+    /* In the table's chain; once retired (stale, out of the table, maybe
+     * still held), in res->retired. */
+    struct entry *hash_next;
+    struct pending *pending;               /* NULL once the lookup has ended */
+    const struct mc_resolver_scope *scope; /* see mc_resolver_lookup_for() */
+    uint64_t last_used;                    /* epoch of the last lookup that asked for it */
+    uint64_t created;                      /* epoch it was created in */
+    int64_t expires_ms;                    /* when a later epoch must ask again */
+    struct mc_dns_result result;           /* result.qname is the key's name, qtype its type */
+    /* Only mc_resolver_lookup_once() has asked for it: mc_resolver_trim()
+     * frees it before any other entry. */
+    bool once;
+    char name[]; /* key: lowercased, no trailing dot; once ended, the
+                    packed result follows (entry_pack()) */
 };
 
 struct timer {
@@ -88,6 +102,13 @@ struct mc_resolver {
     size_t table_size, nentries, npending;
     struct delivery *deliver_head, **deliver_tail;
     const char *server_label; /* what results name as `server` */
+    /* "zone FILE" for each zone file that answered, made once: results
+     * point at them. */
+    struct zone_label {
+        const char *source; /* mc_zone_set_answer()'s, compared by address */
+        char *label;
+    } * zone_labels;
+    size_t nzone_labels, zone_labels_cap;
     struct mc_resolver_stats stats;
     uint64_t epoch;
     size_t cache_max;
@@ -120,7 +141,7 @@ static void table_grow(struct mc_resolver *res)
     for (size_t i = 0; i < res->table_size; i++) {
         for (struct entry *e = res->table[i], *next; e; e = next) {
             next = e->hash_next;
-            size_t slot = hash_key(e->name, e->type) & (size - 1);
+            size_t slot = hash_key(e->name, e->result.qtype) & (size - 1);
             e->hash_next = table[slot];
             table[slot] = e;
         }
@@ -139,20 +160,32 @@ static char *normalize_name(const char *name)
     return mc_ascii_lower(mc_xstrndup(name, n));
 }
 
+/* "zone FILE" for SOURCE, owned by the resolver. */
+static const char *zone_label(struct mc_resolver *res, const char *source)
+{
+    for (size_t i = 0; i < res->nzone_labels; i++)
+        if (res->zone_labels[i].source == source)
+            return res->zone_labels[i].label;
+    MC_ARRAY_RESERVE(res->zone_labels, res->zone_labels_cap, res->nzone_labels + 1);
+    struct zone_label *z = &res->zone_labels[res->nzone_labels++];
+    *z = (struct zone_label){.source = source, .label = mc_xasprintf("zone %s", source)};
+    return z->label;
+}
+
 static struct entry *table_find(const struct mc_resolver *res, const char *key, uint16_t type)
 {
     if (!res->table_size)
         return NULL;
     for (struct entry *e = res->table[hash_key(key, type) & (res->table_size - 1)]; e;
          e = e->hash_next)
-        if (e->type == type && strcmp(e->name, key) == 0)
+        if (e->result.qtype == type && strcmp(e->name, key) == 0)
             return e;
     return NULL;
 }
 
 static void table_unlink(struct mc_resolver *res, struct entry *e)
 {
-    struct entry **pp = &res->table[hash_key(e->name, e->type) & (res->table_size - 1)];
+    struct entry **pp = &res->table[hash_key(e->name, e->result.qtype) & (res->table_size - 1)];
     while (*pp && *pp != e)
         pp = &(*pp)->hash_next;
     if (*pp)
@@ -161,16 +194,47 @@ static void table_unlink(struct mc_resolver *res, struct entry *e)
     res->nentries--;
 }
 
-static void entry_free(struct entry *e)
+static void pending_free(struct pending *p)
 {
-    for (struct waiter *w = e->waiters, *next; w; w = next) {
+    if (!p)
+        return;
+    for (struct waiter *w = p->waiters, *next; w; w = next) {
         next = w->next;
         free(w);
     }
-    free(e->wire);
-    mc_arena_free(e->arena);
-    free(e->name);
+    free(p->wire);
+    mc_arena_free(p->arena);
+    free(p);
+}
+
+static void entry_free(struct entry *e)
+{
+    pending_free(e->pending);
     free(e);
+}
+
+/* E, whose lookup has ended, remade as one block: the entry, its key and
+ * its result packed after them, in E's place in the table.  E is freed
+ * (its pending state is not: the caller's).  Nothing else holds E here:
+ * the transport is done with it, and callers get the result only through
+ * the deliveries made after. */
+static struct entry *entry_pack(struct mc_resolver *res, struct entry *e)
+{
+    size_t keylen = strlen(e->name);
+    size_t head = sizeof *e + keylen + 1;
+    head = (head + alignof(struct mc_dns_record) - 1) & ~(alignof(struct mc_dns_record) - 1);
+    struct entry *n = mc_xmalloc(head + mc_dns_result_packed_size(&e->result));
+    memcpy(n, e, sizeof *e + keylen + 1);
+    n->result.qname = n->name;
+    if (n->result.canonical == e->name)
+        n->result.canonical = n->name;
+    mc_dns_result_pack(&n->result, (unsigned char *)n + head);
+    struct entry **pp = &res->table[hash_key(e->name, e->result.qtype) & (res->table_size - 1)];
+    while (*pp != e)
+        pp = &(*pp)->hash_next;
+    *pp = n;
+    free(e);
+    return n;
 }
 
 /* Takes E out of the table; it is freed by mc_resolver_trim() once no
@@ -178,7 +242,7 @@ static void entry_free(struct entry *e)
 static void retire(struct mc_resolver *res, struct entry *e)
 {
     table_unlink(res, e);
-    e->retired_next = res->retired;
+    e->hash_next = res->retired;
     res->retired = e;
 }
 
@@ -201,16 +265,18 @@ static int64_t now_ms(const struct mc_resolver *res)
 static void entry_end(struct mc_resolver *res, struct entry *e, enum mc_dns_outcome outcome,
                       const char *why)
 {
-    struct mc_dns_result *r = &e->result;
+    struct mc_dns_result *r = &e->result; /* until packed */
+    struct pending *p = e->pending;
     r->outcome = outcome;
     if (why && !r->why)
-        r->why = mc_arena_strdup(e->arena, why);
-    r->canonical = e->asking;
-    r->ncnames = e->nchain;
-    e->done = true;
+        r->why = why; /* copied by the packing below */
+    r->canonical = p->asking;
+    r->ncnames = p->nchain;
+    e = entry_pack(res, e);
+    e->pending = NULL;
     /* Answers live for their TTL, failures briefly; never under the floor,
      * so that one check's identical lookups always share an answer. */
-    uint32_t ttl = mc_dns_outcome_answered(outcome) ? r->ttl : 0;
+    uint32_t ttl = mc_dns_outcome_answered(outcome) ? e->result.ttl : 0;
     if (ttl < MC_RESOLVER_MIN_TTL)
         ttl = MC_RESOLVER_MIN_TTL;
     if (ttl > 86400)
@@ -223,12 +289,13 @@ static void entry_end(struct mc_resolver *res, struct entry *e, enum mc_dns_outc
         res->stats.answered++;
     else
         res->stats.failed++;
-    for (struct waiter *w = e->waiters, *next; w; w = next) {
+    for (struct waiter *w = p->waiters, *next; w; w = next) {
         next = w->next;
         deliver(res, e, w->cb, w->arg);
         free(w);
     }
-    e->waiters = NULL;
+    p->waiters = NULL;
+    pending_free(p);
 }
 
 /* ---- asking ---- */
@@ -240,32 +307,33 @@ static void take_reply(struct mc_resolver *res, struct entry *e, const struct mc
                        const char *server)
 {
     struct mc_dns_result *r = &e->result;
+    struct pending *p = e->pending;
     r->rcode = rep->rcode;
-    r->server = mc_arena_strdup(e->arena, server);
+    r->server = server;
     for (size_t i = 0; i < rep->ncnames; i++) {
         /* Loops across replies: a chain owner seen in an earlier reply. */
-        for (size_t j = 0; j < e->nchain; j++) {
+        for (size_t j = 0; j < p->nchain; j++) {
             if (mc_name_equal(r->cname_chain[j], rep->cname_chain[i])) {
                 r->cname_broken = true;
                 entry_end(res, e, MC_DNS_NODATA,
-                          mc_arena_printf(e->arena, "CNAME chain loops at %s", r->cname_chain[j]));
+                          mc_arena_printf(p->arena, "CNAME chain loops at %s", r->cname_chain[j]));
                 return;
             }
         }
-        if (e->nchain == MC_DNS_MAX_CNAMES) {
+        if (p->nchain == MC_DNS_MAX_CNAMES) {
             r->cname_broken = true;
             entry_end(res, e, MC_DNS_NODATA, "CNAME chain longer than 10");
             return;
         }
         if (!r->cname_chain) {
             size_t n = MC_DNS_MAX_CNAMES + 1;
-            r->cname_chain = mc_arena_alloc(e->arena, n * sizeof *r->cname_chain);
-            r->cname_targets = mc_arena_alloc(e->arena, n * sizeof *r->cname_targets);
-            r->cname_servers = mc_arena_alloc(e->arena, n * sizeof *r->cname_servers);
+            r->cname_chain = mc_arena_alloc(p->arena, n * sizeof *r->cname_chain);
+            r->cname_targets = mc_arena_alloc(p->arena, n * sizeof *r->cname_targets);
+            r->cname_servers = mc_arena_alloc(p->arena, n * sizeof *r->cname_servers);
         }
-        r->cname_chain[e->nchain] = mc_arena_strdup(e->arena, rep->cname_chain[i]);
-        r->cname_targets[e->nchain] = mc_arena_strdup(e->arena, rep->cname_targets[i]);
-        r->cname_servers[e->nchain++] = r->server;
+        r->cname_chain[p->nchain] = mc_arena_strdup(p->arena, rep->cname_chain[i]);
+        r->cname_targets[p->nchain] = mc_arena_strdup(p->arena, rep->cname_targets[i]);
+        r->cname_servers[p->nchain++] = r->server;
     }
     if (rep->cname_loop) {
         r->cname_broken = true;
@@ -273,19 +341,19 @@ static void take_reply(struct mc_resolver *res, struct entry *e, const struct mc
         return;
     }
     if (rep->next_name) {
-        if (e->nchain == MC_DNS_MAX_CNAMES) {
+        if (p->nchain == MC_DNS_MAX_CNAMES) {
             r->cname_broken = true;
             entry_end(res, e, MC_DNS_NODATA, "CNAME chain longer than 10");
             return;
         }
-        e->asking = mc_arena_strdup(e->arena, rep->next_name);
+        p->asking = mc_arena_strdup(p->arena, rep->next_name);
         ask(res, e);
         return;
     }
     if (rep->canonical)
-        e->asking = rep->canonical; /* in e->arena */
+        p->asking = rep->canonical; /* in p->arena, or p->asking itself */
     r->count = rep->count;
-    r->records = rep->records; /* allocated in e->arena by the parser */
+    r->records = rep->records; /* allocated in p->arena by the parser */
     r->ttl = rep->ttl;
     entry_end(res, e, rep->outcome, rep->why);
 }
@@ -297,24 +365,25 @@ static void take_reply(struct mc_resolver *res, struct entry *e, const struct mc
 static void sent_cb(void *arg, const struct mc_transport_result *tr)
 {
     struct entry *e = arg;
-    struct mc_resolver *res = e->res;
+    struct pending *p = e->pending;
+    struct mc_resolver *res = p->res;
     res->inflight--;
     switch (tr->status) {
     case MC_TRANSPORT_REPLY: {
         struct mc_dns_reply rep;
-        mc_dns_msg_parse_reply(tr->wire, tr->len, e->asking, e->type, -1, e->arena, &rep);
+        mc_dns_msg_parse_reply(tr->wire, tr->len, p->asking, e->result.qtype, -1, p->arena, &rep);
         take_reply(res, e, &rep, res->server_label);
         return;
     }
     case MC_TRANSPORT_TIMEOUT:
         entry_end(res, e, MC_DNS_TIMEOUT,
                   tr->case_mismatches
-                      ? mc_arena_printf(e->arena,
+                      ? mc_arena_printf(p->arena,
                                         "no reply from %s (%d tries) that echoed the query "
                                         "name's letter case: %u in another case ignored "
                                         "(--dns0x20; some servers lowercase names)",
                                         res->server_label, tr->tries, tr->case_mismatches)
-                      : mc_arena_printf(e->arena, "no reply from %s (%d tries)", res->server_label,
+                      : mc_arena_printf(p->arena, "no reply from %s (%d tries)", res->server_label,
                                         tr->tries));
         return;
     case MC_TRANSPORT_CANCELLED:
@@ -337,33 +406,35 @@ static void ask(struct mc_resolver *res, struct entry *e)
     unsigned char *wire = NULL;
     size_t len = 0;
     const char *source = NULL;
+    struct pending *p = e->pending;
     if (res->deadline_passed) {
         entry_end(res, e, MC_DNS_DEADLINE, "the run's deadline passed");
         return;
     }
-    if (res->zones && mc_zone_set_answer(res->zones, e->asking, e->type, 0, &wire, &len, &source)) {
+    if (res->zones &&
+        mc_zone_set_answer(res->zones, p->asking, e->result.qtype, 0, &wire, &len, &source)) {
         struct mc_dns_reply rep;
-        mc_dns_msg_parse_reply(wire, len, e->asking, e->type, 0, e->arena, &rep);
+        mc_dns_msg_parse_reply(wire, len, p->asking, e->result.qtype, 0, p->arena, &rep);
         free(wire);
-        take_reply(res, e, &rep, mc_arena_printf(e->arena, "zone %s", source));
+        take_reply(res, e, &rep, zone_label(res, source));
         return;
     }
     if (res->offline) {
         entry_end(res, e, MC_DNS_OFFLINE,
-                  mc_arena_printf(e->arena, "%s is outside every --zone and --offline is set",
-                                  e->asking));
+                  mc_arena_printf(p->arena, "%s is outside every --zone and --offline is set",
+                                  p->asking));
         return;
     }
-    if (mc_dns_msg_build_query(e->asking, e->type, 0, &wire, &len) != MC_OK) {
+    if (mc_dns_msg_build_query(p->asking, e->result.qtype, 0, &wire, &len) != MC_OK) {
         entry_end(res, e, MC_DNS_MALFORMED,
-                  mc_arena_printf(e->arena, "%s is not a valid domain name", e->asking));
+                  mc_arena_printf(p->arena, "%s is not a valid domain name", p->asking));
         return;
     }
     /* Sent by pump(), within --max-inflight and --qps. */
-    e->wire = wire;
-    e->wirelen = len;
+    p->wire = wire;
+    p->wirelen = len;
     *res->sendq_tail = e;
-    res->sendq_tail = &e->sendq_next;
+    res->sendq_tail = &p->sendq_next;
     res->queued++;
 }
 
@@ -414,17 +485,18 @@ static int pump(struct mc_resolver *res)
             res->tokens -= 1;
         }
         struct entry *e = res->sendq_head;
-        res->sendq_head = e->sendq_next;
+        struct pending *p = e->pending;
+        res->sendq_head = p->sendq_next;
         if (!res->sendq_head)
             res->sendq_tail = &res->sendq_head;
-        e->sendq_next = NULL;
+        p->sendq_next = NULL;
         res->queued--;
         res->inflight++;
         /* Detached first: once sent, following a CNAME may queue E again
          * with a new wire (the transport calls back from wait() only). */
-        unsigned char *wire = e->wire;
-        e->wire = NULL;
-        send_query(res, e, wire, e->wirelen);
+        unsigned char *wire = p->wire;
+        p->wire = NULL;
+        send_query(res, e, wire, p->wirelen);
         free(wire);
     }
     return -1;
@@ -440,12 +512,21 @@ bool mc_resolver_busy(const struct mc_resolver *res)
     return res->queued >= (res->max_inflight ? res->max_inflight : MC_RESOLVER_AUTO_INFLIGHT_MAX);
 }
 
-static void lookup(struct mc_resolver *res, const char *name, uint16_t type, bool once,
-                   mc_resolver_cb cb, void *arg)
+/* SCOPE takes an entry over when it is still wanted, or when the entry's
+ * own is not: an answer two sender domains share stays while either has
+ * lines to come. */
+static void scope_take(struct entry *e, const struct mc_resolver_scope *scope)
+{
+    if (scope && (scope->wanted || !e->scope || !e->scope->wanted))
+        e->scope = scope;
+}
+
+static void lookup(struct mc_resolver *res, const struct mc_resolver_scope *scope, const char *name,
+                   uint16_t type, bool once, mc_resolver_cb cb, void *arg)
 {
     char *key = normalize_name(name);
     struct entry *e = table_find(res, key, type);
-    if (e && e->done && e->created < res->epoch && now_ms(res) >= e->expires_ms) {
+    if (e && !e->pending && e->created < res->epoch && now_ms(res) >= e->expires_ms) {
         retire(res, e); /* past its TTL: ask again (holders keep the old one) */
         e = NULL;
     }
@@ -453,30 +534,35 @@ static void lookup(struct mc_resolver *res, const char *name, uint16_t type, boo
         free(key);
         e->last_used = res->epoch;
         e->once = e->once && once;
+        scope_take(e, scope);
         res->stats.cache_hits++;
-        if (e->done) {
+        if (!e->pending) {
             deliver(res, e, cb, arg);
         } else {
             struct waiter *w = mc_xmalloc(sizeof *w);
-            *w = (struct waiter){.cb = cb, .arg = arg, .next = e->waiters};
-            e->waiters = w;
+            *w = (struct waiter){.cb = cb, .arg = arg, .next = e->pending->waiters};
+            e->pending->waiters = w;
         }
         return;
     }
     if (res->nentries + 1 > res->table_size)
         table_grow(res);
-    e = mc_xcalloc(1, sizeof *e);
-    e->res = res;
-    e->name = key;
-    e->type = type;
-    e->arena = mc_arena_new_sized(256);
-    e->asking = e->name;
+    size_t keylen = strlen(key);
+    e = mc_xcalloc(1, sizeof *e + keylen + 1);
+    memcpy(e->name, key, keylen + 1);
+    free(key);
+    struct pending *p = mc_xcalloc(1, sizeof *p);
+    p->res = res;
+    p->arena = mc_arena_new_sized(256);
+    p->asking = e->name;
+    e->pending = p;
     e->created = e->last_used = res->epoch;
     e->once = once;
+    e->scope = scope;
     e->result.qname = e->name;
     e->result.qtype = type;
     e->result.rcode = -1;
-    size_t slot = hash_key(key, type) & (res->table_size - 1);
+    size_t slot = hash_key(e->name, type) & (res->table_size - 1);
     e->hash_next = res->table[slot];
     res->table[slot] = e;
     res->nentries++;
@@ -484,20 +570,26 @@ static void lookup(struct mc_resolver *res, const char *name, uint16_t type, boo
     res->stats.lookups++;
     struct waiter *w = mc_xmalloc(sizeof *w);
     *w = (struct waiter){.cb = cb, .arg = arg};
-    e->waiters = w;
+    p->waiters = w;
     ask(res, e);
 }
 
 void mc_resolver_lookup(struct mc_resolver *res, const char *name, uint16_t type, mc_resolver_cb cb,
                         void *arg)
 {
-    lookup(res, name, type, false, cb, arg);
+    lookup(res, NULL, name, type, false, cb, arg);
+}
+
+void mc_resolver_lookup_for(struct mc_resolver *res, const struct mc_resolver_scope *scope,
+                            const char *name, uint16_t type, mc_resolver_cb cb, void *arg)
+{
+    lookup(res, scope, name, type, false, cb, arg);
 }
 
 void mc_resolver_lookup_once(struct mc_resolver *res, const char *name, uint16_t type,
                              mc_resolver_cb cb, void *arg)
 {
-    lookup(res, name, type, true, cb, arg);
+    lookup(res, NULL, name, type, true, cb, arg);
 }
 
 void mc_resolver_post(struct mc_resolver *res, mc_resolver_cb cb, void *arg)
@@ -511,7 +603,7 @@ const struct mc_dns_result *mc_resolver_peek(struct mc_resolver *res, const char
     char *key = normalize_name(name);
     const struct entry *e = table_find(res, key, type);
     free(key);
-    return e && e->done ? &e->result : NULL;
+    return e && !e->pending ? &e->result : NULL;
 }
 
 /* ---- the event loop ---- */
@@ -533,10 +625,11 @@ static void cut_send_queue(struct mc_resolver *res)
 {
     while (res->sendq_head) {
         struct entry *e = res->sendq_head;
-        res->sendq_head = e->sendq_next;
-        e->sendq_next = NULL;
-        free(e->wire);
-        e->wire = NULL;
+        struct pending *p = e->pending;
+        res->sendq_head = p->sendq_next;
+        p->sendq_next = NULL;
+        free(p->wire);
+        p->wire = NULL;
         res->queued--;
         entry_end(res, e, MC_DNS_DEADLINE, "the run's deadline passed");
     }
@@ -643,13 +736,23 @@ uint64_t mc_resolver_epoch_next(struct mc_resolver *res)
     return ++res->epoch;
 }
 
-/* Eviction order: entries only mc_resolver_lookup_once() asked for, then
- * the rest, each least recently used first. */
+/* Eviction classes, first to go first: entries only
+ * mc_resolver_lookup_once() asked for, entries of no scope still wanted,
+ * entries a scope still wants. */
+static int eviction_class(const struct entry *e)
+{
+    if (e->scope && e->scope->wanted)
+        return 2;
+    return e->once ? 0 : 1;
+}
+
+/* Eviction order: by class, then least recently used first. */
 static int by_eviction_order(const void *x, const void *y)
 {
     const struct entry *a = *(const struct entry *const *)x, *b = *(const struct entry *const *)y;
-    if (a->once != b->once)
-        return a->once ? -1 : 1;
+    int ca = eviction_class(a), cb = eviction_class(b);
+    if (ca != cb)
+        return ca < cb ? -1 : 1;
     return a->last_used < b->last_used ? -1 : a->last_used > b->last_used;
 }
 
@@ -659,11 +762,11 @@ void mc_resolver_trim(struct mc_resolver *res, uint64_t oldest_live_epoch)
     for (struct entry **pp = &res->retired; *pp;) {
         struct entry *e = *pp;
         if (e->last_used < oldest_live_epoch) {
-            *pp = e->retired_next;
+            *pp = e->hash_next;
             entry_free(e);
             res->stats.evicted++;
         } else {
-            pp = &e->retired_next;
+            pp = &e->hash_next;
         }
     }
     if (!res->cache_max || res->nentries <= res->cache_max)
@@ -674,7 +777,7 @@ void mc_resolver_trim(struct mc_resolver *res, uint64_t oldest_live_epoch)
     struct entry **cand = mc_xmalloc(res->nentries * sizeof *cand);
     for (size_t i = 0; i < res->table_size; i++)
         for (struct entry *e = res->table[i]; e; e = e->hash_next)
-            if (e->done && !e->waiters && e->last_used < oldest_live_epoch)
+            if (!e->pending && e->last_used < oldest_live_epoch)
                 cand[n++] = e;
     qsort(cand, n, sizeof *cand, by_eviction_order);
     size_t target = res->cache_max - res->cache_max / 4;
@@ -741,9 +844,12 @@ void mc_resolver_free(struct mc_resolver *res)
         }
     }
     for (struct entry *e = res->retired, *next; e; e = next) {
-        next = e->retired_next;
+        next = e->hash_next;
         entry_free(e);
     }
+    for (size_t i = 0; i < res->nzone_labels; i++)
+        free(res->zone_labels[i].label);
+    free(res->zone_labels);
     free(res->timers);
     free(res->table);
     free(res);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <ldns/ldns.h>
 
+#include "mc_arena.h"
 #include "mc_dns_msg.h"
 
 /* A reply to QNAME/QTYPE with RCODE, ANSWER records and AUTHORITY records
@@ -252,6 +253,95 @@ static void hostile_names_come_out_escaped(void **state)
     mc_arena_free(p.arena);
 }
 
+/* mc_dns_result_pack(): everything the result points to is copied into
+ * the block (the arena it came from is freed first, so ASan and valgrind
+ * see any pointer left behind), but qname, server and the chain's server
+ * strings, which stay borrowed. */
+static void packed_results_own_their_copies(void **state)
+{
+    (void)state;
+    static const char qname[] = "alias.example.test", server[] = "192.0.2.53:53";
+    const char *servers[] = {server, "zone example.test.zone"};
+    struct mc_arena *a = mc_arena_new();
+    struct mc_dns_record *rr = mc_arena_alloc(a, 3 * sizeof *rr);
+    rr[0] = (struct mc_dns_record){.type = MC_DNS_T_MX,
+                                   .preference = 10,
+                                   .ttl = 300,
+                                   .name = mc_arena_strdup(a, "mx.example.test")};
+    rr[1] = (struct mc_dns_record){.type = MC_DNS_T_TXT,
+                                   .ttl = 60,
+                                   .text = mc_arena_memdup(a, "v=spf1\0-all", 11),
+                                   .text_len = 11};
+    rr[2] = (struct mc_dns_record){.type = MC_DNS_T_A, .ttl = 5, .addr = {192, 0, 2, 7}};
+    const char **chain = mc_arena_alloc(a, 2 * sizeof *chain);
+    const char **targets = mc_arena_alloc(a, 2 * sizeof *targets);
+    char *first_owner = mc_arena_strdup(a, "alias.example.test");
+    chain[0] = first_owner;
+    targets[0] = mc_arena_strdup(a, "mid.example.test");
+    chain[1] = mc_arena_strdup(a, "mid.example.test");
+    targets[1] = mc_arena_strdup(a, "real.example.test");
+    struct mc_dns_result r = {
+        .qname = qname,
+        .canonical = mc_arena_strdup(a, "real.example.test"),
+        .ncnames = 2,
+        .cname_chain = chain,
+        .cname_targets = targets,
+        .cname_servers = servers,
+        .count = 3,
+        .records = rr,
+        .server = server,
+        .why = mc_arena_strdup(a, "an oddity"),
+        .outcome = MC_DNS_ANSWER,
+        .ttl = 5,
+        .qtype = MC_DNS_T_MX,
+    };
+    size_t size = mc_dns_result_packed_size(&r);
+    unsigned char *block = malloc(size);
+    assert_non_null(block);
+    mc_dns_result_pack(&r, block);
+    /* Poisoned, then freed: nothing may still point into the arena. */
+    memset(first_owner, 'X', strlen(first_owner));
+    memset(rr[0].name, 'X', strlen(rr[0].name));
+    mc_arena_free(a);
+    const unsigned char *end = block + size;
+#define IN_BLOCK(p)                                                                                \
+    assert_true((const unsigned char *)(p) >= block && (const unsigned char *)(p) < end)
+    IN_BLOCK(r.records);
+    IN_BLOCK(r.canonical);
+    IN_BLOCK(r.why);
+    IN_BLOCK(r.cname_chain);
+    assert_ptr_equal(r.qname, qname);
+    assert_ptr_equal(r.server, server);
+    assert_ptr_equal(r.cname_servers[0], server);
+    assert_string_equal(r.cname_servers[1], "zone example.test.zone");
+    assert_int_equal(r.records[0].preference, 10);
+    assert_string_equal(r.records[0].name, "mx.example.test");
+    IN_BLOCK(r.records[0].name);
+    assert_int_equal(r.records[1].text_len, 11);
+    assert_memory_equal(r.records[1].text, "v=spf1\0-all", 12); /* NUL inside, one after */
+    assert_null(r.records[2].name);
+    assert_null(r.records[2].text);
+    assert_int_equal(r.records[2].addr[3], 7);
+    assert_string_equal(r.canonical, "real.example.test");
+    assert_string_equal(r.why, "an oddity");
+    assert_string_equal(r.cname_chain[0], "alias.example.test");
+    assert_string_equal(r.cname_targets[1], "real.example.test");
+    IN_BLOCK(r.cname_targets[1]);
+#undef IN_BLOCK
+    free(block);
+
+    /* The smallest: no records, no chain, canonical the name itself. */
+    struct mc_dns_result nx = {.qname = qname, .canonical = qname, .outcome = MC_DNS_NXDOMAIN};
+    size = mc_dns_result_packed_size(&nx);
+    assert_int_equal(size, 0);
+    block = malloc(1);
+    mc_dns_result_pack(&nx, block);
+    assert_ptr_equal(nx.canonical, qname);
+    assert_null(nx.records);
+    assert_null(nx.why);
+    free(block);
+}
+
 static void queries_ask_recursion_with_edns0(void **state)
 {
     (void)state;
@@ -331,6 +421,7 @@ int main(void)
         cmocka_unit_test(illegal_cnames_are_malformed),
         cmocka_unit_test(txt_strings_are_concatenated),
         cmocka_unit_test(hostile_names_come_out_escaped),
+        cmocka_unit_test(packed_results_own_their_copies),
         cmocka_unit_test(queries_ask_recursion_with_edns0),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -705,6 +705,67 @@ static void trim_frees_once_entries_first(void **state)
     mc_resolver_free(w.res);
 }
 
+/* Looks up names FIRST.. FIRST+N-1 below many.net.test for SCOPE. */
+static void lookup_many_for(struct world *w, const struct mc_resolver_scope *scope, size_t first,
+                            size_t n)
+{
+    static struct got ignored;
+    ignored.w = w;
+    for (size_t i = 0; i < n; i++) {
+        char *name = many_name(first + i);
+        mc_resolver_lookup_for(w->res, scope, name, MC_DNS_T_A, got_cb, &ignored);
+        free(name);
+    }
+}
+
+static void assert_sent_many(const struct world *w, size_t first, size_t n, size_t times)
+{
+    for (size_t i = first; i < first + n; i++) {
+        char *name = many_name(i);
+        assert_int_equal(fake_transport_sent(w->fake, name), times);
+        free(name);
+    }
+}
+
+/* Entries of a scope still wanted go last, however old; once the scope is
+ * spent they are ordinary.  A wanted scope takes an entry over from a
+ * spent one, never the other way round. */
+static void trim_keeps_entries_a_scope_wants(void **state)
+{
+    (void)state;
+    struct world w = world_new((struct mc_resolver_config){.cache_max = 4});
+    struct mc_resolver_scope wanted = {.wanted = 1}, spent = {.wanted = 0};
+    mc_resolver_epoch_next(w.res);
+    lookup_many_for(&w, &wanted, 0, 2); /* the oldest */
+    lookup_many_for(&w, &spent, 2, 1);
+    lookup_many_for(&w, &spent, 3, 1);
+    mc_resolver_epoch_next(w.res);
+    lookup_many(&w, NULL, 4, 4);        /* newer, of no scope */
+    lookup_many_for(&w, &wanted, 2, 1); /* taken over by the wanted scope */
+    lookup_many_for(&w, &spent, 0, 1);  /* stays the wanted scope's */
+    assert_false(mc_resolver_run(w.res, T0 + 10000));
+    assert_int_equal(stats_of(&w).entries, 8);
+    /* Down to three: 0, 1 and 2 are wanted and stay; 3 (spent) and the
+     * four of no scope go, however much newer. */
+    mc_resolver_trim(w.res, mc_resolver_epoch_next(w.res));
+    assert_int_equal(stats_of(&w).entries, 3);
+    lookup_many(&w, NULL, 0, 8);
+    assert_false(mc_resolver_run(w.res, T0 + 10000));
+    assert_sent_many(&w, 0, 3, 1);
+    assert_sent_many(&w, 3, 5, 2);
+    /* Spent: 0..2 are ordinary now, least recently used first. */
+    wanted.wanted = 0;
+    mc_resolver_epoch_next(w.res);
+    lookup_many(&w, NULL, 3, 5);
+    assert_false(mc_resolver_run(w.res, T0 + 10000));
+    mc_resolver_trim(w.res, mc_resolver_epoch_next(w.res));
+    assert_int_equal(stats_of(&w).entries, 3);
+    lookup_many(&w, NULL, 0, 3);
+    assert_false(mc_resolver_run(w.res, T0 + 10000));
+    assert_sent_many(&w, 0, 3, 2);
+    mc_resolver_free(w.res);
+}
+
 struct fired {
     struct world *w;
     int64_t at[3];
@@ -777,6 +838,7 @@ int main(void)
         cmocka_unit_test(ttl_expiry_is_seen_by_later_epochs),
         cmocka_unit_test(trim_keeps_live_epochs_and_the_bound),
         cmocka_unit_test(trim_frees_once_entries_first),
+        cmocka_unit_test(trim_keeps_entries_a_scope_wants),
         cmocka_unit_test(timers_fire_on_the_loop_clock),
         cmocka_unit_test(zones_and_offline_send_nothing),
     };
