@@ -34,6 +34,9 @@ struct mc_check_options {
     bool spf;
     const char *const *from; /* sender domains, at least one when spf */
     size_t nfrom;
+    /* The retention scope of each sender domain's lookups (mc_resolver.h,
+     * borrowed), or NULL: none. */
+    const struct mc_resolver_scope *const *from_scopes;
     bool prefetch; /* SPF prefetch */
     /* The sender-domain reports (mailcheck(1), SENDER DOMAINS): every
      * --from domain and every --header-from domain, once each, with its

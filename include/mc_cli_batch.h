@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "mc_batch_scopes.h"
 #include "mc_check.h"
 #include "mc_dkim_config.h"
 #include "mc_psl.h"
@@ -60,6 +61,9 @@ struct mc_cli_batch {
     bool unordered;
     bool progress; /* a progress line on stderr */
     size_t total;  /* lines in the input, when known (ETA), else 0 */
+    /* Set by mc_cli_batch_hosts() for the run (owned): the lines' sender
+     * domains counted ahead, when the input is a regular file. */
+    struct mc_batch_scopes *scopes;
 };
 
 /* Runs the host checks of every line. Returns the exit code (the worst

@@ -59,6 +59,9 @@ struct mc_domain_request {
     /* The DKIM keys whose d= is this domain (copied). */
     const struct mc_domain_dkim *dkim;
     size_t ndkim;
+    /* What the report looks up is for this retention scope (mc_resolver.h,
+     * borrowed); NULL: none. */
+    const struct mc_resolver_scope *scope;
 };
 
 /*

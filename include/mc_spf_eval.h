@@ -54,6 +54,9 @@ struct mc_spf_request {
     /* Every lookup through mc_resolver_lookup_once(): a tree no other
      * check is likely to walk (the HELO identity's, in a batch). */
     bool lookups_once;
+    /* Else every lookup is for this retention scope (mc_resolver.h,
+     * borrowed; the sender domain's in a batch); NULL: none. */
+    const struct mc_resolver_scope *scope;
 };
 
 /* One DNS lookup the evaluator made, as the ledger shows it. */

@@ -260,6 +260,11 @@ static void spf_cb(void *arg, struct mc_spf_eval *eval)
     lookup_end(arg);
 }
 
+static const struct mc_resolver_scope *from_scope(const struct mc_check_options *o, size_t i)
+{
+    return o->from_scopes ? o->from_scopes[i] : NULL;
+}
+
 /* Starts the SPF evaluations of address A (mailcheck(1), VERDICTS, SPF). */
 static void spf_start(struct mc_check *c, struct address *a)
 {
@@ -275,6 +280,7 @@ static void spf_start(struct mc_check *c, struct address *a)
             .helo = o->host,
             .prefetch = o->prefetch,
             .lookups_once = helo,
+            .scope = helo ? NULL : from_scope(o, i),
         };
         c->pending++;
         a->spf[i] = mc_spf_eval_start(c->res, &req, spf_cb, c);
@@ -295,7 +301,8 @@ static void prefetched(void *arg, const struct mc_dns_result *result)
 static void spf_records_prefetch(struct mc_check *c)
 {
     for (size_t i = 0; i < c->opt.nfrom; i++)
-        mc_resolver_lookup(c->res, c->opt.from[i], MC_DNS_T_TXT, prefetched, NULL);
+        mc_resolver_lookup_for(c->res, from_scope(&c->opt, i), c->opt.from[i], MC_DNS_T_TXT,
+                               prefetched, NULL);
     mc_resolver_lookup_once(c->res, c->opt.host, MC_DNS_T_TXT, prefetched, NULL);
 }
 
@@ -375,8 +382,11 @@ static void relay_add(struct mc_check *c, const struct mc_ip *ip)
     r->nspf = c->opt.nfrom;
     r->spf = mc_xcalloc(r->nspf + 1, sizeof *r->spf);
     for (size_t i = 0; i < r->nspf; i++) {
-        struct mc_spf_request req = {
-            .ip = *ip, .sender = c->opt.from[i], .helo = c->opt.relay, .prefetch = c->opt.prefetch};
+        struct mc_spf_request req = {.ip = *ip,
+                                     .sender = c->opt.from[i],
+                                     .helo = c->opt.relay,
+                                     .prefetch = c->opt.prefetch,
+                                     .scope = from_scope(&c->opt, i)};
         c->pending++;
         r->spf[i] = mc_spf_eval_start(c->res, &req, spf_cb, c);
     }
@@ -1030,6 +1040,12 @@ void mc_check_start(struct mc_resolver *res, const struct mc_check_options *opti
     for (size_t i = 0; i < options->nfrom; i++)
         from[i] = mc_arena_strdup(ar, options->from[i]);
     c->opt.from = from;
+    if (options->from_scopes) {
+        const struct mc_resolver_scope **scopes =
+            mc_arena_alloc(ar, (options->nfrom + 1) * sizeof *scopes);
+        memcpy(scopes, options->from_scopes, options->nfrom * sizeof *scopes);
+        c->opt.from_scopes = scopes;
+    }
     rep->from = from;
     rep->nfrom = options->nfrom;
     rep->host = c->opt.host;

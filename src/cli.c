@@ -823,6 +823,22 @@ struct mc_resolver *cli_setup_resolver(const struct cli *cli, struct mc_zone_set
             }
         }
     }
+    /* A long batch keeps at most this many answers (some 270 octets each:
+     * 40 MB), those its lines to come want first (mc_batch_scopes.h); a
+     * single check keeps everything. */
+    size_t cache_max = 150000;
+    const char *env = getenv("MAILCHECK_BATCH_CACHE");
+    if (cli->batch && env && *env) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(env, &end, 10);
+        if (*end || errno || n == 0 || n > SIZE_MAX || env[0] == '-') {
+            *why =
+                mc_xasprintf("MAILCHECK_BATCH_CACHE=%s: not a number of answers (1 or more)", env);
+            return NULL;
+        }
+        cache_max = (size_t)n;
+    }
     struct mc_resolver_config rc = {
         .servers = cli->servers,
         .nservers = cli->nservers,
@@ -837,9 +853,7 @@ struct mc_resolver *cli_setup_resolver(const struct cli *cli, struct mc_zone_set
          * many PTR names) would overflow it and lose replies. */
         .max_inflight = (unsigned)cli->max_inflight,
         .qps = (unsigned)cli->qps,
-        /* A long batch keeps at most this many answers (a few hundred
-         * octets each); a single check keeps everything. */
-        .cache_max = cli->batch ? 50000 : 0,
+        .cache_max = cli->batch ? cache_max : 0,
     };
     return mc_resolver_new(&rc, why);
 }

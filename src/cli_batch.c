@@ -15,8 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "mc_array.h"
 #include "mc_batch.h"
+#include "mc_batch_scopes.h"
 #include "mc_cli_spf.h"
 #include "mc_hostname.h"
 #include "mc_ip.h"
@@ -156,6 +159,101 @@ static void progress(void *arg, size_t read, size_t done, size_t inflight)
 
 /* ---- host checks ---- */
 
+/* A line `HOST [FROM-DOMAIN...]` read: its fields and the sender domains
+ * its check uses.  Strings are owned by the struct (host_line_free()). */
+struct host_line {
+    char *buf, *fields[MAX_FIELDS];
+    char *host, *unicode, *default_from;
+    const char *const *from;
+    size_t nfrom;
+    char *why; /* a bad line: why */
+};
+
+/* Reads TEXT into L.  False for a bad line, with L->why. */
+static bool host_line_parse(const struct mc_cli_batch *cb, const char *text, struct host_line *l)
+{
+    *l = (struct host_line){0};
+    int n = strlen(text) > MAX_LINE ? -2 : split(text, &l->buf, l->fields, MAX_FIELDS);
+    if (n < 0) {
+        l->why = mc_xstrdup(n == -2 ? "the line is longer than 4096 octets"
+                                    : "too many sender domains (at most 33)");
+        return false;
+    }
+    if (mc_hostname_validate(l->fields[0], &l->host, &l->unicode, &l->why) != MC_OK)
+        return false;
+    for (int i = 1; i < n; i++) {
+        const char *problem;
+        if (!mc_hostname_is_ldh(l->fields[i], &problem)) {
+            l->why = mc_xasprintf("sender domain %s: %s", l->fields[i], problem);
+            return false;
+        }
+    }
+    l->from = cb->base.from;
+    l->nfrom = cb->base.nfrom;
+    if (n > 1) { /* the line's domains replace --from */
+        l->from = (const char *const *)&l->fields[1];
+        l->nfrom = (size_t)(n - 1);
+    } else if (cb->base.spf && l->nfrom == 0) {
+        l->default_from = mc_psl_registrable(cb->psl, l->host);
+        l->from = (const char *const *)&l->default_from;
+        l->nfrom = 1;
+    }
+    return true;
+}
+
+static void host_line_free(struct host_line *l)
+{
+    free(l->buf);
+    free(l->host);
+    free(l->unicode);
+    free(l->default_from);
+    free(l->why);
+}
+
+/* The domains line L names, each once (its reports' domains: sender
+ * domains and --header-from), into OUT (2 * nfrom + nheader_from + 1
+ * entries).  Returns the count. */
+static size_t host_line_domains(const struct mc_cli_batch *cb, const struct host_line *l,
+                                struct mc_domain_request *out)
+{
+    return mc_domain_requests(l->from, l->nfrom, cb->header_from, cb->nheader_from, out);
+}
+
+/* Counts the domains of every line of a file input ahead (the scopes),
+ * then reads it again from where it was.  Input that is not a regular
+ * file (a pipe, a terminal) is read once, without scopes. */
+static void count_ahead(struct mc_cli_batch *cb)
+{
+    struct stat st;
+    long start = ftell(cb->in);
+    if (fstat(fileno(cb->in), &st) != 0 || !S_ISREG(st.st_mode) || start < 0)
+        return;
+    struct mc_batch_scopes *scopes = mc_batch_scopes_new();
+    struct mc_domain_request *domains = NULL;
+    size_t cap = 0;
+    for (char *text; (text = read_line(cb));) {
+        struct host_line l = {0};
+        if (!blank_or_comment(text) && host_line_parse(cb, text, &l)) {
+            MC_ARRAY_RESERVE(domains, cap, 2 * l.nfrom + cb->nheader_from + 1);
+            size_t n = host_line_domains(cb, &l, domains);
+            for (size_t i = 0; i < n; i++)
+                mc_batch_scopes_count(scopes, domains[i].domain);
+        }
+        host_line_free(&l);
+        free(text);
+    }
+    free(domains);
+    if (ferror(cb->in) || fseek(cb->in, start, SEEK_SET) != 0) {
+        /* The run reads what it can and reports a read error as before;
+         * without scopes. */
+        clearerr(cb->in);
+        fseek(cb->in, start, SEEK_SET);
+        mc_batch_scopes_free(scopes);
+        return;
+    }
+    cb->scopes = scopes;
+}
+
 static void host_done(void *arg, struct mc_report *report)
 {
     struct job *j = arg;
@@ -177,63 +275,52 @@ static bool host_start(void *arg, struct mc_batch *batch, size_t slot, size_t li
     struct mc_cli_batch *cb = arg;
     if (blank_or_comment(text))
         return false;
-    char *buf = NULL, *fields[MAX_FIELDS];
-    char *host = NULL, *unicode = NULL, *why = NULL, *default_from = NULL;
-    int n = strlen(text) > MAX_LINE ? -2 : split(text, &buf, fields, MAX_FIELDS);
-    if (n < 0) {
-        finish_bad_line(cb, batch, slot, line_no, text,
-                        n == -2 ? "the line is longer than 4096 octets"
-                                : "too many sender domains (at most 33)");
-        goto done;
-    }
-    if (mc_hostname_validate(fields[0], &host, &unicode, &why) != MC_OK) {
-        finish_bad_line(cb, batch, slot, line_no, text, why);
-        goto done;
-    }
-    for (int i = 1; i < n; i++) {
-        const char *problem;
-        if (!mc_hostname_is_ldh(fields[i], &problem)) {
-            char *msg = mc_xasprintf("sender domain %s: %s", fields[i], problem);
-            finish_bad_line(cb, batch, slot, line_no, text, msg);
-            free(msg);
-            goto done;
-        }
+    struct host_line l;
+    if (!host_line_parse(cb, text, &l)) {
+        finish_bad_line(cb, batch, slot, line_no, text, l.why);
+        host_line_free(&l);
+        return true;
     }
     struct mc_check_options o = cb->base;
-    o.host = host;
-    o.host_unicode = unicode;
+    o.host = l.host;
+    o.host_unicode = l.unicode;
     o.input = text;
     o.deadline_ms = mc_now_ms() + cb->timeout_ms;
-    if (n > 1) { /* the line's domains replace --from */
-        o.from = (const char *const *)&fields[1];
-        o.nfrom = (size_t)(n - 1);
-    } else if (o.spf && o.nfrom == 0) {
-        default_from = mc_psl_registrable(cb->psl, host);
-        o.from = (const char *const *)&default_from;
-        o.nfrom = 1;
+    o.from = l.from;
+    o.nfrom = l.nfrom;
+    struct mc_domain_request *domains =
+        mc_xcalloc(2 * o.nfrom + cb->nheader_from + 1, sizeof *domains);
+    size_t ndomains = host_line_domains(cb, &l, domains);
+    const struct mc_resolver_scope **from_scopes = NULL;
+    if (cb->scopes) {
+        /* This line is under way: its domains' counts are of the lines
+         * after it (its own answers are pinned while it runs). */
+        for (size_t i = 0; i < ndomains; i++) {
+            struct mc_resolver_scope *sc = mc_batch_scopes_find(cb->scopes, domains[i].domain);
+            if (sc && sc->wanted)
+                sc->wanted--;
+            domains[i].scope = sc;
+        }
+        from_scopes = mc_xcalloc(o.nfrom + 1, sizeof *from_scopes);
+        for (size_t i = 0; i < o.nfrom; i++)
+            from_scopes[i] = mc_batch_scopes_find(cb->scopes, o.from[i]);
+        o.from_scopes = from_scopes;
     }
-    struct mc_domain_request *domains = NULL;
     if (cb->domain_report) {
-        domains = mc_xcalloc(2 * o.nfrom + cb->nheader_from + 1, sizeof *domains);
         o.domains = domains;
-        o.ndomains =
-            mc_domain_requests(o.from, o.nfrom, cb->header_from, cb->nheader_from, domains);
+        o.ndomains = ndomains;
         for (size_t i = 0; i < o.ndomains; i++)
             domains[i].psl = cb->psl;
     }
     struct mc_cli_dkim_hold hold = {0};
-    mc_cli_dkim_attach(domains, o.ndomains, &cb->dkim, &hold);
+    mc_cli_dkim_attach(cb->domain_report ? domains : NULL, o.ndomains, &cb->dkim, &hold);
     struct job *j = mc_xcalloc(1, sizeof *j);
     *j = (struct job){.cb = cb, .batch = batch, .slot = slot, .line_no = line_no, .text = text};
     mc_check_start(cb->res, &o, host_done, j); /* copies the options */
     mc_cli_dkim_reset(&hold);
+    free(from_scopes);
     free(domains);
-done:
-    free(buf);
-    free(host);
-    free(unicode);
-    free(why);
-    free(default_from);
+    host_line_free(&l);
     return true;
 }
 
@@ -256,7 +343,12 @@ static int run_lines(struct mc_cli_batch *cb, mc_batch_start_fn start)
 
 int mc_cli_batch_hosts(struct mc_cli_batch *cb)
 {
-    return run_lines(cb, host_start);
+    count_ahead(cb);
+    int code = run_lines(cb, host_start);
+    /* No lookup or trim follows the run: the resolver reads no scope now. */
+    mc_batch_scopes_free(cb->scopes);
+    cb->scopes = NULL;
+    return code;
 }
 
 /* ---- spf ---- */

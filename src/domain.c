@@ -44,7 +44,7 @@ void mc_domain_ask(struct mc_domain *d, const char *name, uint16_t type,
     struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
     *l = (struct mc_domain_lookup){.d = d, .slot = slot};
     d->pending++;
-    mc_resolver_lookup(d->res, name, type, cb, l);
+    mc_resolver_lookup_for(d->res, d->scope, name, type, cb, l);
 }
 
 /* RFC 7505 §3: the null MX is one record, preference 0, exchange ".". */
@@ -93,6 +93,7 @@ struct mc_domain *mc_domain_start(struct mc_resolver *res, const struct mc_domai
 {
     struct mc_domain *d = mc_xcalloc(1, sizeof *d);
     d->res = res;
+    d->scope = req->scope;
     d->arena = mc_arena_new();
     d->domain = mc_arena_strdup(d->arena, req->domain);
     size_t len = strlen(d->domain);
@@ -107,7 +108,7 @@ struct mc_domain *mc_domain_start(struct mc_resolver *res, const struct mc_domai
     struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
     *l = (struct mc_domain_lookup){.d = d, .slot = &d->mx};
     d->pending++;
-    mc_resolver_lookup(res, d->domain, MC_DNS_T_MX, mx_cb, l);
+    mc_resolver_lookup_for(res, d->scope, d->domain, MC_DNS_T_MX, mx_cb, l);
     mc_domain_dmarc_start(d);
     if (req->ndkim)
         mc_domain_dkim_start(d, req->dkim, req->ndkim);

@@ -40,8 +40,9 @@ void mc_domain_dkim_start(struct mc_domain *d, const struct mc_domain_dkim *keys
         struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
         *l = (struct mc_domain_lookup){.d = d, .index = d->nkeys++};
         d->pending++;
-        mc_resolver_lookup(
-            d->res, mc_arena_printf(d->arena, "%s._domainkey.%s", k->want.selector, k->want.domain),
+        mc_resolver_lookup_for(
+            d->res, d->scope,
+            mc_arena_printf(d->arena, "%s._domainkey.%s", k->want.selector, k->want.domain),
             MC_DNS_T_TXT, key_cb, l);
     }
 }

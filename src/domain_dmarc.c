@@ -100,7 +100,7 @@ static void walk_next(struct mc_domain *d)
     struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
     *l = (struct mc_domain_lookup){.d = d, .index = m->step++};
     d->pending++;
-    mc_resolver_lookup(d->res, dmarc_name(d, name), MC_DNS_T_TXT, walk_cb, l);
+    mc_resolver_lookup_for(d->res, d->scope, dmarc_name(d, name), MC_DNS_T_TXT, walk_cb, l);
 }
 
 static void r7489_cb(void *arg, const struct mc_dns_result *result)
@@ -118,7 +118,8 @@ static void r7489_cb(void *arg, const struct mc_dns_result *result)
             struct mc_domain_lookup *n = mc_arena_alloc(d->arena, sizeof *n);
             *n = (struct mc_domain_lookup){.d = d, .index = 1};
             d->pending++;
-            mc_resolver_lookup(d->res, dmarc_name(d, next), MC_DNS_T_TXT, r7489_cb, n);
+            mc_resolver_lookup_for(d->res, d->scope, dmarc_name(d, next), MC_DNS_T_TXT, r7489_cb,
+                                   n);
         }
     } else {
         m->have_7489 = false; /* a failed lookup: no second reading to compare */
@@ -144,7 +145,7 @@ void mc_domain_dmarc_start(struct mc_domain *d)
     struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
     *l = (struct mc_domain_lookup){.d = d, .index = 0};
     d->pending++;
-    mc_resolver_lookup(d->res, dmarc_name(d, first), MC_DNS_T_TXT, r7489_cb, l);
+    mc_resolver_lookup_for(d->res, d->scope, dmarc_name(d, first), MC_DNS_T_TXT, r7489_cb, l);
 }
 
 /* ---- RFC 9990 §3: external report destinations ---- */
@@ -180,7 +181,7 @@ static void rua_start(struct mc_domain *d)
         struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
         *l = (struct mc_domain_lookup){.d = d, .index = k};
         d->pending++;
-        mc_resolver_lookup(d->res, name, MC_DNS_T_TXT, rua_cb, l);
+        mc_resolver_lookup_for(d->res, d->scope, name, MC_DNS_T_TXT, rua_cb, l);
     }
 }
 

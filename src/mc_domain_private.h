@@ -58,6 +58,7 @@ struct mc_domain_key {
 
 struct mc_domain {
     struct mc_resolver *res;
+    const struct mc_resolver_scope *scope; /* every lookup's (borrowed) */
     struct mc_arena *arena;
     char *domain;
     unsigned roles;

@@ -516,7 +516,7 @@ static void resolver_lookup(struct mc_spf_eval *ev, const char *name, uint16_t t
     if (ev->req.lookups_once)
         mc_resolver_lookup_once(ev->res, name, type, cb, arg);
     else
-        mc_resolver_lookup(ev->res, name, type, cb, arg);
+        mc_resolver_lookup_for(ev->res, ev->req.scope, name, type, cb, arg);
 }
 
 /* Sends the lookup of NAME/TYPE that the current state waits for (one of

@@ -39,7 +39,7 @@ MODULE_LAYER = {
     "dns": "dns", "dns_id": "dns", "dns_msg": "dns", "dns_zone": "dns", "zone": "dns",
     "resolver": "dns", "transport": "dns", "transport_cares": "dns",
     "spf": "spf", "spf_parse": "spf", "spf_macro": "spf", "spf_eval": "spf", "spf_lint": "spf",
-    "fcrdns": "check", "report": "check", "domain": "check", "domain_dmarc": "check", "domain_dkim": "check", "domain_private": "check", "check": "check", "batch": "check",
+    "fcrdns": "check", "report": "check", "domain": "check", "domain_dmarc": "check", "domain_dkim": "check", "domain_private": "check", "check": "check", "batch": "check", "batch_scopes": "check",
     "dnsbl": "check",
     "render": "render", "render_common": "render", "render_domain": "render", "render_text": "render", "json": "render",
     "render_json": "render", "render_nagios": "render", "render_openmetrics": "render",

@@ -237,6 +237,58 @@ def test_max_inflight():
         r.close()
 
 
+def test_file_keeps_domains_ahead():
+    """A --batch FILE is counted ahead: the answers of a sender domain that
+    a later line names outlive a cache too small for everything between
+    (MAILCHECK_BATCH_CACHE=8), and are asked once.  The same lines through
+    a pipe, which cannot be counted ahead, ask them again: the figure the
+    file saves.  Both give the same results.  The cache is trimmed every
+    256 lines (batch.c, TRIM_EVERY): 300 lines come between."""
+    lines = [b"h0.e2e.test shared.e2e.test\n"]
+    lines += [b"f%d.e2e.test f%d.e2e.test\n" % (i, i) for i in range(300)]
+    lines += [b"\n# a comment, a bad line\nbad..name\n", b"h1.e2e.test SHARED.e2e.test.\n"]
+    data = b"".join(lines)
+    env = dict(os.environ, MAILCHECK_BATCH_CACHE="8")
+    results, shared = {}, {}
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "hosts.txt")
+        with open(path, "wb") as f:
+            f.write(data)
+        r = Responder(delay=0.0)  # one server: the results name it
+        try:
+            for how in ("file", "pipe"):
+                first = len(r.queries)
+                p = subprocess.run([BINARY, "--server", "127.0.0.1:%d" % r.port, "--batch",
+                                    path if how == "file" else "-", "--format", "jsonl",
+                                    "--concurrency", "1"],
+                                   input=b"" if how == "file" else data, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=env, timeout=60)
+                results[how] = [strip_volatile(x) for x in docs(p.stdout.decode())]
+                asked = [q[3] for q in r.queries[first:] if b"\x06shared" in q[3].lower()]
+                shared[how] = (len(asked), len(set(q.lower() for q in asked)))
+        finally:
+            r.close()
+    check(len(results["file"]) == 303 and results["file"] == results["pipe"],
+          "file and pipe give other results (%d, %d lines)"
+          % (len(results["file"]), len(results["pipe"])))
+    queries, names = shared["file"]
+    check(names > 0 and queries == names,
+          "file: %d queries for %d names of shared.e2e.test" % (queries, names))
+    check(shared["pipe"][0] > queries,
+          "pipe: %d queries of shared.e2e.test, file %d: the test cannot tell the two apart"
+          % (shared["pipe"][0], queries))
+
+
+def test_batch_cache_env_is_checked():
+    for bad in ("0", "-5", "many", "12x"):
+        p = subprocess.run([BINARY] + OFFLINE + ["--batch", "-", "--format", "jsonl"],
+                           input=b"mail.e2e.test\n", stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=dict(os.environ, MAILCHECK_BATCH_CACHE=bad),
+                           timeout=60)
+        check(p.returncode == 3 and "MAILCHECK_BATCH_CACHE" in p.stderr.decode(),
+              "MAILCHECK_BATCH_CACHE=%s: exit %d, %r" % (bad, p.returncode, p.stderr.decode()))
+
+
 def default_inflight_limit():
     """What mailcheck's resolver sets by default (src/resolver.c): the UDP
     receive buffer it gets for 4 MiB asked (SO_RCVBUFFORCE where allowed),
