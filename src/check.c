@@ -945,12 +945,30 @@ static void spf_lint_findings(struct mc_check *c)
                               items[i].message, NULL);
 }
 
+static int by_address(const void *x, const void *y)
+{
+    const struct address *const *a = x, *const *b = y;
+    return mc_ip_compare(&(*a)->ip, &(*b)->ip);
+}
+
+static int by_relay_address(const void *x, const void *y)
+{
+    const struct relay_address *const *a = x, *const *b = y;
+    return mc_ip_compare(&(*a)->ip, &(*b)->ip);
+}
+
 static void finish(struct mc_check *c)
 {
     struct mc_report *rep = c->report;
     struct mc_arena *ar = rep->arena;
     struct mc_resolver_stats stats;
     mc_resolver_get_stats(c->res, &stats);
+    /* The addresses in their report order, so that findings come in the
+     * same order on every run: they were added as answers came (A or AAAA
+     * first, whichever won).  Lookups still out hold addresses, not their
+     * places in these arrays. */
+    qsort(c->addrs, c->naddrs, sizeof *c->addrs, by_address);
+    qsort(c->relay, c->nrelay, sizeof *c->relay, by_relay_address);
 
     host_findings(c);
     struct mc_report_family *fams = rep->families;

@@ -690,6 +690,24 @@ def _(q, t):
     return plain(q, t)
 
 
+# The findings of a host come in the order of its addresses, whichever
+# family answered first: v4late's A answer comes 0.3 s after its AAAA,
+# v6late's AAAA 0.3 s after its A.  No PTR for any of them.
+def late_family(label, n, late):
+    name = "%s.h.e2e.test" % label
+    add(name, T_A, a_rdata("203.0.113.%d" % n))
+    add(name, T_AAAA, aaaa_rdata("2001:db8:113::%d" % n))
+
+    @host_behaviour(label)
+    def _(q, t):
+        return [(kind, delay + (0.3 if q.qtype == late else 0.0), data)
+                for kind, delay, data in plain(q, t)]
+
+
+late_family("v4late", 90, T_A)
+late_family("v6late", 91, T_AAAA)
+
+
 @host_behaviour("hostcnameloop")
 def _(q, t):
     # HOST CNAME x, x CNAME y, y CNAME x: all in one answer.
