@@ -219,6 +219,12 @@ static size_t host_line_domains(const struct mc_cli_batch *cb, const struct host
     return mc_domain_requests(l->from, l->nfrom, cb->header_from, cb->nheader_from, out);
 }
 
+/* At most this many domains are counted ahead (some 60 octets each: 15
+ * MB), so that memory stays bounded however long the input is; the lines
+ * after the one that reaches the bound are not counted, and their domains'
+ * answers are kept by recency alone. */
+#define SCOPES_MAX 250000
+
 /* Counts the domains of every line of a file input ahead (the scopes),
  * then reads it again from where it was.  Input that is not a regular
  * file (a pipe, a terminal) is read once, without scopes. */
@@ -231,7 +237,7 @@ static void count_ahead(struct mc_cli_batch *cb)
     struct mc_batch_scopes *scopes = mc_batch_scopes_new();
     struct mc_domain_request *domains = NULL;
     size_t cap = 0;
-    for (char *text; (text = read_line(cb));) {
+    for (char *text; mc_batch_scopes_size(scopes) < SCOPES_MAX && (text = read_line(cb));) {
         struct host_line l = {0};
         if (!blank_or_comment(text) && host_line_parse(cb, text, &l)) {
             MC_ARRAY_RESERVE(domains, cap, 2 * l.nfrom + cb->nheader_from + 1);
