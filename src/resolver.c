@@ -21,8 +21,9 @@
  * has ended is one block of its exact size: the entry, its key and its
  * packed result (entry_pack(), mc_dns_result_pack()).  What only a running
  * lookup needs (the arena its replies are parsed into, waiters, the query
- * on the send queue) is a `struct pending`, freed when the lookup ends.  Server names in
- * results are the resolver's own strings (server_label, zone_labels).
+ * on the send queue) is a `struct pending`, freed when the lookup ends.
+ * Server names in results are the resolver's own strings (server_label,
+ * zone_labels).
  *
  * Ownership: entries, their blocks and results belong to the resolver until
  * mc_resolver_free(), as does the transport.  An entry on the wire is the
@@ -85,6 +86,12 @@ struct entry {
                     packed result follows (entry_pack()) */
 };
 
+/* "zone FILE" for a zone file that answered, made once per file. */
+struct zone_label {
+    const char *source; /* mc_zone_set_answer()'s, compared by address */
+    char *label;
+};
+
 struct timer {
     uint64_t id;
     int64_t when_ms;
@@ -101,13 +108,8 @@ struct mc_resolver {
     struct entry **table;
     size_t table_size, nentries, npending;
     struct delivery *deliver_head, **deliver_tail;
-    const char *server_label; /* what results name as `server` */
-    /* "zone FILE" for each zone file that answered, made once: results
-     * point at them. */
-    struct zone_label {
-        const char *source; /* mc_zone_set_answer()'s, compared by address */
-        char *label;
-    } * zone_labels;
+    const char *server_label;       /* what results name as `server` */
+    struct zone_label *zone_labels; /* results point at them */
     size_t nzone_labels, zone_labels_cap;
     struct mc_resolver_stats stats;
     uint64_t epoch;
