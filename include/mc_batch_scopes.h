@@ -27,7 +27,7 @@ void mc_batch_scopes_count(struct mc_batch_scopes *scopes, const char *domain);
 struct mc_resolver_scope *mc_batch_scopes_find(const struct mc_batch_scopes *scopes,
                                                const char *domain);
 
-/* Domains counted, for tests. */
+/* The number of distinct domains counted (cli_batch.c bounds it). */
 size_t mc_batch_scopes_size(const struct mc_batch_scopes *scopes);
 
 #endif
