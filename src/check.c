@@ -967,8 +967,10 @@ static void finish(struct mc_check *c)
      * same order on every run: they were added as answers came (A or AAAA
      * first, whichever won).  Lookups still out hold addresses, not their
      * places in these arrays. */
-    qsort(c->addrs, c->naddrs, sizeof *c->addrs, by_address);
-    qsort(c->relay, c->nrelay, sizeof *c->relay, by_relay_address);
+    if (c->naddrs > 1)
+        qsort(c->addrs, c->naddrs, sizeof *c->addrs, by_address);
+    if (c->nrelay > 1)
+        qsort(c->relay, c->nrelay, sizeof *c->relay, by_relay_address);
 
     host_findings(c);
     struct mc_report_family *fams = rep->families;
