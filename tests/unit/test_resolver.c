@@ -672,6 +672,28 @@ static void trim_keeps_live_epochs_and_the_bound(void **state)
     mc_resolver_free(w.res);
 }
 
+/* Looks up names FIRST.. FIRST+N-1 below many.net.test for SCOPE. */
+static void lookup_many_for(struct world *w, const struct mc_resolver_scope *scope, size_t first,
+                            size_t n)
+{
+    static struct got ignored;
+    ignored.w = w;
+    for (size_t i = 0; i < n; i++) {
+        char *name = many_name(first + i);
+        mc_resolver_lookup_for(w->res, scope, name, MC_DNS_T_A, got_cb, &ignored);
+        free(name);
+    }
+}
+
+static void assert_sent_many(const struct world *w, size_t first, size_t n, size_t times)
+{
+    for (size_t i = first; i < first + n; i++) {
+        char *name = many_name(i);
+        assert_int_equal(fake_transport_sent(w->fake, name), times);
+        free(name);
+    }
+}
+
 /* Entries only mc_resolver_lookup_once() asked for go before the others,
  * however recently used; an ordinary lookup of one makes it ordinary. */
 static void trim_frees_once_entries_first(void **state)
@@ -697,34 +719,10 @@ static void trim_frees_once_entries_first(void **state)
     assert_int_equal(stats_of(&w).entries, 3);
     lookup_many(&w, NULL, 0, 8);
     assert_false(mc_resolver_run(w.res, T0 + 10000));
-    for (size_t i = 0; i < 8; i++) {
-        char *name = many_name(i);
-        assert_int_equal(fake_transport_sent(w.fake, name), i >= 2 && i < 7 ? 2 : 1);
-        free(name);
-    }
+    assert_sent_many(&w, 0, 2, 1);
+    assert_sent_many(&w, 2, 5, 2);
+    assert_sent_many(&w, 7, 1, 1);
     mc_resolver_free(w.res);
-}
-
-/* Looks up names FIRST.. FIRST+N-1 below many.net.test for SCOPE. */
-static void lookup_many_for(struct world *w, const struct mc_resolver_scope *scope, size_t first,
-                            size_t n)
-{
-    static struct got ignored;
-    ignored.w = w;
-    for (size_t i = 0; i < n; i++) {
-        char *name = many_name(first + i);
-        mc_resolver_lookup_for(w->res, scope, name, MC_DNS_T_A, got_cb, &ignored);
-        free(name);
-    }
-}
-
-static void assert_sent_many(const struct world *w, size_t first, size_t n, size_t times)
-{
-    for (size_t i = first; i < first + n; i++) {
-        char *name = many_name(i);
-        assert_int_equal(fake_transport_sent(w->fake, name), times);
-        free(name);
-    }
 }
 
 /* Entries of a scope still wanted go last, however old; once the scope is
