@@ -456,6 +456,15 @@ static int relay_order(const void *x, const void *y)
     return mc_ip_compare(&a->ip, &b->ip);
 }
 
+/* The relay's lookups by name, then type: their failures' findings come in
+ * that order, not in the order the answers came. */
+static int by_lookup(const void *x, const void *y)
+{
+    const struct mc_dns_result *const *a = x, *const *b = y;
+    int c = strcmp((*a)->qname, (*b)->qname);
+    return c ? c : ((*a)->qtype > (*b)->qtype) - ((*a)->qtype < (*b)->qtype);
+}
+
 /* One SPF evaluation V of IDENTITY as the report shows it (strings copied
  * into AR). */
 static struct mc_report_spf spf_entry(struct mc_arena *ar, const struct mc_spf_verdict *v,
@@ -489,6 +498,8 @@ static void relay_report(struct mc_check *c)
     rr->addresses = mc_arena_alloc(ar, (c->nrelay + 1) * sizeof *rr->addresses);
     const char *whose = mc_arena_printf(ar, "relay %s (relayhost): ", c->opt.relay);
     bool all_answered = true;
+    if (c->nrelay_lookups > 1)
+        qsort(c->relay_lookups, c->nrelay_lookups, sizeof *c->relay_lookups, by_lookup);
     for (size_t i = 0; i < c->nrelay_lookups; i++)
         if (!mc_dns_outcome_answered(c->relay_lookups[i]->outcome)) {
             all_answered = false;

@@ -707,6 +707,21 @@ def late_family(label, n, late):
 late_family("v4late", 90, T_A)
 late_family("v6late", 91, T_AAAA)
 
+# relayorder: a host whose Postfix relayhost (relaymx, unbracketed: its MX
+# hosts) has two MX hosts whose lookups all SERVFAIL, r1's 0.3 s after
+# r2's: the failures are still reported r1 first.
+host("relayorder", 92)
+add("relaymx.h.e2e.test", T_MX, struct.pack("!H", 10) + wire_name("r1.relaymx.h.e2e.test"))
+add("relaymx.h.e2e.test", T_MX, struct.pack("!H", 20) + wire_name("r2.relaymx.h.e2e.test"))
+
+
+def servfail_after(delay):
+    return lambda q, t: send(message(q, rcode=SERVFAIL, flags=0), delay=delay)
+
+
+SCENARIOS[key("r1.relaymx.h.e2e.test")] = servfail_after(0.3)
+SCENARIOS[key("r2.relaymx.h.e2e.test")] = servfail_after(0.0)
+
 
 @host_behaviour("hostcnameloop")
 def _(q, t):
