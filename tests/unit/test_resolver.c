@@ -694,6 +694,17 @@ static void assert_sent_many(const struct world *w, size_t first, size_t n, size
     }
 }
 
+/* Trims W's cache (a bound of 4: down to three entries, every earlier
+ * epoch over), checks that three stay, then asks names 0..N-1 below
+ * many.net.test again: assert_sent_many() then shows which stayed. */
+static void trim_to_three_and_ask(struct world *w, size_t n)
+{
+    mc_resolver_trim(w->res, mc_resolver_epoch_next(w->res));
+    assert_int_equal(stats_of(w).entries, 3);
+    lookup_many(w, NULL, 0, n);
+    assert_false(mc_resolver_run(w->res, T0 + 10000));
+}
+
 /* Entries only mc_resolver_lookup_once() asked for go before the others,
  * however recently used; an ordinary lookup of one makes it ordinary. */
 static void trim_frees_once_entries_first(void **state)
@@ -715,10 +726,7 @@ static void trim_frees_once_entries_first(void **state)
     assert_false(mc_resolver_run(w.res, T0 + 10000));
     assert_int_equal(stats_of(&w).entries, 8);
     /* Down to three: the five once-only entries go, not the oldest. */
-    mc_resolver_trim(w.res, mc_resolver_epoch_next(w.res));
-    assert_int_equal(stats_of(&w).entries, 3);
-    lookup_many(&w, NULL, 0, 8);
-    assert_false(mc_resolver_run(w.res, T0 + 10000));
+    trim_to_three_and_ask(&w, 8);
     assert_sent_many(&w, 0, 2, 1);
     assert_sent_many(&w, 2, 5, 2);
     assert_sent_many(&w, 7, 1, 1);
@@ -745,10 +753,7 @@ static void trim_keeps_entries_a_scope_wants(void **state)
     assert_int_equal(stats_of(&w).entries, 8);
     /* Down to three: 0, 1 and 2 are wanted and stay; 3 (spent) and the
      * four of no scope go, however much newer. */
-    mc_resolver_trim(w.res, mc_resolver_epoch_next(w.res));
-    assert_int_equal(stats_of(&w).entries, 3);
-    lookup_many(&w, NULL, 0, 8);
-    assert_false(mc_resolver_run(w.res, T0 + 10000));
+    trim_to_three_and_ask(&w, 8);
     assert_sent_many(&w, 0, 3, 1);
     assert_sent_many(&w, 3, 5, 2);
     /* Spent: 0..2 are ordinary now, least recently used first. */
@@ -756,10 +761,7 @@ static void trim_keeps_entries_a_scope_wants(void **state)
     mc_resolver_epoch_next(w.res);
     lookup_many(&w, NULL, 3, 5);
     assert_false(mc_resolver_run(w.res, T0 + 10000));
-    mc_resolver_trim(w.res, mc_resolver_epoch_next(w.res));
-    assert_int_equal(stats_of(&w).entries, 3);
-    lookup_many(&w, NULL, 0, 3);
-    assert_false(mc_resolver_run(w.res, T0 + 10000));
+    trim_to_three_and_ask(&w, 3);
     assert_sent_many(&w, 0, 3, 2);
     mc_resolver_free(w.res);
 }
