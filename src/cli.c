@@ -823,8 +823,8 @@ struct mc_resolver *cli_setup_resolver(const struct cli *cli, struct mc_zone_set
             }
         }
     }
-    /* A long batch keeps at most this many answers (some 270 octets each:
-     * 40 MB), those its lines to come want first (mc_batch_scopes.h); a
+    /* A long batch keeps at most this many answers (some 200 octets each:
+     * 30 MB), those its lines to come want first (mc_batch_scopes.h); a
      * single check keeps everything. */
     size_t cache_max = 150000;
     const char *env = getenv("MAILCHECK_BATCH_CACHE");
