@@ -72,11 +72,16 @@ static const char *pack_string(struct pack *p, const char *s)
     return s ? pack_bytes(p, s, strlen(s)) : NULL;
 }
 
-/* Sizes (P->next NULL) or copies the strings of R into P, writing the
- * copies to RECORDS and CHAIN (when copying). */
-static void pack_strings(struct pack *p, const struct mc_dns_result *r,
-                         struct mc_dns_record *records, const char **chain)
+/* Sizes (P->next NULL) or copies the strings of R into P, in the one
+ * order both passes share: canonical (unless it is qname) and why, set in
+ * R, then the records' names and texts and the CNAME owners and targets,
+ * whose copies go to RECORDS and CHAIN (when copying). */
+static void pack_strings(struct pack *p, struct mc_dns_result *r, struct mc_dns_record *records,
+                         const char **chain)
 {
+    if (r->canonical && r->canonical != r->qname)
+        r->canonical = pack_string(p, r->canonical);
+    r->why = pack_string(p, r->why);
     for (size_t i = 0; i < r->count; i++) {
         const struct mc_dns_record *rr = &r->records[i];
         char *name = rr->name ? pack_bytes(p, rr->name, strlen(rr->name)) : NULL;
@@ -96,33 +101,30 @@ static void pack_strings(struct pack *p, const struct mc_dns_result *r,
     }
 }
 
-/* Layout: records, then the owner, target and server arrays of the CNAME
- * chain (pointers: aligned after records of pointer-aligned size), then
- * canonical, why and the strings, in that order. */
+/* The records, then the owner, target and server arrays of the CNAME chain
+ * (pointers: aligned after records of pointer-aligned size); the strings
+ * follow them. */
+static size_t arrays_size(const struct mc_dns_result *r)
+{
+    return r->count * sizeof *r->records + 3 * r->ncnames * sizeof(char *);
+}
+
 size_t mc_dns_result_packed_size(const struct mc_dns_result *r)
 {
     struct pack p = {0};
-    pack_strings(&p, r, NULL, NULL);
-    if (r->canonical && r->canonical != r->qname)
-        p.size += strlen(r->canonical) + 1;
-    if (r->why)
-        p.size += strlen(r->why) + 1;
-    return r->count * sizeof *r->records + (r->ncnames ? 3 * r->ncnames * sizeof(char *) : 0) +
-           p.size;
+    struct mc_dns_result sized = *r; /* sizing writes NULLs into it */
+    pack_strings(&p, &sized, NULL, NULL);
+    return arrays_size(r) + p.size;
 }
 
 void mc_dns_result_pack(struct mc_dns_result *r, void *block)
 {
     size_t records_size = r->count * sizeof *r->records;
-    size_t chain_size = r->ncnames ? 3 * r->ncnames * sizeof(char *) : 0;
     struct mc_dns_record *records = block;
     const char **chain = (const char **)(void *)((unsigned char *)block + records_size);
     if (r->count)
         memcpy(records, r->records, records_size);
-    struct pack p = {.next = (char *)block + records_size + chain_size};
-    if (r->canonical && r->canonical != r->qname)
-        r->canonical = pack_string(&p, r->canonical);
-    r->why = pack_string(&p, r->why);
+    struct pack p = {.next = (char *)block + arrays_size(r)};
     pack_strings(&p, r, records, chain);
     r->records = r->count ? records : NULL;
     if (r->ncnames) {
