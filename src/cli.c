@@ -829,10 +829,8 @@ struct mc_resolver *cli_setup_resolver(const struct cli *cli, struct mc_zone_set
     size_t cache_max = 150000;
     const char *env = getenv("MAILCHECK_BATCH_CACHE");
     if (cli->batch && env && *env) {
-        char *end;
-        errno = 0;
-        unsigned long long n = strtoull(env, &end, 10);
-        if (*end || errno || n == 0 || n > SIZE_MAX || env[0] == '-') {
+        unsigned long n;
+        if (!mc_parse_uint(env, SIZE_MAX, &n) || n == 0) {
             *why =
                 mc_xasprintf("MAILCHECK_BATCH_CACHE=%s: not a number of answers (1 or more)", env);
             return NULL;
