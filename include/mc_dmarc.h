@@ -246,7 +246,9 @@ struct mc_dmarc_found {
 struct mc_dmarc_walk {
     char domain[MC_DMARC_NAME_MAX + 1]; /* lowercase, no trailing dot */
     size_t nlabels;
-    size_t label[MC_DMARC_NAME_MAX / 2 + 1]; /* offset of each label, leftmost first */
+    /* offset of each label, leftmost first (< MC_DMARC_NAME_MAX: an octet
+     * each keeps the walk, and every operation holding one, small) */
+    unsigned char label[MC_DMARC_NAME_MAX / 2 + 1];
     size_t target[MC_DMARC_WALK_MAX];        /* label index of each name to query */
     bool queryable[MC_DMARC_WALK_MAX];       /* "_dmarc." + name fits the DNS */
     const struct mc_dmarc_record *found[MC_DMARC_WALK_MAX];

@@ -810,7 +810,9 @@ bool mc_dmarc_parse(struct mc_dmarc_record *rec, struct mc_arena *arena, const c
  * a trailing dot; fills LABEL[] with label offsets when not NULL.  Returns
  * the number of labels, or 0 when DOMAIN is no domain name.
  */
-static size_t copy_name(char *out, const char *domain, size_t *label)
+_Static_assert(MC_DMARC_NAME_MAX <= 255, "label offsets are octets");
+
+static size_t copy_name(char *out, const char *domain, unsigned char *label)
 {
     size_t n = mc_name_len(domain), labels = 0;
 
@@ -821,7 +823,7 @@ static size_t copy_name(char *out, const char *domain, size_t *label)
             return 0;
         if (i == 0 || domain[i - 1] == '.') {
             if (label)
-                label[labels] = i;
+                label[labels] = (unsigned char)i; /* i < MC_DMARC_NAME_MAX */
             labels++;
         }
         out[i] = (char)mc_ascii_tolower((unsigned char)domain[i]);

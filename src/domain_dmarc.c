@@ -24,10 +24,16 @@
 #include "mc_domain_private.h"
 #include "mc_util.h"
 
-/* "_dmarc." NAME, in D's arena. */
+/* "_dmarc." NAME, in D's arena (a copy, not a format: a walk asks up to
+ * eight names for every line of a batch). */
 static const char *dmarc_name(struct mc_domain *d, const char *name)
 {
-    return mc_arena_printf(d->arena, "_dmarc.%s", name);
+    static const char prefix[] = "_dmarc.";
+    size_t n = strlen(name);
+    char *out = mc_arena_alloc(d->arena, sizeof prefix + n);
+    memcpy(out, prefix, sizeof prefix - 1);
+    memcpy(out + sizeof prefix - 1, name, n + 1);
+    return out;
 }
 
 /* The TXT records of R as mc_dmarc.h reads them, from ARENA; *N of them
@@ -43,7 +49,8 @@ static struct mc_dmarc_txt *txts_of(struct mc_arena *arena, const struct mc_dns_
 }
 
 /* The one DMARC record among the TXT records of R (RFC 9989 §4.10 step 2),
- * parsed into D's arena; NULL with *SEVERAL set when there are several. */
+ * parsed into D's arena; NULL when there is none, or several (*SELECT
+ * says which), or it does not parse. */
 static struct mc_dmarc_record *pick(struct mc_domain *d, const struct mc_dns_result *r,
                                     enum mc_dmarc_select *select)
 {
@@ -62,6 +69,22 @@ static struct mc_dmarc_record *pick(struct mc_domain *d, const struct mc_dns_res
     return rec;
 }
 
+/* As pick(), but the walk's record when the walk had the same answer (the
+ * two readings share their names: the domain's, mostly the
+ * Organizational Domain's), instead of parsing it again. */
+static struct mc_dmarc_record *pick_again(struct mc_domain *d, const struct mc_dns_result *r,
+                                          enum mc_dmarc_select *select)
+{
+    const struct mc_domain_dmarc *m = &d->dmarc;
+    for (size_t i = 0; i < m->step; i++) {
+        if (m->txt[i] == r) {
+            *select = m->select[i];
+            return m->record[i];
+        }
+    }
+    return pick(d, r, select);
+}
+
 static void walk_next(struct mc_domain *d);
 static void rua_start(struct mc_domain *d);
 
@@ -78,9 +101,7 @@ static void walk_cb(void *arg, const struct mc_dns_result *result)
         m->failed = result;
         m->over = true;
     } else {
-        enum mc_dmarc_select select;
-        m->record[l->index] = pick(d, result, &select);
-        m->several[l->index] = select == MC_DMARC_SELECT_SEVERAL;
+        m->record[l->index] = pick(d, result, &m->select[l->index]);
         mc_dmarc_walk_answer(&m->walk, m->record[l->index]);
     }
     if (!m->over)
@@ -111,7 +132,7 @@ static void r7489_cb(void *arg, const struct mc_dns_result *result)
     m->txt_7489[l->index] = result;
     enum mc_dmarc_select select = MC_DMARC_SELECT_NONE;
     if (mc_dns_outcome_answered(result->outcome) || result->outcome == MC_DNS_OFFLINE) {
-        m->record_7489[l->index] = pick(d, result, &select);
+        m->record_7489[l->index] = pick_again(d, result, &select);
         mc_dmarc_rfc7489_answer(&m->r7489, select, m->record_7489[l->index]);
         const char *next = mc_dmarc_rfc7489_next(&m->r7489);
         if (next && l->index == 0) {
@@ -301,7 +322,7 @@ void mc_domain_dmarc_report(const struct mc_domain *d, struct mc_report *rep,
     if (!m->over || !mc_dmarc_walk_result(&m->walk, &found))
         return; /* cut by the deadline */
     for (size_t i = 0; i < m->step; i++)
-        if (m->several[i])
+        if (m->select[i] == MC_DMARC_SELECT_SEVERAL)
             mc_report_add_finding(
                 rep, "dmarc-multiple", MC_SEV_WARNING, d->domain,
                 mc_arena_printf(ar,

@@ -13,8 +13,9 @@
 #include "mc_render.h"
 #include "mc_util.h"
 
-/* PLAIN: a string with no octet to escape, written as it is. */
-enum kind { NUL, TRUE, FALSE, INTEGER, STRING, PLAIN, OBJECT, ARRAY };
+/* PLAIN: a string with no octet to escape, written as it is; DEFERRED: a
+ * value its function writes when the document is (mc_json_deferred()). */
+enum kind { NUL, TRUE, FALSE, INTEGER, STRING, PLAIN, OBJECT, ARRAY, DEFERRED };
 
 struct mc_json {
     enum kind kind;
@@ -29,6 +30,10 @@ struct mc_json {
         struct {
             struct mc_json *first, *last;
         } children;
+        struct {
+            void (*write)(struct mc_json_writer *w, const void *arg);
+            const void *arg; /* borrowed */
+        } deferred;
     } u;
 };
 
@@ -305,6 +310,8 @@ static void put_integer(struct dump_buf *b, long long v)
     put(b, digits + i, sizeof digits - i);
 }
 
+static void write_deferred(struct dump_buf *b, const struct mc_json *v, int indent, int depth);
+
 /* V as text: jansson's json_dumps() layout, compact (INDENT 0) or
  * JSON_INDENT(INDENT), members in insertion order. */
 static void put_value(struct dump_buf *b, const struct mc_json *v, int indent, int depth)
@@ -335,6 +342,7 @@ static void put_value(struct dump_buf *b, const struct mc_json *v, int indent, i
     case TRUE: put(b, "true", 4); return;
     case FALSE: put(b, "false", 5); return;
     case NUL: put(b, "null", 4); return;
+    case DEFERRED: write_deferred(b, v, indent, depth); return;
     }
 }
 
@@ -350,31 +358,212 @@ char *mc_json_end(struct mc_json *doc, bool pretty)
     return b.data;
 }
 
+/* ---- values written straight into the text (mc_json_deferred()) ---- */
+
+/* Containers nested deeper than this in one deferred value are a bug of
+ * the renderer, caught at once: the writer keeps one bit per level. */
+#define WRITER_LEVELS 64
+
+/* The state put_value() keeps on its stack, kept here instead: TOP is the
+ * depth of the innermost open container (one above the deferred value's
+ * own depth before its first call), NONEMPTY a bit per depth for "has a
+ * member already", PLACED that the next value's place is ready (after a
+ * key, or as the deferred value itself). */
+struct mc_json_writer {
+    struct dump_buf *b;
+    int indent;
+    int top, base;
+    uint64_t nonempty, array; /* a bit per depth */
+    bool placed;
+};
+
+struct mc_json *mc_json_deferred(void (*write)(struct mc_json_writer *w, const void *arg),
+                                 const void *arg)
+{
+    struct mc_json *v = value(DEFERRED);
+    v->u.deferred.write = write;
+    v->u.deferred.arg = arg;
+    return v;
+}
+
+static void write_deferred(struct dump_buf *b, const struct mc_json *v, int indent, int depth)
+{
+    struct mc_json_writer w = {.b = b, .indent = indent, .top = depth - 1, .base = depth - 1,
+                               .placed = true};
+    v->u.deferred.write(&w, v->u.deferred.arg);
+    /* every container it opened, closed; exactly one value written */
+    assert(w.top == w.base && !w.placed);
+}
+
+/* Where the next member or element goes: after the previous one's comma,
+ * on its own line when indenting (put_value()'s layout). */
+static void next_place(struct mc_json_writer *w)
+{
+    uint64_t bit = UINT64_C(1) << w->top;
+    if (w->nonempty & bit)
+        put_char(w->b, ',');
+    w->nonempty |= bit;
+    put_indent(w->b, w->indent, w->top + 1);
+}
+
+/* Before a value: its place, unless a key (or the deferred node) made it. */
+static void place_value(struct mc_json_writer *w)
+{
+    if (w->placed)
+        w->placed = false;
+    else
+        next_place(w);
+}
+
+static void open_container(struct mc_json_writer *w, char c)
+{
+    place_value(w);
+    put_char(w->b, c);
+    if (++w->top - w->base >= WRITER_LEVELS - 1) {
+        fprintf(stderr, "mc_json_writer: more than %d levels\n", WRITER_LEVELS - 1);
+        abort();
+    }
+    uint64_t bit = UINT64_C(1) << w->top;
+    w->nonempty &= ~bit;
+    if (c == '[')
+        w->array |= bit;
+    else
+        w->array &= ~bit;
+}
+
+void mc_jw_object(struct mc_json_writer *w)
+{
+    open_container(w, '{');
+}
+
+void mc_jw_array(struct mc_json_writer *w)
+{
+    open_container(w, '[');
+}
+
+void mc_jw_end(struct mc_json_writer *w)
+{
+    assert(w->top > w->base && !w->placed);
+    uint64_t bit = UINT64_C(1) << w->top;
+    if (w->nonempty & bit)
+        put_indent(w->b, w->indent, w->top);
+    put_char(w->b, w->array & bit ? ']' : '}');
+    w->top--;
+}
+
+void mc_jw_key_n(struct mc_json_writer *w, const char *key, size_t len)
+{
+    assert(!w->placed && strlen(key) == len && all_plain(key));
+    next_place(w);
+    put_plain(w->b, key, len, w->indent > 0 ? ": " : ":", w->indent > 0 ? 2 : 1);
+    w->placed = true;
+}
+
+void mc_jw_null(struct mc_json_writer *w)
+{
+    place_value(w);
+    put(w->b, "null", 4);
+}
+
+void mc_jw_bool(struct mc_json_writer *w, bool v)
+{
+    place_value(w);
+    if (v)
+        put(w->b, "true", 4);
+    else
+        put(w->b, "false", 5);
+}
+
+void mc_jw_integer(struct mc_json_writer *w, long long v)
+{
+    place_value(w);
+    put_integer(w->b, v);
+}
+
+void mc_jw_literal(struct mc_json_writer *w, const char *s)
+{
+    assert(all_plain(s));
+    place_value(w);
+    put_plain(w->b, s, strlen(s), "", 0);
+}
+
+/* As mc_json_safe_string() would store S and put_value() write it. */
+void mc_jw_safe_string(struct mc_json_writer *w, const char *s)
+{
+    if (!s) {
+        mc_jw_null(w);
+        return;
+    }
+    place_value(w);
+    size_t span = plain_span(s);
+    if (s[span] == '\0') {
+        put_plain(w->b, s, span, "", 0);
+        return;
+    }
+    span += mc_render_safe_span(s + span);
+    if (s[span] == '\0') {
+        put_string(w->b, s, span);
+        return;
+    }
+    char *safe = mc_render_safe(s);
+    put_string(w->b, safe, strlen(safe));
+    free(safe);
+}
+
 /* One lookup of the evidence: name, type, outcome, rcode, ttl, server,
- * answers (and why, for a failure). */
+ * answers, the CNAME steps (and why, for a failure). */
+void mc_jw_lookup(struct mc_json_writer *w, const struct mc_report_lookup *l)
+{
+    mc_jw_object(w);
+    mc_jw_key(w, "name");
+    mc_jw_safe_string(w, l->name);
+    mc_jw_key(w, "type");
+    mc_jw_literal(w, l->type);
+    mc_jw_key(w, "outcome");
+    mc_jw_literal(w, l->outcome);
+    mc_jw_key(w, "rcode");
+    if (l->rcode >= 0)
+        mc_jw_integer(w, l->rcode);
+    else
+        mc_jw_null(w);
+    mc_jw_key(w, "ttl");
+    if (l->ttl >= 0)
+        mc_jw_integer(w, l->ttl);
+    else
+        mc_jw_null(w);
+    mc_jw_key(w, "server");
+    mc_jw_safe_string(w, l->server);
+    mc_jw_key(w, "answers");
+    mc_jw_array(w);
+    for (size_t i = 0; i < l->nanswers; i++)
+        mc_jw_safe_string(w, l->answers[i]);
+    mc_jw_end(w);
+    mc_jw_key(w, "cnames");
+    mc_jw_array(w);
+    for (size_t i = 0; i < l->ncnames; i++) {
+        mc_jw_object(w);
+        mc_jw_key(w, "owner");
+        mc_jw_safe_string(w, l->cnames[i].owner);
+        mc_jw_key(w, "target");
+        mc_jw_safe_string(w, l->cnames[i].target);
+        mc_jw_key(w, "server");
+        mc_jw_safe_string(w, l->cnames[i].server);
+        mc_jw_end(w);
+    }
+    mc_jw_end(w);
+    if (l->why) {
+        mc_jw_key(w, "why");
+        mc_jw_safe_string(w, l->why);
+    }
+    mc_jw_end(w);
+}
+
+static void lookup_write(struct mc_json_writer *w, const void *lookup)
+{
+    mc_jw_lookup(w, lookup);
+}
+
 struct mc_json *mc_json_lookup(const struct mc_report_lookup *l)
 {
-    struct mc_json *o = mc_json_object();
-    mc_json_set(o, "name", mc_json_safe_string(l->name));
-    mc_json_set(o, "type", mc_json_literal(l->type));
-    mc_json_set(o, "outcome", mc_json_literal(l->outcome));
-    mc_json_set(o, "rcode", l->rcode >= 0 ? mc_json_integer(l->rcode) : mc_json_null());
-    mc_json_set(o, "ttl", l->ttl >= 0 ? mc_json_integer(l->ttl) : mc_json_null());
-    mc_json_set(o, "server", mc_json_safe_string(l->server));
-    struct mc_json *answers = mc_json_array();
-    for (size_t i = 0; i < l->nanswers; i++)
-        mc_json_append(answers, mc_json_safe_string(l->answers[i]));
-    mc_json_set(o, "answers", answers);
-    struct mc_json *cnames = mc_json_array();
-    for (size_t i = 0; i < l->ncnames; i++) {
-        struct mc_json *step = mc_json_object();
-        mc_json_set(step, "owner", mc_json_safe_string(l->cnames[i].owner));
-        mc_json_set(step, "target", mc_json_safe_string(l->cnames[i].target));
-        mc_json_set(step, "server", mc_json_safe_string(l->cnames[i].server));
-        mc_json_append(cnames, step);
-    }
-    mc_json_set(o, "cnames", cnames);
-    if (l->why)
-        mc_json_set(o, "why", mc_json_safe_string(l->why));
-    return o;
+    return mc_json_deferred(lookup_write, l);
 }

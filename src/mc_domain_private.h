@@ -19,7 +19,7 @@ struct mc_domain_dmarc {
     size_t step;               /* walk steps asked */
     const struct mc_dns_result *txt[MC_DMARC_WALK_MAX];
     struct mc_dmarc_record *record[MC_DMARC_WALK_MAX];
-    bool several[MC_DMARC_WALK_MAX];
+    enum mc_dmarc_select select[MC_DMARC_WALK_MAX]; /* how RECORD was chosen */
     bool offline;                       /* a walk name was outside every --zone */
     const struct mc_dns_result *failed; /* the first walk lookup that failed */
     bool over;                          /* the walk is over (or failed) */

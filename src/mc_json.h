@@ -62,9 +62,45 @@ void mc_json_set(struct mc_json *object, const char *key, struct mc_json *value)
 /* Adds VALUE to the end of ARRAY. */
 void mc_json_append(struct mc_json *array, struct mc_json *value);
 
+/* ---- values written straight into the text ----
+ *
+ * The large and regular parts of a document (a sender domain's block, the
+ * evidence of every lookup) are written when the document is, without a
+ * tree: in --batch, building and walking the tree cost 350 instructions a
+ * value, most of a domain block's cost (bench/RESULTS.md).
+ * mc_json_deferred() puts in the tree a value that WRITE writes, from
+ * mc_json_end(), through the mc_jw_*() calls below, with the layout
+ * (separators, indentation) the tree would have given it.  WRITE writes
+ * exactly one value; ARG is borrowed until mc_json_end(). */
+struct mc_json_writer;
+struct mc_json *mc_json_deferred(void (*write)(struct mc_json_writer *w, const void *arg),
+                                 const void *arg);
+
+/* Opens an object or an array as the next value; mc_jw_end() closes the
+ * innermost one open. */
+void mc_jw_object(struct mc_json_writer *w);
+void mc_jw_array(struct mc_json_writer *w);
+void mc_jw_end(struct mc_json_writer *w);
+
+/* The next member's key: a string literal, plain (as mc_json_set()'s);
+ * its value follows. */
+#define mc_jw_key(w, key) mc_jw_key_n((w), "" key "", sizeof(key) - 1)
+void mc_jw_key_n(struct mc_json_writer *w, const char *key, size_t len);
+
+/* The next value: as mc_json_null(), mc_json_bool(), mc_json_integer(),
+ * mc_json_literal() and mc_json_safe_string() (null for NULL) store it. */
+void mc_jw_null(struct mc_json_writer *w);
+void mc_jw_bool(struct mc_json_writer *w, bool value);
+void mc_jw_integer(struct mc_json_writer *w, long long value);
+void mc_jw_literal(struct mc_json_writer *w, const char *s);
+void mc_jw_safe_string(struct mc_json_writer *w, const char *s);
+
 /* One lookup of the evidence (mc_report_lookup) as a JSON object: name,
- * type, outcome, rcode, ttl, server, answers, cnames (and why). */
+ * type, outcome, rcode, ttl, server, answers, cnames (and why); written as
+ * the next value of W, or as a deferred value of the tree (LOOKUP
+ * borrowed until mc_json_end()). */
 struct mc_report_lookup;
+void mc_jw_lookup(struct mc_json_writer *w, const struct mc_report_lookup *lookup);
 struct mc_json *mc_json_lookup(const struct mc_report_lookup *lookup);
 
 /* An SPF ledger (mc_spf_step) as the JSON "trace" array: depth, domain,

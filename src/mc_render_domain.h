@@ -20,7 +20,7 @@ void mc_render_domain_roles(FILE *f, unsigned roles);
  * VERBOSE > 0 the lookups behind it. */
 void mc_render_domain_text(FILE *f, const struct mc_report_domain *d, int verbose);
 
-/* D as the JSON object of "domains". */
+/* D as the JSON object of "domains" (D borrowed until mc_json_end()). */
 struct mc_json *mc_render_domain_json(const struct mc_report_domain *d);
 
 /* The SPF walk W of `mailcheck domain` in text: the result, the

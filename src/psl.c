@@ -13,14 +13,18 @@
 #include <string.h>
 #include <time.h>
 
-/* The registrable domain of a parent name asked before (see
+/* The registrable domain of a name asked before (see
  * mc_psl_registrable()); NULL when it has none. */
 struct parent {
     char *name;
     char *registrable;
 };
 
-#define PARENT_SLOTS 1024 /* direct-mapped: a collision replaces */
+/* Direct-mapped: a collision replaces.  Parents are few; hosts are every
+ * sender domain of a batch, each asked by its lines (and, in one check, by
+ * the DMARC report and the alignment of its identities). */
+#define PARENT_SLOTS 1024
+#define HOST_SLOTS 8192
 
 struct mc_psl {
     const psl_ctx_t *ctx;
@@ -28,7 +32,8 @@ struct mc_psl {
     char *description;
     /* A cache behind the const interface (mailcheck asks the list from
      * one thread): the pointer is const with the rest, its slots are not. */
-    struct parent *parents;
+    struct parent *parents; /* PARENT_SLOTS */
+    struct parent *hosts;   /* HOST_SLOTS: mc_psl_registrable()'s answers */
 };
 
 struct mc_psl *mc_psl_load(const char *path, char **why)
@@ -56,6 +61,7 @@ struct mc_psl *mc_psl_load(const char *path, char **why)
         return NULL;
     }
     psl->parents = mc_xcalloc(PARENT_SLOTS, sizeof *psl->parents);
+    psl->hosts = mc_xcalloc(HOST_SLOTS, sizeof *psl->hosts);
     psl->description = mc_xasprintf("libpsl %s, list %s (%d suffixes)", psl_get_version(),
                                     source ? source : "built-in", psl_suffix_count(psl->ctx));
     return psl;
@@ -70,7 +76,12 @@ void mc_psl_free(struct mc_psl *psl)
         free(psl->parents[i].name);
         free(psl->parents[i].registrable);
     }
+    for (size_t i = 0; i < HOST_SLOTS; i++) {
+        free(psl->hosts[i].name);
+        free(psl->hosts[i].registrable);
+    }
     free(psl->parents);
+    free(psl->hosts);
     free(psl->description);
     free(psl);
 }
@@ -86,19 +97,29 @@ static bool well_formed(const char *host)
     return true;
 }
 
-static const struct parent *parent_of(const struct mc_psl *psl, const char *name)
+/* NAME's slot of SLOTS (N of them). */
+static struct parent *slot_of(struct parent *slots, size_t n, const char *name)
 {
     uint32_t h = 2166136261u; /* FNV-1a */
     for (const char *p = name; *p; p++)
         h = (h ^ (unsigned char)*p) * 16777619u;
-    struct parent *slot = &psl->parents[h % PARENT_SLOTS];
-    if (slot->name && strcmp(slot->name, name) == 0)
-        return slot;
+    return &slots[h % n];
+}
+
+/* SLOT now holds NAME and REGISTRABLE (copied; NULL for none). */
+static void slot_set(struct parent *slot, const char *name, const char *registrable)
+{
     free(slot->name);
     free(slot->registrable);
-    const char *reg = psl_registrable_domain(psl->ctx, name);
     slot->name = mc_xstrdup(name);
-    slot->registrable = reg ? mc_xstrdup(reg) : NULL;
+    slot->registrable = registrable ? mc_xstrdup(registrable) : NULL;
+}
+
+static const struct parent *parent_of(const struct mc_psl *psl, const char *name)
+{
+    struct parent *slot = slot_of(psl->parents, PARENT_SLOTS, name);
+    if (!slot->name || strcmp(slot->name, name) != 0)
+        slot_set(slot, name, psl_registrable_domain(psl->ctx, name));
     return slot;
 }
 
@@ -111,10 +132,13 @@ static const struct parent *parent_of(const struct mc_psl *psl, const char *name
  * HOST and PARENT's answer from the memo replace three or four tests of
  * 3,000 instructions each: the senders of a batch share few parents
  * (tests/unit/test_dmarc.c checks the two ways agree on every rule of the
- * system's list).
+ * system's list).  The answer for HOST is kept too, for HOST's next line.
  */
 char *mc_psl_registrable(const struct mc_psl *psl, const char *host)
 {
+    struct parent *memo = slot_of(psl->hosts, HOST_SLOTS, host);
+    if (memo->name && strcmp(memo->name, host) == 0)
+        return mc_xstrdup(memo->registrable);
     const char *dot = strchr(host, '.');
     const char *reg;
     if (!dot || !well_formed(host))
@@ -125,7 +149,8 @@ char *mc_psl_registrable(const struct mc_psl *psl, const char *host)
         const struct parent *parent = parent_of(psl, dot + 1);
         reg = parent->registrable ? parent->registrable : host;
     }
-    return mc_xstrdup(reg ? reg : host);
+    slot_set(memo, host, reg ? reg : host);
+    return mc_xstrdup(memo->registrable);
 }
 
 /* The answer of libpsl alone, for the tests. */

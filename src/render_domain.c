@@ -132,94 +132,155 @@ void mc_render_domain_text(FILE *f, const struct mc_report_domain *d, int verbos
     }
 }
 
-static struct mc_json *mx_json(const struct mc_report_domain *d)
+/* The JSON block is written straight into the document (mc_json.h,
+ * mc_json_deferred()): in --batch it is half of every line. */
+
+static void mx_json(struct mc_json_writer *w, const struct mc_report_domain *d)
 {
-    struct mc_json *o = mc_json_object();
-    struct mc_json *records = mc_json_array();
+    mc_jw_object(w);
+    mc_jw_key(w, "records");
+    mc_jw_array(w);
     for (size_t i = 0; i < d->nmx; i++) {
         const struct mc_report_mx *m = &d->mx[i];
-        struct mc_json *r = mc_json_object();
-        mc_json_set(r, "preference", mc_json_integer(m->preference));
-        mc_json_set(r, "exchange", mc_json_safe_string(m->exchange));
-        struct mc_json *addrs = mc_json_array();
+        mc_jw_object(w);
+        mc_jw_key(w, "preference");
+        mc_jw_integer(w, m->preference);
+        mc_jw_key(w, "exchange");
+        mc_jw_safe_string(w, m->exchange);
+        mc_jw_key(w, "addresses");
+        mc_jw_array(w);
         for (size_t j = 0; j < m->naddresses; j++)
-            mc_json_append(addrs, mc_json_safe_string(m->addresses[j]));
-        mc_json_set(r, "addresses", addrs);
-        mc_json_append(records, r);
+            mc_jw_safe_string(w, m->addresses[j]);
+        mc_jw_end(w);
+        mc_jw_end(w);
     }
-    mc_json_set(o, "records", records);
-    mc_json_set(o, "null_mx", mc_json_bool(d->null_mx));
-    mc_json_set(o, "implicit", mc_json_bool(d->implicit));
-    return o;
+    mc_jw_end(w);
+    mc_jw_key(w, "null_mx");
+    mc_jw_bool(w, d->null_mx);
+    mc_jw_key(w, "implicit");
+    mc_jw_bool(w, d->implicit);
+    mc_jw_end(w);
 }
 
-static struct mc_json *tri_json(int v)
+/* true, false, or null for unknown (V < 0) */
+static void tri_json(struct mc_json_writer *w, int v)
 {
-    return v < 0 ? mc_json_null() : mc_json_bool(v);
+    if (v < 0)
+        mc_jw_null(w);
+    else
+        mc_jw_bool(w, v);
 }
 
-static struct mc_json *dmarc_json(const struct mc_report_dmarc *m)
+/* A word of the report's own, or null. */
+static void word_json(struct mc_json_writer *w, const char *word)
 {
-    struct mc_json *o = mc_json_object();
-    mc_json_set(o, "record", mc_json_safe_string(m->record));
-    mc_json_set(o, "found_at", mc_json_safe_string(m->found_at));
-    mc_json_set(o, "policy", m->policy ? mc_json_literal(m->policy) : mc_json_null());
-    mc_json_set(o, "applied_policy",
-                m->applied_policy ? mc_json_literal(m->applied_policy) : mc_json_null());
-    mc_json_set(o, "org_domain", mc_json_safe_string(m->org_domain));
-    mc_json_set(o, "org_domain_psl", mc_json_safe_string(m->org_domain_psl));
-    mc_json_set(o, "spf_aligned", tri_json(m->spf_aligned));
-    mc_json_set(o, "dkim_aligned", tri_json(m->dkim_aligned));
-    mc_json_set(o, "result", m->result ? mc_json_literal(m->result) : mc_json_null());
+    if (word)
+        mc_jw_literal(w, word);
+    else
+        mc_jw_null(w);
+}
+
+static void dmarc_json(struct mc_json_writer *w, const struct mc_report_dmarc *m)
+{
+    mc_jw_object(w);
+    mc_jw_key(w, "record");
+    mc_jw_safe_string(w, m->record);
+    mc_jw_key(w, "found_at");
+    mc_jw_safe_string(w, m->found_at);
+    mc_jw_key(w, "policy");
+    word_json(w, m->policy);
+    mc_jw_key(w, "applied_policy");
+    word_json(w, m->applied_policy);
+    mc_jw_key(w, "org_domain");
+    mc_jw_safe_string(w, m->org_domain);
+    mc_jw_key(w, "org_domain_psl");
+    mc_jw_safe_string(w, m->org_domain_psl);
+    mc_jw_key(w, "spf_aligned");
+    tri_json(w, m->spf_aligned);
+    mc_jw_key(w, "dkim_aligned");
+    tri_json(w, m->dkim_aligned);
+    mc_jw_key(w, "result");
+    word_json(w, m->result);
     if (m->readings_differ) {
-        struct mc_json *r = mc_json_object();
-        mc_json_set(r, "found_at", mc_json_safe_string(m->psl_found_at));
-        mc_json_set(r, "applied_policy",
-                    m->psl_applied_policy ? mc_json_literal(m->psl_applied_policy)
-                                          : mc_json_null());
-        mc_json_set(r, "org_domain", mc_json_safe_string(m->org_domain_psl));
-        mc_json_set(r, "spf_aligned", tri_json(m->psl_spf_aligned));
-        mc_json_set(r, "dkim_aligned", tri_json(m->psl_dkim_aligned));
-        mc_json_set(r, "result", m->psl_result ? mc_json_literal(m->psl_result) : mc_json_null());
-        mc_json_set(o, "rfc7489", r);
+        mc_jw_key(w, "rfc7489");
+        mc_jw_object(w);
+        mc_jw_key(w, "found_at");
+        mc_jw_safe_string(w, m->psl_found_at);
+        mc_jw_key(w, "applied_policy");
+        word_json(w, m->psl_applied_policy);
+        mc_jw_key(w, "org_domain");
+        mc_jw_safe_string(w, m->org_domain_psl);
+        mc_jw_key(w, "spf_aligned");
+        tri_json(w, m->psl_spf_aligned);
+        mc_jw_key(w, "dkim_aligned");
+        tri_json(w, m->psl_dkim_aligned);
+        mc_jw_key(w, "result");
+        word_json(w, m->psl_result);
+        mc_jw_end(w);
     }
-    return o;
+    mc_jw_end(w);
 }
 
-static struct mc_json *dkim_json(const struct mc_report_dkim *k)
+static void dkim_json(struct mc_json_writer *w, const struct mc_report_dkim *k)
 {
-    struct mc_json *o = mc_json_object();
-    mc_json_set(o, "selector", mc_json_safe_string(k->selector));
-    mc_json_set(o, "domain", mc_json_safe_string(k->domain));
-    mc_json_set(o, "status", mc_json_literal(k->status));
-    mc_json_set(o, "key_type", k->key_type ? mc_json_literal(k->key_type) : mc_json_null());
-    mc_json_set(o, "key_bits", k->key_bits >= 0 ? mc_json_integer(k->key_bits) : mc_json_null());
-    mc_json_set(o, "testing", mc_json_bool(k->testing));
-    mc_json_set(o, "source", mc_json_safe_string(k->source));
-    mc_json_set(o, "private_key", mc_json_literal(k->private_key));
-    return o;
+    mc_jw_object(w);
+    mc_jw_key(w, "selector");
+    mc_jw_safe_string(w, k->selector);
+    mc_jw_key(w, "domain");
+    mc_jw_safe_string(w, k->domain);
+    mc_jw_key(w, "status");
+    mc_jw_literal(w, k->status);
+    mc_jw_key(w, "key_type");
+    word_json(w, k->key_type);
+    mc_jw_key(w, "key_bits");
+    if (k->key_bits >= 0)
+        mc_jw_integer(w, k->key_bits);
+    else
+        mc_jw_null(w);
+    mc_jw_key(w, "testing");
+    mc_jw_bool(w, k->testing);
+    mc_jw_key(w, "source");
+    mc_jw_safe_string(w, k->source);
+    mc_jw_key(w, "private_key");
+    mc_jw_literal(w, k->private_key);
+    mc_jw_end(w);
+}
+
+static void domain_json(struct mc_json_writer *w, const void *domain)
+{
+    const struct mc_report_domain *d = domain;
+    mc_jw_object(w);
+    mc_jw_key(w, "domain");
+    mc_jw_safe_string(w, d->domain);
+    mc_jw_key(w, "roles");
+    mc_jw_array(w);
+    for (size_t i = 0; i < sizeof role_words / sizeof role_words[0]; i++)
+        if (d->roles & role_words[i].bit)
+            mc_jw_literal(w, role_words[i].word);
+    mc_jw_end(w);
+    mc_jw_key(w, "mx");
+    mx_json(w, d);
+    mc_jw_key(w, "dmarc");
+    if (d->dmarc.checked)
+        dmarc_json(w, &d->dmarc);
+    else
+        mc_jw_null(w);
+    mc_jw_key(w, "dkim");
+    mc_jw_array(w);
+    for (size_t i = 0; i < d->ndkim; i++)
+        dkim_json(w, &d->dkim[i]);
+    mc_jw_end(w);
+    mc_jw_key(w, "lookups");
+    mc_jw_array(w);
+    for (size_t i = 0; i < d->nlookups; i++)
+        mc_jw_lookup(w, &d->lookups[i]);
+    mc_jw_end(w);
+    mc_jw_end(w);
 }
 
 struct mc_json *mc_render_domain_json(const struct mc_report_domain *d)
 {
-    struct mc_json *o = mc_json_object();
-    mc_json_set(o, "domain", mc_json_safe_string(d->domain));
-    struct mc_json *roles = mc_json_array();
-    for (size_t i = 0; i < sizeof role_words / sizeof role_words[0]; i++)
-        if (d->roles & role_words[i].bit)
-            mc_json_append(roles, mc_json_literal(role_words[i].word));
-    mc_json_set(o, "roles", roles);
-    mc_json_set(o, "mx", mx_json(d));
-    mc_json_set(o, "dmarc", d->dmarc.checked ? dmarc_json(&d->dmarc) : mc_json_null());
-    struct mc_json *dkim = mc_json_array();
-    for (size_t i = 0; i < d->ndkim; i++)
-        mc_json_append(dkim, dkim_json(&d->dkim[i]));
-    mc_json_set(o, "dkim", dkim);
-    struct mc_json *lookups = mc_json_array();
-    for (size_t i = 0; i < d->nlookups; i++)
-        mc_json_append(lookups, mc_json_lookup(&d->lookups[i]));
-    mc_json_set(o, "lookups", lookups);
-    return o;
+    return mc_json_deferred(domain_json, d);
 }
 
 void mc_render_spf_walk_text(FILE *f, const struct mc_report_spf_walk *w, int verbose)
