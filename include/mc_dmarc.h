@@ -249,8 +249,8 @@ struct mc_dmarc_walk {
     /* offset of each label, leftmost first (< MC_DMARC_NAME_MAX: an octet
      * each keeps the walk, and every operation holding one, small) */
     unsigned char label[MC_DMARC_NAME_MAX / 2 + 1];
-    size_t target[MC_DMARC_WALK_MAX];        /* label index of each name to query */
-    bool queryable[MC_DMARC_WALK_MAX];       /* "_dmarc." + name fits the DNS */
+    size_t target[MC_DMARC_WALK_MAX];  /* label index of each name to query */
+    bool queryable[MC_DMARC_WALK_MAX]; /* "_dmarc." + name fits the DNS */
     const struct mc_dmarc_record *found[MC_DMARC_WALK_MAX];
     size_t ntargets;
     size_t next;  /* the target to ask next */

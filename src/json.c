@@ -388,8 +388,8 @@ struct mc_json *mc_json_deferred(void (*write)(struct mc_json_writer *w, const v
 
 static void write_deferred(struct dump_buf *b, const struct mc_json *v, int indent, int depth)
 {
-    struct mc_json_writer w = {.b = b, .indent = indent, .top = depth - 1, .base = depth - 1,
-                               .placed = true};
+    struct mc_json_writer w = {
+        .b = b, .indent = indent, .top = depth - 1, .base = depth - 1, .placed = true};
     v->u.deferred.write(&w, v->u.deferred.arg);
     /* every container it opened, closed; exactly one value written */
     assert(w.top == w.base && !w.placed);

@@ -20,9 +20,9 @@ struct mc_domain_dmarc {
     const struct mc_dns_result *txt[MC_DMARC_WALK_MAX];
     struct mc_dmarc_record *record[MC_DMARC_WALK_MAX];
     enum mc_dmarc_select select[MC_DMARC_WALK_MAX]; /* how RECORD was chosen */
-    bool offline;                       /* a walk name was outside every --zone */
-    const struct mc_dns_result *failed; /* the first walk lookup that failed */
-    bool over;                          /* the walk is over (or failed) */
+    bool offline;                                   /* a walk name was outside every --zone */
+    const struct mc_dns_result *failed;             /* the first walk lookup that failed */
+    bool over;                                      /* the walk is over (or failed) */
     /* RFC 7489 beside it: the record at the domain, else at its PSL
      * Organizational Domain. */
     bool have_7489;

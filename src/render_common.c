@@ -8,6 +8,7 @@
 #include "mc_render.h"
 #include "mc_render_common.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,49 +166,61 @@ char *mc_render_spf_lookup_line(const struct mc_spf_lookup *l)
 }
 
 /* The section of the standard behind each finding: what the text report
- * cites next to the reason, and JSON's "reference". */
-static const struct {
+ * cites next to the reason, and JSON's "reference".  Sorted by code
+ * (strcmp() order) for bsearch(): every finding of every report asks
+ * (checked where NDEBUG is not defined). */
+struct reference {
     const char *code, *reference;
-} references[] = {
-    {"host-nxdomain", "RFC 5321 section 4.1.4"},
-    {"host-no-address", "RFC 5321 section 4.1.4"},
-    {"host-cname", "RFC 5321 section 2.3.5"},
-    {"ptr-missing", "RFC 1912 section 2.1"},
-    {"ptr-invalid-name", "RFC 1123 section 2.1"},
+};
+
+static const struct reference references[] = {
     {"address-not-global", "RFC 6890 section 2.2"},
-    {"ptr-unconfirmed", "RFC 8601 section 3"},
-    {"ptr-mismatch", "RFC 1912 section 2.1"},
-    {"ptr-multiple", "RFC 1912 section 2.1"},
+    {"host-cname", "RFC 5321 section 2.3.5"},
+    {"host-no-address", "RFC 5321 section 4.1.4"},
+    {"host-nxdomain", "RFC 5321 section 4.1.4"},
     {"lookup-failed", "RFC 8601 section 3"},
-    {"spf-none", "RFC 7208 section 8.1"},
-    {"spf-neutral", "RFC 7208 section 8.2"},
+    {"ptr-invalid-name", "RFC 1123 section 2.1"},
+    {"ptr-mismatch", "RFC 1912 section 2.1"},
+    {"ptr-missing", "RFC 1912 section 2.1"},
+    {"ptr-multiple", "RFC 1912 section 2.1"},
+    {"ptr-unconfirmed", "RFC 8601 section 3"},
+    {"spf-duplicate-include", "RFC 7208 section 5.2"},
     {"spf-fail", "RFC 7208 section 8.4"},
-    {"spf-softfail", "RFC 7208 section 8.5"},
-    {"spf-temperror", "RFC 7208 section 8.6"},
-    {"spf-permerror", "RFC 7208 section 8.7"},
-    {"spf-helo-none", "RFC 7208 section 2.3"},
-    {"spf-helo-neutral", "RFC 7208 section 2.3"},
     {"spf-helo-fail", "RFC 7208 section 2.3"},
+    {"spf-helo-neutral", "RFC 7208 section 2.3"},
+    {"spf-helo-none", "RFC 7208 section 2.3"},
+    {"spf-helo-permerror", "RFC 7208 section 2.3"},
     {"spf-helo-softfail", "RFC 7208 section 2.3"},
     {"spf-helo-temperror", "RFC 7208 section 2.3"},
-    {"spf-helo-permerror", "RFC 7208 section 2.3"},
+    {"spf-include-loop", "RFC 7208 section 5.2"},
     {"spf-lookups-near-limit", "RFC 7208 section 4.6.4"},
-    {"spf-void-lookups", "RFC 7208 section 4.6.4"},
-    {"spf-plus-all", "RFC 7208 section 5.1"},
+    {"spf-neutral", "RFC 7208 section 8.2"},
     {"spf-neutral-all", "RFC 7208 section 5.1"},
     {"spf-no-all", "RFC 7208 section 4.7"},
+    {"spf-none", "RFC 7208 section 8.1"},
+    {"spf-permerror", "RFC 7208 section 8.7"},
+    {"spf-plus-all", "RFC 7208 section 5.1"},
     {"spf-ptr", "RFC 7208 section 5.5"},
     {"spf-record-long", "RFC 7208 section 3.4"},
-    {"spf-duplicate-include", "RFC 7208 section 5.2"},
-    {"spf-include-loop", "RFC 7208 section 5.2"},
+    {"spf-softfail", "RFC 7208 section 8.5"},
+    {"spf-temperror", "RFC 7208 section 8.6"},
+    {"spf-void-lookups", "RFC 7208 section 4.6.4"},
 };
+
+static int by_code(const void *key, const void *entry)
+{
+    return strcmp(key, ((const struct reference *)entry)->code);
+}
 
 const char *mc_render_finding_reference(const char *code)
 {
-    for (size_t i = 0; i < sizeof references / sizeof references[0]; i++)
-        if (strcmp(references[i].code, code) == 0)
-            return references[i].reference;
-    return NULL;
+    size_t n = sizeof references / sizeof references[0];
+#ifndef NDEBUG
+    for (size_t i = 1; i < n; i++)
+        assert(strcmp(references[i - 1].code, references[i].code) < 0);
+#endif
+    const struct reference *found = bsearch(code, references, n, sizeof references[0], by_code);
+    return found ? found->reference : NULL;
 }
 
 FILE *mc_render_buffer_open(struct mc_render_buffer *rb)

@@ -140,6 +140,96 @@ static void safe_strings_are_copied_and_printable(void **state)
     free(got);
 }
 
+/* ---- values written straight into the text (mc_json_deferred()) ---- */
+
+/* V (jansson's) through the writer, strings as mc_json_safe_string()
+ * stores them. */
+static void write_jansson(struct mc_json_writer *w, const void *arg)
+{
+    json_t *v = (json_t *)(uintptr_t)arg; /* jansson's getters take no const */
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *member;
+        mc_jw_object(w);
+        json_object_foreach(v, key, member)
+        {
+            mc_jw_key_n(w, key, strlen(key));
+            write_jansson(w, member);
+        }
+        mc_jw_end(w);
+        return;
+    }
+    case JSON_ARRAY: {
+        size_t i;
+        json_t *element;
+        mc_jw_array(w);
+        json_array_foreach(v, i, element) write_jansson(w, element);
+        mc_jw_end(w);
+        return;
+    }
+    case JSON_STRING: mc_jw_safe_string(w, json_string_value(v)); return;
+    case JSON_INTEGER: mc_jw_integer(w, json_integer_value(v)); return;
+    case JSON_TRUE: mc_jw_bool(w, true); return;
+    case JSON_FALSE: mc_jw_bool(w, false); return;
+    case JSON_NULL: mc_jw_null(w); return;
+    case JSON_REAL: break;
+    }
+    fail_msg("no real in the sample");
+}
+
+/* V as a tree, every string through mc_json_safe_string(); at DEFER_AT
+ * levels down, every value deferred to write_jansson() (-1: none). */
+static struct mc_json *copy_safe(json_t *v, int defer_at)
+{
+    if (defer_at == 0)
+        return mc_json_deferred(write_jansson, v);
+    int next = defer_at > 0 ? defer_at - 1 : -1;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        struct mc_json *o = mc_json_object();
+        const char *key;
+        json_t *member;
+        json_object_foreach(v, key, member) mc_json_set(o, key, copy_safe(member, next));
+        return o;
+    }
+    case JSON_ARRAY: {
+        struct mc_json *a = mc_json_array();
+        size_t i;
+        json_t *element;
+        json_array_foreach(v, i, element) mc_json_append(a, copy_safe(element, next));
+        return a;
+    }
+    case JSON_STRING: return mc_json_safe_string(json_string_value(v));
+    default: return copy(v);
+    }
+}
+
+/* A deferred value is written as the tree would be, at every depth it
+ * can stand at (the document itself, a member, an element of a nested
+ * array), compact and indented: separators, line breaks and
+ * indentation, empty containers on one line, escapes. */
+static void deferred_values_write_as_the_tree(void **state)
+{
+    (void)state;
+    json_error_t err;
+    json_t *ref = json_loads(sample_text, 0, &err);
+    if (!ref)
+        fail_msg("sample: %s (column %d)", err.text, err.column);
+    for (int pretty = 0; pretty <= 1; pretty++) {
+        mc_json_begin();
+        char *expected = mc_json_end(copy_safe(ref, -1), pretty);
+        for (int depth = 0; depth <= 3; depth++) {
+            mc_json_begin();
+            char *got = mc_json_end(copy_safe(ref, depth), pretty);
+            assert_string_equal(got, expected);
+            free(got);
+        }
+        free(expected);
+    }
+    json_decref(ref);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +237,7 @@ int main(void)
         cmocka_unit_test(pretty_is_jansson_indent_2),
         cmocka_unit_test(a_lone_empty_document),
         cmocka_unit_test(safe_strings_are_copied_and_printable),
+        cmocka_unit_test(deferred_values_write_as_the_tree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
