@@ -108,6 +108,9 @@ struct mc_resolver {
     struct entry **table;
     size_t table_size, nentries, npending;
     struct delivery *deliver_head, **deliver_tail;
+    /* Deliveries done, for the next ones: in --batch most lookups are
+     * answered from the cache, each through one delivery. */
+    struct delivery *spare_deliveries;
     const char *server_label;       /* what results name as `server` */
     struct zone_label *zone_labels; /* results point at them */
     size_t nzone_labels, zone_labels_cap;
@@ -153,13 +156,30 @@ static void table_grow(struct mc_resolver *res)
     res->table_size = size;
 }
 
-/* NAME lowercased and without its trailing dot. Caller frees. */
-static char *normalize_name(const char *name)
+/* A lookup's key: its name lowercased, without its trailing dot; in the
+ * caller's buffer when it fits (every name the DNS can carry does), so
+ * that a lookup the cache answers allocates nothing for it. */
+struct key {
+    char *name;
+    char buf[256]; /* 253 octets of a name, some escapes */
+};
+
+static const char *key_set(struct key *k, const char *name)
 {
     size_t n = strlen(name);
     if (n > 1 && name[n - 1] == '.')
         n--;
-    return mc_ascii_lower(mc_xstrndup(name, n));
+    k->name = n < sizeof k->buf ? k->buf : mc_xmalloc(n + 1);
+    for (size_t i = 0; i < n; i++)
+        k->name[i] = (char)mc_ascii_tolower((unsigned char)name[i]);
+    k->name[n] = '\0';
+    return k->name;
+}
+
+static void key_done(struct key *k)
+{
+    if (k->name != k->buf)
+        free(k->name);
 }
 
 /* "zone FILE" for SOURCE, owned by the resolver. */
@@ -252,7 +272,11 @@ static void retire(struct mc_resolver *res, struct entry *e)
 
 static void deliver(struct mc_resolver *res, struct entry *e, mc_resolver_cb cb, void *arg)
 {
-    struct delivery *d = mc_xmalloc(sizeof *d);
+    struct delivery *d = res->spare_deliveries;
+    if (d)
+        res->spare_deliveries = d->next;
+    else
+        d = mc_xmalloc(sizeof *d);
     *d = (struct delivery){.entry = e, .cb = cb, .arg = arg};
     *res->deliver_tail = d;
     res->deliver_tail = &d->next;
@@ -526,14 +550,15 @@ static void scope_take(struct entry *e, const struct mc_resolver_scope *scope)
 static void lookup(struct mc_resolver *res, const struct mc_resolver_scope *scope, const char *name,
                    uint16_t type, bool once, mc_resolver_cb cb, void *arg)
 {
-    char *key = normalize_name(name);
+    struct key k;
+    const char *key = key_set(&k, name);
     struct entry *e = table_find(res, key, type);
     if (e && !e->pending && e->created < res->epoch && now_ms(res) >= e->expires_ms) {
         retire(res, e); /* past its TTL: ask again (holders keep the old one) */
         e = NULL;
     }
     if (e) {
-        free(key);
+        key_done(&k);
         e->last_used = res->epoch;
         e->once = e->once && once;
         scope_take(e, scope);
@@ -552,7 +577,7 @@ static void lookup(struct mc_resolver *res, const struct mc_resolver_scope *scop
     size_t keylen = strlen(key);
     e = mc_xcalloc(1, sizeof *e + keylen + 1);
     memcpy(e->name, key, keylen + 1);
-    free(key);
+    key_done(&k);
     struct pending *p = mc_xcalloc(1, sizeof *p);
     p->res = res;
     p->arena = mc_arena_new_sized(256);
@@ -602,9 +627,9 @@ void mc_resolver_post(struct mc_resolver *res, mc_resolver_cb cb, void *arg)
 const struct mc_dns_result *mc_resolver_peek(struct mc_resolver *res, const char *name,
                                              uint16_t type)
 {
-    char *key = normalize_name(name);
-    const struct entry *e = table_find(res, key, type);
-    free(key);
+    struct key k;
+    const struct entry *e = table_find(res, key_set(&k, name), type);
+    key_done(&k);
     return e && !e->pending ? &e->result : NULL;
 }
 
@@ -618,7 +643,8 @@ static void drain_deliveries(struct mc_resolver *res)
         if (!res->deliver_head)
             res->deliver_tail = &res->deliver_head;
         d->cb(d->arg, d->entry ? &d->entry->result : NULL);
-        free(d);
+        d->next = res->spare_deliveries;
+        res->spare_deliveries = d;
     }
 }
 
@@ -836,6 +862,10 @@ void mc_resolver_free(struct mc_resolver *res)
     /* First: queries still out are freed without calling back. */
     res->transport->ops->free(res->transport);
     for (struct delivery *d = res->deliver_head, *next; d; d = next) {
+        next = d->next;
+        free(d);
+    }
+    for (struct delivery *d = res->spare_deliveries, *next; d; d = next) {
         next = d->next;
         free(d);
     }

@@ -235,6 +235,30 @@ static void identical_lookups_share_one_query(void **state)
     mc_resolver_free(w.res);
 }
 
+/* A name longer than the key's buffer (no DNS name is, but a caller may
+ * ask one) is keyed the same way: lowercased, without its root dot. */
+static void long_names_are_keyed_alike(void **state)
+{
+    (void)state;
+    struct world w = world_new((struct mc_resolver_config){0});
+    char lower[320], upper[320];
+    memset(lower, 'a', 300);
+    memset(upper, 'A', 300);
+    memcpy(lower + 300, ".net.test", sizeof ".net.test");
+    memcpy(upper + 300, ".NET.test.", sizeof ".NET.test.");
+    struct got g[2] = {0};
+    lookup(&w, &g[0], lower, MC_DNS_T_A);
+    lookup(&w, &g[1], upper, MC_DNS_T_A);
+    assert_false(mc_resolver_run(w.res, T0 + 10000));
+    assert_int_equal(g[0].calls, 1);
+    assert_int_equal(g[1].calls, 1);
+    assert_ptr_equal(g[1].r, g[0].r);
+    assert_string_equal(g[0].r->qname, lower);
+    assert_ptr_equal(mc_resolver_peek(w.res, upper, MC_DNS_T_A), g[0].r);
+    assert_int_equal(stats_of(&w).lookups, 1);
+    mc_resolver_free(w.res);
+}
+
 /* ---- politeness: --qps, --max-inflight, the receive buffer ---- */
 
 static char *many_name(size_t i)
@@ -825,6 +849,7 @@ int main(void)
         cmocka_unit_test(cname_followed_across_replies),
         cmocka_unit_test(cname_loop_across_replies),
         cmocka_unit_test(identical_lookups_share_one_query),
+        cmocka_unit_test(long_names_are_keyed_alike),
         cmocka_unit_test(qps_spaces_sends),
         cmocka_unit_test(qps_burst_after_idle),
         cmocka_unit_test(max_inflight_bounds_the_window),
