@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,6 +254,48 @@ static void hostile_names_come_out_escaped(void **state)
     mc_arena_free(p.arena);
 }
 
+/* Names come out as ldns_rdf2str() writes them (less the root dot), for
+ * every octet a label can hold: dns_msg.c writes them itself. */
+static void names_are_written_as_ldns_writes_them(void **state)
+{
+    (void)state;
+    for (unsigned first = 0; first < 256; first += 60) {
+        /* labels of 60 octets FIRST..FIRST+59 (mod 256), then "test" */
+        char presentation[1024];
+        size_t n = 0;
+        for (unsigned label = 0; label < 2; label++) {
+            for (unsigned i = 0; i < 30; i++)
+                n += (size_t)snprintf(presentation + n, sizeof presentation - n, "\\%03u",
+                                      (first + label * 30 + i) % 256);
+            presentation[n++] = '.';
+        }
+        memcpy(presentation + n, "test.", sizeof "test.");
+        char rr_text[1200];
+        snprintf(rr_text, sizeof rr_text, "25.2.0.192.in-addr.arpa. 300 IN PTR %s", presentation);
+        ldns_rr *rr = NULL;
+        assert_int_equal(ldns_rr_new_frm_str(&rr, rr_text, 300, NULL, NULL), LDNS_STATUS_OK);
+        char *expected = ldns_rdf2str(ldns_rr_rdf(rr, 0));
+        assert_non_null(expected);
+        expected[strlen(expected) - 1] = '\0'; /* the root's dot */
+        ldns_rr_free(rr);
+
+        struct parsed p;
+        const char *ans[] = {rr_text, NULL};
+        parse(&p, "25.2.0.192.in-addr.arpa", MC_DNS_T_PTR, LDNS_RCODE_NOERROR, ans, NULL);
+        assert_int_equal(p.rep.outcome, MC_DNS_ANSWER);
+        assert_string_equal(p.rep.records[0].name, expected);
+        free(expected);
+        mc_arena_free(p.arena);
+    }
+    /* the root, as an MX exchange (the null MX of RFC 7505) */
+    struct parsed p;
+    const char *mx[] = {"example.test. 300 IN MX 0 .", NULL};
+    parse(&p, "example.test", MC_DNS_T_MX, LDNS_RCODE_NOERROR, mx, NULL);
+    assert_int_equal(p.rep.outcome, MC_DNS_ANSWER);
+    assert_string_equal(p.rep.records[0].name, ".");
+    mc_arena_free(p.arena);
+}
+
 /* mc_dns_result_pack(): everything the result points to is copied into
  * the block (the arena it came from is freed first, so ASan and valgrind
  * see any pointer left behind), but qname, server and the chain's server
@@ -421,6 +464,7 @@ int main(void)
         cmocka_unit_test(illegal_cnames_are_malformed),
         cmocka_unit_test(txt_strings_are_concatenated),
         cmocka_unit_test(hostile_names_come_out_escaped),
+        cmocka_unit_test(names_are_written_as_ldns_writes_them),
         cmocka_unit_test(packed_results_own_their_copies),
         cmocka_unit_test(queries_ask_recursion_with_edns0),
     };
