@@ -73,17 +73,20 @@ struct entry {
     /* In the table's chain; once retired (stale, out of the table, maybe
      * still held), in res->retired. */
     struct entry *hash_next;
+    /* hash_key() of the key, kept beside the chain's link: a lookup walks a
+     * chain touching only the first cache line of the entries it passes. */
+    uint32_t hash;
+    /* Only mc_resolver_lookup_once() has asked for it: mc_resolver_trim()
+     * frees it before any other entry. */
+    bool once;
     struct pending *pending;               /* NULL once the lookup has ended */
     const struct mc_resolver_scope *scope; /* see mc_resolver_lookup_for() */
     uint64_t last_used;                    /* epoch of the last lookup that asked for it */
     uint64_t created;                      /* epoch it was created in */
     int64_t expires_ms;                    /* when a later epoch must ask again */
     struct mc_dns_result result;           /* result.qname is the key's name, qtype its type */
-    /* Only mc_resolver_lookup_once() has asked for it: mc_resolver_trim()
-     * frees it before any other entry. */
-    bool once;
-    char name[]; /* key: lowercased, no trailing dot; once ended, the
-                    packed result follows (entry_pack()) */
+    char name[];                           /* key: lowercased, no trailing dot; once ended, the
+                                              packed result follows (entry_pack()) */
 };
 
 /* "zone FILE" for a zone file that answered, made once per file. */
@@ -131,12 +134,19 @@ struct mc_resolver {
 
 /* ---- the cache ---- */
 
-static size_t hash_key(const char *name, uint16_t type)
+static uint32_t hash_key(const char *name, uint16_t type)
 {
-    size_t h = 2166136261u; /* FNV-1a */
+    uint32_t h = 2166136261u; /* FNV-1a */
     for (const char *p = name; *p; p++)
         h = (h ^ (unsigned char)*p) * 16777619u;
     return (h ^ type) * 16777619u;
+}
+
+/* The table has twice as many chains as entries at most (table_grow() at
+ * half full): a chain then holds about one entry, each a cache miss. */
+static bool table_full(const struct mc_resolver *res)
+{
+    return 2 * (res->nentries + 1) > res->table_size;
 }
 
 static void table_grow(struct mc_resolver *res)
@@ -146,7 +156,7 @@ static void table_grow(struct mc_resolver *res)
     for (size_t i = 0; i < res->table_size; i++) {
         for (struct entry *e = res->table[i], *next; e; e = next) {
             next = e->hash_next;
-            size_t slot = hash_key(e->name, e->result.qtype) & (size - 1);
+            size_t slot = e->hash & (size - 1);
             e->hash_next = table[slot];
             table[slot] = e;
         }
@@ -198,16 +208,16 @@ static struct entry *table_find(const struct mc_resolver *res, const char *key, 
 {
     if (!res->table_size)
         return NULL;
-    for (struct entry *e = res->table[hash_key(key, type) & (res->table_size - 1)]; e;
-         e = e->hash_next)
-        if (e->result.qtype == type && strcmp(e->name, key) == 0)
+    uint32_t hash = hash_key(key, type);
+    for (struct entry *e = res->table[hash & (res->table_size - 1)]; e; e = e->hash_next)
+        if (e->hash == hash && e->result.qtype == type && strcmp(e->name, key) == 0)
             return e;
     return NULL;
 }
 
 static void table_unlink(struct mc_resolver *res, struct entry *e)
 {
-    struct entry **pp = &res->table[hash_key(e->name, e->result.qtype) & (res->table_size - 1)];
+    struct entry **pp = &res->table[e->hash & (res->table_size - 1)];
     while (*pp && *pp != e)
         pp = &(*pp)->hash_next;
     if (*pp)
@@ -251,7 +261,7 @@ static struct entry *entry_pack(struct mc_resolver *res, struct entry *e)
     if (n->result.canonical == e->name)
         n->result.canonical = n->name;
     mc_dns_result_pack(&n->result, (unsigned char *)n + head);
-    struct entry **pp = &res->table[hash_key(e->name, e->result.qtype) & (res->table_size - 1)];
+    struct entry **pp = &res->table[e->hash & (res->table_size - 1)];
     while (*pp != e)
         pp = &(*pp)->hash_next;
     *pp = n;
@@ -572,7 +582,7 @@ static void lookup(struct mc_resolver *res, const struct mc_resolver_scope *scop
         }
         return;
     }
-    if (res->nentries + 1 > res->table_size)
+    if (table_full(res))
         table_grow(res);
     size_t keylen = strlen(key);
     e = mc_xcalloc(1, sizeof *e + keylen + 1);
@@ -589,7 +599,8 @@ static void lookup(struct mc_resolver *res, const struct mc_resolver_scope *scop
     e->result.qname = e->name;
     e->result.qtype = type;
     e->result.rcode = -1;
-    size_t slot = hash_key(e->name, type) & (res->table_size - 1);
+    e->hash = hash_key(e->name, type);
+    size_t slot = e->hash & (res->table_size - 1);
     e->hash_next = res->table[slot];
     res->table[slot] = e;
     res->nentries++;
