@@ -142,11 +142,12 @@ static uint32_t hash_key(const char *name, uint16_t type)
     return (h ^ type) * 16777619u;
 }
 
-/* The table has twice as many chains as entries at most (table_grow() at
- * half full): a chain then holds about one entry, each a cache miss. */
+/* As many chains as entries at most: a table twice that size (half
+ * full) measured no faster in --batch and cost 2 MiB at N = 100,000
+ * (bench/RESULTS.md). */
 static bool table_full(const struct mc_resolver *res)
 {
-    return 2 * (res->nentries + 1) > res->table_size;
+    return res->nentries + 1 > res->table_size;
 }
 
 static void table_grow(struct mc_resolver *res)
