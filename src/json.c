@@ -365,10 +365,11 @@ char *mc_json_end(struct mc_json *doc, bool pretty)
 #define WRITER_LEVELS 64
 
 /* The state put_value() keeps on its stack, kept here instead: TOP is the
- * depth of the innermost open container (one above the deferred value's
- * own depth before its first call), NONEMPTY a bit per depth for "has a
- * member already", PLACED that the next value's place is ready (after a
- * key, or as the deferred value itself). */
+ * depth of the innermost open container (BASE, one above the deferred
+ * value's own depth, before its first call), NONEMPTY and ARRAY a bit per
+ * level below BASE for "has a member already" and "is an array", PLACED
+ * that the next value's place is ready (after a key, or as the deferred
+ * value itself). */
 struct mc_json_writer {
     struct dump_buf *b;
     int indent;
@@ -395,11 +396,18 @@ static void write_deferred(struct dump_buf *b, const struct mc_json *v, int inde
     assert(w.top == w.base && !w.placed);
 }
 
+/* The bit of the innermost open container (one is open). */
+static uint64_t level_bit(const struct mc_json_writer *w)
+{
+    assert(w->top > w->base && w->top - w->base < WRITER_LEVELS);
+    return UINT64_C(1) << (w->top - w->base);
+}
+
 /* Where the next member or element goes: after the previous one's comma,
  * on its own line when indenting (put_value()'s layout). */
 static void next_place(struct mc_json_writer *w)
 {
-    uint64_t bit = UINT64_C(1) << w->top;
+    uint64_t bit = level_bit(w);
     if (w->nonempty & bit)
         put_char(w->b, ',');
     w->nonempty |= bit;
@@ -419,11 +427,11 @@ static void open_container(struct mc_json_writer *w, char c)
 {
     place_value(w);
     put_char(w->b, c);
-    if (++w->top - w->base >= WRITER_LEVELS - 1) {
+    if (++w->top - w->base >= WRITER_LEVELS) {
         fprintf(stderr, "mc_json_writer: more than %d levels\n", WRITER_LEVELS - 1);
         abort();
     }
-    uint64_t bit = UINT64_C(1) << w->top;
+    uint64_t bit = level_bit(w);
     w->nonempty &= ~bit;
     if (c == '[')
         w->array |= bit;
@@ -443,8 +451,8 @@ void mc_jw_array(struct mc_json_writer *w)
 
 void mc_jw_end(struct mc_json_writer *w)
 {
-    assert(w->top > w->base && !w->placed);
-    uint64_t bit = UINT64_C(1) << w->top;
+    assert(!w->placed);
+    uint64_t bit = level_bit(w);
     if (w->nonempty & bit)
         put_indent(w->b, w->indent, w->top);
     put_char(w->b, w->array & bit ? ']' : '}');
