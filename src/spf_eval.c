@@ -46,7 +46,6 @@
 #include "mc_ip.h"
 #include "mc_spf_eval.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,13 +198,17 @@ static size_t step_add(struct mc_spf_eval *ev, const char *term, const char *not
     return ev->nsteps++;
 }
 
+/* An answer as the ledger shows it; addresses through mc_ip_format() (RFC
+ * 5952, as inet_ntop() writes them, without its sprintf() per group). */
 static const char *answer_text(struct mc_arena *arena, const struct mc_dns_record *r)
 {
     char buf[64];
+    struct mc_ip ip = {.family = r->type == MC_DNS_T_A ? AF_INET : AF_INET6};
     switch (r->type) {
-    case MC_DNS_T_A: return mc_arena_strdup(arena, inet_ntop(AF_INET, r->addr, buf, sizeof buf));
+    case MC_DNS_T_A:
     case MC_DNS_T_AAAA:
-        return mc_arena_strdup(arena, inet_ntop(AF_INET6, r->addr, buf, sizeof buf));
+        memcpy(ip.bytes, r->addr, mc_ip_len(ip.family));
+        return mc_arena_strdup(arena, mc_ip_format(&ip, buf, sizeof buf));
     case MC_DNS_T_MX: return mc_arena_printf(arena, "%u %s", r->preference, r->name);
     case MC_DNS_T_TXT: return mc_arena_memdup(arena, r->text, r->text_len);
     default: return r->name ? r->name : "";
