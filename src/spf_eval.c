@@ -107,7 +107,6 @@ struct pending_term {
     const char *target;
     size_t step; /* its ledger line */
     bool failed, matched;
-    const char *fail_why;
     bool void4, void6; /* walk: a lookup of it was void, for clients of that family */
 };
 
@@ -234,6 +233,25 @@ static void step_lookup(struct mc_spf_eval *ev, size_t step, const struct mc_dns
     l->name = mc_arena_strdup(ev->arena, r->qname);
     s->lookups = grown;
     s->nlookups++;
+}
+
+static int by_lookup(const void *x, const void *y)
+{
+    const struct mc_spf_lookup *a = x, *b = y;
+    int c = strcmp(a->name, b->name);
+    return c ? c : (a->type > b->type) - (a->type < b->type);
+}
+
+/* The lookups of ledger line STEP from FIRST on (a term's address
+ * lookups, after an mx term's MX lookup or the PTR lookup of the ptr
+ * names' line) in name and type order, not in the order their answers
+ * came: the ledger, and which failure a temperror names, are the same on
+ * every run. */
+static void sort_lookups_from(struct mc_spf_eval *ev, size_t step, size_t first)
+{
+    struct mc_spf_step *s = &ev->steps[step];
+    if (s->nlookups > first + 1)
+        qsort(s->lookups + first, s->nlookups - first, sizeof *s->lookups, by_lookup);
 }
 
 /* ---- ending ---- */
@@ -925,6 +943,7 @@ static bool handle_ptr_names_wait(struct mc_spf_eval *ev)
     }
     if (ev->outstanding > 0)
         return false;
+    sort_lookups_from(ev, ev->ptr_step, 1); /* after the PTR lookup */
     ev->ptr_ready = true;
     return next_state(ev, ev->after_ptr);
 }
@@ -967,11 +986,26 @@ static bool term_matched(struct mc_spf_eval *ev, size_t step, const struct mc_sp
 /* STATE_TERM_DONE: every lookup of the pending a, exists or mx term came
  * back: one that failed is temperror (§4.4, §2.6.6), else the term
  * matched or the next one is evaluated. */
+/* Why the pending term failed: its first failed lookup (in ledger order). */
+static const char *term_failure(struct mc_spf_eval *ev, const struct pending_term *pt)
+{
+    const struct mc_spf_step *s = &ev->steps[pt->step];
+    for (size_t i = 0; i < s->nlookups; i++) {
+        const struct mc_spf_lookup *l = &s->lookups[i];
+        if (!mc_dns_outcome_answered(l->outcome))
+            return mc_arena_printf(ev->arena, "the %s lookup of %s failed (%s)",
+                                   mc_dns_type_str(l->type), l->name,
+                                   l->why ? l->why : mc_dns_outcome_str(l->outcome));
+    }
+    return "a lookup failed";
+}
+
 static bool handle_term_done(struct mc_spf_eval *ev)
 {
     struct pending_term *pt = &ev->pt;
+    sort_lookups_from(ev, pt->step, pt->term->kind == MC_SPF_TERM_MX ? 1 : 0);
     if (pt->failed)
-        return term_error(ev, pt->step, MC_SPF_TEMPERROR, pt->fail_why);
+        return term_error(ev, pt->step, MC_SPF_TEMPERROR, term_failure(ev, pt));
     if (pt->matched)
         return term_matched(ev, pt->step, pt->term);
     return next_state(ev, STATE_TERM);
@@ -984,11 +1018,8 @@ static void addr_answered(struct mc_spf_eval *ev, const struct mc_dns_result *r)
     struct pending_term *pt = &ev->pt;
     step_lookup(ev, pt->step, r);
     if (!mc_dns_outcome_answered(r->outcome)) {
-        pt->failed = true;
+        pt->failed = true; /* term_failure() names it */
         ev->v.deadline = ev->v.deadline || r->outcome == MC_DNS_DEADLINE;
-        pt->fail_why =
-            mc_arena_printf(ev->arena, "the %s lookup of %s failed (%s)", mc_dns_type_str(r->qtype),
-                            r->qname, r->why ? r->why : mc_dns_outcome_str(r->outcome));
     } else if (ev->walk) {
         return; /* no client: nothing matches */
     } else if (pt->term->kind == MC_SPF_TERM_EXISTS) {

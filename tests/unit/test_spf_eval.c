@@ -37,6 +37,8 @@
 #include "mc_util.h"
 #include "mc_zone.h"
 
+#include "fake_transport.h"
+
 #define SPF_ZONES MC_TEST_DATA_DIR "/unit/spf"
 
 /* A 60-octet local-part: five of them overflow 253 octets (§7.3). */
@@ -89,6 +91,48 @@ static void run_free(struct run *r)
     mc_spf_eval_free(r->eval);
     mc_resolver_free(r->res);
     memset(r, 0, sizeof *r);
+}
+
+/* An mx term whose hosts' answers come in another order than they were
+ * asked, two of them failing (m1 first, m2 last): the ledger lists the
+ * hosts' lookups in name order and the temperror names the first of them
+ * that failed, whatever order the network chose (before, the ledger
+ * followed the arrivals and the last failure was named). */
+static void mx_hosts_in_name_order(void **state)
+{
+    (void)state;
+    struct fake_transport *fake = fake_transport_new(1000000);
+    fake_transport_serve(fake, zones);
+    fake_transport_rule(
+        fake, (struct fake_rule){
+                  .name = "m1.mxh.spf.test", .fate = FAKE_NETERR, .after_ms = 5, .why = "first"});
+    fake_transport_rule(
+        fake, (struct fake_rule){
+                  .name = "m2.mxh.spf.test", .fate = FAKE_NETERR, .after_ms = 90, .why = "last"});
+    fake_transport_rule(
+        fake, (struct fake_rule){.name = "m3.mxh.spf.test", .fate = FAKE_ANSWER, .after_ms = 1});
+    struct mc_resolver_config rc = {0};
+    struct mc_resolver *res = mc_resolver_new_on(&rc, &fake->base);
+    struct run r = {.res = res};
+    struct mc_spf_request req = {.sender = "postmaster@mx10.spf.test", .helo = "h.spf.test"};
+    assert_true(mc_ip_parse("192.0.2.99", &req.ip));
+    struct mc_spf_eval *eval = mc_spf_eval_start(res, &req, done_cb, &r);
+    assert_false(mc_resolver_run(res, 1000000 + 10000));
+    assert_int_equal(r.calls, 1);
+    const struct mc_spf_verdict *v = mc_spf_eval_verdict(eval);
+    assert_int_equal(v->result, MC_SPF_TEMPERROR);
+    assert_non_null(strstr(v->why, "m1.mxh.spf.test"));
+    const struct mc_spf_step *mx = NULL;
+    for (size_t i = 0; i < v->nsteps; i++)
+        if (v->steps[i].term && strcmp(v->steps[i].term, "mx") == 0)
+            mx = &v->steps[i];
+    assert_non_null(mx);
+    assert_int_equal(mx->nlookups, 11); /* the MX lookup, then its ten hosts */
+    assert_int_equal(mx->lookups[0].type, MC_DNS_T_MX);
+    for (size_t i = 2; i < mx->nlookups; i++)
+        assert_true(strcmp(mx->lookups[i - 1].name, mx->lookups[i].name) < 0);
+    mc_spf_eval_free(eval);
+    mc_resolver_free(res);
 }
 
 /* ---- ledger helpers ---- */
@@ -1606,7 +1650,7 @@ int main(void)
         cmocka_unit_test(prefetch_within_budget), cmocka_unit_test(prefetch_whole_tree),
         cmocka_unit_test(shared_resolver),        cmocka_unit_test(lint_from_ledger),
         cmocka_unit_test(free_in_callback),       cmocka_unit_test(awaiting_follows_state),
-        cmocka_unit_test(verdict_at_deadline),
+        cmocka_unit_test(verdict_at_deadline),    cmocka_unit_test(mx_hosts_in_name_order),
     };
     struct CMUnitTest walk_tests[NWALKS];
     for (size_t i = 0; i < NWALKS; i++)
