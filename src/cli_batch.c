@@ -225,30 +225,67 @@ static size_t host_line_domains(const struct mc_cli_batch *cb, const struct host
  * answers are kept by recency alone. */
 #define SCOPES_MAX 250000
 
+/* Counts the sender domains of a host line (HOST [FROM-DOMAIN...]) into
+ * SCOPES. */
+static void count_host_line(struct mc_cli_batch *cb, struct mc_batch_scopes *scopes,
+                            const char *text)
+{
+    struct host_line l = {0};
+    if (host_line_parse(cb, text, &l)) {
+        struct mc_domain_request *domains =
+            mc_xcalloc(2 * l.nfrom + cb->nheader_from + 1, sizeof *domains);
+        size_t n = host_line_domains(cb, &l, domains);
+        for (size_t i = 0; i < n; i++)
+            mc_batch_scopes_count(scopes, domains[i].domain);
+        free(domains);
+    }
+    host_line_free(&l);
+}
+
+/* The domain of an spf line's identity (IP SENDER [HELO]): the sender's
+ * domain, or the HELO name for the null sender <> (RFC 7208 §2.4); NULL
+ * for a line that is no check.  Points into FIELDS. */
+static const char *spf_line_domain(char *const *fields, int n)
+{
+    if (n < 2)
+        return NULL;
+    if (strcmp(fields[1], "<>") == 0)
+        return n > 2 ? fields[2] : NULL;
+    const char *at = strrchr(fields[1], '@');
+    return at ? at + 1 : fields[1]; /* no @: postmaster@SENDER */
+}
+
+/* Counts the identity's domain of an spf line into SCOPES. */
+static void count_spf_line(struct mc_cli_batch *cb, struct mc_batch_scopes *scopes,
+                           const char *text)
+{
+    (void)cb;
+    char *buf = NULL, *fields[4];
+    int n = strlen(text) > MAX_LINE ? -1 : split(text, &buf, fields, 3);
+    const char *domain = spf_line_domain(fields, n);
+    if (domain && *domain)
+        mc_batch_scopes_count(scopes, domain);
+    free(buf);
+}
+
 /* Counts the domains of every line of a file input ahead (the scopes),
- * then reads it again from where it was.  Input that is not a regular
- * file (a pipe, a terminal) is read once, without scopes. */
-static void count_ahead(struct mc_cli_batch *cb)
+ * COUNT_LINE counting one line's; then reads the input again from where
+ * it was.  Input that is not a regular file (a pipe, a terminal) is read
+ * once, without scopes. */
+static void count_ahead(struct mc_cli_batch *cb,
+                        void (*count_line)(struct mc_cli_batch *cb, struct mc_batch_scopes *scopes,
+                                           const char *text))
 {
     struct stat st;
     long start = ftell(cb->in);
     if (fstat(fileno(cb->in), &st) != 0 || !S_ISREG(st.st_mode) || start < 0)
         return;
     struct mc_batch_scopes *scopes = mc_batch_scopes_new();
-    struct mc_domain_request *domains = NULL;
-    size_t cap = 0;
     for (char *text; mc_batch_scopes_size(scopes) < SCOPES_MAX && (text = read_line(cb));) {
-        struct host_line l = {0};
-        if (!blank_or_comment(text) && host_line_parse(cb, text, &l)) {
-            MC_ARRAY_RESERVE(domains, cap, 2 * l.nfrom + cb->nheader_from + 1);
-            size_t n = host_line_domains(cb, &l, domains);
-            for (size_t i = 0; i < n; i++)
-                mc_batch_scopes_count(scopes, domains[i].domain);
-        }
-        host_line_free(&l);
+        if (!blank_or_comment(text))
+            count_line(cb, scopes, text);
         free(text);
     }
-    free(domains);
     if (ferror(cb->in) || fseek(cb->in, start, SEEK_SET) != 0) {
         /* The run reads what it can and reports a read error as before;
          * without scopes. */
@@ -349,7 +386,7 @@ static int run_lines(struct mc_cli_batch *cb, mc_batch_start_fn start)
 
 int mc_cli_batch_hosts(struct mc_cli_batch *cb)
 {
-    count_ahead(cb);
+    count_ahead(cb, count_host_line);
     int code = run_lines(cb, host_start);
     /* No lookup or trim follows the run: the resolver reads no scope now. */
     mc_batch_scopes_free(cb->scopes);
@@ -439,6 +476,14 @@ static bool spf_start(void *arg, struct mc_batch *batch, size_t slot, size_t lin
             .helo = j->helo,
             .prefetch = false, /* mailcheck(1): prefetch is off in --batch */
         };
+        if (cb->scopes) {
+            /* under way: the count is of the lines after this one */
+            struct mc_resolver_scope *sc =
+                mc_batch_scopes_find(cb->scopes, spf_line_domain(fields, n));
+            if (sc && sc->wanted)
+                sc->wanted--;
+            req.scope = sc;
+        }
         j->eval = mc_spf_eval_start(cb->res, &req, spf_done, j); /* copies the request */
         if (!j->reported)
             j->timer =
@@ -450,7 +495,11 @@ static bool spf_start(void *arg, struct mc_batch *batch, size_t slot, size_t lin
 
 int mc_cli_batch_spf(struct mc_cli_batch *cb)
 {
-    return run_lines(cb, spf_start);
+    count_ahead(cb, count_spf_line);
+    int code = run_lines(cb, spf_start);
+    mc_batch_scopes_free(cb->scopes); /* no lookup or trim follows the run */
+    cb->scopes = NULL;
+    return code;
 }
 
 /* ---- DKIM keys for the domain reports ---- */

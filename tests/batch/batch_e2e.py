@@ -279,6 +279,48 @@ def test_file_keeps_domains_ahead():
           % (shared["pipe"][0], queries))
 
 
+def test_spf_file_keeps_domains_ahead():
+    """mailcheck spf --batch FILE is counted ahead too, by the domain of
+    each line's identity (the sender's, or HELO's for <>): the answers of
+    a domain a later line asks outlive a cache too small for the 300 lines
+    between, and are asked once; the same lines through a pipe ask them
+    again.  Both give the same results."""
+    lines = [b"192.0.2.1 postmaster@shared.e2e.test h.e2e.test\n"]
+    lines += [b"192.0.2.1 f%d.e2e.test\n" % i for i in range(300)]
+    lines += [b"\n# a comment, a bad line\nnot-an-ip x.e2e.test\n",
+              b"192.0.2.2 <> SHARED.e2e.test.\n", b"192.0.2.3 user@Shared.E2E.test\n"]
+    data = b"".join(lines)
+    env = dict(os.environ, MAILCHECK_BATCH_CACHE="8")
+    results, shared = {}, {}
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "checks.txt")
+        with open(path, "wb") as f:
+            f.write(data)
+        r = Responder(delay=0.0)
+        try:
+            for how in ("file", "pipe"):
+                first = len(r.queries)
+                p = subprocess.run([BINARY, "--server", "127.0.0.1:%d" % r.port, "spf", "--batch",
+                                    path if how == "file" else "-", "--format", "jsonl",
+                                    "--concurrency", "1"],
+                                   input=b"" if how == "file" else data, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=env, timeout=60)
+                results[how] = [strip_volatile(x) for x in docs(p.stdout.decode())]
+                asked = [q[3] for q in r.queries[first:] if b"\x06shared" in q[3].lower()]
+                shared[how] = (len(asked), len(set(q.lower() for q in asked)))
+        finally:
+            r.close()
+    check(len(results["file"]) == 304 and results["file"] == results["pipe"],
+          "file and pipe give other results (%d, %d lines)"
+          % (len(results["file"]), len(results["pipe"])))
+    queries, names = shared["file"]
+    check(names > 0 and queries == names,
+          "file: %d queries for %d names of shared.e2e.test" % (queries, names))
+    check(shared["pipe"][0] > queries,
+          "pipe: %d queries of shared.e2e.test, file %d: the test cannot tell the two apart"
+          % (shared["pipe"][0], queries))
+
+
 def test_batch_cache_env_is_checked():
     for bad in ("0", "-5", "many", "12x"):
         p = subprocess.run([BINARY] + OFFLINE + ["--batch", "-", "--format", "jsonl"],
