@@ -237,6 +237,48 @@ def test_max_inflight():
         r.close()
 
 
+def file_and_pipe(args, name, data, label):
+    """Runs mailcheck ARGS (ending in --batch) on DATA as a file and through
+    a pipe, with a cache of 8 answers (MAILCHECK_BATCH_CACHE), against one
+    Responder: each way's results (without volatile keys) and (queries,
+    distinct names) of those sent for the label LABEL (wire form)."""
+    env = dict(os.environ, MAILCHECK_BATCH_CACHE="8")
+    results, asked = {}, {}
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        r = Responder(delay=0.0)  # one server: the results name it
+        try:
+            for how in ("file", "pipe"):
+                first = len(r.queries)
+                p = subprocess.run([BINARY, "--server", "127.0.0.1:%d" % r.port] + args +
+                                   [path if how == "file" else "-", "--format", "jsonl",
+                                    "--concurrency", "1"],
+                                   input=b"" if how == "file" else data, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=env, timeout=60)
+                results[how] = [strip_volatile(x) for x in docs(p.stdout.decode())]
+                sent = [q[3] for q in r.queries[first:] if label in q[3].lower()]
+                asked[how] = (len(sent), len(set(q.lower() for q in sent)))
+        finally:
+            r.close()
+    return results, asked
+
+
+def check_kept_ahead(results, asked, lines):
+    """The file and the pipe give the same LINES results; the file asks
+    each name once, the pipe more often."""
+    check(len(results["file"]) == lines and results["file"] == results["pipe"],
+          "file and pipe give other results (%d, %d lines)"
+          % (len(results["file"]), len(results["pipe"])))
+    queries, names = asked["file"]
+    check(names > 0 and queries == names,
+          "file: %d queries for %d names of shared.e2e.test" % (queries, names))
+    check(asked["pipe"][0] > queries,
+          "pipe: %d queries of shared.e2e.test, file %d: the test cannot tell the two apart"
+          % (asked["pipe"][0], queries))
+
+
 def test_file_keeps_domains_ahead():
     """A --batch FILE is counted ahead: the answers of a sender domain that
     a later line names outlive a cache too small for everything between
@@ -247,36 +289,8 @@ def test_file_keeps_domains_ahead():
     lines = [b"h0.e2e.test shared.e2e.test\n"]
     lines += [b"f%d.e2e.test f%d.e2e.test\n" % (i, i) for i in range(300)]
     lines += [b"\n# a comment, a bad line\nbad..name\n", b"h1.e2e.test SHARED.e2e.test.\n"]
-    data = b"".join(lines)
-    env = dict(os.environ, MAILCHECK_BATCH_CACHE="8")
-    results, shared = {}, {}
-    with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "hosts.txt")
-        with open(path, "wb") as f:
-            f.write(data)
-        r = Responder(delay=0.0)  # one server: the results name it
-        try:
-            for how in ("file", "pipe"):
-                first = len(r.queries)
-                p = subprocess.run([BINARY, "--server", "127.0.0.1:%d" % r.port, "--batch",
-                                    path if how == "file" else "-", "--format", "jsonl",
-                                    "--concurrency", "1"],
-                                   input=b"" if how == "file" else data, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, env=env, timeout=60)
-                results[how] = [strip_volatile(x) for x in docs(p.stdout.decode())]
-                asked = [q[3] for q in r.queries[first:] if b"\x06shared" in q[3].lower()]
-                shared[how] = (len(asked), len(set(q.lower() for q in asked)))
-        finally:
-            r.close()
-    check(len(results["file"]) == 303 and results["file"] == results["pipe"],
-          "file and pipe give other results (%d, %d lines)"
-          % (len(results["file"]), len(results["pipe"])))
-    queries, names = shared["file"]
-    check(names > 0 and queries == names,
-          "file: %d queries for %d names of shared.e2e.test" % (queries, names))
-    check(shared["pipe"][0] > queries,
-          "pipe: %d queries of shared.e2e.test, file %d: the test cannot tell the two apart"
-          % (shared["pipe"][0], queries))
+    results, asked = file_and_pipe(["--batch"], "hosts.txt", b"".join(lines), b"\x06shared")
+    check_kept_ahead(results, asked, 303)
 
 
 def test_spf_file_keeps_domains_ahead():
@@ -289,36 +303,9 @@ def test_spf_file_keeps_domains_ahead():
     lines += [b"192.0.2.1 f%d.e2e.test\n" % i for i in range(300)]
     lines += [b"\n# a comment, a bad line\nnot-an-ip x.e2e.test\n",
               b"192.0.2.2 <> SHARED.e2e.test.\n", b"192.0.2.3 user@Shared.E2E.test\n"]
-    data = b"".join(lines)
-    env = dict(os.environ, MAILCHECK_BATCH_CACHE="8")
-    results, shared = {}, {}
-    with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "checks.txt")
-        with open(path, "wb") as f:
-            f.write(data)
-        r = Responder(delay=0.0)
-        try:
-            for how in ("file", "pipe"):
-                first = len(r.queries)
-                p = subprocess.run([BINARY, "--server", "127.0.0.1:%d" % r.port, "spf", "--batch",
-                                    path if how == "file" else "-", "--format", "jsonl",
-                                    "--concurrency", "1"],
-                                   input=b"" if how == "file" else data, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, env=env, timeout=60)
-                results[how] = [strip_volatile(x) for x in docs(p.stdout.decode())]
-                asked = [q[3] for q in r.queries[first:] if b"\x06shared" in q[3].lower()]
-                shared[how] = (len(asked), len(set(q.lower() for q in asked)))
-        finally:
-            r.close()
-    check(len(results["file"]) == 304 and results["file"] == results["pipe"],
-          "file and pipe give other results (%d, %d lines)"
-          % (len(results["file"]), len(results["pipe"])))
-    queries, names = shared["file"]
-    check(names > 0 and queries == names,
-          "file: %d queries for %d names of shared.e2e.test" % (queries, names))
-    check(shared["pipe"][0] > queries,
-          "pipe: %d queries of shared.e2e.test, file %d: the test cannot tell the two apart"
-          % (shared["pipe"][0], queries))
+    results, asked = file_and_pipe(["spf", "--batch"], "checks.txt", b"".join(lines),
+                                   b"\x06shared")
+    check_kept_ahead(results, asked, 304)
 
 
 def test_batch_cache_env_is_checked():
