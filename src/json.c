@@ -140,22 +140,37 @@ static bool all_plain(const char *s)
 }
 #endif
 
+/* S (not NULL) as a document carries it, for mc_json_safe_string() and
+ * mc_jw_safe_string(): *TEXT is S itself or its mc_render_safe() copy, in
+ * *OWNED then (caller frees; else NULL), of *LEN octets; returns PLAIN when
+ * no octet of it needs a JSON escape, else STRING.  Most strings are host
+ * names and words: plain, seen once and written without a second look. */
+static enum kind safe_text(const char *s, const char **text, size_t *len, char **owned)
+{
+    *text = s;
+    *owned = NULL;
+    size_t span = plain_span(s);
+    if (s[span] == '\0') {
+        *len = span;
+        return PLAIN;
+    }
+    span += mc_render_safe_span(s + span);
+    if (s[span] != '\0')
+        *text = *owned = mc_render_safe(s);
+    *len = s[span] == '\0' ? span : strlen(*text);
+    return STRING;
+}
+
 struct mc_json *mc_json_safe_string(const char *s)
 {
     if (!s)
         return mc_json_null();
-    /* Most strings are host names and words: plain, copied once and
-     * written without a second look. */
-    size_t span = plain_span(s);
-    if (s[span] == '\0')
-        return string(PLAIN, mc_arena_memdup(doc_arena, s, span), span);
-    span += mc_render_safe_span(s + span);
-    if (s[span] == '\0')
-        return string(STRING, mc_arena_memdup(doc_arena, s, span), span);
-    char *safe = mc_render_safe(s);
-    size_t len = strlen(safe);
-    struct mc_json *v = string(STRING, mc_arena_memdup(doc_arena, safe, len), len);
-    free(safe);
+    const char *text;
+    size_t len;
+    char *owned;
+    enum kind kind = safe_text(s, &text, &len, &owned);
+    struct mc_json *v = string(kind, mc_arena_memdup(doc_arena, text, len), len);
+    free(owned);
     return v;
 }
 
@@ -503,19 +518,14 @@ void mc_jw_safe_string(struct mc_json_writer *w, const char *s)
         return;
     }
     place_value(w);
-    size_t span = plain_span(s);
-    if (s[span] == '\0') {
-        put_plain(w->b, s, span, "", 0);
-        return;
-    }
-    span += mc_render_safe_span(s + span);
-    if (s[span] == '\0') {
-        put_string(w->b, s, span);
-        return;
-    }
-    char *safe = mc_render_safe(s);
-    put_string(w->b, safe, strlen(safe));
-    free(safe);
+    const char *text;
+    size_t len;
+    char *owned;
+    if (safe_text(s, &text, &len, &owned) == PLAIN)
+        put_plain(w->b, text, len, "", 0);
+    else
+        put_string(w->b, text, len);
+    free(owned);
 }
 
 /* One lookup of the evidence: name, type, outcome, rcode, ttl, server,
