@@ -41,6 +41,7 @@
 #include "mc_array.h"
 #include "mc_dns_msg.h"
 #include "mc_transport.h"
+#include "mc_util.h"
 
 struct waiter {
     mc_resolver_cb cb;
@@ -177,14 +178,11 @@ struct key {
 
 static const char *key_set(struct key *k, const char *name)
 {
-    size_t n = strlen(name);
-    if (n > 1 && name[n - 1] == '.')
-        n--;
+    size_t n = mc_name_len(name);
     k->name = n < sizeof k->buf ? k->buf : mc_xmalloc(n + 1);
-    for (size_t i = 0; i < n; i++)
-        k->name[i] = (char)mc_ascii_tolower((unsigned char)name[i]);
+    memcpy(k->name, name, n);
     k->name[n] = '\0';
-    return k->name;
+    return mc_ascii_lower(k->name);
 }
 
 static void key_done(struct key *k)
@@ -205,11 +203,12 @@ static const char *zone_label(struct mc_resolver *res, const char *source)
     return z->label;
 }
 
-static struct entry *table_find(const struct mc_resolver *res, const char *key, uint16_t type)
+/* The entry of KEY and TYPE, whose hash_key() is HASH, or NULL. */
+static struct entry *table_find(const struct mc_resolver *res, const char *key, uint16_t type,
+                                uint32_t hash)
 {
     if (!res->table_size)
         return NULL;
-    uint32_t hash = hash_key(key, type);
     for (struct entry *e = res->table[hash & (res->table_size - 1)]; e; e = e->hash_next)
         if (e->hash == hash && e->result.qtype == type && strcmp(e->name, key) == 0)
             return e;
@@ -563,7 +562,8 @@ static void lookup(struct mc_resolver *res, const struct mc_resolver_scope *scop
 {
     struct key k;
     const char *key = key_set(&k, name);
-    struct entry *e = table_find(res, key, type);
+    uint32_t hash = hash_key(key, type);
+    struct entry *e = table_find(res, key, type, hash);
     if (e && !e->pending && e->created < res->epoch && now_ms(res) >= e->expires_ms) {
         retire(res, e); /* past its TTL: ask again (holders keep the old one) */
         e = NULL;
@@ -600,7 +600,7 @@ static void lookup(struct mc_resolver *res, const struct mc_resolver_scope *scop
     e->result.qname = e->name;
     e->result.qtype = type;
     e->result.rcode = -1;
-    e->hash = hash_key(e->name, type);
+    e->hash = hash;
     size_t slot = e->hash & (res->table_size - 1);
     e->hash_next = res->table[slot];
     res->table[slot] = e;
@@ -640,7 +640,8 @@ const struct mc_dns_result *mc_resolver_peek(struct mc_resolver *res, const char
                                              uint16_t type)
 {
     struct key k;
-    const struct entry *e = table_find(res, key_set(&k, name), type);
+    const char *key = key_set(&k, name);
+    const struct entry *e = table_find(res, key, type, hash_key(key, type));
     key_done(&k);
     return e && !e->pending ? &e->result : NULL;
 }
