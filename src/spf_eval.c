@@ -367,13 +367,21 @@ static bool is_void(const struct mc_dns_result *r)
 
 /* RFC 7208 §4.4 / §2.6.6: a lookup that fails is temperror.  Returns why,
  * in words, or NULL when R was answered. */
+/* "the TYPE lookup of NAME failed (WHY)", WHY the failure's detail or its
+ * outcome's word. */
+static const char *failure_text(struct mc_spf_eval *ev, uint16_t type, const char *name,
+                                enum mc_dns_outcome outcome, const char *why)
+{
+    return mc_arena_printf(ev->arena, "the %s lookup of %s failed (%s)", mc_dns_type_str(type),
+                           name, why ? why : mc_dns_outcome_str(outcome));
+}
+
 static const char *lookup_failed(struct mc_spf_eval *ev, const struct mc_dns_result *r)
 {
     if (mc_dns_outcome_answered(r->outcome))
         return NULL;
     ev->v.deadline = ev->v.deadline || r->outcome == MC_DNS_DEADLINE;
-    return mc_arena_printf(ev->arena, "the %s lookup of %s failed (%s)", mc_dns_type_str(r->qtype),
-                           r->qname, r->why ? r->why : mc_dns_outcome_str(r->outcome));
+    return failure_text(ev, r->qtype, r->qname, r->outcome, r->why);
 }
 
 /* ---- the walk's errors ---- */
@@ -983,9 +991,6 @@ static bool term_matched(struct mc_spf_eval *ev, size_t step, const struct mc_sp
     return frame_end(ev, term->qualifier, term);
 }
 
-/* STATE_TERM_DONE: every lookup of the pending a, exists or mx term came
- * back: one that failed is temperror (§4.4, §2.6.6), else the term
- * matched or the next one is evaluated. */
 /* Why the pending term failed: its first failed lookup (in ledger order). */
 static const char *term_failure(struct mc_spf_eval *ev, const struct pending_term *pt)
 {
@@ -993,13 +998,14 @@ static const char *term_failure(struct mc_spf_eval *ev, const struct pending_ter
     for (size_t i = 0; i < s->nlookups; i++) {
         const struct mc_spf_lookup *l = &s->lookups[i];
         if (!mc_dns_outcome_answered(l->outcome))
-            return mc_arena_printf(ev->arena, "the %s lookup of %s failed (%s)",
-                                   mc_dns_type_str(l->type), l->name,
-                                   l->why ? l->why : mc_dns_outcome_str(l->outcome));
+            return failure_text(ev, l->type, l->name, l->outcome, l->why);
     }
     return "a lookup failed";
 }
 
+/* STATE_TERM_DONE: every lookup of the pending a, exists or mx term came
+ * back: one that failed is temperror (§4.4, §2.6.6), else the term
+ * matched or the next one is evaluated. */
 static bool handle_term_done(struct mc_spf_eval *ev)
 {
     struct pending_term *pt = &ev->pt;
