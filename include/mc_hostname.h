@@ -26,6 +26,16 @@
  */
 enum mc_status mc_hostname_validate(const char *input, char **ascii, char **unicode, char **why);
 
+/*
+ * INPUT as a domain name to look up (a sender domain, a --header-from or
+ * --dkim domain, the DOMAIN of `mailcheck domain`): the LDH rules of
+ * mc_hostname_is_ldh(), after a non-ASCII name is converted to its A-label
+ * form as HOST is.  Returns it malloc'd (caller frees), case and trailing
+ * dot as given; NULL when it is not a domain name, with *WHY (static text:
+ * the rule it breaks, or libidn2's reason).
+ */
+char *mc_hostname_domain_ascii(const char *input, const char **why);
+
 /* Syntax check only (no IDN): true when NAME is a valid LDH host name. */
 bool mc_hostname_is_ldh(const char *name, const char **why);
 

@@ -74,6 +74,17 @@ static void cli_reset(struct cli *cli)
     free(cli->header_from);
     free(cli->dkim);
     free(cli->dnsbl);
+    for (size_t i = 0; i < cli->nowned; i++)
+        free(cli->owned[i]);
+    free(cli->owned);
+}
+
+/* S, made by the option parser, kept until cli_reset(). */
+static const char *own(struct cli *cli, char *s)
+{
+    MC_ARRAY_RESERVE(cli->owned, cli->owned_cap, cli->nowned + 1);
+    cli->owned[cli->nowned++] = s;
+    return s;
 }
 
 static const char usage_text[] =
@@ -492,40 +503,47 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
         case OPT_HELO: cli->spf_helo = optarg; break;
         case OPT_NO_PREFETCH: cli->no_prefetch = true; break;
         case OPT_TRACE: cli->trace = true; break;
-        case OPT_FROM: {
-            const char *problem;
-            if (!mc_hostname_is_ldh(optarg, &problem)) {
-                *why = mc_xasprintf("--from %s: not a domain name: %s", optarg, problem);
-                return PARSE_ERROR;
-            }
-            push(&cli->from, &cli->nfrom, &cli->from_cap, optarg);
-            break;
-        }
+        case OPT_FROM:
         case OPT_HEADER_FROM: {
-            const char *problem;
-            if (!mc_hostname_is_ldh(optarg, &problem)) {
-                *why = mc_xasprintf("--header-from %s: not a domain name: %s", optarg, problem);
+            const char *problem, *opt = c == OPT_FROM ? "--from" : "--header-from";
+            char *domain = mc_hostname_domain_ascii(optarg, &problem);
+            if (!domain) {
+                *why = mc_xasprintf("%s %s: not a domain name: %s", opt, optarg, problem);
                 return PARSE_ERROR;
             }
-            push(&cli->header_from, &cli->nheader_from, &cli->header_from_cap, optarg);
+            if (c == OPT_FROM)
+                push(&cli->from, &cli->nfrom, &cli->from_cap, own(cli, domain));
+            else
+                push(&cli->header_from, &cli->nheader_from, &cli->header_from_cap,
+                     own(cli, domain));
             break;
         }
         case OPT_DKIM: {
             const char *colon = strchr(optarg, ':'), *problem;
-            char *selector = colon ? mc_xstrndup(optarg, (size_t)(colon - optarg)) : NULL;
-            bool ok = (!colon || mc_hostname_is_ldh(colon + 1, &problem)) &&
-                      (colon ? *selector : *optarg) != '\0' &&
-                      strspn(colon ? selector : optarg,
-                             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
-                          strlen(colon ? selector : optarg);
-            free(selector);
+            size_t nselector = colon ? (size_t)(colon - optarg) : strlen(optarg);
+            char *domain = colon ? mc_hostname_domain_ascii(colon + 1, &problem) : NULL;
+            bool ok = (!colon || domain) && nselector > 0 &&
+                      strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789-_.") == nselector;
             if (!ok) {
+                free(domain);
                 *why = mc_xasprintf("--dkim %s: expected SELECTOR or SELECTOR:DOMAIN (a selector "
                                     "of letters, digits, '-', '_' and '.', a domain name)",
                                     optarg);
                 return PARSE_ERROR;
             }
-            push(&cli->dkim, &cli->ndkim, &cli->dkim_cap, optarg);
+            /* the domain as it is looked up: A-label form, lowercase, no
+             * trailing dot */
+            const char *dkim = optarg;
+            if (colon) {
+                size_t n = strlen(domain);
+                if (n > 1 && domain[n - 1] == '.')
+                    domain[n - 1] = '\0';
+                dkim = own(cli,
+                           mc_xasprintf("%.*s:%s", (int)nselector, optarg, mc_ascii_lower(domain)));
+            }
+            free(domain);
+            push(&cli->dkim, &cli->ndkim, &cli->dkim_cap, dkim);
             break;
         }
         case OPT_DKIM_CONFIG: cli->dkim_config = optarg; break;

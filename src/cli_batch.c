@@ -163,6 +163,7 @@ static void progress(void *arg, size_t read, size_t done, size_t inflight)
  * its check uses.  Strings are owned by the struct (host_line_free()). */
 struct host_line {
     char *buf, *fields[MAX_FIELDS];
+    char *domains[MAX_FIELDS]; /* the sender domains' A-label forms; fields[i] points here */
     char *host, *unicode, *default_from;
     const char *const *from;
     size_t nfrom;
@@ -183,10 +184,12 @@ static bool host_line_parse(const struct mc_cli_batch *cb, const char *text, str
         return false;
     for (int i = 1; i < n; i++) {
         const char *problem;
-        if (!mc_hostname_is_ldh(l->fields[i], &problem)) {
+        l->domains[i] = mc_hostname_domain_ascii(l->fields[i], &problem);
+        if (!l->domains[i]) {
             l->why = mc_xasprintf("sender domain %s: %s", l->fields[i], problem);
             return false;
         }
+        l->fields[i] = l->domains[i];
     }
     l->from = cb->base.from;
     l->nfrom = cb->base.nfrom;
@@ -204,6 +207,8 @@ static bool host_line_parse(const struct mc_cli_batch *cb, const char *text, str
 static void host_line_free(struct host_line *l)
 {
     free(l->buf);
+    for (size_t i = 0; i < MAX_FIELDS; i++)
+        free(l->domains[i]);
     free(l->host);
     free(l->unicode);
     free(l->default_from);

@@ -151,14 +151,14 @@ int cli_run_domain(struct cli *cli)
     int code = MC_STATE_UNKNOWN;
     int64_t started = mc_now_ms();
 
-    /* DOMAIN is validated as --from is. */
-    if (!mc_hostname_is_ldh(cli->domain_arg, &problem)) {
+    /* DOMAIN is validated (and an IDN converted) as --from is. */
+    domain = mc_hostname_domain_ascii(cli->domain_arg, &problem);
+    if (!domain) {
         code = cli_fail_input(
             cli, mc_xasprintf("domain %s: not a domain name: %s", cli->domain_arg, problem),
             cli->domain_arg);
         goto done;
     }
-    domain = mc_xstrdup(cli->domain_arg);
     size_t len = strlen(domain);
     if (len > 1 && domain[len - 1] == '.')
         domain[len - 1] = '\0';

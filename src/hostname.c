@@ -135,6 +135,26 @@ enum mc_status mc_hostname_validate(const char *input, char **ascii, char **unic
     return MC_OK;
 }
 
+char *mc_hostname_domain_ascii(const char *input, const char **why)
+{
+    if (is_ascii(input))
+        return mc_hostname_is_ldh(input, why) ? mc_xstrdup(input) : NULL;
+    /* As mc_hostname_validate() converts HOST: IDNA 2008, NFC first. */
+    char *alabel = NULL;
+    int rc = idn2_to_ascii_8z(input, &alabel, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+    if (rc != IDN2_OK) {
+        *why = idn2_strerror(rc);
+        return NULL;
+    }
+    char *name = mc_xstrdup(alabel);
+    idn2_free(alabel);
+    if (!mc_hostname_is_ldh(name, why)) {
+        free(name);
+        return NULL;
+    }
+    return name;
+}
+
 bool mc_hostname_label_octet(int c)
 {
     return mc_ascii_isalnum(c) || c == '-' || c == '_';

@@ -61,6 +61,10 @@ struct cli {
     size_t nheader_from, header_from_cap;
     const char **dkim; /* --dkim SELECTOR[:DOMAIN] */
     size_t ndkim, dkim_cap;
+    /* What the option parser made of arguments (a domain's A-label form,
+     * --dkim with it), which the lists above point to; cli_reset() frees. */
+    char **owned;
+    size_t nowned, owned_cap;
     const char *dkim_config; /* --dkim-config PATH */
     bool no_domain_report;
     const char *psl_path;

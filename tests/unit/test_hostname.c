@@ -84,6 +84,38 @@ static void invalid_hosts_name_the_problem(void **state)
     expect_invalid("\xff\xfe.test", "internationalized");
 }
 
+/* Sender domains (--from, DOMAIN): LDH as given, an IDN as its A-label. */
+static void domains_to_ascii(void **state)
+{
+    (void)state;
+    const char *why = NULL;
+    char *s = mc_hostname_domain_ascii("Example.TEST.", &why);
+    assert_string_equal(s, "Example.TEST."); /* case and dot: the callers' */
+    free(s);
+    s = mc_hostname_domain_ascii("b\xc3\xbc"
+                                 "cher.example.test",
+                                 &why);
+    assert_string_equal(s, "xn--bcher-kva.example.test");
+    free(s);
+    s = mc_hostname_domain_ascii("B\xc3\x9c"
+                                 "CHER.example.test",
+                                 &why); /* UTS #46 maps case */
+    assert_string_equal(s, "xn--bcher-kva.example.test");
+    free(s);
+    assert_null(mc_hostname_domain_ascii("bad..example.test", &why));
+    assert_string_equal(why, "the name has an empty label");
+    assert_null(mc_hostname_domain_ascii("b\xff"
+                                         "cher.test",
+                                         &why)); /* not UTF-8 */
+    assert_non_null(why);
+    assert_null(mc_hostname_domain_ascii("b\xc3\xbc"
+                                         "cher",
+                                         &why)); /* one label */
+    assert_non_null(strstr(why, "fully qualified"));
+    assert_null(mc_hostname_domain_ascii("_dmarc.example.test", &why));
+    assert_non_null(strstr(why, "underscore"));
+}
+
 static void ip_text_is_rfc5952_and_sorted(void **state)
 {
     (void)state;
@@ -265,6 +297,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(valid_hosts_are_lowercased_without_trailing_dot),
         cmocka_unit_test(invalid_hosts_name_the_problem),
+        cmocka_unit_test(domains_to_ascii),
         cmocka_unit_test(ip_text_is_rfc5952_and_sorted),
         cmocka_unit_test(ip_text_equals_inet_ntop),
         cmocka_unit_test(ip_text_case),
