@@ -56,7 +56,7 @@ struct mc_domain_request {
     /* The Public Suffix List, for DMARC's RFC 7489 reading (borrowed: it
      * must outlive the operation); NULL leaves that reading out. */
     const struct mc_psl *psl;
-    /* The DKIM keys whose d= is this domain (copied). */
+    /* The DKIM keys that sign this domain's mail, each with its d= (copied). */
     const struct mc_domain_dkim *dkim;
     size_t ndkim;
     /* What the report looks up is for this retention scope (mc_resolver.h,

@@ -515,6 +515,15 @@ static void hold_key(struct mc_cli_dkim_hold *hold, struct mc_domain_dkim key)
     hold->keys[hold->nkeys++] = key;
 }
 
+/* Whether DOMAIN is one of the N domains of REQS. */
+static bool requested(const struct mc_domain_request *reqs, size_t n, const char *domain)
+{
+    for (size_t r = 0; r < n; r++)
+        if (mc_name_equal(reqs[r].domain, domain))
+            return true;
+    return false;
+}
+
 void mc_cli_dkim_attach(struct mc_domain_request *reqs, size_t n, const struct mc_cli_dkim *dkim,
                         struct mc_cli_dkim_hold *hold)
 {
@@ -528,12 +537,18 @@ void mc_cli_dkim_attach(struct mc_domain_request *reqs, size_t n, const struct m
         for (size_t i = 0; i < dkim->nselectors; i++) {
             const char *spec = dkim->selectors[i];
             const char *colon = strchr(spec, ':');
-            if (colon && !mc_name_equal(colon + 1, reqs[r].domain))
+            bool mine = colon && mc_name_equal(colon + 1, reqs[r].domain);
+            /* SELECTOR:DOMAIN is a key of DOMAIN's report; a DOMAIN that
+             * has none is the d= the signer puts on the From domains'
+             * mail (a parent domain's key, an ESP's): checked in their
+             * reports, where DMARC alignment says whether it counts. */
+            if (colon && !mine &&
+                (requested(reqs, n, colon + 1) || !(reqs[r].roles & MC_DOMAIN_ROLE_HEADER_FROM)))
                 continue;
             hold_key(hold, (struct mc_domain_dkim){
                                .selector = colon ? mc_xstrndup(spec, (size_t)(colon - spec))
                                                  : mc_xstrdup(spec),
-                               .domain = reqs[r].domain,
+                               .domain = colon && !mine ? colon + 1 : reqs[r].domain,
                                .source = "--dkim",
                            });
         }

@@ -110,8 +110,10 @@ struct mc_domain *mc_domain_start(struct mc_resolver *res, const struct mc_domai
     d->pending++;
     mc_resolver_lookup_for(res, d->scope, d->domain, MC_DNS_T_MX, mx_cb, l);
     mc_domain_dmarc_start(d);
-    if (req->ndkim)
+    if (req->ndkim) {
         mc_domain_dkim_start(d, req->dkim, req->ndkim);
+        mc_domain_dmarc_idents_start(d);
+    }
     mc_domain_lookup_end(d);
     return d;
 }
@@ -379,6 +381,7 @@ struct mc_report_domain *mc_domain_report(const struct mc_domain *d, struct mc_r
     }
     mc_domain_dmarc_report(d, rep, rd);
     rd->dkim_usable = mc_domain_dkim_report(d, rep, rd);
+    mc_domain_dmarc_idents_report(d, rep, rd);
     MC_ARENA_ARRAY_RESERVE(rep->arena, rep->domains, rep->domains_cap, rep->ndomains + 1);
     rep->domains[rep->ndomains++] = rd;
     return rd;

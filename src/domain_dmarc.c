@@ -169,6 +169,100 @@ void mc_domain_dmarc_start(struct mc_domain *d)
     mc_resolver_lookup_for(d->res, d->scope, dmarc_name(d, first), MC_DNS_T_TXT, r7489_cb, l);
 }
 
+/* ---- the Organizational Domains of the DKIM keys' d= (§4.10.2) ---- */
+
+static void ident_next(struct mc_domain *d, size_t index);
+
+static void ident_cb(void *arg, const struct mc_dns_result *result)
+{
+    struct mc_domain_lookup *l = arg;
+    struct mc_domain *d = l->d;
+    struct mc_domain_ident_walk *iw = &d->dmarc.idents[l->index];
+    iw->txt[iw->step - 1] = result;
+    if (result->outcome == MC_DNS_OFFLINE) {
+        mc_dmarc_walk_answer(&iw->walk, NULL); /* as the domain's own walk counts it */
+    } else if (!mc_dns_outcome_answered(result->outcome)) {
+        iw->failed = result;
+        iw->over = true;
+    } else {
+        enum mc_dmarc_select select;
+        mc_dmarc_walk_answer(&iw->walk, pick(d, result, &select));
+    }
+    if (!iw->over)
+        ident_next(d, l->index);
+    mc_domain_lookup_end(d);
+}
+
+static void ident_next(struct mc_domain *d, size_t index)
+{
+    struct mc_domain_ident_walk *iw = &d->dmarc.idents[index];
+    const char *name = mc_dmarc_walk_next(&iw->walk);
+    if (!name || iw->step >= MC_DMARC_WALK_MAX) {
+        iw->over = true;
+        return;
+    }
+    iw->step++;
+    struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
+    *l = (struct mc_domain_lookup){.d = d, .index = index};
+    d->pending++;
+    mc_resolver_lookup_for(d->res, d->scope, dmarc_name(d, name), MC_DNS_T_TXT, ident_cb, l);
+}
+
+void mc_domain_dmarc_idents_start(struct mc_domain *d)
+{
+    struct mc_domain_dmarc *m = &d->dmarc;
+    for (size_t i = 0; i < d->nkeys; i++) {
+        const char *ident = d->keys[i].want.domain;
+        bool seen = mc_name_equal(ident, d->domain);
+        for (size_t j = 0; j < m->nidents && !seen; j++)
+            seen = mc_name_equal(ident, m->idents[j].domain);
+        if (seen)
+            continue;
+        if (!m->idents) /* most keys are the domain's own: no walk, no room */
+            m->idents = mc_arena_alloc(d->arena, d->nkeys * sizeof *m->idents);
+        struct mc_domain_ident_walk *iw = &m->idents[m->nidents];
+        *iw = (struct mc_domain_ident_walk){.domain = ident};
+        if (!mc_dmarc_walk_start(&iw->walk, ident))
+            continue; /* no domain name: no Organizational Domain, no alignment */
+        ident_next(d, m->nidents++);
+    }
+}
+
+/* Whether R is one of the first N of TXT. */
+static bool among(const struct mc_dns_result *const *txt, size_t n, const struct mc_dns_result *r)
+{
+    for (size_t i = 0; i < n; i++)
+        if (txt[i] == r)
+            return true;
+    return false;
+}
+
+void mc_domain_dmarc_idents_report(const struct mc_domain *d, struct mc_report *rep,
+                                   struct mc_report_domain *rd)
+{
+    const struct mc_domain_dmarc *m = &d->dmarc;
+    for (size_t j = 0; j < m->nidents; j++) {
+        const struct mc_domain_ident_walk *iw = &m->idents[j];
+        /* the evidence once: the names these walks share with the domain's
+         * own walk (a parent's d=) were shown with it */
+        for (size_t i = 0; i < iw->step; i++) {
+            const struct mc_dns_result *r = iw->txt[i];
+            bool shown = !r || among(m->txt, m->step, r);
+            for (size_t k = 0; k < j && !shown; k++)
+                shown = among(m->idents[k].txt, m->idents[k].step, r);
+            if (shown)
+                continue;
+            MC_ARENA_ARRAY_RESERVE(rep->arena, rd->lookups, rd->lookups_cap, rd->nlookups + 1);
+            rd->lookups[rd->nlookups++] = *mc_report_lookup_copy(rep, r);
+        }
+        if (iw->failed)
+            mc_report_lookup_failed(
+                rep, iw->failed,
+                mc_arena_printf(rep->arena, "the Organizational Domain of the DKIM domain %s",
+                                iw->domain));
+    }
+}
+
 /* ---- RFC 9990 §3: external report destinations ---- */
 
 static void rua_cb(void *arg, const struct mc_dns_result *result)
@@ -383,14 +477,25 @@ void mc_domain_dmarc_report(const struct mc_domain *d, struct mc_report *rep,
 /* ---- alignment (RFC 9989 §3.2.10, §4.4) ---- */
 
 /* The Organizational Domain of IDENT by the walk, where an operation of
- * the report walked from it; NULL when none did. */
+ * the report walked from it (as its domain, or as a key's d=); NULL when
+ * none did, or its walk failed. */
 static const char *walk_org(struct mc_domain *const *ops, size_t n, const char *ident)
 {
+    struct mc_dmarc_found f;
     for (size_t i = 0; i < n; i++) {
-        struct mc_dmarc_found f;
         if (mc_name_equal(ops[i]->domain, ident) && ops[i]->dmarc.over && !ops[i]->dmarc.failed &&
             mc_dmarc_walk_result(&ops[i]->dmarc.walk, &f))
             return f.org_domain;
+    }
+    /* a key's d= that no operation is for: the walk of its own */
+    for (size_t i = 0; i < n; i++) {
+        const struct mc_domain_dmarc *m = &ops[i]->dmarc;
+        for (size_t j = 0; j < m->nidents; j++) {
+            const struct mc_domain_ident_walk *iw = &m->idents[j];
+            if (mc_name_equal(iw->domain, ident) && iw->over && !iw->failed &&
+                mc_dmarc_walk_result(&iw->walk, &f))
+                return f.org_domain;
+        }
     }
     return NULL;
 }

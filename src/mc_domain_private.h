@@ -13,6 +13,19 @@
 /* At most this many external report destinations are authorized. */
 #define MC_DOMAIN_MAX_RUA 8
 
+/* The tree walk of a DKIM key's d= other than the domain itself: every
+ * Authenticated Identifier's Organizational Domain is its own walk's
+ * (RFC 9989 §4.10.2), which relaxed alignment compares with the From
+ * domain's (a parent domain's key, a sibling's). */
+struct mc_domain_ident_walk {
+    const char *domain; /* the d= (the key's, in the operation's arena) */
+    struct mc_dmarc_walk walk;
+    size_t step; /* walk steps asked */
+    const struct mc_dns_result *txt[MC_DMARC_WALK_MAX];
+    const struct mc_dns_result *failed; /* the first lookup that failed */
+    bool over;
+};
+
 /* The DMARC part of an operation (domain_dmarc.c). */
 struct mc_domain_dmarc {
     struct mc_dmarc_walk walk; /* RFC 9989 §4.10 */
@@ -35,6 +48,9 @@ struct mc_domain_dmarc {
     const char *rua_host[MC_DOMAIN_MAX_RUA];
     const char *rua_name[MC_DOMAIN_MAX_RUA];
     const struct mc_dns_result *rua_txt[MC_DOMAIN_MAX_RUA];
+    /* The walks of the DKIM keys' other d= domains, each once. */
+    struct mc_domain_ident_walk *idents;
+    size_t nidents;
 };
 
 /* One MX target and its address lookups. */
@@ -87,6 +103,15 @@ void mc_domain_dmarc_start(struct mc_domain *d);
 /* D's DMARC block and findings into REP (called by mc_domain_report()). */
 void mc_domain_dmarc_report(const struct mc_domain *d, struct mc_report *rep,
                             struct mc_report_domain *rd);
+
+/* Starts the tree walks of the d= domains of D's DKIM keys that are not D
+ * itself (after mc_domain_dkim_start()). */
+void mc_domain_dmarc_idents_start(struct mc_domain *d);
+
+/* The evidence of those walks into RD, their failed lookups into REP's
+ * findings (called by mc_domain_report()). */
+void mc_domain_dmarc_idents_report(const struct mc_domain *d, struct mc_report *rep,
+                                   struct mc_report_domain *rd);
 
 /* Starts the DKIM key lookups of D. */
 void mc_domain_dkim_start(struct mc_domain *d, const struct mc_domain_dkim *keys, size_t n);
