@@ -28,10 +28,15 @@ struct mc_cli_dkim {
     const struct mc_dkim_config *config; /* or NULL */
     const struct mc_dkim_config *rspamd; /* rspamd's (rspamadm), or NULL */
     const struct mc_psl *psl;
+    /* A single check (not --batch): a SELECTOR:DOMAIN whose DOMAIN no
+     * request is for is the d= on the From domains' mail.  In --batch it
+     * is only a key of the lines that report DOMAIN: another line's
+     * domain is not signed with it. */
+    bool single;
 };
 
 /* Gives every request of REQS[0..N) the DKIM keys of DKIM whose domain it
- * is (a --dkim without a domain: every request).  The keys live in HOLD
+ * is (a --dkim without a domain: every request; see SINGLE).  The keys live in HOLD
  * (reset with mc_cli_dkim_reset()) until the check has started. */
 struct mc_cli_dkim_hold {
     struct mc_domain_dkim *keys;

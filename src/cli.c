@@ -1152,7 +1152,8 @@ static int run_host_check(struct cli *cli)
                                .nselectors = cli->ndkim,
                                .config = dkim_config,
                                .rspamd = rspamd_config,
-                               .psl = psl};
+                               .psl = psl,
+                               .single = true};
     struct mc_cli_dkim_hold hold = {0};
     mc_cli_dkim_attach(domains, ndomains, &dkim, &hold);
     struct mc_check_options co = {

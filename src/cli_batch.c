@@ -538,12 +538,14 @@ void mc_cli_dkim_attach(struct mc_domain_request *reqs, size_t n, const struct m
             const char *spec = dkim->selectors[i];
             const char *colon = strchr(spec, ':');
             bool mine = colon && mc_name_equal(colon + 1, reqs[r].domain);
-            /* SELECTOR:DOMAIN is a key of DOMAIN's report; a DOMAIN that
-             * has none is the d= the signer puts on the From domains'
-             * mail (a parent domain's key, an ESP's): checked in their
-             * reports, where DMARC alignment says whether it counts. */
+            /* SELECTOR:DOMAIN is a key of DOMAIN's report; in a single
+             * check, a DOMAIN that has none is the d= the signer puts on
+             * the From domains' mail (a parent domain's key, an ESP's):
+             * checked in their reports, where DMARC alignment says
+             * whether it counts. */
             if (colon && !mine &&
-                (requested(reqs, n, colon + 1) || !(reqs[r].roles & MC_DOMAIN_ROLE_HEADER_FROM)))
+                (!dkim->single || requested(reqs, n, colon + 1) ||
+                 !(reqs[r].roles & MC_DOMAIN_ROLE_HEADER_FROM)))
                 continue;
             hold_key(hold, (struct mc_domain_dkim){
                                .selector = colon ? mc_xstrndup(spec, (size_t)(colon - spec))

@@ -176,8 +176,11 @@ int cli_run_domain(struct cli *cli)
     size_t n = mc_domain_requests(from, 1, cli->header_from, cli->nheader_from, reqs);
     for (size_t i = 0; i < n; i++)
         reqs[i].psl = psl;
-    struct mc_cli_dkim dkim = {
-        .selectors = cli->dkim, .nselectors = cli->ndkim, .config = dkim_config, .psl = psl};
+    struct mc_cli_dkim dkim = {.selectors = cli->dkim,
+                               .nselectors = cli->ndkim,
+                               .config = dkim_config,
+                               .psl = psl,
+                               .single = true};
     struct mc_cli_dkim_hold hold = {0};
     mc_cli_dkim_attach(reqs, n, &dkim, &hold);
 
