@@ -511,6 +511,24 @@ static bool aligned(enum mc_dmarc_align mode, const char *author, const char *au
     return mc_dmarc_aligned(mode, author, author_org, ident, ident_org);
 }
 
+/* Whether the walk of IDENT (an operation's own, or a key's d=) ended
+ * without an Organizational Domain: cut by the check's deadline, or a
+ * lookup failed (lookup-failed says so).  Alignment that needs it is then
+ * not known, rather than false. */
+static bool walk_open(struct mc_domain *const *ops, size_t n, const char *ident)
+{
+    for (size_t i = 0; i < n; i++)
+        if (mc_name_equal(ops[i]->domain, ident))
+            return !ops[i]->dmarc.over || ops[i]->dmarc.failed;
+    for (size_t i = 0; i < n; i++) {
+        const struct mc_domain_dmarc *m = &ops[i]->dmarc;
+        for (size_t j = 0; j < m->nidents; j++)
+            if (mc_name_equal(m->idents[j].domain, ident))
+                return !m->idents[j].over || m->idents[j].failed;
+    }
+    return false;
+}
+
 /* SPF aligns when an aligned MAIL FROM domain passes SPF for every server
  * address: 1, 0, or -1 when no address was evaluated. */
 static int spf_alignment(struct mc_domain *const *ops, size_t n, const struct mc_domain *a,
@@ -527,6 +545,10 @@ static int spf_alignment(struct mc_domain *const *ops, size_t n, const struct mc
             continue; /* only a passing MAIL FROM domain can align */
         enum mc_dmarc_align_early early =
             mc_dmarc_align_early(mode, a->domain, author_org, spf[i].domain);
+        if (early == MC_DMARC_ALIGN_WALK && !psl && walk_open(ops, n, spf[i].domain)) {
+            result = -1;
+            continue;
+        }
         if (early == MC_DMARC_ALIGN_WALK) {
             const char *ident_org = psl ? mc_dmarc_psl_org(a->arena, a->psl, spf[i].domain)
                                         : walk_org(ops, n, spf[i].domain);
@@ -541,12 +563,14 @@ static int spf_alignment(struct mc_domain *const *ops, size_t n, const struct mc
 }
 
 /* DKIM aligns when a usable key of an aligned d= domain can sign: 1, 0,
- * or -1 when no key was checked at all. */
+ * or -1 when no key was checked at all, or none aligns and one's d= has
+ * an open walk (walk_open()). */
 static int dkim_alignment(struct mc_domain *const *ops, struct mc_report_domain *const *blocks,
                           size_t n, const struct mc_domain *a, const char *author_org,
                           enum mc_dmarc_align mode, bool psl)
 {
     int result = -1;
+    bool open = false;
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < blocks[i]->ndkim; j++) {
             const struct mc_report_dkim *k = &blocks[i]->dkim[j];
@@ -554,13 +578,20 @@ static int dkim_alignment(struct mc_domain *const *ops, struct mc_report_domain 
                 result = 0;
             if (!k->usable || result == 1)
                 continue;
+            if (!psl &&
+                mc_dmarc_align_early(mode, a->domain, author_org, k->domain) ==
+                    MC_DMARC_ALIGN_WALK &&
+                walk_open(ops, n, k->domain)) {
+                open = true;
+                continue;
+            }
             const char *org =
                 psl ? mc_dmarc_psl_org(a->arena, a->psl, k->domain) : walk_org(ops, n, k->domain);
             if (aligned(mode, a->domain, author_org, k->domain, org))
                 result = 1;
         }
     }
-    return result;
+    return result == 0 && open ? -1 : result;
 }
 
 /* The DMARC result the alignments predict (RFC 9989: pass when SPF or

@@ -722,6 +722,16 @@ def servfail_after(delay):
 SCENARIOS[key("r1.relaymx.h.e2e.test")] = servfail_after(0.3)
 SCENARIOS[key("r2.relaymx.h.e2e.test")] = servfail_after(0.0)
 
+# dksib: a From domain signed with its sibling's key (d=dksib.h.e2e.test),
+# whose DMARC tree walk fails at once (SERVFAIL): the key is published and
+# usable, but its Organizational Domain, and so DKIM alignment, is not
+# known (lookup-failed, never dmarc-unaligned).
+add("dkfrom.h.e2e.test", T_MX, struct.pack("!H", 10) + wire_name("mx.h.e2e.test"))
+add("_dmarc.dkfrom.h.e2e.test", T_TXT, txt_rdata(b"v=DMARC1; p=reject"))
+add("s1._domainkey.dksib.h.e2e.test", T_TXT, txt_rdata(
+    b"v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA0644poDN1sVWxnyaqCfgGpgnA8SBdRSoV0nm/iUtgO4kctnr8Ee6br7CMfSQsdflZPJw4khrgVCwcK+i0eSLKz4dS60WrSZnDCf/bDiOb3skQiCoMdGKrAZ+Qt92/0uwKUnCUCHAdCqGPF8jp+tDOZcfLqZjJrf6h837qcPPc2sQfvnJ8kJihyZF6ZIt9vNnTx2+aJCPPTNU3jLmJWroWIpcKYtHK30CXo9m1mVmbyjOeLH6Mbo8MYAuj7UdaPON8cPLPYrbp8frgG81nHWVFwU85hMdvoFXgVGodYgwh9PX+YhJW/E5XWoksnOx16D/YLY/UQ9um2YLSH3bMTLqXQIDAQAB"))
+SCENARIOS[key("_dmarc.dksib.h.e2e.test")] = servfail_after(0.0)
+
 
 @host_behaviour("hostcnameloop")
 def _(q, t):
