@@ -184,6 +184,8 @@ static bool host_line_parse(const struct mc_cli_batch *cb, const char *text, str
         return false;
     for (int i = 1; i < n; i++) {
         const char *problem;
+        if (mc_hostname_is_ldh(l->fields[i], &problem))
+            continue; /* as it is: no copy for the common case */
         l->domains[i] = mc_hostname_domain_ascii(l->fields[i], &problem);
         if (!l->domains[i]) {
             l->why = mc_xasprintf("sender domain %s: %s", l->fields[i], problem);
