@@ -209,7 +209,7 @@ static bool host_line_parse(const struct mc_cli_batch *cb, const char *text, str
 static void host_line_free(struct host_line *l)
 {
     free(l->buf);
-    for (size_t i = 0; i < MAX_FIELDS; i++)
+    for (size_t i = 1; i < MAX_FIELDS && l->fields[i]; i++) /* the fields split */
         free(l->domains[i]);
     free(l->host);
     free(l->unicode);
