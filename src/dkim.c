@@ -30,6 +30,7 @@
 #include "mc_dkim.h"
 #include "mc_array.h"
 #include "mc_file.h"
+#include "mc_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -632,10 +633,22 @@ static void judge(const struct tag_list *l, struct mc_dkim_key *key)
         } else if (!item_is(t->value, t->value_len, "rsa")) {
             char *k = excerpt(t->value, t->value_len);
             key->type = MC_DKIM_TYPE_NONE;
+            /* "RSA": values are case-sensitive (RFC 6376 §3.2), and dkimpy
+             * compares k= exactly; OpenDKIM's table lookup ignores case
+             * (strcasecmp()), so receivers disagree on such a key. */
+            bool other_case =
+                (t->value_len == 3 && mc_ascii_strncasecmp(t->value, "rsa", 3) == 0) ||
+                (t->value_len == 7 && mc_ascii_strncasecmp(t->value, "ed25519", 7) == 0);
             set_invalid(key, "k",
-                        mc_xasprintf("k=%s is a key type verifiers do not know (rsa, "
-                                     "ed25519; case-sensitive): they ignore the key",
-                                     k));
+                        other_case
+                            ? mc_xasprintf("k=%s is not \"%s\": key types are case-sensitive "
+                                           "(RFC 6376 section 3.2); verifiers that follow it, "
+                                           "dkimpy among them, ignore the key (OpenDKIM accepts "
+                                           "it)",
+                                           k, t->value_len == 3 ? "rsa" : "ed25519")
+                            : mc_xasprintf("k=%s is a key type verifiers do not know (rsa, "
+                                           "ed25519; case-sensitive): they ignore the key",
+                                           k));
             free(k);
             return;
         }

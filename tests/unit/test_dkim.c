@@ -225,6 +225,11 @@ static void key_type(void **state)
     expect("k=foobar; t=y; p=%s", K.spki2048, MC_DKIM_KEY_INVALID, "k", "foobar");
     expect("v=DKIM1; k=unknown; p=", NULL, MC_DKIM_KEY_INVALID, "k", "unknown");
     expect("v=DKIM1; k=RSA; p=%s", K.spki2048, MC_DKIM_KEY_INVALID, "k", "case-sensitive");
+    /* A key type in other letter case: receivers disagree, and the finding
+     * says which way each goes. */
+    expect("v=DKIM1; k=RSA; p=%s", K.spki2048, MC_DKIM_KEY_INVALID, "k", "is not \"rsa\"");
+    expect("v=DKIM1; k=Ed25519; p=%s", K.raw_ed, MC_DKIM_KEY_INVALID, "k", "OpenDKIM accepts it");
+    expect("v=DKIM1; k=rsax; p=%s", K.spki2048, MC_DKIM_KEY_INVALID, "k", "do not know");
     struct mc_dkim_key key = parse("k=foobar; p=");
     assert_int_equal(key.type, MC_DKIM_TYPE_NONE);
     mc_dkim_key_reset(&key);
