@@ -191,6 +191,13 @@ class TestOpenMetrics(unittest.TestCase):
             p = subprocess.run([promtool, "check", "metrics"], input=text.encode(),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
             self.assertEqual((p.returncode, p.stdout.decode()), (0, ""), text)
+        # With a DKIM key's sample, promtool's lint flags the unit of
+        # mailcheck_dkim_key_bits and nothing else (mailcheck(1), openmetrics).
+        text = run(["--format", "openmetrics"] + zones() + ["domain", "--dkim", "s1", "schema.test"])
+        p = subprocess.run([promtool, "check", "metrics"], input=text.stdout, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=30)
+        self.assertEqual((p.returncode, p.stdout.decode()),
+                         (3, 'mailcheck_dkim_key_bits use base unit "bytes" instead of "bits"\n'))
 
 
 class TestOutputFile(unittest.TestCase):
