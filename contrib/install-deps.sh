@@ -7,7 +7,7 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 packages="build-essential cmake pkg-config
   libc-ares-dev libldns-dev libpsl-dev libjansson-dev libidn2-dev libssl-dev libcmocka-dev
-  nsd ldnsutils python3 iproute2 util-linux
+  nsd ldnsutils openssl python3 iproute2 util-linux
   valgrind clang-14 libclang-rt-14-dev clang-format-14
   python3-jsonschema python3-spf python3-yaml mandoc man-db bsdutils prometheus icinga2-bin nagios4-core
   postfix"

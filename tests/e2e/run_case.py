@@ -46,6 +46,14 @@ A case (cases.json, "cases": [...]):
             {"text": ..., "mode": "000"}; "mtime": N sets the file's time N
             seconds from now (negative: in the past); a main.cf without
             one is dated MAIN_CF_AGE seconds back (see make_files)
+  keys      {NAME: "rsa1024" | "rsa2048" | "ed25519"}: a private key made
+            for the run with openssl(1) genpkey, written to "{tmp}/NAME"
+            (PEM, PKCS#8) before "files"; in files and args "{dkimtxt:NAME}"
+            is the DKIM key record of its public half as zone-file TXT
+            strings ("v=DKIM1; k=...; p=...", cut every 255 octets, as the
+            fix mailcheck prints), and in "absent", "finding_fix" and
+            "finding_text" patterns "{dkimtxt_re:NAME}" is that text as a
+            regex and "{secret:NAME}" a run of the private key's base64
   postconf_twin  make the nopostconf twin (see NAME above)
   netns     {"ipv4": "ADDR/LEN", "ipv6": "ADDR/LEN" or absent}: run the binary
             in a network namespace of its own whose only interface besides
@@ -105,6 +113,7 @@ or when a JSON string value holds one once decoded.
 """
 
 import argparse
+import base64
 import ipaddress
 import json
 import shlex
@@ -140,7 +149,7 @@ CODES = ("bad-input", "host-nxdomain", "host-no-address", "host-cname",
 CASE_KEYS = {"name", "doc", "like", "server", "zones", "offline", "format",
              "args", "cwd", "env", "expect", "timeout", "known_bug", "files",
              "as_user", "stdin", "kill_rss_mb", "runs", "skip_under_wrapper",
-             "postconf_twin", "netns"}
+             "postconf_twin", "netns", "keys"}
 EXPECT_KEYS = {"exit", "status", "host", "ipv4", "ipv6", "findings",
                "no_findings", "severity", "finding_text", "stderr",
                "max_seconds", "lines", "stdout_lines", "schema", "in_readme",
@@ -222,12 +231,32 @@ def octet(hexdigits):
     return chr(0xDC00 + n) if n >= 0x80 else chr(n)
 
 
+KEY_REF = re.compile(r"\{(dkimtxt|dkimtxt_re|secret):([A-Za-z0-9_.-]+)\}")
+KEYS = {}  # the running case's keys: NAME -> {"dkimtxt": ..., "secret": ...}
+
+
+def key_ref(m, allowed):
+    kind, name = m.group(1), m.group(2)
+    if kind not in allowed or name not in KEYS:
+        sys.exit("cases.json: {%s:%s}: no such key of the case, or not allowed here"
+                 % (kind, name))
+    if kind == "dkimtxt_re":
+        return re.escape(KEYS[name]["dkimtxt"])
+    return KEYS[name][kind]
+
+
 def expand(arg):
     arg = REP.sub(lambda m: m.group(1) * int(m.group(2)), arg)
     arg = BYTE.sub(lambda m: octet(m.group(1)), arg)
+    arg = KEY_REF.sub(lambda m: key_ref(m, ("dkimtxt",)), arg)
     if TMP[0] is not None:
         arg = arg.replace("{tmp}", TMP[0])
     return arg.replace("{src}", SOURCE_DIR_USED[0])
+
+
+def expand_pattern(pat):
+    """An expectation's regex with the case's key references filled in."""
+    return KEY_REF.sub(lambda m: key_ref(m, ("dkimtxt_re", "secret")), pat)
 
 
 def expand_args(args):
@@ -390,8 +419,38 @@ def command(case, binary, state_dir):
 MAIN_CF_AGE = 10
 
 
+def zone_strings(text):
+    """TEXT as zone-file TXT strings of at most 255 octets (mc_dkim_zone_strings())."""
+    return " ".join('"%s"' % text[i:i + 255] for i in range(0, len(text), 255))
+
+
+def make_keys(case, tmp):
+    """Makes the case's "keys" in TMP (see the top) and fills KEYS."""
+    KEYS.clear()
+    for name, kind in (case.get("keys") or {}).items():
+        path = os.path.join(tmp, name)
+        if kind in ("rsa1024", "rsa2048"):
+            gen = ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:" + kind[3:]]
+        elif kind == "ed25519":
+            gen = ["-algorithm", "ED25519"]
+        else:
+            sys.exit("cases.json: case %s: key %s: unknown kind %r" % (case["name"], name, kind))
+        subprocess.run(["openssl", "genpkey"] + gen + ["-out", path], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        spki = subprocess.run(["openssl", "pkey", "-in", path, "-pubout", "-outform", "DER"],
+                              check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE).stdout
+        # RFC 8463 section 4.2: an Ed25519 p= is the raw 32-octet key, the
+        # end of its SubjectPublicKeyInfo; RSA's is the SubjectPublicKeyInfo.
+        k, p = ("ed25519", spki[-32:]) if kind == "ed25519" else ("rsa", spki)
+        record = "v=DKIM1; k=%s; p=%s" % (k, base64.b64encode(p).decode("ascii"))
+        with open(path) as f:
+            body = "".join(l.strip() for l in f if not l.startswith("-----"))
+        KEYS[name] = {"dkimtxt": zone_strings(record), "secret": body[8:40]}
+
+
 def make_files(case, tmp):
     """Writes the case's "files" into TMP (see the top)."""
+    make_keys(case, tmp)
     for name, spec in (case.get("files") or {}).items():
         path = os.path.join(tmp, name)
         if isinstance(spec, str):
@@ -1044,9 +1103,10 @@ def check_expect(c, case, rc, out, err, elapsed):
         except OSError as e:
             c.fail("README.md: %s" % e)
     if "absent" in exp:
+        absent = expand_pattern(exp["absent"])
         for what, text in (("stdout", out), ("stderr", err)):
-            if re.search(exp["absent"], text):
-                c.fail("%s: holds /%s/, which must not appear" % (what, exp["absent"]))
+            if re.search(absent, text):
+                c.fail("%s: holds /%s/, which must not appear" % (what, absent))
     lines = out.splitlines()
     for pats in exp.get("lines", []):
         if not any(all(re.search(p, line) for p in pats) for line in lines):
@@ -1146,6 +1206,7 @@ def check_finding_expectations(c, doc, exp):
         code = code.split("#")[0]  # "CODE#2": a second finding of CODE
         texts = ["%s %s" % (f.get("subject"), f.get("message"))
                  for f in findings if f.get("code") == code]
+        pats = [expand_pattern(p) for p in pats]
         if texts and not any(all(re.search(p, t) for p in pats) for t in texts):
             c.fail("finding %s: no subject+message matches all of %s; got %s"
                    % (code, pats, texts))
@@ -1154,6 +1215,7 @@ def check_finding_expectations(c, doc, exp):
         if not any(isinstance(fl, str) and re.search(file_re, fl) and ln == line for fl, ln in at):
             c.fail("finding %s: none at file /%s/ line %s; got %s" % (code, file_re, line, at))
     for code, pat in exp.get("finding_fix", {}).items():
+        pat = expand_pattern(pat)
         fixes = [f.get("fix") for f in findings if f.get("code") == code]
         if not any(isinstance(x, str) and re.search(pat, x) for x in fixes):
             c.fail("finding %s: no fix matches /%s/; got %s" % (code, pat, fixes))
