@@ -42,9 +42,27 @@ struct mc_cli_dkim_hold {
     struct mc_domain_dkim *keys;
     size_t nkeys, cap;
     struct mc_dkim_signers signers;
+    /* What stood in the way of a domain's keys (mc_dkim_config_resolve():
+     * a SigningTable naming a key the KeyTable lacks, Mode without s,
+     * rspamd's signing disabled, ...), each with the domain (owned). */
+    struct mc_cli_dkim_problem {
+        char *domain;
+        struct mc_dkim_config_problem problem;
+    } * problems;
+    size_t nproblems, problems_cap;
 };
 void mc_cli_dkim_attach(struct mc_domain_request *reqs, size_t n, const struct mc_cli_dkim *dkim,
                         struct mc_cli_dkim_hold *hold);
+/* HOLD's problems into REP as dkim-key-unreadable (info) with the domain
+ * as subject, and the file and line they come from. */
+void mc_cli_dkim_findings(const struct mc_cli_dkim_hold *hold, struct mc_report *rep);
+/* What the signer's configuration CFG (NULL: none) could not tell (a
+ * missing key file, a malformed table line, a data set other than files)
+ * into REP, the same way, each about its source. */
+void mc_cli_dkim_config_findings(const struct mc_dkim_config *cfg, struct mc_report *rep);
+/* One problem of a configuration as that finding, about SUBJECT. */
+void mc_cli_dkim_problem_finding(struct mc_report *rep, const char *subject,
+                                 const struct mc_dkim_config_problem *p);
 void mc_cli_dkim_reset(struct mc_cli_dkim_hold *hold);
 
 struct mc_cli_batch {

@@ -984,21 +984,10 @@ done:
     return code;
 }
 
-/* What the signer's configuration could not tell (a missing key file, an
- * unknown key name, a data set other than files): dkim-key-unreadable. */
-void cli_dkim_config_problems(const struct mc_dkim_config *cfg, struct mc_report *report)
-{
-    size_t n = 0;
-    const struct mc_dkim_config_problem *p = cfg ? mc_dkim_config_problems(cfg, &n) : NULL;
-    for (size_t i = 0; i < n; i++)
-        mc_report_add_finding(report, "dkim-key-unreadable", MC_SEV_INFO, p[i].source, p[i].why,
-                              NULL);
-}
-
 int cli_finish_report(const struct cli *cli, const struct mc_dkim_config *dkim_config,
                       struct mc_report *report, int64_t started_ms)
 {
-    cli_dkim_config_problems(dkim_config, report);
+    mc_cli_dkim_config_findings(dkim_config, report);
     report->duration_ms = mc_now_ms() - started_ms;
     cli_apply_thresholds(cli, report);
     mc_report_drop_findings(report, cli->ignore, cli->nignore);
@@ -1178,6 +1167,7 @@ static int run_host_check(struct cli *cli)
         .relay_mx = pf.relay_mx,
     };
     struct mc_report *report = mc_check_run(res, &co, started + cli->timeout_ms);
+    mc_cli_dkim_findings(&hold, report);
     mc_cli_dkim_reset(&hold);
     free(domains);
     if (default_dkim_why) {
@@ -1190,7 +1180,7 @@ static int run_host_check(struct cli *cli)
                               "run `rspamadm configdump -j dkim_signing` to see what fails");
         free(rspamd_why);
     }
-    cli_dkim_config_problems(rspamd_config, report);
+    mc_cli_dkim_config_findings(rspamd_config, report);
     mc_dkim_config_free(rspamd_config);
     free(rspamadm);
     if (cli->postfix)

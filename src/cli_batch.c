@@ -35,6 +35,8 @@ struct job {
     struct mc_batch *batch;
     size_t slot, line_no;
     const char *text;
+    /* host jobs: the DKIM keys' problems, for the line's report */
+    struct mc_cli_dkim_hold hold;
     /* spf jobs */
     char ip_text[64];
     char *helo;
@@ -310,6 +312,11 @@ static void host_done(void *arg, struct mc_report *report)
     struct mc_cli_batch *cb = j->cb;
     report->line = j->line_no;
     report->input = mc_arena_strdup(report->arena, j->text);
+    /* What a single check of the line would say of the configurations. */
+    mc_cli_dkim_findings(&j->hold, report);
+    mc_cli_dkim_reset(&j->hold);
+    mc_cli_dkim_config_findings(cb->dkim.config, report);
+    mc_cli_dkim_config_findings(cb->dkim.rspamd, report);
     mc_report_drop_findings(report, cb->ignore, cb->nignore);
     mc_report_settle(report);
     char *out = render_report(cb, report);
@@ -362,12 +369,10 @@ static bool host_start(void *arg, struct mc_batch *batch, size_t slot, size_t li
         for (size_t i = 0; i < o.ndomains; i++)
             domains[i].psl = cb->psl;
     }
-    struct mc_cli_dkim_hold hold = {0};
-    mc_cli_dkim_attach(cb->domain_report ? domains : NULL, o.ndomains, &cb->dkim, &hold);
     struct job *j = mc_xcalloc(1, sizeof *j);
     *j = (struct job){.cb = cb, .batch = batch, .slot = slot, .line_no = line_no, .text = text};
+    mc_cli_dkim_attach(cb->domain_report ? domains : NULL, o.ndomains, &cb->dkim, &j->hold);
     mc_check_start(cb->res, &o, host_done, j); /* copies the options */
-    mc_cli_dkim_reset(&hold);
     free(from_scopes);
     free(domains);
     host_line_free(&l);
@@ -577,7 +582,12 @@ void mc_cli_dkim_attach(struct mc_domain_request *reqs, size_t n, const struct m
                                    .key_inline = sg->key_inline,
                                });
             }
-            one.n = 0; /* the strings moved; the array and the problems are freed */
+            MC_ARRAY_RESERVE(hold->problems, hold->problems_cap, hold->nproblems + one.nproblems);
+            for (size_t i = 0; i < one.nproblems; i++)
+                hold->problems[hold->nproblems++] = (struct mc_cli_dkim_problem){
+                    .domain = mc_xstrdup(reqs[r].domain), .problem = one.problems[i]};
+            one.n = 0; /* the strings moved; the arrays are freed */
+            one.nproblems = 0;
             mc_dkim_signers_reset(&one);
         }
     }
@@ -589,11 +599,47 @@ void mc_cli_dkim_attach(struct mc_domain_request *reqs, size_t n, const struct m
     free(first);
 }
 
+void mc_cli_dkim_problem_finding(struct mc_report *rep, const char *subject,
+                                 const struct mc_dkim_config_problem *p)
+{
+    /* SOURCE is "FILE:LINE", "FILE", or a command's name ("rspamadm"). */
+    const char *colon = strrchr(p->source, ':');
+    char *end = NULL;
+    unsigned long line = colon && colon[1] ? strtoul(colon + 1, &end, 10) : 0;
+    bool has_line = end && *end == '\0' && line > 0 && line <= UINT32_MAX;
+    char *file = has_line                 ? mc_xstrndup(p->source, (size_t)(colon - p->source))
+                 : strchr(p->source, '/') ? mc_xstrdup(p->source)
+                                          : NULL;
+    mc_report_add_finding_at(rep, "dkim-key-unreadable", MC_SEV_INFO, subject, p->why, NULL, file,
+                             has_line ? (unsigned)line : 0);
+    free(file);
+}
+
+void mc_cli_dkim_config_findings(const struct mc_dkim_config *cfg, struct mc_report *rep)
+{
+    size_t n = 0;
+    const struct mc_dkim_config_problem *p = cfg ? mc_dkim_config_problems(cfg, &n) : NULL;
+    for (size_t i = 0; i < n; i++)
+        mc_cli_dkim_problem_finding(rep, p[i].source, &p[i]);
+}
+
+void mc_cli_dkim_findings(const struct mc_cli_dkim_hold *hold, struct mc_report *rep)
+{
+    for (size_t i = 0; i < hold->nproblems; i++)
+        mc_cli_dkim_problem_finding(rep, hold->problems[i].domain, &hold->problems[i].problem);
+}
+
 void mc_cli_dkim_reset(struct mc_cli_dkim_hold *hold)
 {
     for (size_t i = 0; i < hold->nkeys; i++)
         free((char *)(uintptr_t)hold->keys[i].selector);
     free(hold->keys);
+    for (size_t i = 0; i < hold->nproblems; i++) {
+        free(hold->problems[i].domain);
+        free(hold->problems[i].problem.source);
+        free(hold->problems[i].problem.why);
+    }
+    free(hold->problems);
     mc_dkim_signers_reset(&hold->signers);
     *hold = (struct mc_cli_dkim_hold){0};
 }

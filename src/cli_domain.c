@@ -197,6 +197,7 @@ int cli_run_domain(struct cli *cli)
     for (size_t i = 0; i < rep->nresolvers; i++)
         rep->resolvers[i] = mc_arena_strdup(ar, servers[i]);
     run_report(cli, res, reqs, n, domain, started + cli->timeout_ms, rep);
+    mc_cli_dkim_findings(&hold, rep);
     mc_cli_dkim_reset(&hold);
     free(reqs);
     code = cli_finish_report(cli, dkim_config, rep, started);

@@ -104,10 +104,6 @@ void cli_apply_thresholds(const struct cli *cli, struct mc_report *report);
 struct mc_resolver *cli_setup_resolver(const struct cli *cli, struct mc_zone_set **zones,
                                        char **why);
 
-/* What the signer's configuration could not tell: dkim-key-unreadable
- * findings in REPORT. */
-void cli_dkim_config_problems(const struct mc_dkim_config *cfg, struct mc_report *report);
-
 /* Adds IP to the sending addresses (--address). */
 void cli_push_address(struct cli *cli, const struct mc_ip *ip);
 
