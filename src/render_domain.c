@@ -105,8 +105,11 @@ static void dkim_text(FILE *f, const struct mc_report_domain *d)
         fputs("._domainkey.", f);
         put(f, k->domain);
         fprintf(f, ": %s", k->status);
-        if (k->key_type)
+        /* An invalid or revoked key has a type but no size (JSON null). */
+        if (k->key_type && k->key_bits >= 0)
             fprintf(f, ", %s %d bits", k->key_type, k->key_bits);
+        else if (k->key_type)
+            fprintf(f, ", %s", k->key_type);
         if (k->testing)
             fputs(", t=y", f);
         fputs(" (", f);
