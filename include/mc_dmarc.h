@@ -149,7 +149,7 @@ enum mc_dmarc_error_kind {
     MC_DMARC_ERR_EMPTY_VALUE, /* "p=" */
     MC_DMARC_ERR_OCTET,       /* an octet outside dmarc-value (%x20-3A / %x3C-7E) */
     MC_DMARC_ERR_VALUE,       /* a value outside its tag's rule (§4.8 Table 2) */
-    MC_DMARC_ERR_DUPLICATE,   /* a tag given again: the later one is ignored */
+    MC_DMARC_ERR_DUPLICATE,   /* a tag given again: the first one is read */
 };
 
 /* One syntax error.  §4.8: it is discarded in favour of the tag's default;

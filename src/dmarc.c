@@ -702,11 +702,15 @@ static void parse_term(struct parser *p, const char *term, size_t n)
 
     if (id != TAG_UNKNOWN) {
         /* The tag-list of RFC 6376 §3.2, which §4.7 follows, has every tag
-         * at most once; v is first (§4.7), so a later one is a duplicate. */
+         * at most once ("the entire tag-list is invalid" otherwise); v is
+         * first (§4.7), so a later one is a duplicate.  Receivers do not
+         * agree on such a record: the first value is read, and the
+         * finding says so. */
         if (p->seen & (1u << id)) {
             add_error(p, MC_DMARC_ERR_DUPLICATE, term, namelen, term, n,
-                      "%s appears more than once; the later one is ignored "
-                      "(RFC 9989 section 4.7, RFC 6376 section 3.2)",
+                      "%s appears more than once: the tag-list of RFC 6376 section 3.2, "
+                      "which DMARC records follow (RFC 9989 section 4.7), is then invalid "
+                      "as a whole; receivers differ, and this report reads the first",
                       tags[id].name);
             return;
         }

@@ -313,15 +313,26 @@ static void record_findings(const struct mc_domain *d, struct mc_report *rep,
             rep, "dmarc-invalid", MC_SEV_WARNING, d->domain,
             mc_arena_printf(ar, "the DMARC record at %s: %s", at, rec->errors[i].why),
             mc_arena_printf(ar, "correct the record at %s (RFC 9989 section 4.7)", at));
-    if (!rec->has_p)
+    if (!rec->has_p) {
+        /* §4.10.1: without a valid p, a valid rua URI makes it p=none;
+         * without one, DMARC does not apply. */
+        bool bad_value = false;
+        for (size_t i = 0; i < rec->nerrors; i++)
+            bad_value = bad_value ||
+                        (rec->errors[i].tag && mc_ascii_strcasecmp(rec->errors[i].tag, "p") == 0 &&
+                         rec->errors[i].kind != MC_DMARC_ERR_DUPLICATE);
         mc_report_add_finding(
             rep, "dmarc-no-policy", MC_SEV_WARNING, d->domain,
             mc_arena_printf(ar,
-                            "the DMARC record at %s has no p= tag: valid under RFC 9989 "
-                            "(p=none), but Gmail rejects \"a record that doesn't specify a "
-                            "DMARC policy\" (4.7.31)",
-                            at),
+                            "the DMARC record at %s has %s: %s (RFC 9989 section 4.10.1), and "
+                            "Gmail rejects \"a record that doesn't specify a DMARC policy\" "
+                            "(4.7.31)",
+                            at, bad_value ? "no valid p= value" : "no p= tag",
+                            rec->rua_valid ? "with its valid rua= it reads as p=none"
+                                           : "without a valid rua= either, receivers apply no "
+                                             "DMARC processing to its mail"),
             mc_arena_printf(ar, "add p=none (or quarantine, reject) to the record at %s", at));
+    }
     for (size_t i = 0; i < rec->nhistoric; i++)
         mc_report_add_finding(
             rep, "dmarc-historic-tag", MC_SEV_INFO, d->domain,
@@ -640,7 +651,11 @@ void mc_domain_dmarc_align(struct mc_domain *const *ops, struct mc_report_domain
         spf_alignment(ops, n, a, found.org_domain, found.record->aspf, spf, nspf, false);
     o->dkim_aligned =
         dkim_alignment(ops, blocks, n, a, found.org_domain, found.record->adkim, false);
-    o->result = dmarc_result(o->spf_aligned, o->dkim_aligned);
+    /* §4.10.1: a record without a valid policy and without a valid rua
+     * URI (applied_policy NULL) makes no DMARC processing: no result to
+     * pass or fail, nothing for alignment to break. */
+    bool applies = o->applied_policy != NULL;
+    o->result = applies ? dmarc_result(o->spf_aligned, o->dkim_aligned) : "none";
     if (m->have_7489 && mc_dmarc_rfc7489_result(&m->r7489, &psl)) {
         o->psl_spf_aligned =
             psl.record ? spf_alignment(ops, n, a, psl.org_domain, psl.record->aspf, spf, nspf, true)
@@ -648,7 +663,9 @@ void mc_domain_dmarc_align(struct mc_domain *const *ops, struct mc_report_domain
         o->psl_dkim_aligned =
             psl.record ? dkim_alignment(ops, blocks, n, a, psl.org_domain, psl.record->adkim, true)
                        : -1;
-        o->psl_result = psl.record ? dmarc_result(o->psl_spf_aligned, o->psl_dkim_aligned) : "none";
+        o->psl_result = psl.record && o->psl_applied_policy
+                            ? dmarc_result(o->psl_spf_aligned, o->psl_dkim_aligned)
+                            : "none";
         bool same_policy = (!o->applied_policy && !o->psl_applied_policy) ||
                            (o->applied_policy && o->psl_applied_policy &&
                             strcmp(o->applied_policy, o->psl_applied_policy) == 0);
@@ -671,6 +688,8 @@ void mc_domain_dmarc_align(struct mc_domain *const *ops, struct mc_report_domain
                 NULL);
         }
     }
+    if (!applies)
+        return;
     if (o->spf_aligned == 1 && o->dkim_aligned == 0)
         mc_report_add_finding(
             rep, "dmarc-spf-only", MC_SEV_WARNING, a->domain,

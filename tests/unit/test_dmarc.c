@@ -607,9 +607,11 @@ static void syntax_errors(void **state)
               "mailto:a@example.com!10p", "%21");
     one_error(a, "v=DMARC1; p=none; rua=mailto:a@exa mple.com", MC_DMARC_ERR_VALUE, "rua",
               "mailto:a@exa mple.com", "0x20");
-    /* Duplicates: the later one is ignored; v is first, so a later v is one. */
+    /* Duplicates: the first one is read, and the finding says receivers
+     * differ (RFC 6376 §3.2 makes the tag-list invalid); v is first, so a
+     * later v is one. */
     r = one_error(a, "v=DMARC1; p=reject; p=none", MC_DMARC_ERR_DUPLICATE, "p", "p=none",
-                  "more than once");
+                  "receivers differ, and this report reads the first");
     assert_int_equal(r->p, MC_DMARC_POLICY_REJECT);
     one_error(a, "v=DMARC1; p=none; v=DMARC1", MC_DMARC_ERR_DUPLICATE, "v", "v=DMARC1",
               "more than once");
