@@ -344,6 +344,7 @@ struct mc_dmarc_applied {
     enum mc_dmarc_policy policy;    /* what receivers apply: one step lower under t=y */
     bool as_none;                   /* the record acts as p=none (§4.10.1) */
     bool testing;                   /* t=y lowered it (RFC 9989 only) */
+    bool pct_zero;                  /* pct=0 lowered it (RFC 7489 only) */
 };
 
 /*

@@ -1046,6 +1046,18 @@ bool mc_dmarc_rfc7489_result(const struct mc_dmarc_rfc7489 *r, struct mc_dmarc_f
 
 /* ---- the policy that applies ---- */
 
+/* A valid pct= (RFC 7489 §6.3: 0-100) of 0; pct is historic under RFC
+ * 9989 (Appendix A.6), kept with the other historic tags. */
+static bool pct_is_zero(const struct mc_dmarc_record *rec)
+{
+    for (size_t i = 0; i < rec->nhistoric; i++) {
+        const struct mc_dmarc_tag *t = &rec->historic[i];
+        if (t->valid && mc_ascii_strcasecmp(t->name, "pct") == 0)
+            return t->value[0] && strspn(t->value, "0") == strlen(t->value);
+    }
+    return false;
+}
+
 bool mc_dmarc_apply(struct mc_dmarc_applied *out, const struct mc_dmarc_found *found,
                     bool author_exists)
 {
@@ -1077,11 +1089,15 @@ bool mc_dmarc_apply(struct mc_dmarc_applied *out, const struct mc_dmarc_found *f
     }
     out->policy = out->published;
     /* §4.7 t=y: one level below, reject to quarantine, quarantine to none;
-     * no effect on none. */
-    if (bis && rec->testing && out->policy != MC_DMARC_POLICY_NONE) {
+     * no effect on none.  RFC 7489 §6.6.4 does the same to the mail pct=
+     * leaves out, which with pct=0 is all of it (RFC 9989 Appendix A.6
+     * calls t=y its analogue). */
+    bool lower = bis ? rec->testing : pct_is_zero(rec);
+    if (lower && out->policy != MC_DMARC_POLICY_NONE) {
         out->policy = out->policy == MC_DMARC_POLICY_REJECT ? MC_DMARC_POLICY_QUARANTINE
                                                             : MC_DMARC_POLICY_NONE;
-        out->testing = true;
+        out->testing = bis;
+        out->pct_zero = !bis;
     }
     return true;
 }

@@ -1532,6 +1532,28 @@ static void rfc7489_reading(void **state)
     assert_true(mc_dmarc_apply(&ap, &r.rfc7489.found, true));
     assert_int_equal(ap.policy, MC_DMARC_POLICY_REJECT);
     assert_false(ap.testing);
+    /* pct=0 is RFC 7489's t=y (RFC 9989 Appendix A.6): the mail pct
+     * leaves out gets one step less (RFC 7489 section 6.6.4), all of it;
+     * RFC 9989 ignores pct.  With t=y beside it the two readings agree. */
+    const struct txt_rr pct0[] = {{"_dmarc.example.com", "v=DMARC1; p=reject; pct=0"}};
+    both_readings(a, psl, ZONE(pct0), "example.com", &r);
+    assert_int_equal(applied(&r.bis.found, true), MC_DMARC_POLICY_REJECT);
+    assert_true(mc_dmarc_apply(&ap, &r.rfc7489.found, true));
+    assert_int_equal(ap.policy, MC_DMARC_POLICY_QUARANTINE);
+    assert_true(ap.pct_zero);
+    const struct txt_rr pct0t[] = {{"_dmarc.example.com", "v=DMARC1; p=reject; t=y; pct=0"}};
+    both_readings(a, psl, ZONE(pct0t), "example.com", &r);
+    assert_int_equal(applied(&r.bis.found, true), applied(&r.rfc7489.found, true));
+    const struct txt_rr pct0q[] = {{"_dmarc.example.com", "v=DMARC1; p=quarantine; pct=000"}};
+    both_readings(a, psl, ZONE(pct0q), "example.com", &r);
+    assert_int_equal(applied(&r.rfc7489.found, true), MC_DMARC_POLICY_NONE);
+    /* Any other pct applies the policy to some mail: it stands. */
+    const struct txt_rr pct5[] = {{"_dmarc.example.com", "v=DMARC1; p=reject; pct=5"}};
+    both_readings(a, psl, ZONE(pct5), "example.com", &r);
+    assert_int_equal(applied(&r.rfc7489.found, true), MC_DMARC_POLICY_REJECT);
+    const struct txt_rr pctbad[] = {{"_dmarc.example.com", "v=DMARC1; p=reject; pct=101"}};
+    both_readings(a, psl, ZONE(pctbad), "example.com", &r);
+    assert_int_equal(applied(&r.rfc7489.found, true), MC_DMARC_POLICY_REJECT);
     /* An invalid np makes the record act as p=none only under RFC 9989. */
     const struct txt_rr badnp[] = {
         {"_dmarc.example.com", "v=DMARC1; p=reject; np=bogus; rua=mailto:d@example.com"},
