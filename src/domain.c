@@ -345,15 +345,32 @@ static void implicit_findings(const struct mc_domain *d, struct mc_report *rep,
     }
     if (!nx && !(answered(d->own[0]) && answered(d->own[1])))
         return; /* a failed lookup leaves it open */
+    /* A CNAME chain that dangles: the finding names its last target,
+     * where the records are missing (mailcheck(1), evidence). */
+    const char *alias = d->mx->ncnames ? d->mx->canonical : NULL;
+    const char *msg;
+    if (nx && alias)
+        msg = mc_arena_printf(ar,
+                              "%s is an alias (CNAME) for %s, which does not exist (NXDOMAIN), "
+                              "so it has no MX and no address",
+                              d->domain, alias);
+    else if (nx)
+        msg = mc_arena_printf(ar, "%s does not exist (NXDOMAIN), so it has no MX and no address",
+                              d->domain);
+    else
+        msg =
+            mc_arena_printf(ar,
+                            "%s%s%s has no MX and no A or AAAA record: replies and bounces "
+                            "cannot be delivered, and GMX/WEB.DE and Orange reject its mail",
+                            d->domain, alias ? ", an alias (CNAME) for " : "", alias ? alias : "");
     mc_report_add_finding(
-        rep, "mx-none", MC_SEV_CRITICAL, d->domain,
-        nx ? mc_arena_printf(ar, "%s does not exist (NXDOMAIN), so it has no MX and no address",
-                             d->domain)
-           : mc_arena_printf(ar,
-                             "%s has no MX and no A or AAAA record: replies and bounces "
-                             "cannot be delivered, and GMX/WEB.DE and Orange reject its mail",
-                             d->domain),
-        mc_arena_printf(ar, "publish an MX record for %s that receives its mail", d->domain));
+        rep, "mx-none", MC_SEV_CRITICAL, d->domain, msg,
+        alias
+            ? mc_arena_printf(ar,
+                              "publish an MX record at %s, the alias's target, or point the "
+                              "CNAME of %s at a name that receives mail",
+                              alias, d->domain)
+            : mc_arena_printf(ar, "publish an MX record for %s that receives its mail", d->domain));
 }
 
 struct mc_report_domain *mc_domain_report(const struct mc_domain *d, struct mc_report *rep)
