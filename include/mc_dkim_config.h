@@ -50,6 +50,10 @@ struct mc_dkim_config_key {
     char *inline_key; /* OpenDKIM: the private key itself, when the KeyTable holds it
                        * (PEM or base64 DER); key material, never print it */
     char *source;     /* where it is configured: "FILE:LINE" */
+    /* OpenDKIM fills in '%' only in a KeyTable key path written from "/"
+     * (opendkim.c, dkimf_add_signrequest()); a KeyFile, or a relative
+     * path, is opened as written. */
+    bool fill_percent;
 };
 
 /* Something wrong inside a configuration. */

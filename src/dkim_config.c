@@ -351,9 +351,10 @@ static void keytable_entry(struct mc_dkim_config *cfg, char *entry, char *value,
     k->name = mc_xstrdup(entry);
     k->domain = mc_ascii_lower(mc_xstrdup(value));
     k->selector = mc_xstrdup(c1 + 1);
-    if (is_key_path(key))
-        k->path = key[0] == '/' ? mc_xstrdup(key) : join_path(cfg->base_dir, key);
-    else
+    if (is_key_path(key)) {
+        k->path = join_path(cfg->base_dir, key);
+        k->fill_percent = key[0] == '/';
+    } else
         k->inline_key = mc_xstrdup(key);
     k->source = *src;
     *src = NULL;
@@ -1039,8 +1040,8 @@ static void add_signer(const struct mc_dkim_config *cfg, struct mc_dkim_signers 
     char *path = NULL;
     if (k->path && cfg->kind == MC_DKIM_CONFIG_RSPAMD)
         path = dollar_expand(k->path, d, k->selector);
-    else if (k->path) /* opendkim fills in '%' only in a path starting with '/' */
-        path = k->path[0] == '/' ? percent_expand(k->path, d) : mc_xstrdup(k->path);
+    else if (k->path)
+        path = k->fill_percent ? percent_expand(k->path, d) : mc_xstrdup(k->path);
     MC_ARRAY_RESERVE(out->v, out->cap, out->n + 1);
     out->v[out->n++] = (struct mc_dkim_signer){
         .domain = mc_xstrdup(d),

@@ -331,6 +331,41 @@ static void tables_resolve(void **state)
     free(dir);
 }
 
+/* '%' in a key path, as opendkim fills it in: only in a KeyTable path
+ * written from "/", never in a KeyFile. */
+static void percent_in_key_paths(void **state)
+{
+    (void)state;
+    char *dir = fixture("percent");
+    key_file(dir, "keys/example.test.private", T.pct);
+    struct mc_dkim_config *cfg = load(dir);
+    struct mc_dkim_signers s;
+    expect_selectors(cfg, "example.test", "abs,rel", &s);
+    char *want = mc_xasprintf("%s/keys/example.test.private", dir);
+    assert_string_equal(s.v[0].key_path, want);
+    free(want);
+    want = mc_xasprintf("%s/./keys/%%.private", dir); /* BaseDirectory, '%' kept */
+    assert_string_equal(s.v[1].key_path, want);
+    free(want);
+    mc_dkim_signers_reset(&s);
+    mc_dkim_config_free(cfg);
+    free(dir);
+
+    dir = fixture("singlepct");
+    key_file(dir, "keys/example.test.private", T.single);
+    cfg = load(dir);
+    expect_selectors(cfg, "example.test", "s1", &s);
+    want = mc_xasprintf("%s/keys/%%.private", dir);
+    assert_string_equal(s.v[0].key_path, want);
+    free(want);
+    char *why = NULL;
+    assert_int_equal(signer_matches(&s.v[0], T.single, &why), MC_DKIM_UNREADABLE);
+    free(why);
+    mc_dkim_signers_reset(&s);
+    mc_dkim_config_free(cfg);
+    free(dir);
+}
+
 /* The tables given as text, MultipleSignatures off (the default). */
 static void refile_first_match_only(void **state)
 {
@@ -375,6 +410,27 @@ static void refile_first_match_only(void **state)
     expect_selectors(cfg, "example.test", "b", &s);
     mc_dkim_signers_reset(&s);
     expect_config_problem(cfg, "SigningTable:3", "regular expression");
+    mc_dkim_config_free(cfg);
+
+    /* '%' in a key path: filled in only in a path written from "/", as
+     * opendkim's dkimf_add_signrequest() does; a relative one is opened
+     * as written. */
+    cfg = mc_dkim_config_new("test");
+    const char kt3[] = "abs %:s1:/k/%.pem\nrel %:s2:./keys/%.pem\n";
+    const char st3[] = "*@example.test abs\n*@example.test rel\n";
+    mc_dkim_config_read_keytable(cfg, kt3, strlen(kt3), "KeyTable");
+    mc_dkim_config_read_signingtable(cfg, st3, strlen(st3), "SigningTable", true);
+    expect_selectors(cfg, "example.test", "s1", &s); /* first match only */
+    assert_string_equal(s.v[0].key_path, "/k/example.test.pem");
+    mc_dkim_signers_reset(&s);
+    mc_dkim_config_free(cfg);
+    cfg = mc_dkim_config_new("test");
+    const char st4[] = "*@example.test rel\n";
+    mc_dkim_config_read_keytable(cfg, kt3, strlen(kt3), "KeyTable");
+    mc_dkim_config_read_signingtable(cfg, st4, strlen(st4), "SigningTable", true);
+    expect_selectors(cfg, "example.test", "s2", &s);
+    assert_string_equal(s.v[0].key_path, "./keys/%.pem");
+    mc_dkim_signers_reset(&s);
     mc_dkim_config_free(cfg);
 }
 
@@ -834,6 +890,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tables_keys_and_problems),
         cmocka_unit_test(tables_resolve),
+        cmocka_unit_test(percent_in_key_paths),
         cmocka_unit_test(refile_first_match_only),
         cmocka_unit_test(file_table_lookup_order),
         cmocka_unit_test(single_key_mode),
