@@ -123,6 +123,11 @@ struct mc_dkim_signer {
     const char *source;     /* borrowed: where the key is configured ("FILE:LINE") */
     const char *rule;       /* borrowed: the SigningTable line that selects it, or NULL */
     bool every_sender;      /* signs all mail of the domain, not only some addresses */
+    /* The algorithm every signature is made with (borrowed: opendkim's
+     * SignatureAlgorithm, "rsa-sha256" by default), and where it is set
+     * (NULL: the default); NULL where the signer follows the key (rspamd). */
+    const char *algorithm;
+    const char *algorithm_source;
 };
 
 struct mc_dkim_signers {

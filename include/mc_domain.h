@@ -48,6 +48,10 @@ struct mc_domain_dkim {
     const char *source;     /* "--dkim" or the configuration's "FILE:LINE" */
     const char *key_path;   /* the private key file, or NULL */
     const char *key_inline; /* an inline private key (OpenDKIM KeyTable), or NULL */
+    /* The signing algorithm the signer uses whatever the key ("rsa-sha256",
+     * "ed25519-sha256", "rsa-sha1"), and where it is set, or NULL. */
+    const char *algorithm;
+    const char *algorithm_source;
 };
 
 struct mc_domain_request {

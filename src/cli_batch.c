@@ -580,6 +580,8 @@ void mc_cli_dkim_attach(struct mc_domain_request *reqs, size_t n, const struct m
                                    .source = sg->source,
                                    .key_path = sg->key_path,
                                    .key_inline = sg->key_inline,
+                                   .algorithm = sg->algorithm,
+                                   .algorithm_source = sg->algorithm_source,
                                });
             }
             MC_ARRAY_RESERVE(hold->problems, hold->problems_cap, hold->nproblems + one.nproblems);

@@ -80,6 +80,10 @@ struct mc_dkim_config {
     bool subdomains;    /* SubDomains (single-key mode) */
     bool signs;         /* Mode has 's' */
     char *mode_source;
+    /* SignatureAlgorithm, lowercased, and where it is set (NULL: the
+     * default, rsa-sha256): opendkim signs with it whatever the key. */
+    char *sig_alg;
+    char *sig_alg_source;
     struct rspamd rs;
 };
 
@@ -155,6 +159,8 @@ void mc_dkim_config_free(struct mc_dkim_config *cfg)
     free(cfg->rs.path);
     free(cfg->rs.unread_maps);
     free(cfg->mode_source);
+    free(cfg->sig_alg);
+    free(cfg->sig_alg_source);
     free(cfg->base_dir);
     free(cfg->path);
     free(cfg);
@@ -436,11 +442,13 @@ enum param {
     P_SUBDOMAINS,
     P_MODE,
     P_BASEDIR,
+    P_SIGALG,
     NPARAMS
 };
 static const char *const param_names[NPARAMS] = {
-    "Domain",     "Selector", "KeyFile",       "KeyTable", "SigningTable", "MultipleSignatures",
-    "SubDomains", "Mode",     "BaseDirectory",
+    "Domain",        "Selector",           "KeyFile",    "KeyTable",
+    "SigningTable",  "MultipleSignatures", "SubDomains", "Mode",
+    "BaseDirectory", "SignatureAlgorithm",
 };
 
 struct conf {
@@ -704,6 +712,23 @@ static void interpret(struct mc_dkim_config *cfg, const struct conf *c)
     }
     cfg->multiple = conf_bool(cfg, &c->p[P_MULTIPLE], false);
     cfg->subdomains = conf_bool(cfg, &c->p[P_SUBDOMAINS], false);
+    /* opendkim.conf(5): one algorithm for every signature, rsa-sha256 by
+     * default; opendkim refuses a name it does not know. */
+    const struct setting *alg = &c->p[P_SIGALG];
+    if (alg->value) {
+        char *a = mc_ascii_lower(mc_xstrdup(alg->value));
+        if (strcmp(a, "rsa-sha256") == 0 || strcmp(a, "rsa-sha1") == 0 ||
+            strcmp(a, "ed25519-sha256") == 0) {
+            cfg->sig_alg = a;
+            cfg->sig_alg_source = mc_xstrdup(alg->source);
+        } else {
+            add_problem(cfg, alg->source,
+                        "SignatureAlgorithm %s is none of rsa-sha256, rsa-sha1, ed25519-sha256: "
+                        "opendkim refuses the file",
+                        alg->value);
+            free(a);
+        }
+    }
     const struct setting *kt = &c->p[P_KEYTABLE], *st = &c->p[P_SIGNINGTABLE];
     if (kt->value) {
         load_table(cfg, "KeyTable", kt, true);
@@ -1043,6 +1068,7 @@ static void add_signer(const struct mc_dkim_config *cfg, struct mc_dkim_signers 
     else if (k->path)
         path = k->fill_percent ? percent_expand(k->path, d) : mc_xstrdup(k->path);
     MC_ARRAY_RESERVE(out->v, out->cap, out->n + 1);
+    bool opendkim = cfg->kind != MC_DKIM_CONFIG_RSPAMD; /* rspamd signs as the key is */
     out->v[out->n++] = (struct mc_dkim_signer){
         .domain = mc_xstrdup(d),
         .selector = mc_xstrdup(k->selector),
@@ -1051,6 +1077,10 @@ static void add_signer(const struct mc_dkim_config *cfg, struct mc_dkim_signers 
         .source = k->source,
         .rule = rule,
         .every_sender = every,
+        .algorithm = !opendkim      ? NULL
+                     : cfg->sig_alg ? cfg->sig_alg
+                                    : "rsa-sha256",
+        .algorithm_source = opendkim ? cfg->sig_alg_source : NULL,
     };
 }
 

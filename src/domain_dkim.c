@@ -36,6 +36,8 @@ void mc_domain_dkim_start(struct mc_domain *d, const struct mc_domain_dkim *keys
             .source = mc_arena_strdup(d->arena, keys[i].source),
             .key_path = mc_arena_strdup(d->arena, keys[i].key_path),
             .key_inline = mc_arena_strdup(d->arena, keys[i].key_inline),
+            .algorithm = mc_arena_strdup(d->arena, keys[i].algorithm),
+            .algorithm_source = mc_arena_strdup(d->arena, keys[i].algorithm_source),
         };
         struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
         *l = (struct mc_domain_lookup){.d = d, .index = d->nkeys++};
@@ -58,6 +60,29 @@ static struct mc_dkim_private *private_key(const struct mc_domain_key *k, char *
     else if (k->want.key_inline)
         (void)mc_dkim_private_parse(k->want.key_inline, strlen(k->want.key_inline), &priv, why);
     return priv;
+}
+
+/* Why the signer's one algorithm (OpenDKIM's SignatureAlgorithm) cannot
+ * make a signature verifiers accept with PRIV, or NULL: an algorithm of
+ * the other key type (RFC 6376 §3.3, RFC 8463 §3), or rsa-sha1, which
+ * verifiers must not accept (RFC 8301 §3.1).  Static. */
+static const char *algorithm_problem(const struct mc_domain_dkim *want,
+                                     const struct mc_dkim_private *priv)
+{
+    if (!want->algorithm)
+        return NULL;
+    bool ed = strcmp(want->algorithm, "ed25519-sha256") == 0;
+    enum mc_dkim_type type = mc_dkim_private_type(priv);
+    if (ed && type == MC_DKIM_TYPE_RSA)
+        return "the private key is RSA, so every signature fails (an Ed25519 algorithm over an RSA "
+               "key)";
+    if (!ed && type == MC_DKIM_TYPE_ED25519)
+        return "the private key is Ed25519, which an RSA algorithm cannot sign with: opendkim "
+               "defers the mail";
+    if (strcmp(want->algorithm, "rsa-sha1") == 0)
+        return "verifiers must not accept rsa-sha1 signatures (RFC 8301 section 3.1), so every "
+               "signature fails";
+    return NULL;
 }
 
 /* The fix that publishes PRIV's public half at NAME. */
@@ -155,12 +180,28 @@ static void judge(struct mc_report *rep, const char *domain, const struct mc_dom
                     publish_fix(ar, priv, name));
             }
             free(cwhy);
+            const char *alg_why = algorithm_problem(&k->want, priv);
+            if (alg_why) {
+                o->usable = false;
+                mc_report_add_finding(
+                    rep, "dkim-key-mismatch", MC_SEV_CRITICAL, domain,
+                    mc_arena_printf(
+                        ar, "the signer of %s (%s) signs with SignatureAlgorithm %s (%s): %s", name,
+                        k->want.source, k->want.algorithm,
+                        k->want.algorithm_source ? k->want.algorithm_source : "the default",
+                        alg_why),
+                    mc_dkim_private_type(priv) == MC_DKIM_TYPE_ED25519
+                        ? "set SignatureAlgorithm ed25519-sha256, or sign with an RSA key (with "
+                          "MultipleSignatures, one algorithm cannot serve RSA and Ed25519 keys)"
+                        : "set SignatureAlgorithm rsa-sha256 (opendkim's default)");
+            }
         }
         /* Critical: no key a verifier accepts (invalid, revoked, weak) or not
          * the signer's; warning: a key with a finding of its own (short,
          * t=y); else ok. */
-        bool broken =
-            !key.pub || key.status == MC_DKIM_KEY_WEAK || strcmp(o->private_key, "mismatch") == 0;
+        bool broken = !key.pub || key.status == MC_DKIM_KEY_WEAK ||
+                      strcmp(o->private_key, "mismatch") == 0 ||
+                      (priv && algorithm_problem(&k->want, priv));
         o->status = broken ? "critical" : sev != MC_SEV_INFO || key.testing ? "warning" : "ok";
         mc_dkim_key_reset(&key);
     }

@@ -496,6 +496,9 @@ static void single_key_mode(void **state)
     assert_string_equal(s.v[0].key_path, want);
     free(want);
     assert_int_equal(signer_matches(&s.v[0], T.single, &why), MC_DKIM_MATCH);
+    /* No SignatureAlgorithm: opendkim's default, for every key. */
+    assert_string_equal(s.v[0].algorithm, "rsa-sha256");
+    assert_null(s.v[0].algorithm_source);
     mc_dkim_signers_reset(&s);
     /* SubDomains: signed as the parent listed. */
     expect_selectors(cfg, "mail.example.org", "single", &s);
@@ -697,6 +700,7 @@ static void rspamd_domains_selectors_templates(void **state)
     expect_selectors(cfg, "mail.example.test", "s1", &s);
     assert_string_equal(s.v[0].domain, "example.test");
     assert_string_equal(s.v[0].key_path, "/k/example.test.s1.key");
+    assert_null(s.v[0].algorithm); /* rspamd signs as the key is */
     mc_dkim_signers_reset(&s);
     expect_selectors(cfg, "example.org", "a,b", &s);
     assert_string_equal(s.v[0].key_path, "/var/keys/example.org-a.pem");
