@@ -404,8 +404,13 @@ static void signingtable_entry(struct mc_dkim_config *cfg, char *entry, char *va
                     "the pattern \"%s\" has '%c', which opendkim leaves to its "
                     "regular expression; mailcheck matches it literally",
                     entry, *special);
-    if (!cfg->refile && strchr(entry, '*') && strcmp(entry, "*") != 0 &&
-        !(strlen(entry) > 2 && strcmp(entry + strlen(entry) - 2, "@*") == 0))
+    /* A plain table is asked user@host, host, the parents, user@* and *
+     * (opendkim.conf(5), SigningTable): "user@*" is a key of its own, but
+     * a '*' anywhere else ("*@*" too) is only itself. */
+    size_t elen = strlen(entry);
+    bool user_at_any =
+        elen > 2 && strcmp(entry + elen - 2, "@*") == 0 && !memchr(entry, '*', elen - 2);
+    if (!cfg->refile && strchr(entry, '*') && strcmp(entry, "*") != 0 && !user_at_any)
         add_problem(cfg, *src,
                     "\"%s\" has a '*', which is a wildcard only in a refile: table; "
                     "this one is a plain file, where it matches itself only",

@@ -456,6 +456,8 @@ static void file_table_lookup_order(void **state)
     mc_dkim_signers_reset(&s);
     /* A '*' in a plain file is no wildcard; the repeated key loses. */
     expect_config_problem(cfg, "/SigningTable:7", "only in a refile: table");
+    /* "*@*" is no "user@*" either: its user is a '*'. */
+    expect_config_problem(cfg, "/SigningTable:9", "only in a refile: table");
     mc_dkim_config_free(cfg);
 
     /* MultipleSignatures: every level. */
