@@ -327,7 +327,9 @@ static const struct mc_dkim_config_key *find_key(const struct mc_dkim_config *cf
 
 static char *join_path(const char *dir, const char *rel)
 {
-    if (!dir || rel[0] == '/')
+    /* "./x" or "../x" from "." is itself, not "././x". */
+    bool dotted = strncmp(rel, "./", 2) == 0 || strncmp(rel, "../", 3) == 0;
+    if (!dir || rel[0] == '/' || (dotted && strcmp(dir, ".") == 0))
         return mc_xstrdup(rel);
     return mc_xasprintf("%s/%s", dir, rel);
 }
