@@ -109,6 +109,11 @@ struct mc_domain_spf {
 void mc_domain_report_all(struct mc_domain *const *ops, size_t n, const struct mc_domain_spf *spf,
                           size_t nspf, struct mc_report *rep);
 
+/* What the deadline cut of DOMAIN's lookups, named for the timeout
+ * finding ("the MX lookup of example.com"; in AR), or NULL when every
+ * lookup it asked ended otherwise. */
+const char *mc_domain_awaiting(const struct mc_domain *domain, struct mc_arena *ar);
+
 /* The domain asked for (borrowed). */
 const char *mc_domain_name(const struct mc_domain *domain);
 

@@ -893,6 +893,8 @@ static void deadline_finding(struct mc_check *c)
     }
     if (!stage && c->dnsbl)
         stage = mc_dnsbl_check_stage(c->dnsbl, rep->arena);
+    for (size_t i = 0; i < c->ndomains && !stage; i++)
+        stage = mc_domain_awaiting(c->domains[i], rep->arena);
     if (!stage)
         return;
     mc_report_add_finding(
@@ -901,32 +903,44 @@ static void deadline_finding(struct mc_check *c)
         "raise -t/--timeout, or find out why the name servers answer slowly");
 }
 
-/* PASSES (1 pass so far, 0 not, -1 nothing yet) with one more address's
- * evaluation of sender domain K, when it has one. */
-static int with_pass(struct mc_check *c, int passes, struct mc_spf_eval *const *spf, size_t nspf,
-                     size_t k)
+/* What the SPF evaluations of sender domain K say, address by address. */
+struct spf_tally {
+    bool any, fail, open;
+};
+
+/* One more address's evaluation of sender domain K, when it has one.  A
+ * temperror (a failed lookup, or the deadline's cut) leaves it open:
+ * receivers defer the mail, they do not fail it (RFC 7208 §2.6.6), and
+ * the finding of its own says so. */
+static void tally(struct mc_check *c, struct spf_tally *t, struct mc_spf_eval *const *spf,
+                  size_t nspf, size_t k)
 {
     if (k >= nspf)
-        return passes;
-    bool pass = spf_verdict(c, spf[k])->result == MC_SPF_PASS;
-    return (passes != 0 && pass) ? 1 : 0;
+        return;
+    enum mc_spf_result r = spf_verdict(c, spf[k])->result;
+    t->any = true;
+    if (r == MC_SPF_TEMPERROR)
+        t->open = true;
+    else if (r != MC_SPF_PASS)
+        t->fail = true;
 }
 
 /* What SPF says of sender domain K over every address mail leaves from:
- * 1 pass for all, 0 not, -1 none evaluated. */
+ * 1 pass for all, 0 not for some, -1 none evaluated or not known (no
+ * address fails, one is open). */
 static int spf_passes(struct mc_check *c, size_t k)
 {
-    int passes = -1;
+    struct spf_tally t = {0};
     if (c->opt.relay) {
         /* Through a relayhost receivers see the relay's addresses, not
          * HOST's (mailcheck(1), POSTFIX): those decide SPF alignment. */
         for (size_t i = 0; i < c->nrelay; i++)
-            passes = with_pass(c, passes, c->relay[i]->spf, c->relay[i]->nspf, k);
-        return passes;
+            tally(c, &t, c->relay[i]->spf, c->relay[i]->nspf, k);
+    } else {
+        for (size_t i = 0; i < c->naddrs; i++)
+            tally(c, &t, c->addrs[i]->spf, c->addrs[i]->nspf, k);
     }
-    for (size_t i = 0; i < c->naddrs; i++)
-        passes = with_pass(c, passes, c->addrs[i]->spf, c->addrs[i]->nspf, k);
-    return passes;
+    return t.fail ? 0 : t.open || !t.any ? -1 : 1;
 }
 
 /* The sender-domain reports, with what SPF said of each sender domain

@@ -161,6 +161,53 @@ void mc_domain_free(struct mc_domain *d)
     free(d);
 }
 
+/* A lookup the deadline cut: never answered (the check's own deadline,
+ * --batch), or ended by the run's. */
+static bool cut(const struct mc_dns_result *r)
+{
+    return !r || r->outcome == MC_DNS_DEADLINE;
+}
+
+const char *mc_domain_awaiting(const struct mc_domain *d, struct mc_arena *ar)
+{
+    if (cut(d->mx))
+        return mc_arena_printf(ar, "the MX lookup of %s", d->domain);
+    if (d->mx->outcome == MC_DNS_ANSWER) {
+        size_t asked = 0;
+        for (size_t i = 0; i < d->ntargets && asked < MC_DOMAIN_MAX_MX; i++) {
+            const struct target *t = &d->targets[i];
+            if (is_root(t->mx->name))
+                continue;
+            asked++;
+            for (int f = 0; f < 2; f++)
+                if (cut(t->addr[f]))
+                    return mc_arena_printf(ar, "the %s lookup of %s (an MX target of %s)",
+                                           f == 0 ? "A" : "AAAA", t->mx->name, d->domain);
+        }
+    } else if (d->mx->outcome == MC_DNS_NODATA) {
+        for (int f = 0; f < 2; f++)
+            if (cut(d->own[f]))
+                return mc_arena_printf(ar, "the %s lookup of %s (its implicit MX)",
+                                       f == 0 ? "A" : "AAAA", d->domain);
+    }
+    const struct mc_domain_dmarc *m = &d->dmarc;
+    for (size_t i = 0; i < m->step; i++)
+        if (cut(m->txt[i]))
+            return mc_arena_printf(ar, "the DMARC tree walk of %s", d->domain);
+    for (size_t i = 0; i < m->nrua; i++)
+        if (cut(m->rua_txt[i]))
+            return mc_arena_printf(ar, "the report authorization record %s", m->rua_name[i]);
+    for (size_t i = 0; i < d->nkeys; i++)
+        if (cut(d->keys[i].txt))
+            return mc_arena_printf(ar, "the DKIM key record %s._domainkey.%s",
+                                   d->keys[i].want.selector, d->keys[i].want.domain);
+    for (size_t i = 0; i < m->nidents; i++)
+        for (size_t j = 0; j < m->idents[i].step; j++)
+            if (cut(m->idents[i].txt[j]))
+                return mc_arena_printf(ar, "the DMARC tree walk of d=%s", m->idents[i].domain);
+    return NULL;
+}
+
 /* ---- the report ---- */
 
 static bool answered(const struct mc_dns_result *r)

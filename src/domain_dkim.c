@@ -217,8 +217,6 @@ int mc_domain_dkim_report(const struct mc_domain *d, struct mc_report *rep,
     bool rsa = false, ed25519 = false, usable = false;
     for (size_t i = 0; i < d->nkeys; i++) {
         const struct mc_domain_key *k = &d->keys[i];
-        if (!k->txt)
-            continue; /* cut by the deadline */
         struct mc_report_dkim *o = &rd->dkim[rd->ndkim++];
         *o = (struct mc_report_dkim){
             .selector = mc_arena_strdup(ar, k->want.selector),
@@ -226,6 +224,11 @@ int mc_domain_dkim_report(const struct mc_domain *d, struct mc_report *rep,
             .source = mc_arena_strdup(ar, k->want.source),
             .key_bits = -1,
         };
+        if (!k->txt) { /* the check's deadline cut its lookup: not known */
+            o->status = "unknown";
+            o->private_key = "unknown";
+            continue;
+        }
         MC_ARENA_ARRAY_RESERVE(rep->arena, rd->lookups, rd->lookups_cap, rd->nlookups + 1);
         rd->lookups[rd->nlookups++] = *mc_report_lookup_copy(rep, k->txt);
         judge(rep, d->domain, k, o);

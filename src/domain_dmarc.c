@@ -546,18 +546,14 @@ static int spf_alignment(struct mc_domain *const *ops, size_t n, const struct mc
                          const char *author_org, enum mc_dmarc_align mode,
                          const struct mc_domain_spf *spf, size_t nspf, bool psl)
 {
-    int result = nspf ? 0 : -1;
-    for (size_t i = 0; i < nspf && result != 1; i++) {
-        if (spf[i].passes < 0) {
-            result = -1;
-            continue;
-        }
-        if (!spf[i].passes)
+    bool open = false;
+    for (size_t i = 0; i < nspf; i++) {
+        if (spf[i].passes == 0)
             continue; /* only a passing MAIL FROM domain can align */
         enum mc_dmarc_align_early early =
             mc_dmarc_align_early(mode, a->domain, author_org, spf[i].domain);
         if (early == MC_DMARC_ALIGN_WALK && !psl && walk_open(ops, n, spf[i].domain)) {
-            result = -1;
+            open = true;
             continue;
         }
         if (early == MC_DMARC_ALIGN_WALK) {
@@ -567,15 +563,20 @@ static int spf_alignment(struct mc_domain *const *ops, size_t n, const struct mc
                         ? MC_DMARC_ALIGN_YES
                         : MC_DMARC_ALIGN_NO;
         }
-        if (early == MC_DMARC_ALIGN_YES)
-            result = 1;
+        if (early != MC_DMARC_ALIGN_YES)
+            continue;
+        if (spf[i].passes == 1)
+            return 1;
+        open = true; /* an aligned domain whose SPF is not known (-1) */
     }
-    return result;
+    return open || nspf == 0 ? -1 : 0;
 }
 
 /* DKIM aligns when a usable key of an aligned d= domain can sign: 1, 0,
- * or -1 when no key was checked at all, or none aligns and one's d= has
- * an open walk (walk_open()). */
+ * or -1 when no key was checked at all, or none aligns and one could: an
+ * aligned key whose record is not known (its lookup failed or was cut by
+ * the deadline: status unknown), or a d= whose walk is open
+ * (walk_open()). */
 static int dkim_alignment(struct mc_domain *const *ops, struct mc_report_domain *const *blocks,
                           size_t n, const struct mc_domain *a, const char *author_org,
                           enum mc_dmarc_align mode, bool psl)
@@ -587,7 +588,8 @@ static int dkim_alignment(struct mc_domain *const *ops, struct mc_report_domain 
             const struct mc_report_dkim *k = &blocks[i]->dkim[j];
             if (result < 0)
                 result = 0;
-            if (!k->usable || result == 1)
+            bool unknown = strcmp(k->status, "unknown") == 0;
+            if ((!k->usable && !unknown) || result == 1)
                 continue;
             if (!psl &&
                 mc_dmarc_align_early(mode, a->domain, author_org, k->domain) ==
@@ -598,8 +600,12 @@ static int dkim_alignment(struct mc_domain *const *ops, struct mc_report_domain 
             }
             const char *org =
                 psl ? mc_dmarc_psl_org(a->arena, a->psl, k->domain) : walk_org(ops, n, k->domain);
-            if (aligned(mode, a->domain, author_org, k->domain, org))
+            if (!aligned(mode, a->domain, author_org, k->domain, org))
+                continue;
+            if (k->usable)
                 result = 1;
+            else
+                open = true;
         }
     }
     return result == 0 && open ? -1 : result;
@@ -609,11 +615,15 @@ static int dkim_alignment(struct mc_domain *const *ops, struct mc_report_domain 
  * DKIM aligns).  An unknown side (-1) cannot make it pass, so the
  * result rests on the known one: with no selector known it rests on SPF;
  * without server addresses (`mailcheck domain`) on DKIM; with neither
- * known it is NULL, not predicted. */
-static const char *dmarc_result(int spf_aligned, int dkim_aligned)
+ * known it is NULL, not predicted.  DKIM_OPEN: keys were checked but
+ * whether one aligns is not known (a lookup failed or was cut): it may
+ * yet pass, so no "fail" is predicted either. */
+static const char *dmarc_result(int spf_aligned, int dkim_aligned, bool dkim_open)
 {
     if (spf_aligned == 1 || dkim_aligned == 1)
         return "pass";
+    if (dkim_open)
+        return NULL;
     if (spf_aligned == 0 || dkim_aligned == 0)
         return "fail";
     return NULL;
@@ -655,7 +665,8 @@ void mc_domain_dmarc_align(struct mc_domain *const *ops, struct mc_report_domain
      * URI (applied_policy NULL) makes no DMARC processing: no result to
      * pass or fail, nothing for alignment to break. */
     bool applies = o->applied_policy != NULL;
-    o->result = applies ? dmarc_result(o->spf_aligned, o->dkim_aligned) : "none";
+    bool dkim_open = any_key && o->dkim_aligned < 0;
+    o->result = applies ? dmarc_result(o->spf_aligned, o->dkim_aligned, dkim_open) : "none";
     if (m->have_7489 && mc_dmarc_rfc7489_result(&m->r7489, &psl)) {
         o->psl_spf_aligned =
             psl.record ? spf_alignment(ops, n, a, psl.org_domain, psl.record->aspf, spf, nspf, true)
@@ -664,7 +675,8 @@ void mc_domain_dmarc_align(struct mc_domain *const *ops, struct mc_report_domain
             psl.record ? dkim_alignment(ops, blocks, n, a, psl.org_domain, psl.record->adkim, true)
                        : -1;
         o->psl_result = psl.record && o->psl_applied_policy
-                            ? dmarc_result(o->psl_spf_aligned, o->psl_dkim_aligned)
+                            ? dmarc_result(o->psl_spf_aligned, o->psl_dkim_aligned,
+                                           any_key && o->psl_dkim_aligned < 0)
                             : "none";
         bool same_policy = (!o->applied_policy && !o->psl_applied_policy) ||
                            (o->applied_policy && o->psl_applied_policy &&
@@ -699,15 +711,18 @@ void mc_domain_dmarc_align(struct mc_domain *const *ops, struct mc_report_domain
                             a->domain),
             mc_arena_printf(ar, "sign with a published key as d=%s (or a domain aligned with it)",
                             a->domain));
-    if (o->spf_aligned != 1 && o->dkim_aligned != 1 && o->spf_aligned != -1)
+    bool strict = found.record->aspf == MC_DMARC_ALIGN_STRICT;
+    if (o->spf_aligned != 1 && o->dkim_aligned != 1 && o->spf_aligned != -1 && !dkim_open)
         mc_report_add_finding(
             rep, "dmarc-unaligned", o->enforcing ? MC_SEV_CRITICAL : MC_SEV_WARNING, a->domain,
             mc_arena_printf(ar, "neither SPF nor DKIM aligns with %s: DMARC fails%s (policy %s)",
                             a->domain,
                             o->enforcing ? ", and receivers quarantine or reject the mail" : "",
                             o->applied_policy ? o->applied_policy : "none"),
+            /* aspf=s: only the From domain itself aligns (RFC 9989 §3.2.10). */
             mc_arena_printf(ar,
-                            "send with a MAIL FROM in %s whose SPF passes for every address, or "
+                            "send with a MAIL FROM %s %s whose SPF passes for every address, or "
                             "sign with DKIM as d=%s",
-                            found.org_domain ? found.org_domain : a->domain, a->domain));
+                            strict ? "of exactly" : "in",
+                            strict || !found.org_domain ? a->domain : found.org_domain, a->domain));
 }
