@@ -85,6 +85,41 @@ static const char *algorithm_problem(const struct mc_domain_dkim *want,
     return NULL;
 }
 
+/* How bad KEY is for a verifier that picks it: 2 critical, 1 warning
+ * (short, t=y), 0 ok. */
+static int badness(const struct mc_dkim_key *key)
+{
+    enum mc_severity sev = mc_dkim_status_severity(key->status);
+    return sev == MC_SEV_CRITICAL ? 2 : sev == MC_SEV_WARNING || key->testing ? 1 : 0;
+}
+
+/* Judges every record of R into *KEY: the one a verifier does worst with
+ * (fewer bits, then the lower text, breaking ties), so that the report
+ * does not depend on the order the answer lists them in. */
+static void worst_record(const struct mc_dns_result *r, struct mc_dkim_key *key)
+{
+    size_t worst = 0;
+    memset(key, 0, sizeof *key);
+    mc_dkim_key_parse(r->records[0].text, r->records[0].text_len, key);
+    for (size_t i = 1; i < r->count; i++) {
+        struct mc_dkim_key other;
+        memset(&other, 0, sizeof other);
+        mc_dkim_key_parse(r->records[i].text, r->records[i].text_len, &other);
+        const struct mc_dns_record *a = &r->records[i], *b = &r->records[worst];
+        size_t n = a->text_len < b->text_len ? a->text_len : b->text_len;
+        int text = memcmp(a->text, b->text, n);
+        bool lower = text < 0 || (text == 0 && a->text_len < b->text_len);
+        int d = badness(&other) - badness(key);
+        if (d > 0 || (d == 0 && (other.bits < key->bits || (other.bits == key->bits && lower)))) {
+            mc_dkim_key_reset(key);
+            *key = other;
+            worst = i;
+        } else {
+            mc_dkim_key_reset(&other);
+        }
+    }
+}
+
 /* The fix that publishes PRIV's public half at NAME. */
 static const char *publish_fix(struct mc_arena *ar, const struct mc_dkim_private *priv,
                                const char *name)
@@ -131,12 +166,12 @@ static void judge(struct mc_report *rep, const char *domain, const struct mc_dom
                 rep, "dkim-key-multiple", MC_SEV_WARNING, domain,
                 mc_arena_printf(ar,
                                 "%s has %zu TXT records: verifiers use one, chosen at "
-                                "random",
+                                "random (RFC 6376 section 3.6.2.2: the results are undefined); "
+                                "the worst of them is reported",
                                 name, r->count),
                 mc_arena_printf(ar, "keep one DKIM key record at %s", name));
         struct mc_dkim_key key;
-        memset(&key, 0, sizeof key);
-        mc_dkim_key_parse(r->records[0].text, r->records[0].text_len, &key);
+        worst_record(r, &key);
         const char *code = mc_dkim_status_finding(key.status);
         enum mc_severity sev = mc_dkim_status_severity(key.status);
         o->key_type = key.type == MC_DKIM_TYPE_NONE ? NULL : mc_dkim_type_str(key.type);
@@ -202,7 +237,9 @@ static void judge(struct mc_report *rep, const char *domain, const struct mc_dom
         bool broken = !key.pub || key.status == MC_DKIM_KEY_WEAK ||
                       strcmp(o->private_key, "mismatch") == 0 ||
                       (priv && algorithm_problem(&k->want, priv));
-        o->status = broken ? "critical" : sev != MC_SEV_INFO || key.testing ? "warning" : "ok";
+        o->status = broken                                              ? "critical"
+                    : sev != MC_SEV_INFO || key.testing || r->count > 1 ? "warning"
+                                                                        : "ok";
         mc_dkim_key_reset(&key);
     }
     mc_dkim_private_free(priv);
