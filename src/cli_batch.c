@@ -522,6 +522,36 @@ static void hold_key(struct mc_cli_dkim_hold *hold, struct mc_domain_dkim key)
     hold->keys[hold->nkeys++] = key;
 }
 
+/* A --dkim key that names the record another key of the slice from
+ * FIRST names too (the configuration's, which knows the private key, or
+ * the same --dkim again) checks nothing more: it is dropped, so that each
+ * record is reported once. */
+static void drop_repeats(struct mc_cli_dkim_hold *hold, size_t first)
+{
+    size_t n = hold->nkeys - first;
+    bool *drop = mc_xcalloc(n + 1, sizeof *drop);
+    for (size_t i = 0; i < n; i++) {
+        const struct mc_domain_dkim *k = &hold->keys[first + i];
+        if (strcmp(k->source, "--dkim") != 0)
+            continue;
+        for (size_t j = 0; j < n && !drop[i]; j++) {
+            const struct mc_domain_dkim *o = &hold->keys[first + j];
+            drop[i] = j != i && !drop[j] && strcmp(o->selector, k->selector) == 0 &&
+                      mc_name_equal(o->domain, k->domain) &&
+                      (strcmp(o->source, "--dkim") != 0 || j < i);
+        }
+    }
+    size_t out = first;
+    for (size_t i = 0; i < n; i++) {
+        if (drop[i])
+            free((char *)(uintptr_t)hold->keys[first + i].selector);
+        else
+            hold->keys[out++] = hold->keys[first + i];
+    }
+    hold->nkeys = out;
+    free(drop);
+}
+
 /* Whether DOMAIN is one of the N domains of REQS. */
 static bool requested(const struct mc_domain_request *reqs, size_t n, const char *domain)
 {
@@ -592,6 +622,7 @@ void mc_cli_dkim_attach(struct mc_domain_request *reqs, size_t n, const struct m
             one.nproblems = 0;
             mc_dkim_signers_reset(&one);
         }
+        drop_repeats(hold, first[r]);
     }
     for (size_t r = 0; r < n; r++) {
         size_t end = r + 1 < n ? first[r + 1] : hold->nkeys;

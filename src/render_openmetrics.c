@@ -209,6 +209,51 @@ static void domain_sample(FILE *f, const char *name, const struct mc_report *r,
     fputc('"', f);
 }
 
+/* The same record (selector and d=) checked twice in one block (a
+ * --dkim beside the configuration that names it, two signers' keys) is
+ * one series: a series' labels must be unique (OpenMetrics). */
+static bool same_key(const struct mc_report_dkim *a, const struct mc_report_dkim *b)
+{
+    return strcmp(a->selector, b->selector) == 0 && mc_name_equal(a->domain, b->domain);
+}
+
+static bool first_of_key(const struct mc_report_domain *d, size_t j)
+{
+    for (size_t i = 0; i < j; i++)
+        if (same_key(&d->dkim[i], &d->dkim[j]))
+            return false;
+    return true;
+}
+
+/* The worst status of the key D->dkim[J] over its repeats. */
+static enum mc_state key_state(const struct mc_report_domain *d, size_t j)
+{
+    enum mc_state worst = MC_STATE_OK;
+    bool any = false;
+    for (size_t i = j; i < d->ndkim; i++) {
+        if (!same_key(&d->dkim[i], &d->dkim[j]))
+            continue;
+        enum mc_state st = MC_STATE_UNKNOWN;
+        (void)mc_state_parse(d->dkim[i].status, &st);
+        if (!any || mc_state_worse(st, worst))
+            worst = st;
+        any = true;
+    }
+    return worst;
+}
+
+/* NAME{...,domain="D",selector="S",signing_domain="d="} */
+static void key_sample(FILE *f, const char *name, const struct mc_report *r,
+                       const struct mc_report_domain *d, const struct mc_report_dkim *k)
+{
+    domain_sample(f, name, r, d);
+    fputs(",selector=\"", f);
+    put_label(f, k->selector);
+    fputs("\",signing_domain=\"", f);
+    put_label(f, k->domain);
+    fputs("\"}", f);
+}
+
 /* The sender domains: DMARC policy applied and the DKIM keys (mailcheck(1),
  * SENDER DOMAINS). */
 static void domain_metrics(FILE *f, const struct mc_report *r)
@@ -229,14 +274,15 @@ static void domain_metrics(FILE *f, const struct mc_report *r)
                                                : 0);
     }
     family_header(f, "mailcheck_dkim_key_bits",
-                  "Size of each DKIM key checked, in bits (0 without a usable key).");
+                  "Size of each DKIM key published, in bits (0 when its record holds no key: "
+                  "missing, invalid, revoked or not known).");
     for (size_t i = 0; i < r->ndomains; i++) {
         for (size_t j = 0; j < r->domains[i]->ndkim; j++) {
             const struct mc_report_dkim *k = &r->domains[i]->dkim[j];
-            domain_sample(f, "mailcheck_dkim_key_bits", r, r->domains[i]);
-            fputs(",selector=\"", f);
-            put_label(f, k->selector);
-            fprintf(f, "\"} %d\n", k->key_bits > 0 ? k->key_bits : 0);
+            if (!first_of_key(r->domains[i], j))
+                continue;
+            key_sample(f, "mailcheck_dkim_key_bits", r, r->domains[i], k);
+            fprintf(f, " %d\n", k->key_bits > 0 ? k->key_bits : 0);
         }
     }
     family_header(f, "mailcheck_dkim_key_status",
@@ -244,12 +290,10 @@ static void domain_metrics(FILE *f, const struct mc_report *r)
     for (size_t i = 0; i < r->ndomains; i++) {
         for (size_t j = 0; j < r->domains[i]->ndkim; j++) {
             const struct mc_report_dkim *k = &r->domains[i]->dkim[j];
-            enum mc_state st = MC_STATE_UNKNOWN;
-            (void)mc_state_parse(k->status, &st);
-            domain_sample(f, "mailcheck_dkim_key_status", r, r->domains[i]);
-            fputs(",selector=\"", f);
-            put_label(f, k->selector);
-            fprintf(f, "\"} %d\n", (int)st);
+            if (!first_of_key(r->domains[i], j))
+                continue;
+            key_sample(f, "mailcheck_dkim_key_status", r, r->domains[i], k);
+            fprintf(f, " %d\n", (int)key_state(r->domains[i], j));
         }
     }
 }

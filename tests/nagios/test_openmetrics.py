@@ -177,6 +177,19 @@ class TestOpenMetrics(unittest.TestCase):
                                 selector="s1"), [0])
         self.assertEqual(values(fams, "mailcheck_spf_worst_case_lookups", domain="schema.test"), [1])
 
+    def test_dkim_key_repeats(self):
+        # The same record named twice is one series; the same selector of
+        # another d= is another (signing_domain), never a duplicate.
+        p = run(["--format", "openmetrics"] + zones() +
+                ["domain", "--dkim", "s1", "--dkim", "s1", "--dkim", "s1:sub.schema.test", "schema.test"])
+        fams = parse(p.stdout.decode("ascii"))  # raises on a duplicate series
+        self.assertEqual(len(values(fams, "mailcheck_dkim_key_status", domain="schema.test",
+                                    selector="s1")), 2)
+        self.assertEqual(len(values(fams, "mailcheck_dkim_key_bits", domain="schema.test",
+                                    selector="s1", signing_domain="schema.test")), 1)
+        self.assertEqual(len(values(fams, "mailcheck_dkim_key_bits", domain="schema.test",
+                                    selector="s1", signing_domain="sub.schema.test")), 1)
+
     def test_promtool(self):
         promtool = shutil.which("promtool")
         if not promtool:
