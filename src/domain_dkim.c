@@ -120,10 +120,23 @@ static void worst_record(const struct mc_dns_result *r, struct mc_dkim_key *key)
     }
 }
 
-/* The fix that publishes PRIV's public half at NAME. */
-static const char *publish_fix(struct mc_arena *ar, const struct mc_dkim_private *priv,
-                               const char *name)
+/* The fix for a key too small (RFC 8301 §3.2): a new one, not the same
+ * key published again. */
+static const char *new_key_fix(struct mc_arena *ar, const struct mc_domain_key *k, const char *name)
 {
+    return mc_arena_printf(ar,
+                           "make a new RSA key of 2048 bits (opendkim-genkey -b 2048 -s %s -d %s), "
+                           "sign with it and publish its record at %s",
+                           k->want.selector, k->want.domain, name);
+}
+
+/* The fix that publishes PRIV's public half at NAME (or, for a private key
+ * under 2048 bits, a new key's). */
+static const char *publish_fix(struct mc_arena *ar, const struct mc_dkim_private *priv,
+                               const struct mc_domain_key *k, const char *name)
+{
+    if (priv && mc_dkim_private_type(priv) == MC_DKIM_TYPE_RSA && mc_dkim_private_bits(priv) < 2048)
+        return new_key_fix(ar, k, name);
     if (!priv)
         return mc_arena_printf(ar, "publish the signer's public key at %s", name);
     char *record = mc_dkim_private_record(priv);
@@ -159,7 +172,7 @@ static void judge(struct mc_report *rep, const char *domain, const struct mc_dom
                             "s=%s fails",
                             name, r->outcome == MC_DNS_NXDOMAIN ? "NXDOMAIN" : "no TXT record",
                             k->want.selector),
-            publish_fix(ar, priv, name));
+            publish_fix(ar, priv, k, name));
     } else {
         if (r->count > 1)
             mc_report_add_finding(
@@ -190,8 +203,10 @@ static void judge(struct mc_report *rep, const char *domain, const struct mc_dom
                                           ? "verifiers must reject keys under 1024 bits "
                                             "(RFC 8301 section 3.2)"
                                           : "RFC 8301 asks for at least 2048"),
-                publish_fix(ar, priv, name));
-        if (key.testing)
+                key.status == MC_DKIM_KEY_WEAK || key.status == MC_DKIM_KEY_SHORT
+                    ? new_key_fix(ar, k, name)
+                    : publish_fix(ar, priv, k, name));
+        if (key.testing && key.pub) /* t=y of a key verifiers discard anyway says nothing */
             mc_report_add_finding(
                 rep, "dkim-key-testing", MC_SEV_WARNING, domain,
                 mc_arena_printf(ar,
@@ -212,7 +227,7 @@ static void judge(struct mc_report *rep, const char *domain, const struct mc_dom
                         "the private key of %s (%s) is not the one published at %s%s%s: "
                         "every signature fails",
                         k->want.selector, k->want.source, name, cwhy ? ": " : "", cwhy ? cwhy : ""),
-                    publish_fix(ar, priv, name));
+                    publish_fix(ar, priv, k, name));
             }
             free(cwhy);
             const char *alg_why = algorithm_problem(&k->want, priv);
@@ -280,8 +295,8 @@ int mc_domain_dkim_report(const struct mc_domain *d, struct mc_report *rep,
         mc_report_add_finding(
             rep, "dkim-ed25519-only", MC_SEV_WARNING, d->domain,
             mc_arena_printf(ar,
-                            "%s publishes only Ed25519 DKIM keys: Gmail and Microsoft "
-                            "verify RSA signatures only",
+                            "%s has no usable RSA DKIM key, only Ed25519: Gmail and "
+                            "Microsoft verify RSA signatures only",
                             d->domain),
             "sign with an RSA key (2048 bits) too, under its own selector");
     if (d->nkeys == 0)
