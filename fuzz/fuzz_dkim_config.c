@@ -1,13 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the signer's tables.  The first octet picks what the rest
- * is (modulo 4: a KeyTable, a file: SigningTable, a refile: SigningTable,
- * rspamadm's JSON); its first line is a sender domain to resolve, the rest
- * the text, read beside a fixed counterpart.  Resolving terminates, and
- * every signer has a domain, a selector and a source.
+ * is ('c': an opendkim.conf; else modulo 4: a KeyTable, a file:
+ * SigningTable, a refile: SigningTable, rspamadm's JSON); its first line
+ * is a sender domain to resolve, the rest the text, read beside a fixed
+ * counterpart.  Resolving terminates, and every signer has a domain, a
+ * selector and a source.  An opendkim.conf is read from a memfd; one that
+ * names a path ('/') is skipped, so that no Include or table reaches a
+ * file of the machine (a /dev/stdin would block), and every file it names
+ * is then missing: a problem, as the tables' own modes fuzz them.
  */
+#define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "mc_dkim_config.h"
@@ -33,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    int mode = data[0] % 4;
+    int mode = data[0] == 'c' ? 4 : data[0] % 4;
     const char *text = (const char *)data + 1;
     size_t len = size - 1;
     const char *nl = memchr(text, '\n', len);
@@ -52,7 +60,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         len = 0;
     }
     struct mc_dkim_config *cfg = NULL;
-    if (mode == 3) {
+    if (mode == 4) {
+        if (memchr(text, '/', len))
+            return 0;
+        int fd = memfd_create("opendkim.conf", 0);
+        if (fd < 0)
+            return 0;
+        if (write(fd, text, len) != (ssize_t)len) {
+            close(fd);
+            return 0;
+        }
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        char *why = NULL;
+        enum mc_status st = mc_dkim_config_load(path, &cfg, &why);
+        close(fd);
+        if (st != MC_OK) {
+            free(why);
+            return 0;
+        }
+    } else if (mode == 3) {
         char *why = NULL;
         if (mc_dkim_config_parse_rspamd(text, len, "fuzz", &cfg, &why) != MC_OK) {
             free(why);
