@@ -60,9 +60,6 @@ void mc_cli_dkim_findings(const struct mc_cli_dkim_hold *hold, struct mc_report 
  * missing key file, a malformed table line, a data set other than files)
  * into REP, the same way, each about its source. */
 void mc_cli_dkim_config_findings(const struct mc_dkim_config *cfg, struct mc_report *rep);
-/* One problem of a configuration as that finding, about SUBJECT. */
-void mc_cli_dkim_problem_finding(struct mc_report *rep, const char *subject,
-                                 const struct mc_dkim_config_problem *p);
 void mc_cli_dkim_reset(struct mc_cli_dkim_hold *hold);
 
 struct mc_cli_batch {

@@ -315,8 +315,10 @@ static void host_done(void *arg, struct mc_report *report)
     /* What a single check of the line would say of the configurations. */
     mc_cli_dkim_findings(&j->hold, report);
     mc_cli_dkim_reset(&j->hold);
-    mc_cli_dkim_config_findings(cb->dkim.config, report);
-    mc_cli_dkim_config_findings(cb->dkim.rspamd, report);
+    if (cb->domain_report) { /* a single check reads them only then */
+        mc_cli_dkim_config_findings(cb->dkim.config, report);
+        mc_cli_dkim_config_findings(cb->dkim.rspamd, report);
+    }
     mc_report_drop_findings(report, cb->ignore, cb->nignore);
     mc_report_settle(report);
     char *out = render_report(cb, report);
@@ -536,7 +538,7 @@ static void drop_repeats(struct mc_cli_dkim_hold *hold, size_t first)
             continue;
         for (size_t j = 0; j < n && !drop[i]; j++) {
             const struct mc_domain_dkim *o = &hold->keys[first + j];
-            drop[i] = j != i && !drop[j] && strcmp(o->selector, k->selector) == 0 &&
+            drop[i] = j != i && !drop[j] && mc_name_equal(o->selector, k->selector) &&
                       mc_name_equal(o->domain, k->domain) &&
                       (strcmp(o->source, "--dkim") != 0 || j < i);
         }
@@ -632,17 +634,19 @@ void mc_cli_dkim_attach(struct mc_domain_request *reqs, size_t n, const struct m
     free(first);
 }
 
-void mc_cli_dkim_problem_finding(struct mc_report *rep, const char *subject,
-                                 const struct mc_dkim_config_problem *p)
+/* One problem of a configuration as a dkim-key-unreadable finding about
+ * SUBJECT. */
+static void problem_finding(struct mc_report *rep, const char *subject,
+                            const struct mc_dkim_config_problem *p)
 {
     /* SOURCE is "FILE:LINE", "FILE", or a command's name ("rspamadm"). */
     const char *colon = strrchr(p->source, ':');
     char *end = NULL;
     unsigned long line = colon && colon[1] ? strtoul(colon + 1, &end, 10) : 0;
     bool has_line = end && *end == '\0' && line > 0 && line <= UINT32_MAX;
-    char *file = has_line                 ? mc_xstrndup(p->source, (size_t)(colon - p->source))
-                 : strchr(p->source, '/') ? mc_xstrdup(p->source)
-                                          : NULL;
+    char *file = has_line ? mc_xstrndup(p->source, (size_t)(colon - p->source))
+                 : strcmp(p->source, "rspamadm") != 0 ? mc_xstrdup(p->source)
+                                                      : NULL;
     mc_report_add_finding_at(rep, "dkim-key-unreadable", MC_SEV_INFO, subject, p->why, NULL, file,
                              has_line ? (unsigned)line : 0);
     free(file);
@@ -653,13 +657,13 @@ void mc_cli_dkim_config_findings(const struct mc_dkim_config *cfg, struct mc_rep
     size_t n = 0;
     const struct mc_dkim_config_problem *p = cfg ? mc_dkim_config_problems(cfg, &n) : NULL;
     for (size_t i = 0; i < n; i++)
-        mc_cli_dkim_problem_finding(rep, p[i].source, &p[i]);
+        problem_finding(rep, p[i].source, &p[i]);
 }
 
 void mc_cli_dkim_findings(const struct mc_cli_dkim_hold *hold, struct mc_report *rep)
 {
     for (size_t i = 0; i < hold->nproblems; i++)
-        mc_cli_dkim_problem_finding(rep, hold->problems[i].domain, &hold->problems[i].problem);
+        problem_finding(rep, hold->problems[i].domain, &hold->problems[i].problem);
 }
 
 void mc_cli_dkim_reset(struct mc_cli_dkim_hold *hold)

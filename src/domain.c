@@ -194,6 +194,9 @@ const char *mc_domain_awaiting(const struct mc_domain *d, struct mc_arena *ar)
     for (size_t i = 0; i < m->step; i++)
         if (cut(m->txt[i]))
             return mc_arena_printf(ar, "the DMARC tree walk of %s", d->domain);
+    for (size_t i = 0; i < m->n7489; i++)
+        if (cut(m->txt_7489[i]))
+            return mc_arena_printf(ar, "the RFC 7489 reading of the DMARC policy of %s", d->domain);
     for (size_t i = 0; i < m->nrua; i++)
         if (cut(m->rua_txt[i]))
             return mc_arena_printf(ar, "the report authorization record %s", m->rua_name[i]);
@@ -405,11 +408,11 @@ static void implicit_findings(const struct mc_domain *d, struct mc_report *rep,
         msg = mc_arena_printf(ar, "%s does not exist (NXDOMAIN), so it has no MX and no address",
                               d->domain);
     else
-        msg =
-            mc_arena_printf(ar,
-                            "%s%s%s has no MX and no A or AAAA record: replies and bounces "
-                            "cannot be delivered, and GMX/WEB.DE and Orange reject its mail",
-                            d->domain, alias ? ", an alias (CNAME) for " : "", alias ? alias : "");
+        msg = mc_arena_printf(ar,
+                              "%s%s%s%s has no MX and no A or AAAA record: replies and bounces "
+                              "cannot be delivered, and GMX/WEB.DE and Orange reject its mail",
+                              d->domain, alias ? ", an alias (CNAME) for " : "", alias ? alias : "",
+                              alias ? "," : "");
     mc_report_add_finding(
         rep, "mx-none", MC_SEV_CRITICAL, d->domain, msg,
         alias

@@ -124,6 +124,11 @@ static void worst_record(const struct mc_dns_result *r, struct mc_dkim_key *key)
  * key published again. */
 static const char *new_key_fix(struct mc_arena *ar, const struct mc_domain_key *k, const char *name)
 {
+    if (!k->want.algorithm) /* not opendkim's: its tool is not the one to name */
+        return mc_arena_printf(ar,
+                               "make a new RSA key of 2048 bits, sign with it and publish its "
+                               "record at %s",
+                               name);
     return mc_arena_printf(ar,
                            "make a new RSA key of 2048 bits (opendkim-genkey -b 2048 -s %s -d %s), "
                            "sign with it and publish its record at %s",
@@ -206,7 +211,8 @@ static void judge(struct mc_report *rep, const char *domain, const struct mc_dom
                 key.status == MC_DKIM_KEY_WEAK || key.status == MC_DKIM_KEY_SHORT
                     ? new_key_fix(ar, k, name)
                     : publish_fix(ar, priv, k, name));
-        if (key.testing && key.pub) /* t=y of a key verifiers discard anyway says nothing */
+        /* t=y of a key verifiers discard anyway says nothing. */
+        if (key.testing && key.pub && key.status != MC_DKIM_KEY_WEAK)
             mc_report_add_finding(
                 rep, "dkim-key-testing", MC_SEV_WARNING, domain,
                 mc_arena_printf(ar,

@@ -139,6 +139,7 @@ static void r7489_cb(void *arg, const struct mc_dns_result *result)
             struct mc_domain_lookup *n = mc_arena_alloc(d->arena, sizeof *n);
             *n = (struct mc_domain_lookup){.d = d, .index = 1};
             d->pending++;
+            m->n7489 = 2;
             mc_resolver_lookup_for(d->res, d->scope, dmarc_name(d, next), MC_DNS_T_TXT, r7489_cb,
                                    n);
         }
@@ -166,6 +167,7 @@ void mc_domain_dmarc_start(struct mc_domain *d)
     struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
     *l = (struct mc_domain_lookup){.d = d, .index = 0};
     d->pending++;
+    m->n7489 = 1;
     mc_resolver_lookup_for(d->res, d->scope, dmarc_name(d, first), MC_DNS_T_TXT, r7489_cb, l);
 }
 

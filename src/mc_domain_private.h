@@ -42,6 +42,7 @@ struct mc_domain_dmarc {
     char *psl_org;
     struct mc_dmarc_rfc7489 r7489;
     const struct mc_dns_result *txt_7489[2];
+    size_t n7489; /* of those, asked */
     struct mc_dmarc_record *record_7489[2];
     /* RFC 9990: report destinations outside the Organizational Domain. */
     size_t nrua;

@@ -214,7 +214,7 @@ static void domain_sample(FILE *f, const char *name, const struct mc_report *r,
  * one series: a series' labels must be unique (OpenMetrics). */
 static bool same_key(const struct mc_report_dkim *a, const struct mc_report_dkim *b)
 {
-    return strcmp(a->selector, b->selector) == 0 && mc_name_equal(a->domain, b->domain);
+    return mc_name_equal(a->selector, b->selector) && mc_name_equal(a->domain, b->domain);
 }
 
 static bool first_of_key(const struct mc_report_domain *d, size_t j)
@@ -229,15 +229,13 @@ static bool first_of_key(const struct mc_report_domain *d, size_t j)
 static enum mc_state key_state(const struct mc_report_domain *d, size_t j)
 {
     enum mc_state worst = MC_STATE_OK;
-    bool any = false;
     for (size_t i = j; i < d->ndkim; i++) {
+        enum mc_state st = MC_STATE_UNKNOWN;
         if (!same_key(&d->dkim[i], &d->dkim[j]))
             continue;
-        enum mc_state st = MC_STATE_UNKNOWN;
         (void)mc_state_parse(d->dkim[i].status, &st);
-        if (!any || mc_state_worse(st, worst))
+        if (mc_state_worse(st, worst))
             worst = st;
-        any = true;
     }
     return worst;
 }

@@ -53,7 +53,8 @@ A case (cases.json, "cases": [...]):
             strings ("v=DKIM1; k=...; p=...", cut every 255 octets, as the
             fix mailcheck prints), and in "absent", "finding_fix" and
             "finding_text" patterns "{dkimtxt_re:NAME}" is that text as a
-            regex and "{secret:NAME}" a run of the private key's base64
+            regex and "{secret:NAME}" runs of the private key's base64 (from
+            its middle and its end, past the fixed header), as a regex
   postconf_twin  make the nopostconf twin (see NAME above)
   netns     {"ipv4": "ADDR/LEN", "ipv6": "ADDR/LEN" or absent}: run the binary
             in a network namespace of its own whose only interface besides
@@ -242,6 +243,8 @@ def key_ref(m, allowed):
                  % (kind, name))
     if kind == "dkimtxt_re":
         return re.escape(KEYS[name]["dkimtxt"])
+    if kind == "secret":
+        return "|".join(re.escape(w) for w in KEYS[name]["secret"])
     return KEYS[name][kind]
 
 
@@ -445,7 +448,11 @@ def make_keys(case, tmp):
         record = "v=DKIM1; k=%s; p=%s" % (k, base64.b64encode(p).decode("ascii"))
         with open(path) as f:
             body = "".join(l.strip() for l in f if not l.startswith("-----"))
-        KEYS[name] = {"dkimtxt": zone_strings(record), "secret": body[8:40]}
+        # Runs of the key's base64 past its fixed DER header, from the
+        # middle and the end: what a leak of the private key would show.
+        mid = len(body) // 2
+        KEYS[name] = {"dkimtxt": zone_strings(record),
+                      "secret": [body[mid:mid + 24], body[-48:-24]]}
 
 
 def make_files(case, tmp):
@@ -1058,8 +1065,10 @@ OM_META = re.compile(r"^# (HELP|TYPE) (%s) (.*)$" % OM_NAME)
 
 def check_openmetrics(c, out):
     """The text exposition format: HELP and TYPE before each family's
-    samples, label values with only \\, \" and \n escapes."""
+    samples, label values with only \\, \" and \n escapes, no series
+    twice (a metric and label set is one series)."""
     typed = set()
+    series = set()
     if not out.endswith("\n"):
         c.fail("openmetrics: output does not end with a newline")
     for i, line in enumerate(out.split("\n")[:-1], 1):
@@ -1076,6 +1085,10 @@ def check_openmetrics(c, out):
             continue
         if m.group(1) not in typed:
             c.fail("openmetrics: line %d: %s has no TYPE line before it" % (i, m.group(1)))
+        key = line.rsplit(" ", 1)[0]
+        if key in series:
+            c.fail("openmetrics: line %d: the series %s again" % (i, key[:200]))
+        series.add(key)
 
 
 def check_expect(c, case, rc, out, err, elapsed):
