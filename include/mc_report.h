@@ -112,6 +112,7 @@ struct mc_report_mx {
     const char *exchange; /* presentation form, "." for a null MX */
     const char **addresses;
     size_t naddresses;
+    bool not_asked; /* past the first MC_DOMAIN_MAX_MX targets: not looked up */
 };
 
 /* DMARC of a From domain (RFC 9989), and the RFC 7489 reading beside it.

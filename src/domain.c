@@ -223,19 +223,40 @@ static bool failed(const struct mc_dns_result *r)
     return r && !mc_dns_outcome_answered(r->outcome);
 }
 
-/* Appends the addresses of R (A or AAAA) to M. */
-static void add_addresses(struct mc_report *rep, struct mc_report_mx *m, size_t *cap,
-                          const struct mc_dns_result *r)
+static int by_ip(const void *x, const void *y)
 {
-    if (!r || r->outcome != MC_DNS_ANSWER)
+    return mc_ip_compare(x, y);
+}
+
+/* The addresses of the A and AAAA answers R4 and R6 into M, sorted (the
+ * JSON rule: RFC 5952 text, in address order, whatever the answers'). */
+static void add_addresses(struct mc_report *rep, struct mc_report_mx *m,
+                          const struct mc_dns_result *r4, const struct mc_dns_result *r6)
+{
+    const struct mc_dns_result *rs[2] = {r4, r6};
+    size_t n = 0;
+    for (int f = 0; f < 2; f++)
+        if (rs[f] && rs[f]->outcome == MC_DNS_ANSWER)
+            n += rs[f]->count;
+    if (n == 0)
         return;
-    for (size_t i = 0; i < r->count; i++) {
-        struct mc_ip ip = {.family = r->qtype == MC_DNS_T_A ? AF_INET : AF_INET6};
-        memcpy(ip.bytes, r->records[i].addr, mc_ip_len(ip.family));
+    struct mc_ip *ips = mc_arena_alloc(rep->arena, n * sizeof *ips);
+    size_t k = 0;
+    for (int f = 0; f < 2; f++) {
+        if (!rs[f] || rs[f]->outcome != MC_DNS_ANSWER)
+            continue;
+        for (size_t i = 0; i < rs[f]->count; i++) {
+            ips[k] = (struct mc_ip){.family = f == 0 ? AF_INET : AF_INET6};
+            memcpy(ips[k].bytes, rs[f]->records[i].addr, mc_ip_len(ips[k].family));
+            k++;
+        }
+    }
+    qsort(ips, n, sizeof *ips, by_ip);
+    m->addresses = mc_arena_alloc(rep->arena, n * sizeof *m->addresses);
+    for (size_t i = 0; i < n; i++) {
         char text[64];
-        MC_ARENA_ARRAY_RESERVE(rep->arena, m->addresses, *cap, m->naddresses + 1);
         m->addresses[m->naddresses++] =
-            mc_arena_strdup(rep->arena, mc_ip_format(&ip, text, sizeof text));
+            mc_arena_strdup(rep->arena, mc_ip_format(&ips[i], text, sizeof text));
     }
 }
 
@@ -315,17 +336,24 @@ static void target_findings(const struct mc_domain *d, struct mc_report *rep,
 {
     struct mc_arena *ar = rep->arena;
     rd->mx = mc_arena_alloc(ar, (d->ntargets + 1) * sizeof *rd->mx);
-    size_t resolvable = 0, unresolvable = 0;
+    /* Only the first MC_DOMAIN_MAX_MX targets are asked (mx_cb()); the
+     * rest are listed without addresses and judged by nobody.  OPEN: a
+     * target whose lookup failed may have addresses. */
+    size_t resolvable = 0, unresolvable = 0, asked = 0;
+    bool open = false;
     for (size_t i = 0; i < d->ntargets; i++) {
         const struct target *t = &d->targets[i];
         struct mc_report_mx *m = &rd->mx[rd->nmx++];
-        size_t cap = 0;
         m->preference = t->mx->preference;
         m->exchange = mc_arena_strdup(ar, t->mx->name);
         if (is_root(t->mx->name))
             continue;
-        add_addresses(rep, m, &cap, t->addr[0]);
-        add_addresses(rep, m, &cap, t->addr[1]);
+        if (asked++ >= MC_DOMAIN_MAX_MX) {
+            m->not_asked = true;
+            open = true; /* it may have addresses */
+            continue;
+        }
+        add_addresses(rep, m, t->addr[0], t->addr[1]);
         if (looks_like_address(t->mx->name))
             mc_report_add_finding(
                 rep, "mx-target-address", MC_SEV_WARNING, d->domain,
@@ -350,25 +378,35 @@ static void target_findings(const struct mc_domain *d, struct mc_report *rep,
                                 "the MX %s of %s is an alias (CNAME) for %s; an MX target "
                                 "must not be a CNAME (RFC 2181 section 10.3)",
                                 t->mx->name, d->domain, cname->canonical),
-                mc_arena_printf(ar, "point the MX of %s at %s, the canonical name", d->domain,
-                                cname->canonical));
+                m->naddresses > 0
+                    ? mc_arena_printf(ar, "point the MX of %s at %s, the canonical name", d->domain,
+                                      cname->canonical)
+                    : mc_arena_printf(ar,
+                                      "point the MX of %s at a host name with A/AAAA records (%s, "
+                                      "where the alias leads, has none)",
+                                      d->domain, cname->canonical));
         if (m->naddresses > 0)
             resolvable++;
         else if (answered(t->addr[0]) && answered(t->addr[1]))
             unresolvable++;
+        else
+            open = true;
     }
+    asked = 0;
     for (size_t i = 0; i < rd->nmx && unresolvable > 0; i++) {
         const struct mc_report_mx *m = &rd->mx[i];
         const struct target *t = &d->targets[i];
-        if (is_root(m->exchange) || m->naddresses > 0 || !answered(t->addr[0]) ||
-            !answered(t->addr[1]))
+        if (is_root(m->exchange) || asked++ >= MC_DOMAIN_MAX_MX || m->naddresses > 0 ||
+            !answered(t->addr[0]) || !answered(t->addr[1]))
             continue;
         /* Every target unreachable: replies and bounces cannot be
-         * delivered at all. */
+         * delivered at all.  Known only when no other target's lookup
+         * failed. */
+        bool none = !resolvable && !open;
         mc_report_add_finding(
-            rep, "mx-target-unresolvable", resolvable ? MC_SEV_WARNING : MC_SEV_CRITICAL, d->domain,
+            rep, "mx-target-unresolvable", none ? MC_SEV_CRITICAL : MC_SEV_WARNING, d->domain,
             mc_arena_printf(ar, "the MX %s of %s has no A or AAAA record%s", m->exchange, d->domain,
-                            resolvable ? "" : ", and no other MX target has one either"),
+                            none ? ", and no other MX target has one either" : ""),
             mc_arena_printf(ar, "add A/AAAA records for %s, or remove that MX record",
                             m->exchange));
     }

@@ -289,7 +289,11 @@ static void rua_start(struct mc_domain *d)
         if (u->kind != MC_DMARC_URI_MAILTO || !u->host ||
             !mc_dmarc_report_needs_auth(found.org_domain, u->host, NULL))
             continue;
-        char *name = mc_dmarc_report_auth_name(d->arena, found.policy_domain, u->host);
+        bool seen = false; /* one authorization a host, however many addresses */
+        for (size_t k = 0; k < m->nrua && !seen; k++)
+            seen = mc_name_equal(m->rua_host[k], u->host);
+        char *name =
+            seen ? NULL : mc_dmarc_report_auth_name(d->arena, found.policy_domain, u->host);
         if (!name)
             continue;
         size_t k = m->nrua++;
@@ -364,7 +368,9 @@ static void rua_findings(const struct mc_domain *d, struct mc_report *rep,
         const struct mc_dns_result *r = m->rua_txt[k];
         if (!r)
             continue; /* cut by the deadline */
-        if (!mc_dns_outcome_answered(r->outcome) && r->outcome != MC_DNS_OFFLINE) {
+        /* Under --offline only the tree walk counts a name outside every
+         * zone as having no record (mailcheck(1)): this one fails. */
+        if (!mc_dns_outcome_answered(r->outcome)) {
             mc_report_lookup_failed(rep, r, "the authorization of a DMARC report destination");
             continue;
         }
@@ -419,6 +425,11 @@ void mc_domain_dmarc_report(const struct mc_domain *d, struct mc_report *rep,
         if (m->txt[i]) {
             MC_ARENA_ARRAY_RESERVE(rep->arena, rd->lookups, rd->lookups_cap, rd->nlookups + 1);
             rd->lookups[rd->nlookups++] = *mc_report_lookup_copy(rep, m->txt[i]);
+        }
+    for (size_t i = 0; i < m->nrua; i++) /* the evidence of dmarc-rua-unauthorized */
+        if (m->rua_txt[i]) {
+            MC_ARENA_ARRAY_RESERVE(rep->arena, rd->lookups, rd->lookups_cap, rd->nlookups + 1);
+            rd->lookups[rd->nlookups++] = *mc_report_lookup_copy(rep, m->rua_txt[i]);
         }
     if (m->failed) {
         mc_report_lookup_failed(rep, m->failed,

@@ -58,7 +58,9 @@ static void mx_text(FILE *f, const struct mc_report_domain *d)
             fputs(j ? ", " : "  ", f);
             put(f, m->addresses[j]);
         }
-        if (m->naddresses == 0)
+        if (m->not_asked)
+            fprintf(f, "  (not looked up: past the first %d targets)", MC_DOMAIN_MAX_MX);
+        else if (m->naddresses == 0)
             fputs("  (no address)", f);
         fputc('\n', f);
     }
