@@ -59,7 +59,11 @@ static void walk_findings(struct mc_report *rep, const struct mc_spf_verdict *v)
         break;
     case MC_SPF_PERMERROR:
         code = "spf-permerror";
-        what = mc_arena_printf(ar, "the SPF record tree of %s gives permerror for every client: %s",
+        /* The walk follows every branch: the error is for the clients
+         * that reach it, those no earlier term matches. */
+        what = mc_arena_printf(ar,
+                               "the SPF record tree of %s gives permerror for every client no "
+                               "term before the error matches: %s",
                                v->domain, v->why ? v->why : "?");
         fix =
             mc_arena_printf(ar, "fix the SPF record of %s (see the trace: mailcheck domain -v %s)",

@@ -310,13 +310,17 @@ static bool count_dns_term(struct mc_spf_eval *ev, const struct mc_spf_term *ter
     return false;
 }
 
+static void walk_note(struct mc_spf_eval *ev, enum mc_spf_result result, const char *why);
+
 /* RFC 7208 §4.6.4, in a walk: the void lookups of ledger line STEP, for
  * clients of the families V4 and V6.  A client of one family asks a only
  * for that family's addresses, so a name with only A records is a void
  * lookup for IPv6 clients alone; every other void lookup (mx, exists, a
  * name that does not exist) is one for both.  The worse family is the
- * count, and its 3rd void lookup ends the walk as it ends check_host().
- * Returns false when the walk ended. */
+ * count.  A family's 3rd void lookup is its clients' permerror, noted; the
+ * walk goes on for the other family's clients, whose check_host() goes on
+ * too, and ends, as theirs does, when both are over.  Returns false when
+ * the walk ended. */
 static bool walk_void(struct mc_spf_eval *ev, size_t step, bool v4, bool v6)
 {
     ev->steps[step].void_lookup = true;
@@ -326,18 +330,29 @@ static bool walk_void(struct mc_spf_eval *ev, size_t step, bool v4, bool v6)
     ev->void4 += v4;
     ev->void6 += v6;
     bool six = ev->void6 > ev->void4;
-    ev->v.void_lookups = six ? ev->void6 : ev->void4;
+    /* A family over the limit stopped at its 3rd, whatever the walk saw
+     * after it for the other family's clients. */
+    unsigned c4 = ev->void4 > MC_SPF_MAX_VOID ? MC_SPF_MAX_VOID + 1 : ev->void4;
+    unsigned c6 = ev->void6 > MC_SPF_MAX_VOID ? MC_SPF_MAX_VOID + 1 : ev->void6;
+    ev->v.void_lookups = c4 > c6 ? c4 : c6;
     if (ev->v.void_lookups <= MC_SPF_MAX_VOID)
         return true;
     ev->v.limit_term = ev->steps[step].term;
-    const char *client = ev->void4 == ev->void6 ? ""
-                         : six                  ? " for an IPv6 client"
-                                                : " for an IPv4 client";
-    finish(ev, MC_SPF_PERMERROR,
-           mc_arena_printf(ev->arena,
-                           "more than 2 void lookups%s (RFC 7208 section 4.6.4): '%s' in %s was "
-                           "the 3rd",
-                           client, ev->steps[step].term, frame_path(ev)));
+    bool both = ev->void4 > MC_SPF_MAX_VOID && ev->void6 > MC_SPF_MAX_VOID;
+    const char *client = both ? "" : six ? " for an IPv6 client" : " for an IPv4 client";
+    const char *why =
+        mc_arena_printf(ev->arena,
+                        "more than 2 void lookups%s (RFC 7208 section 4.6.4): '%s' in "
+                        "%s was the 3rd",
+                        client, ev->steps[step].term, frame_path(ev));
+    if (!both) {
+        if (!ev->v.limit_term)
+            ev->v.limit_term = ev->steps[step].term;
+        walk_note(ev, MC_SPF_PERMERROR, why);
+        return true;
+    }
+    ev->v.limit_term = ev->steps[step].term;
+    finish(ev, MC_SPF_PERMERROR, why);
     return false;
 }
 

@@ -1384,6 +1384,8 @@ static const struct walk_scenario walks[] = {
         "mx:v-nx.spf.test", NULL),
     ROW("walk-void-ipv6", "4.6.4", "void-fam.spf.test", MC_SPF_PERMERROR, 3, 3, 0, false,
         "a:v4only.spf.test", walk_void_ipv6),
+    ROW("walk-void-ipv6-goes-on", "4.6.4", "void-fam-more.spf.test", MC_SPF_PERMERROR, 5, 3, 0,
+        false, "a:v4only.spf.test", walk_void_ipv6),
     ROW("walk-void-per-family", "4.6.4", "w-void-mix.spf.test", MC_SPF_NEUTRAL, 3, 2, 0, false,
         NULL, walk_void_per_family),
     ROW("walk-none", "4.5", "none.spf.test", MC_SPF_NONE, 0, 0, 0, false, NULL, NULL),
