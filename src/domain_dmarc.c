@@ -559,6 +559,13 @@ static int spf_alignment(struct mc_domain *const *ops, size_t n, const struct mc
                          const char *author_org, enum mc_dmarc_align mode,
                          const struct mc_domain_spf *spf, size_t nspf, bool psl)
 {
+    /* No MAIL FROM domain's SPF known (no server address: `mailcheck
+     * domain`; or every evaluation open): not known, whatever aligns. */
+    bool known = false;
+    for (size_t i = 0; i < nspf; i++)
+        known = known || spf[i].passes >= 0;
+    if (!known)
+        return -1;
     bool open = false;
     for (size_t i = 0; i < nspf; i++) {
         if (spf[i].passes == 0)
@@ -582,7 +589,7 @@ static int spf_alignment(struct mc_domain *const *ops, size_t n, const struct mc
             return 1;
         open = true; /* an aligned domain whose SPF is not known (-1) */
     }
-    return open || nspf == 0 ? -1 : 0;
+    return open ? -1 : 0;
 }
 
 /* DKIM aligns when a usable key of an aligned d= domain can sign: 1, 0,
