@@ -209,7 +209,7 @@ bool mc_dmarc_parse(struct mc_dmarc_record *rec, struct mc_arena *arena, const c
                     size_t len);
 
 /* TEXT[0..LEN) with every octet outside printable ASCII, and the
- * backslash, as \xHH, from ARENA: what a report may show of text from DNS
+ * backslash, as \DDD (RFC 1035 §5.1), from ARENA: what a report may show of text from DNS
  * (the one rule for every DMARC string kept for reports). */
 char *mc_dmarc_printable(struct mc_arena *arena, const char *text, size_t len);
 

@@ -219,18 +219,17 @@ struct parser {
 
 char *mc_dmarc_printable(struct mc_arena *arena, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     char *out = mc_arena_alloc(arena, 4 * n + 1), *p = out;
 
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c <= 0x7e && c != '\\') {
             *p++ = (char)c;
-        } else {
+        } else { /* RFC 1035 §5.1 \DDD, as every string from DNS is shown */
             *p++ = '\\';
-            *p++ = 'x';
-            *p++ = hex[c >> 4];
-            *p++ = hex[c & 15];
+            *p++ = (char)('0' + c / 100);
+            *p++ = (char)('0' + c / 10 % 10);
+            *p++ = (char)('0' + c % 10);
         }
     }
     *p = '\0';
