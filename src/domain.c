@@ -403,12 +403,16 @@ static void target_findings(const struct mc_domain *d, struct mc_report *rep,
          * delivered at all.  Known only when no other target's lookup
          * failed. */
         bool none = !resolvable && !open;
+        /* A CNAME chain that dangles: the records are missing at its last
+         * target (mailcheck(1), evidence). */
+        const char *last = t->addr[0]->ncnames ? t->addr[0]->canonical : m->exchange;
         mc_report_add_finding(
             rep, "mx-target-unresolvable", none ? MC_SEV_CRITICAL : MC_SEV_WARNING, d->domain,
-            mc_arena_printf(ar, "the MX %s of %s has no A or AAAA record%s", m->exchange, d->domain,
+            mc_arena_printf(ar, "the MX %s of %s has no A or AAAA record%s%s%s%s", m->exchange,
+                            d->domain, last != m->exchange ? " (its alias leads to " : "",
+                            last != m->exchange ? last : "", last != m->exchange ? ")" : "",
                             none ? ", and no other MX target has one either" : ""),
-            mc_arena_printf(ar, "add A/AAAA records for %s, or remove that MX record",
-                            m->exchange));
+            mc_arena_printf(ar, "add A/AAAA records for %s, or remove that MX record", last));
     }
 }
 

@@ -170,14 +170,18 @@ static void judge(struct mc_report *rep, const char *domain, const struct mc_dom
         mc_report_lookup_failed(rep, r, mc_arena_printf(ar, "the DKIM key %s", name));
         o->status = "unknown";
     } else if (r->outcome != MC_DNS_ANSWER) {
+        /* A CNAME chain that dangles (an ESP's delegated selector): the
+         * record is missing at its last target (mailcheck(1), evidence). */
+        const char *at = r->ncnames ? r->canonical : name;
         mc_report_add_finding(
             rep, "dkim-key-missing", MC_SEV_CRITICAL, domain,
             mc_arena_printf(ar,
-                            "no DKIM key is published at %s (%s): every signature with "
+                            "no DKIM key is published at %s%s%s (%s): every signature with "
                             "s=%s fails",
-                            name, r->outcome == MC_DNS_NXDOMAIN ? "NXDOMAIN" : "no TXT record",
+                            name, r->ncnames ? ", an alias (CNAME) for " : "", r->ncnames ? at : "",
+                            r->outcome == MC_DNS_NXDOMAIN ? "NXDOMAIN" : "no TXT record",
                             k->want.selector),
-            publish_fix(ar, priv, k, name));
+            publish_fix(ar, priv, k, at));
     } else {
         if (r->count > 1)
             mc_report_add_finding(

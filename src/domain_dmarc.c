@@ -394,6 +394,21 @@ static void rua_findings(const struct mc_domain *d, struct mc_report *rep,
     }
 }
 
+/* The fix of dmarc-missing: the record at _dmarc.DOMAIN, or, when that
+ * name is an alias whose chain dangles, at its last target (a TXT cannot
+ * stand beside the CNAME; mailcheck(1), evidence). */
+static const char *publish_at(struct mc_arena *ar, const struct mc_domain_dmarc *m,
+                              const char *domain)
+{
+    const char *name = mc_arena_printf(ar, "_dmarc.%s", domain);
+    for (size_t i = 0; i < m->step; i++) {
+        const struct mc_dns_result *r = m->txt[i];
+        if (r && r->ncnames && mc_name_equal(r->qname, name))
+            name = r->canonical;
+    }
+    return mc_arena_printf(ar, "publish %s TXT \"v=DMARC1; p=none; rua=mailto:...\"", name);
+}
+
 /* The block of a reading: where the record is, the policies. */
 static void fill_policy(struct mc_report *rep, const struct mc_dmarc_found *found,
                         bool author_exists, const char **found_at, const char **applied,
@@ -467,8 +482,7 @@ void mc_domain_dmarc_report(const struct mc_domain *d, struct mc_report *rep,
                             "%s has no DMARC record (nor does its Organizational Domain): "
                             "Gmail, Yahoo and Outlook.com require one of bulk senders",
                             d->domain),
-            mc_arena_printf(ar, "publish _dmarc.%s TXT \"v=DMARC1; p=none; rua=mailto:...\"",
-                            found.org_domain ? found.org_domain : d->domain));
+            publish_at(ar, m, found.org_domain ? found.org_domain : d->domain));
     } else {
         o->record = mc_dmarc_printable(ar, found.record->text, found.record->len);
         o->policy = mc_dmarc_policy_str(found.record->p);
