@@ -78,6 +78,7 @@ static void mx_cb(void *arg, const struct mc_dns_result *result)
                 continue;
             mc_domain_ask(d, t->mx->name, MC_DNS_T_A, &t->addr[0], stored_cb);
             mc_domain_ask(d, t->mx->name, MC_DNS_T_AAAA, &t->addr[1], stored_cb);
+            t->asked = true;
             asked++;
         }
     } else if (result->outcome == MC_DNS_NODATA) {
@@ -173,13 +174,9 @@ const char *mc_domain_awaiting(const struct mc_domain *d, struct mc_arena *ar)
     if (cut(d->mx))
         return mc_arena_printf(ar, "the MX lookup of %s", d->domain);
     if (d->mx->outcome == MC_DNS_ANSWER) {
-        size_t asked = 0;
-        for (size_t i = 0; i < d->ntargets && asked < MC_DOMAIN_MAX_MX; i++) {
+        for (size_t i = 0; i < d->ntargets; i++) {
             const struct target *t = &d->targets[i];
-            if (is_root(t->mx->name))
-                continue;
-            asked++;
-            for (int f = 0; f < 2; f++)
+            for (int f = 0; f < 2 && t->asked; f++)
                 if (cut(t->addr[f]))
                     return mc_arena_printf(ar, "the %s lookup of %s (an MX target of %s)",
                                            f == 0 ? "A" : "AAAA", t->mx->name, d->domain);
@@ -339,7 +336,7 @@ static void target_findings(const struct mc_domain *d, struct mc_report *rep,
     /* Only the first MC_DOMAIN_MAX_MX targets are asked (mx_cb()); the
      * rest are listed without addresses and judged by nobody.  OPEN: a
      * target whose lookup failed may have addresses. */
-    size_t resolvable = 0, unresolvable = 0, asked = 0;
+    size_t resolvable = 0, unresolvable = 0;
     bool open = false;
     for (size_t i = 0; i < d->ntargets; i++) {
         const struct target *t = &d->targets[i];
@@ -348,7 +345,7 @@ static void target_findings(const struct mc_domain *d, struct mc_report *rep,
         m->exchange = mc_arena_strdup(ar, t->mx->name);
         if (is_root(t->mx->name))
             continue;
-        if (asked++ >= MC_DOMAIN_MAX_MX) {
+        if (!t->asked) {
             m->not_asked = true;
             open = true; /* it may have addresses */
             continue;
@@ -392,12 +389,10 @@ static void target_findings(const struct mc_domain *d, struct mc_report *rep,
         else
             open = true;
     }
-    asked = 0;
     for (size_t i = 0; i < rd->nmx && unresolvable > 0; i++) {
         const struct mc_report_mx *m = &rd->mx[i];
         const struct target *t = &d->targets[i];
-        if (is_root(m->exchange) || asked++ >= MC_DOMAIN_MAX_MX || m->naddresses > 0 ||
-            !answered(t->addr[0]) || !answered(t->addr[1]))
+        if (!t->asked || m->naddresses > 0 || !answered(t->addr[0]) || !answered(t->addr[1]))
             continue;
         /* Every target unreachable: replies and bounces cannot be
          * delivered at all.  Known only when no other target's lookup

@@ -224,6 +224,7 @@ static void judge(struct mc_report *rep, const char *domain, const struct mc_dom
                                 "unsigned",
                                 name),
                 mc_arena_printf(ar, "remove t=y from the record at %s", name));
+        const char *alg_why = NULL; /* algorithm_problem() of the signer's key */
         if (priv) {
             char *cwhy = NULL;
             enum mc_dkim_match match = mc_dkim_private_compare(priv, &key, &cwhy);
@@ -240,7 +241,7 @@ static void judge(struct mc_report *rep, const char *domain, const struct mc_dom
                     publish_fix(ar, priv, k, name));
             }
             free(cwhy);
-            const char *alg_why = algorithm_problem(&k->want, priv);
+            alg_why = algorithm_problem(&k->want, priv);
             if (alg_why) {
                 o->usable = false;
                 mc_report_add_finding(
@@ -260,8 +261,7 @@ static void judge(struct mc_report *rep, const char *domain, const struct mc_dom
          * the signer's; warning: a key with a finding of its own (short,
          * t=y); else ok. */
         bool broken = !key.pub || key.status == MC_DKIM_KEY_WEAK ||
-                      strcmp(o->private_key, "mismatch") == 0 ||
-                      (priv && algorithm_problem(&k->want, priv));
+                      strcmp(o->private_key, "mismatch") == 0 || alg_why;
         o->status = broken                                              ? "critical"
                     : sev != MC_SEV_INFO || key.testing || r->count > 1 ? "warning"
                                                                         : "ok";

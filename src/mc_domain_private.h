@@ -58,6 +58,7 @@ struct mc_domain_dmarc {
 struct target {
     const struct mc_dns_record *mx;      /* borrowed from the MX result */
     const struct mc_dns_result *addr[2]; /* A, AAAA; NULL until answered */
+    bool asked; /* its addresses were asked (the first MC_DOMAIN_MAX_MX non-root) */
 };
 
 /* The argument of one lookup callback. */
