@@ -62,7 +62,8 @@ struct mc_dns_question {
 bool mc_dns_question_read(const unsigned char *wire, size_t len, struct mc_dns_question *q);
 
 /* Sets every letter of the question name of WIRE (LEN octets) to a random
- * case, one random bit a letter from IDS' pool.  Returns false when WIRE
+ * case, one random bit a letter from IDS' pool, never all lower case (at
+ * least one capital when the name has a letter).  Returns false when WIRE
  * has no readable question. */
 bool mc_dns_0x20_apply(struct mc_dns_ids *ids, unsigned char *wire, size_t len);
 

@@ -127,19 +127,31 @@ bool mc_dns_0x20_apply(struct mc_dns_ids *ids, unsigned char *wire, size_t len)
     struct mc_dns_question q;
     if (!mc_dns_question_read(wire, len, &q))
         return false;
-    unsigned char bits[32]; /* 256 bits: one for every octet of a name */
-    mc_dns_ids_random(ids, bits, (q.name_len + 7) / 8);
     unsigned char *name = wire + q.name_off;
-    for (size_t i = 0, label_end = 0; i < q.name_len; i++) {
-        if (i == label_end) { /* a length octet */
-            label_end = i + 1 + name[i];
-            continue;
+    /* A pattern with no capital is what a server that folds case and a
+     * forger that copies the name send back; a query sent in it would take
+     * their reply for the answer (a reverse name has only the 10 letters of
+     * "in-addr.arpa", 1 in 1024).  As with ID 0, never send it: draw again.
+     * A name without letters is left as it is. */
+    bool letter_seen, upper_seen;
+    do {
+        unsigned char bits[32]; /* 256 bits: one for every octet of a name */
+        mc_dns_ids_random(ids, bits, (q.name_len + 7) / 8);
+        letter_seen = upper_seen = false;
+        for (size_t i = 0, label_end = 0; i < q.name_len; i++) {
+            if (i == label_end) { /* a length octet */
+                label_end = i + 1 + name[i];
+                continue;
+            }
+            if (!mc_ascii_isalpha(name[i]))
+                continue;
+            bool upper = bits[i / 8] & (1u << (i % 8));
+            name[i] =
+                (unsigned char)(upper ? mc_ascii_toupper(name[i]) : mc_ascii_tolower(name[i]));
+            letter_seen = true;
+            upper_seen |= upper;
         }
-        if (!mc_ascii_isalpha(name[i]))
-            continue;
-        bool upper = bits[i / 8] & (1u << (i % 8));
-        name[i] = (unsigned char)(upper ? mc_ascii_toupper(name[i]) : mc_ascii_tolower(name[i]));
-    }
+    } while (letter_seen && !upper_seen);
     return true;
 }
 

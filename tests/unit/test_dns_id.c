@@ -119,10 +119,35 @@ static void question_and_0x20(void **state)
     free(wire);
 }
 
+/* One letter: its one pattern with a capital is the only one sent (the
+ * lowercase one is what a case-folding server or a copying forger echoes).
+ * No letter: the name goes out as it is, and the call returns. */
+static void apply_0x20_never_all_lowercase(void **state)
+{
+    (void)state;
+    struct mc_dns_ids *ids = calloc(1, sizeof *ids);
+    assert_non_null(ids);
+    unsigned char *wire;
+    size_t len;
+    assert_int_equal(mc_dns_msg_build_query("9.8.x", 12, 0, &wire, &len), MC_OK);
+    for (int round = 0; round < 64; round++) {
+        wire[12 + 5] = 'x';
+        assert_true(mc_dns_0x20_apply(ids, wire, len));
+        assert_int_equal(wire[12 + 5], 'X');
+    }
+    free(wire);
+    assert_int_equal(mc_dns_msg_build_query("9.8.7", 12, 0, &wire, &len), MC_OK);
+    assert_true(mc_dns_0x20_apply(ids, wire, len));
+    assert_memory_equal(wire + 12, "\0019\0018\0017", 7);
+    free(wire);
+    free(ids);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ids_are_random_unique_and_never_zero),
+        cmocka_unit_test(apply_0x20_never_all_lowercase),
         cmocka_unit_test(ids_fill_the_space_without_repeating),
         cmocka_unit_test(question_and_0x20),
     };
