@@ -29,7 +29,8 @@ struct mc_json *mc_render_domain_json(const struct mc_report_domain *d);
 void mc_render_spf_walk_text(FILE *f, const struct mc_report_spf_walk *w, int verbose);
 
 /* W as the JSON object of "spf": domain, record, result, why, dns_lookups,
- * void_lookups, client_terms, trace. */
-struct mc_json *mc_render_spf_walk_json(const struct mc_report_spf_walk *w);
+ * void_lookups, client_terms, and the ledger as trace when TRACE (as in
+ * "mailcheck spf": always in json, in jsonl with --trace). */
+struct mc_json *mc_render_spf_walk_json(const struct mc_report_spf_walk *w, bool trace);
 
 #endif

@@ -320,7 +320,7 @@ void mc_render_spf_walk_text(FILE *f, const struct mc_report_spf_walk *w, int ve
     }
 }
 
-struct mc_json *mc_render_spf_walk_json(const struct mc_report_spf_walk *w)
+struct mc_json *mc_render_spf_walk_json(const struct mc_report_spf_walk *w, bool trace)
 {
     struct mc_json *o = mc_json_object();
     mc_json_set(o, "domain", mc_json_safe_string(w->domain));
@@ -331,6 +331,7 @@ struct mc_json *mc_render_spf_walk_json(const struct mc_report_spf_walk *w)
     mc_json_set(o, "dns_lookups", mc_json_integer(w->dns_lookups));
     mc_json_set(o, "void_lookups", mc_json_integer(w->void_lookups));
     mc_json_set(o, "client_terms", mc_json_integer(w->client_terms));
-    mc_json_set(o, "trace", mc_json_spf_trace(w->steps, w->nsteps));
+    if (trace)
+        mc_json_set(o, "trace", mc_json_spf_trace(w->steps, w->nsteps));
     return o;
 }

@@ -190,7 +190,7 @@ static char *domain_document(const struct mc_report *r, const struct mc_render_o
     mc_json_set(doc, "domains", domains_json(r));
     struct mc_json *spf = mc_json_array();
     for (size_t i = 0; i < r->nspf_walks; i++)
-        mc_json_append(spf, mc_render_spf_walk_json(&r->spf_walks[i]));
+        mc_json_append(spf, mc_render_spf_walk_json(&r->spf_walks[i], opt->trace));
     mc_json_set(doc, "spf", spf);
     mc_json_set(doc, "findings", findings_json(r));
     return mc_json_end(doc, opt->pretty);

@@ -972,10 +972,11 @@ def check_spf_contract(c, doc, rc, exp, trace=True):
 WALK_RESULTS = ("complete", "none", "permerror", "temperror")
 
 
-def check_domain_contract(c, doc, rc, exp):
+def check_domain_contract(c, doc, rc, exp, trace=True):
     """The document of `mailcheck domain --format json` (mailcheck(1), JSON
     OUTPUT): the domain blocks of the host check, the SPF walks, the
-    findings; no SPF alignment without addresses."""
+    findings; no SPF alignment without addresses.  TRACE: whether each SPF
+    walk must carry its ledger (json always; jsonl only with --trace)."""
     if not isinstance(doc, dict):
         c.fail("the JSON document is not an object")
         return
@@ -1008,8 +1009,11 @@ def check_domain_contract(c, doc, rc, exp):
                    % (d.get("domain"), m.get("dkim_aligned")))
     for w in doc.get("spf") or []:
         if not isinstance(w, dict) or w.get("result") not in WALK_RESULTS or \
-                not isinstance(w.get("dns_lookups"), int) or not isinstance(w.get("trace"), list):
+                not isinstance(w.get("dns_lookups"), int) or \
+                (trace and not isinstance(w.get("trace"), list)):
             c.fail("domain contract: bad spf walk %r" % (w,))
+        elif not trace and "trace" in w:
+            c.fail("domain contract: an SPF walk's trace in jsonl without --trace")
         elif w["dns_lookups"] > 11:
             c.fail("domain contract: dns_lookups %d: the 11th term ends the walk" % w["dns_lookups"])
     if doc.get("exit_code") != rc:
@@ -1148,7 +1152,8 @@ def check_expect(c, case, rc, out, err, elapsed):
                 check_spf_contract(c, doc, EXIT_OF.get(doc.get("status")), {},
                                    trace="--trace" in case.get("args", []))
             elif doc.get("command") == "domain":
-                check_domain_contract(c, doc, EXIT_OF.get(doc.get("status")), {})
+                check_domain_contract(c, doc, EXIT_OF.get(doc.get("status")), {},
+                                      trace="--trace" in case.get("args", []))
             elif doc.get("host") is None:  # a bad line: the error document
                 check_findings_contract(c, doc, EXIT_OF.get(doc.get("status")))
             else:
