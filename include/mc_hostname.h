@@ -36,6 +36,11 @@ enum mc_status mc_hostname_validate(const char *input, char **ascii, char **unic
  */
 char *mc_hostname_domain_ascii(const char *input, const char **why);
 
+/* NAME (a result of mc_hostname_domain_ascii() or an LDH name) in the one
+ * form names are compared in: lowercased, without a trailing dot, in
+ * place.  Returns NAME. */
+char *mc_hostname_domain_canonical(char *name);
+
 /* Syntax check only (no IDN): true when NAME is a valid LDH host name. */
 bool mc_hostname_is_ldh(const char *name, const char **why);
 

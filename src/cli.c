@@ -80,6 +80,14 @@ static void cli_reset(struct cli *cli)
 }
 
 /* S, made by the option parser, kept until cli_reset(). */
+static bool listed(const char *const *list, size_t n, const char *item)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], item) == 0)
+            return true;
+    return false;
+}
+
 static const char *own(struct cli *cli, char *s)
 {
     MC_ARRAY_RESERVE(cli->owned, cli->owned_cap, cli->nowned + 1);
@@ -511,11 +519,15 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
                 *why = mc_xasprintf("%s %s: not a domain name: %s", opt, optarg, problem);
                 return PARSE_ERROR;
             }
-            if (c == OPT_FROM)
-                push(&cli->from, &cli->nfrom, &cli->from_cap, own(cli, domain));
-            else
-                push(&cli->header_from, &cli->nheader_from, &cli->header_from_cap,
-                     own(cli, domain));
+            /* Each domain once, however it was spelt: a repeat would be
+             * evaluated and reported twice. */
+            own(cli, mc_hostname_domain_canonical(domain));
+            if (c == OPT_FROM) {
+                if (!listed(cli->from, cli->nfrom, domain))
+                    push(&cli->from, &cli->nfrom, &cli->from_cap, domain);
+            } else if (!listed(cli->header_from, cli->nheader_from, domain)) {
+                push(&cli->header_from, &cli->nheader_from, &cli->header_from_cap, domain);
+            }
             break;
         }
         case OPT_DKIM: {

@@ -184,17 +184,26 @@ static bool host_line_parse(const struct mc_cli_batch *cb, const char *text, str
     }
     if (mc_hostname_validate(l->fields[0], &l->host, &l->unicode, &l->why) != MC_OK)
         return false;
+    int kept = 1;
     for (int i = 1; i < n; i++) {
         const char *problem;
-        if (mc_hostname_is_ldh(l->fields[i], &problem))
-            continue; /* as it is: no copy for the common case */
-        l->domains[i] = mc_hostname_domain_ascii(l->fields[i], &problem);
-        if (!l->domains[i]) {
-            l->why = mc_xasprintf("sender domain %s: %s", l->fields[i], problem);
-            return false;
+        char *domain = l->fields[i]; /* as it is: no copy for the common case */
+        if (!mc_hostname_is_ldh(domain, &problem)) {
+            domain = l->domains[i] = mc_hostname_domain_ascii(l->fields[i], &problem);
+            if (!domain) {
+                l->why = mc_xasprintf("sender domain %s: %s", l->fields[i], problem);
+                return false;
+            }
         }
-        l->fields[i] = l->domains[i];
+        /* Each domain once, however it was spelt (as --from). */
+        mc_hostname_domain_canonical(domain);
+        bool repeat = false;
+        for (int j = 1; j < kept && !repeat; j++)
+            repeat = strcmp(l->fields[j], domain) == 0;
+        if (!repeat)
+            l->fields[kept++] = domain;
     }
+    n = kept;
     l->from = cb->base.from;
     l->nfrom = cb->base.nfrom;
     if (n > 1) { /* the line's domains replace --from */

@@ -163,10 +163,7 @@ int cli_run_domain(struct cli *cli)
             cli->domain_arg);
         goto done;
     }
-    size_t len = strlen(domain);
-    if (len > 1 && domain[len - 1] == '.')
-        domain[len - 1] = '\0';
-    mc_ascii_lower(domain);
+    mc_hostname_domain_canonical(domain);
     res = cli_setup_resolver(cli, &zones, &why);
     if (res)
         psl = mc_psl_load(cli->psl_path, &why);

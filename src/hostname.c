@@ -155,6 +155,14 @@ char *mc_hostname_domain_ascii(const char *input, const char **why)
     return name;
 }
 
+char *mc_hostname_domain_canonical(char *name)
+{
+    size_t len = strlen(name);
+    if (len > 1 && name[len - 1] == '.')
+        name[len - 1] = '\0';
+    return mc_ascii_lower(name);
+}
+
 bool mc_hostname_label_octet(int c)
 {
     return mc_ascii_isalnum(c) || c == '-' || c == '_';
