@@ -87,6 +87,9 @@ int mc_ascii_strncasecmp(const char *a, const char *b, size_t n);
 /* Lowercases S in place (ASCII only) and returns it. */
 char *mc_ascii_lower(char *s);
 
+/* True when one of the N strings of V equals S (strcmp()). */
+bool mc_strv_contains(const char *const *v, size_t n, const char *s);
+
 /* True when the two domain names are equal ignoring ASCII case and one
  * trailing dot on either side. */
 bool mc_name_equal(const char *a, const char *b);

@@ -80,14 +80,6 @@ static void cli_reset(struct cli *cli)
 }
 
 /* S, made by the option parser, kept until cli_reset(). */
-static bool listed(const char *const *list, size_t n, const char *item)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(list[i], item) == 0)
-            return true;
-    return false;
-}
-
 static const char *own(struct cli *cli, char *s)
 {
     MC_ARRAY_RESERVE(cli->owned, cli->owned_cap, cli->nowned + 1);
@@ -523,9 +515,9 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
              * evaluated and reported twice. */
             own(cli, mc_hostname_domain_canonical(domain));
             if (c == OPT_FROM) {
-                if (!listed(cli->from, cli->nfrom, domain))
+                if (!mc_strv_contains(cli->from, cli->nfrom, domain))
                     push(&cli->from, &cli->nfrom, &cli->from_cap, domain);
-            } else if (!listed(cli->header_from, cli->nheader_from, domain)) {
+            } else if (!mc_strv_contains(cli->header_from, cli->nheader_from, domain)) {
                 push(&cli->header_from, &cli->nheader_from, &cli->header_from_cap, domain);
             }
             break;
@@ -547,13 +539,9 @@ static enum parse_result parse_args(struct cli *cli, int argc, char **argv, char
             /* the domain as it is looked up: A-label form, lowercase, no
              * trailing dot */
             const char *dkim = optarg;
-            if (colon) {
-                size_t n = strlen(domain);
-                if (n > 1 && domain[n - 1] == '.')
-                    domain[n - 1] = '\0';
-                dkim = own(cli,
-                           mc_xasprintf("%.*s:%s", (int)nselector, optarg, mc_ascii_lower(domain)));
-            }
+            if (colon)
+                dkim = own(cli, mc_xasprintf("%.*s:%s", (int)nselector, optarg,
+                                             mc_hostname_domain_canonical(domain)));
             free(domain);
             push(&cli->dkim, &cli->ndkim, &cli->dkim_cap, dkim);
             break;

@@ -197,10 +197,7 @@ static bool host_line_parse(const struct mc_cli_batch *cb, const char *text, str
         }
         /* Each domain once, however it was spelt (as --from). */
         mc_hostname_domain_canonical(domain);
-        bool repeat = false;
-        for (int j = 1; j < kept && !repeat; j++)
-            repeat = strcmp(l->fields[j], domain) == 0;
-        if (!repeat)
+        if (!mc_strv_contains((const char *const *)&l->fields[1], (size_t)(kept - 1), domain))
             l->fields[kept++] = domain;
     }
     n = kept;

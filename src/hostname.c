@@ -157,9 +157,7 @@ char *mc_hostname_domain_ascii(const char *input, const char **why)
 
 char *mc_hostname_domain_canonical(char *name)
 {
-    size_t len = strlen(name);
-    if (len > 1 && name[len - 1] == '.')
-        name[len - 1] = '\0';
+    name[mc_name_len(name)] = '\0';
     return mc_ascii_lower(name);
 }
 

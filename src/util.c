@@ -126,6 +126,14 @@ char *mc_ascii_lower(char *s)
     return s;
 }
 
+bool mc_strv_contains(const char *const *v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], s) == 0)
+            return true;
+    return false;
+}
+
 size_t mc_name_len(const char *name)
 {
     size_t n = strlen(name);

@@ -91,6 +91,7 @@ static void domains_to_ascii(void **state)
     const char *why = NULL;
     char *s = mc_hostname_domain_ascii("Example.TEST.", &why);
     assert_string_equal(s, "Example.TEST."); /* case and dot: the callers' */
+    assert_string_equal(mc_hostname_domain_canonical(s), "example.test");
     free(s);
     s = mc_hostname_domain_ascii("b\xc3\xbc"
                                  "cher.example.test",
