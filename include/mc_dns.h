@@ -83,6 +83,11 @@ struct mc_dns_result {
     struct mc_dns_record *records;
     const char *server; /* who answered: "127.0.0.1:53", "zone FILE" */
     const char *why;    /* human detail for a failure or oddity, or NULL */
+    /* This answer's identity: unique in the process and never reused
+     * (mc_resolver.h), so that what is derived from nothing but the result
+     * (its evidence as JSON text) can be kept under it; 0 for a result no
+     * resolver's cache holds. */
+    uint64_t serial;
     /* The small members last, packed (a batch caches 100,000s of these). */
     enum mc_dns_outcome outcome;
     int rcode;    /* the rcode of the last reply, -1 when none */

@@ -61,6 +61,7 @@ struct mc_report_lookup {
      * answered the last step (the chain's end). */
     const struct mc_report_cname *cnames;
     size_t ncnames;
+    uint64_t serial; /* the result's (mc_dns.h): 0 when not a cached one */
 };
 
 /* One SPF evaluation of an address (mailcheck(1), VERDICTS, SPF). */

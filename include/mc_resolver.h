@@ -13,7 +13,10 @@
  * mc_resolver_lookup(), and exactly once per lookup.
  *
  * Ownership: results passed to callbacks are borrowed from the resolver's
- * cache and stay valid until mc_resolver_free().
+ * cache and stay valid until mc_resolver_free().  Each ended result carries
+ * a serial (mc_dns_result.serial) counted across every resolver of the
+ * process: a result asked again after its TTL is a new one with a new
+ * serial, so a serial names one unchanging answer.
  */
 #ifndef MC_RESOLVER_H
 #define MC_RESOLVER_H

@@ -102,6 +102,11 @@ void mc_jw_safe_string(struct mc_json_writer *w, const char *s);
 struct mc_report_lookup;
 void mc_jw_lookup(struct mc_json_writer *w, const struct mc_report_lookup *lookup);
 struct mc_json *mc_json_lookup(const struct mc_report_lookup *lookup);
+/* The same for evidence that many documents show, a sender domain's (in
+ * --batch the lines of one domain, of one provider's MX hosts or of one
+ * Public Suffix Domain's DMARC walk): the compact text of a lookup with
+ * a serial is kept under it and copied when it comes again. */
+void mc_jw_lookup_shared(struct mc_json_writer *w, const struct mc_report_lookup *lookup);
 
 /* An SPF ledger (mc_spf_step) as the JSON "trace" array: depth, domain,
  * record, term, target, cost, void, matched, note, lookups. */

@@ -278,7 +278,7 @@ static void domain_json(struct mc_json_writer *w, const void *domain)
     mc_jw_key(w, "lookups");
     mc_jw_array(w);
     for (size_t i = 0; i < d->nlookups; i++)
-        mc_jw_lookup(w, &d->lookups[i]);
+        mc_jw_lookup_shared(w, &d->lookups[i]);
     mc_jw_end(w);
     mc_jw_end(w);
 }

@@ -159,6 +159,7 @@ struct mc_report_lookup *mc_report_lookup_copy(struct mc_report *report,
         .ttl = answered ? (long)r->ttl : -1,
         .server = mc_arena_strdup(ar, r->server),
         .why = mc_arena_strdup(ar, r->why),
+        .serial = r->serial,
     };
     struct mc_report_cname *steps = mc_arena_alloc(ar, (r->ncnames + 1) * sizeof *steps);
     for (size_t i = 0; i < r->ncnames; i++)

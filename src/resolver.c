@@ -298,6 +298,10 @@ static int64_t now_ms(const struct mc_resolver *res)
     return res->transport->ops->now_ms(res->transport);
 }
 
+/* The serial of the last result ended (mc_dns.h): one count for every
+ * resolver of the process, so that no two results share one. */
+static uint64_t last_serial;
+
 static void entry_end(struct mc_resolver *res, struct entry *e, enum mc_dns_outcome outcome,
                       const char *why)
 {
@@ -310,6 +314,7 @@ static void entry_end(struct mc_resolver *res, struct entry *e, enum mc_dns_outc
     r->ncnames = p->nchain;
     e = entry_pack(res, e);
     e->pending = NULL;
+    e->result.serial = ++last_serial;
     /* Answers live for their TTL, failures briefly; never under the floor,
      * so that one check's identical lookups always share an answer. */
     uint32_t ttl = mc_dns_outcome_answered(outcome) ? e->result.ttl : 0;

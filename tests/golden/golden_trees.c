@@ -105,14 +105,14 @@ static struct mc_report *tree_host_pass(void)
     static const char *a4[] = {"192.0.2.25"}, *a6[] = {"2001:db8::25"};
     static const char *ptr[] = {"mail.example.test"};
     static const struct mc_report_lookup host4 = {
-        "mail.example.test", "A", "answer", 0, 3600, NS, NULL, a4, 1, NULL, 0};
+        "mail.example.test", "A", "answer", 0, 3600, NS, NULL, a4, 1, NULL, 0, 0};
     static const struct mc_report_lookup host6 = {
-        "mail.example.test", "AAAA", "answer", 0, 3600, NS, NULL, a6, 1, NULL, 0};
+        "mail.example.test", "AAAA", "answer", 0, 3600, NS, NULL, a6, 1, NULL, 0, 0};
     static struct mc_report_lookup ptr4[] = {
-        {"25.2.0.192.in-addr.arpa", "PTR", "answer", 0, 86400, NS, NULL, ptr, 1, NULL, 0}};
+        {"25.2.0.192.in-addr.arpa", "PTR", "answer", 0, 86400, NS, NULL, ptr, 1, NULL, 0, 0}};
     static struct mc_report_lookup ptr6[] = {
         {"5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", "PTR",
-         "answer", 0, 86400, NS, NULL, ptr, 1, NULL, 0}};
+         "answer", 0, 86400, NS, NULL, ptr, 1, NULL, 0, 0}};
     static struct mc_report_spf spf4[] = {
         {"mailfrom", "example.test", "pass", "a:mail.example.test", NULL, NULL, 1, 0},
         {"helo", "mail.example.test", "pass", "a", NULL, NULL, 1, 0}};
@@ -137,16 +137,16 @@ static struct mc_report *tree_host_mismatch(void)
     static const char *a4[] = {"192.0.2.26"};
     static const char *ptr[] = {"other.example.test"}, *relay_ptr[] = {"relay.example.test"};
     static const struct mc_report_lookup host4 = {
-        "mx.example.test", "A", "answer", 0, 3600, NS, NULL, a4, 1, NULL, 0};
+        "mx.example.test", "A", "answer", 0, 3600, NS, NULL, a4, 1, NULL, 0, 0};
     static const struct mc_report_lookup host6 = {
-        "mx.example.test", "AAAA", "nodata", 0, 300, NS, NULL, NULL, 0, NULL, 0};
+        "mx.example.test", "AAAA", "nodata", 0, 300, NS, NULL, NULL, 0, NULL, 0, 0};
     static struct mc_report_lookup lk[] = {
-        {"26.2.0.192.in-addr.arpa", "PTR", "answer", 0, 86400, NS, NULL, ptr, 1, NULL, 0},
-        {"other.example.test", "A", "answer", 0, 3600, NS, NULL, a4, 1, NULL, 0}};
+        {"26.2.0.192.in-addr.arpa", "PTR", "answer", 0, 86400, NS, NULL, ptr, 1, NULL, 0, 0},
+        {"other.example.test", "A", "answer", 0, 3600, NS, NULL, a4, 1, NULL, 0, 0}};
     static const char *a99[] = {"192.0.2.99"};
     static struct mc_report_lookup relay_lk[] = {
-        {"99.2.0.192.in-addr.arpa", "PTR", "answer", 0, 86400, NS, NULL, relay_ptr, 1, NULL, 0},
-        {"relay.example.test", "A", "answer", 0, 3600, NS, NULL, a99, 1, NULL, 0}};
+        {"99.2.0.192.in-addr.arpa", "PTR", "answer", 0, 86400, NS, NULL, relay_ptr, 1, NULL, 0, 0},
+        {"relay.example.test", "A", "answer", 0, 3600, NS, NULL, a99, 1, NULL, 0, 0}};
     static struct mc_report_spf spf[] = {
         {"mailfrom", "example.test", "pass", "ip4:192.0.2.0/24", NULL, NULL, 0, 0},
         {"helo", "mx.example.test", "none", NULL, NULL, "mx.example.test has no SPF record", 0, 0}};
@@ -182,16 +182,16 @@ static struct mc_report *tree_host_lookup_failed(void)
     static const char *a4[] = {"192.0.2.31", "192.0.2.33"}, *a6[] = {"2001:db8::31"};
     static const char *ptr6[] = {"broken.example.test"};
     static const struct mc_report_lookup host4 = {
-        "broken.example.test", "A", "answer", 0, 3600, NS, NULL, a4, 2, NULL, 0};
+        "broken.example.test", "A", "answer", 0, 3600, NS, NULL, a4, 2, NULL, 0, 0};
     static const struct mc_report_lookup host6 = {
-        "broken.example.test", "AAAA", "answer", 0, 3600, NS, NULL, a6, 1, NULL, 0};
+        "broken.example.test", "AAAA", "answer", 0, 3600, NS, NULL, a6, 1, NULL, 0, 0};
     static struct mc_report_lookup lk31[] = {{"31.2.0.192.in-addr.arpa", "PTR", "servfail", 2, -1,
-                                              NS, "SERVFAIL from " NS, NULL, 0, NULL, 0}};
+                                              NS, "SERVFAIL from " NS, NULL, 0, NULL, 0, 0}};
     static struct mc_report_lookup lk33[] = {{"33.2.0.192.in-addr.arpa", "PTR", "timeout", -1, -1,
-                                              NULL, "no reply after 2 tries", NULL, 0, NULL, 0}};
+                                              NULL, "no reply after 2 tries", NULL, 0, NULL, 0, 0}};
     static struct mc_report_lookup lk6[] = {
         {"1.3.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", "PTR",
-         "answer", 0, 86400, NS, NULL, ptr6, 1, NULL, 0}};
+         "answer", 0, 86400, NS, NULL, ptr6, 1, NULL, 0, 0}};
     struct mc_report *r = report("broken.example.test", 11);
     r->nfrom = 0; /* --no-spf */
     struct mc_report_address *a31 = address(r, "192.0.2.31", MC_VERDICT_ERROR, MC_FCRDNS_ERROR);
@@ -224,13 +224,13 @@ static struct mc_report *tree_host_classless(void)
     static const char *a4[] = {"192.0.2.25"};
     static const char *ptr[] = {"classless.example.test"};
     static const struct mc_report_lookup host4 = {
-        "classless.example.test", "A", "answer", 0, 3600, NS, NULL, a4, 1, NULL, 0};
+        "classless.example.test", "A", "answer", 0, 3600, NS, NULL, a4, 1, NULL, 0, 0};
     static const struct mc_report_lookup host6 = {
-        "classless.example.test", "AAAA", "nodata", 0, 300, NS, NULL, NULL, 0, NULL, 0};
+        "classless.example.test", "AAAA", "nodata", 0, 300, NS, NULL, NULL, 0, NULL, 0, 0};
     static const struct mc_report_cname chain[] = {
         {"25.2.0.192.in-addr.arpa", "25.0-26.2.0.192.in-addr.arpa", NS}};
     static struct mc_report_lookup lk[] = {{"25.2.0.192.in-addr.arpa", "PTR", "answer", 0, 3600,
-                                            "198.51.100.53:53", NULL, ptr, 1, chain, 1}};
+                                            "198.51.100.53:53", NULL, ptr, 1, chain, 1, 0}};
     static struct mc_report_spf spf[] = {
         {"mailfrom", "example.test", "pass", "ip4:192.0.2.0/24", NULL, NULL, 0, 0}};
     struct mc_report *r = report("classless.example.test", 4);
@@ -248,13 +248,13 @@ static struct mc_report *tree_host_revdangle(void)
 {
     static const char *a4[] = {"192.0.2.42"};
     static const struct mc_report_lookup host4 = {
-        "revdangle.example.test", "A", "answer", 0, 3600, NS, NULL, a4, 1, NULL, 0};
+        "revdangle.example.test", "A", "answer", 0, 3600, NS, NULL, a4, 1, NULL, 0, 0};
     static const struct mc_report_lookup host6 = {
-        "revdangle.example.test", "AAAA", "nodata", 0, 300, NS, NULL, NULL, 0, NULL, 0};
+        "revdangle.example.test", "AAAA", "nodata", 0, 300, NS, NULL, NULL, 0, NULL, 0, 0};
     static const struct mc_report_cname chain[] = {
         {"42.2.0.192.in-addr.arpa", "42.gone.2.0.192.in-addr.arpa", NS}};
     static struct mc_report_lookup lk[] = {
-        {"42.2.0.192.in-addr.arpa", "PTR", "nxdomain", 3, 300, NS, NULL, NULL, 0, chain, 1}};
+        {"42.2.0.192.in-addr.arpa", "PTR", "nxdomain", 3, 300, NS, NULL, NULL, 0, chain, 1, 0}};
     static struct mc_report_spf spf[] = {
         {"mailfrom", "example.test", "pass", "ip4:192.0.2.0/24", NULL, NULL, 0, 0}};
     struct mc_report *r = report("revdangle.example.test", 4);
@@ -285,11 +285,11 @@ static struct mc_report *tree_host_hostile(void)
     static const char *a4[] = {"192.0.2.60"};
     static const char *ptr[] = {HOSTILE, "ok.example.test"};
     static const struct mc_report_lookup host4 = {
-        "xn--bcher-kva.example.test", "A", "answer", 0, 3600, NS, NULL, a4, 1, NULL, 0};
+        "xn--bcher-kva.example.test", "A", "answer", 0, 3600, NS, NULL, a4, 1, NULL, 0, 0};
     static const struct mc_report_cname chain[] = {{"60.2.0.192.in-addr.arpa", HOSTILE, HOSTILE}};
     static struct mc_report_lookup lk[] = {
-        {"60.2.0.192.in-addr.arpa", "PTR", "answer", 0, 300, NS, HOSTILE, ptr, 2, chain, 1},
-        {"ok.example.test", "A", "servfail", 2, -1, HOSTILE, HOSTILE, NULL, 0, NULL, 0}};
+        {"60.2.0.192.in-addr.arpa", "PTR", "answer", 0, 300, NS, HOSTILE, ptr, 2, chain, 1, 0},
+        {"ok.example.test", "A", "servfail", 2, -1, HOSTILE, HOSTILE, NULL, 0, NULL, 0, 0}};
     static struct mc_report_spf spf[] = {
         {"mailfrom", "example.test", "fail", "-all", HOSTILE, NULL, 1, 0},
         {"helo", "xn--bcher-kva.example.test", "permerror", NULL, NULL, HOSTILE, 0, 0}};

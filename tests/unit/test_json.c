@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "mc_json.h"
+#include "mc_report.h"
 
 /* Every kind of value, nested, empty containers too; strings with every
  * octet the writer escapes, at every offset of its eight-octet steps, and
@@ -230,6 +231,111 @@ static void deferred_values_write_as_the_tree(void **state)
     json_decref(ref);
 }
 
+/* ---- evidence many documents show (mc_jw_lookup_shared()) ---- */
+
+static const char *two_answers[] = {"192.0.2.10", "2001:db8::10"};
+static const struct mc_report_cname one_step[] = {
+    {.owner = "_dmarc.example.test", .target = "dmarc.provider.test", .server = "127.0.0.1:53"}};
+
+/* A lookup with answers and a CNAME step, and one without: SERIAL given. */
+static struct mc_report_lookup lookup_a(uint64_t serial)
+{
+    return (struct mc_report_lookup){.name = "mx.example.test",
+                                     .type = "A",
+                                     .outcome = "answer",
+                                     .rcode = 0,
+                                     .ttl = 3600,
+                                     .server = "127.0.0.1:53",
+                                     .answers = two_answers,
+                                     .nanswers = 2,
+                                     .cnames = one_step,
+                                     .ncnames = 1,
+                                     .serial = serial};
+}
+
+static struct mc_report_lookup lookup_b(uint64_t serial)
+{
+    return (struct mc_report_lookup){.name = "_dmarc.test",
+                                     .type = "TXT",
+                                     .outcome = "nxdomain",
+                                     .rcode = 3,
+                                     .ttl = 60,
+                                     .server = "zone \"x\".zone",
+                                     .why = "no such name",
+                                     .serial = serial};
+}
+
+/* ARG: a NULL-terminated list of lookups; SHARED: through which writer. */
+struct lookups_arg {
+    const struct mc_report_lookup *const *list;
+    bool shared;
+};
+
+static void write_lookups(struct mc_json_writer *w, const void *arg)
+{
+    const struct lookups_arg *a = arg;
+    mc_jw_object(w);
+    mc_jw_key(w, "first");
+    (a->shared ? mc_jw_lookup_shared : mc_jw_lookup)(w, a->list[0]);
+    mc_jw_key(w, "all");
+    mc_jw_array(w);
+    for (size_t i = 0; a->list[i]; i++)
+        (a->shared ? mc_jw_lookup_shared : mc_jw_lookup)(w, a->list[i]);
+    mc_jw_end(w);
+    mc_jw_end(w);
+}
+
+static char *lookups_doc(const struct mc_report_lookup *const *list, bool shared, bool pretty)
+{
+    struct lookups_arg a = {.list = list, .shared = shared};
+    mc_json_begin();
+    struct mc_json *doc = mc_json_object();
+    mc_json_set(doc, "lookups", mc_json_deferred(write_lookups, &a));
+    return mc_json_end(doc, pretty);
+}
+
+static void expect_same(const struct mc_report_lookup *const *list, bool pretty)
+{
+    char *expected = lookups_doc(list, false, pretty);
+    char *got = lookups_doc(list, true, pretty);
+    assert_string_equal(got, expected);
+    free(got);
+    free(expected);
+}
+
+/* A kept text is the text the lookup writes, in every place a value can
+ * stand, and the one of its own serial only: a serial that shares its slot,
+ * or a lookup without a serial (written fresh every time), never gets
+ * another lookup's text. */
+static void shared_lookups_write_as_unshared(void **state)
+{
+    (void)state;
+    struct mc_report_lookup a = lookup_a(7), b = lookup_b(8);
+    const struct mc_report_lookup *ab[] = {&a, &b, &a, &b, NULL};
+    expect_same(ab, false);
+    expect_same(ab, false); /* now from the kept texts */
+    expect_same(ab, true);  /* indented: never kept */
+
+    /* every slot's serial once more, 4096 apart: other texts */
+    for (uint64_t step = 1; step <= 3; step++) {
+        struct mc_report_lookup a2 = lookup_b(7 + step * 4096), b2 = lookup_a(8 + step * 4096);
+        const struct mc_report_lookup *swapped[] = {&a2, &b2, NULL};
+        expect_same(swapped, false);
+    }
+
+    /* without a serial: what it says now */
+    struct mc_report_lookup c = lookup_a(0);
+    const struct mc_report_lookup *cs[] = {&c, NULL};
+    expect_same(cs, false);
+    c.name = "other.example.test";
+    c.ttl = 5;
+    char *got = lookups_doc(cs, true, false);
+    assert_non_null(strstr(got, "\"name\":\"other.example.test\",\"type\":\"A\""));
+    assert_non_null(strstr(got, "\"ttl\":5,"));
+    assert_null(strstr(got, "mx.example.test"));
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +344,7 @@ int main(void)
         cmocka_unit_test(a_lone_empty_document),
         cmocka_unit_test(safe_strings_are_copied_and_printable),
         cmocka_unit_test(deferred_values_write_as_the_tree),
+        cmocka_unit_test(shared_lookups_write_as_unshared),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
