@@ -34,6 +34,10 @@ char *mc_arena_strdup(struct mc_arena *arena, const char *s);
 char *mc_arena_strndup(struct mc_arena *arena, const char *s, size_t n);
 /* Copies N bytes and appends a NUL, for byte strings that may hold NULs. */
 char *mc_arena_memdup(struct mc_arena *arena, const void *p, size_t n);
+/* A followed by B, from ARENA: what mc_arena_printf(arena, "%s%s", a, b)
+ * makes, without the format (names such as "_dmarc." DOMAIN, made for every
+ * line of a batch). */
+char *mc_arena_concat(struct mc_arena *arena, const char *a, const char *b);
 char *mc_arena_printf(struct mc_arena *arena, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 char *mc_arena_vprintf(struct mc_arena *arena, const char *fmt, va_list ap)

@@ -123,6 +123,15 @@ char *mc_arena_strdup(struct mc_arena *arena, const char *s)
     return s ? mc_arena_memdup(arena, s, strlen(s)) : NULL;
 }
 
+char *mc_arena_concat(struct mc_arena *arena, const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    char *s = mc_arena_alloc(arena, na + nb + 1);
+    memcpy(s, a, na);
+    memcpy(s + na, b, nb + 1);
+    return s;
+}
+
 static void *arena_alloc(void *arena, size_t size)
 {
     return mc_arena_alloc(arena, size);

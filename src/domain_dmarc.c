@@ -24,16 +24,10 @@
 #include "mc_domain_private.h"
 #include "mc_util.h"
 
-/* "_dmarc." NAME, in D's arena (a copy, not a format: a walk asks up to
- * eight names for every line of a batch). */
+/* "_dmarc." NAME, in D's arena. */
 static const char *dmarc_name(struct mc_domain *d, const char *name)
 {
-    static const char prefix[] = "_dmarc.";
-    size_t n = strlen(name);
-    char *out = mc_arena_alloc(d->arena, sizeof prefix + n);
-    memcpy(out, prefix, sizeof prefix - 1);
-    memcpy(out + sizeof prefix - 1, name, n + 1);
-    return out;
+    return mc_arena_concat(d->arena, "_dmarc.", name);
 }
 
 /* The TXT records of R as mc_dmarc.h reads them, from ARENA; *N of them
@@ -313,7 +307,7 @@ static void record_findings(const struct mc_domain *d, struct mc_report *rep,
 {
     struct mc_arena *ar = rep->arena;
     const struct mc_dmarc_record *rec = found->record;
-    const char *at = mc_arena_printf(ar, "_dmarc.%s", found->policy_domain);
+    const char *at = mc_arena_concat(ar, "_dmarc.", found->policy_domain);
     for (size_t i = 0; i < rec->nerrors; i++)
         mc_report_add_finding(
             rep, "dmarc-invalid", MC_SEV_WARNING, d->domain,
@@ -400,7 +394,7 @@ static void rua_findings(const struct mc_domain *d, struct mc_report *rep,
 static const char *publish_at(struct mc_arena *ar, const struct mc_domain_dmarc *m,
                               const char *domain)
 {
-    const char *name = mc_arena_printf(ar, "_dmarc.%s", domain);
+    const char *name = mc_arena_concat(ar, "_dmarc.", domain);
     for (size_t i = 0; i < m->step; i++) {
         const struct mc_dns_result *r = m->txt[i];
         if (r && r->ncnames && mc_name_equal(r->qname, name))
@@ -416,7 +410,7 @@ static void fill_policy(struct mc_report *rep, const struct mc_dmarc_found *foun
 {
     struct mc_dmarc_applied ap;
     *found_at = found->record && found->policy_domain
-                    ? mc_arena_printf(rep->arena, "_dmarc.%s", found->policy_domain)
+                    ? mc_arena_concat(rep->arena, "_dmarc.", found->policy_domain)
                     : NULL;
     *applied = NULL;
     *enforcing = false;
@@ -680,13 +674,15 @@ void mc_domain_dmarc_align(struct mc_domain *const *ops, struct mc_report_domain
     bool spf_known = false;
     for (size_t i = 0; i < nspf; i++)
         spf_known = spf_known || spf[i].passes >= 0;
+    /* on every line of a batch without selectors: joined, not formatted */
     if (!any_key)
         mc_report_add_finding(
             rep, "dkim-not-checked", MC_SEV_INFO, a->domain,
-            mc_arena_printf(ar,
-                            "no DKIM selector of %s is known, so DKIM alignment is not "
-                            "predicted and the DMARC result %s",
-                            a->domain, spf_known ? "rests on SPF" : "is not predicted either"),
+            mc_arena_concat(ar, mc_arena_concat(ar, "no DKIM selector of ", a->domain),
+                            spf_known ? " is known, so DKIM alignment is not predicted and the "
+                                        "DMARC result rests on SPF"
+                                      : " is known, so DKIM alignment is not predicted and the "
+                                        "DMARC result is not predicted either"),
             "name the selector with --dkim SELECTOR, or the signer's "
             "configuration with --dkim-config");
     if (!o->record || !mc_dmarc_walk_result(&m->walk, &found))

@@ -27,7 +27,7 @@ struct parent {
  * whose next line is far (the batch benchmark's 5,000 domains, each on two
  * lines: 7,447 misses of 10,000 direct-mapped, 6,712 so). */
 #define PARENT_SLOTS 1024
-#define HOST_SLOTS 8192 /* HOST_SLOTS / 2 sets */
+#define HOST_SLOTS 16384 /* HOST_SLOTS / 2 sets */
 
 struct mc_psl {
     const psl_ctx_t *ctx;

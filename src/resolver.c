@@ -292,7 +292,6 @@ static void deliver(struct mc_resolver *res, struct entry *e, mc_resolver_cb cb,
     res->deliver_tail = &d->next;
 }
 
-/* Ends entry E with OUTCOME; records (if any) are already in E->result. */
 static int64_t now_ms(const struct mc_resolver *res)
 {
     return res->transport->ops->now_ms(res->transport);
@@ -302,6 +301,7 @@ static int64_t now_ms(const struct mc_resolver *res)
  * resolver of the process, so that no two results share one. */
 static uint64_t last_serial;
 
+/* Ends entry E with OUTCOME; records (if any) are already in E->result. */
 static void entry_end(struct mc_resolver *res, struct entry *e, enum mc_dns_outcome outcome,
                       const char *why)
 {
