@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "mc_arena.h"
 #include "mc_array.h"
@@ -116,14 +119,30 @@ static bool word_has_escape(uint64_t w)
     return (bad & highs) != 0;
 }
 
-/* The length of the plain prefix of S (N octets), eight octets a step; a
- * string of eight or more ends with the word of its last eight octets,
- * which overlaps the one before, instead of octet by octet (names and
- * addresses are 10 to 30 octets: the tail was most of the cost).  The
- * octet that is not plain is found one at a time. */
+/* The length of the plain prefix of S (N octets): sixteen octets a step
+ * where SSE2 is (every x86-64), then eight; a string of eight or more ends
+ * with the word of its last eight octets, which overlaps the one before,
+ * instead of octet by octet (names and addresses are 10 to 30 octets, a
+ * finding's message and fix 100 to 300: in --batch these scans were a
+ * tenth of the JSON's cost).  The octet that is not plain is found one at
+ * a time. */
 static size_t plain_prefix(const char *s, size_t n)
 {
     size_t i = 0;
+#ifdef __SSE2__
+    /* As signed octets, plain is above 0x1f and below 0x7f: 0x80 to 0xff
+     * are negative, so one compare finds them with the control octets. */
+    const __m128i space_less = _mm_set1_epi8(0x1f), tilde = _mm_set1_epi8(0x7e);
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i bad =
+            _mm_or_si128(_mm_or_si128(_mm_cmpgt_epi8(space_less, v), _mm_cmpgt_epi8(v, tilde)),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+        if (_mm_movemask_epi8(bad))
+            break; /* in these sixteen: the words below find it */
+    }
+#endif
     uint64_t w;
     for (; i + 8 <= n; i += 8) {
         memcpy(&w, s + i, 8);

@@ -33,6 +33,10 @@ static const char sample_text[] =
     " \"quote at 7\": \"abcdefg\\\"hijklmnop\", \"quote at 8\": \"abcdefgh\\\"ijklmnop\","
     " \"backslash at 15\": \"abcdefghijklmno\\\\p\", \"tab at 16\": \"abcdefghijklmnop\\tq\","
     " \"last is quote\": \"abcdefghijklmno\\\"\", \"unicode\": \"mail.b\\u00fccher.example\","
+    " \"quote at 31\": \"0123456789abcdefghijklmnopqrstu\\\"vwxyz\","
+    " \"tab at 16 of 40\": \"0123456789abcdef\\tghijklmnopqrstuvwxyz0123456\","
+    " \"unicode at 33\": \"0123456789abcdefghijklmnopqrstuvw\\u00fcxyz\","
+    " \"backslash at 47\": \"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJK\\\\\","
     " \"empty_object\": {}, \"empty_array\": [],"
     " \"array\": [7, \"x\", {\"b\": [], \"a\": {}}, [[]], [null, true, false]],"
     " \"b_last\": \"after \\\"array\\\"\"}";
