@@ -24,7 +24,7 @@ void mc_psl_free(struct mc_psl *psl);
  * it has none (it is a public suffix). Caller frees. */
 char *mc_psl_registrable(const struct mc_psl *psl, const char *host);
 
-/* The same, asked of libpsl directly, without the memo of parent names
+/* The same, asked of libpsl directly, without the memo of names
  * mc_psl_registrable() keeps: what the tests compare it with. */
 char *mc_psl_registrable_unmemoized(const struct mc_psl *psl, const char *host);
 

@@ -510,6 +510,24 @@ void mc_jw_end(struct mc_json_writer *w)
 void mc_jw_key_n(struct mc_json_writer *w, const char *key, size_t len)
 {
     assert(!w->placed && strlen(key) == len && all_plain(key));
+    if (w->indent <= 0) { /* compact: the comma, the key and its colon at once */
+        struct dump_buf *b = w->b;
+        uint64_t bit = level_bit(w);
+        if (b->size - b->len <= len + 4)
+            MC_ARRAY_RESERVE(b->data, b->size, b->len + len + 5);
+        char *p = b->data + b->len;
+        if (w->nonempty & bit)
+            *p++ = ',';
+        w->nonempty |= bit;
+        *p++ = '"';
+        memcpy(p, key, len);
+        p += len;
+        *p++ = '"';
+        *p++ = ':';
+        b->len = (size_t)(p - b->data);
+        w->placed = true;
+        return;
+    }
     next_place(w);
     put_plain(w->b, key, len, w->indent > 0 ? ": " : ":", w->indent > 0 ? 2 : 1);
     w->placed = true;

@@ -2,7 +2,7 @@
 /*
  * psl.c - registrable domains via libpsl (the only file that
  * includes it).  Ownership: struct mc_psl owns the libpsl context and the
- * memo of parent names (their strings too).
+ * memo of names asked (their strings too).
  */
 #include "mc_psl.h"
 
@@ -13,21 +13,20 @@
 #include <string.h>
 #include <time.h>
 
-/* The registrable domain of a name asked before (see
- * mc_psl_registrable()); NULL when it has none. */
-struct parent {
+/* The registrable domain of a name asked before (see registrable());
+ * NULL when it has none. */
+struct memo {
     char *name;
     char *registrable;
 };
 
-/* Parents are few: direct-mapped, a collision replaces.  Hosts are every
- * sender domain of a batch, each asked by its lines (and, in one check, by
- * the DMARC report and the alignment of its identities): sets of two, the
- * one used last first, so that a collision does not throw out a domain
- * whose next line is far (the batch benchmark's 5,000 domains, each on two
- * lines: 7,447 misses of 10,000 direct-mapped, 6,712 so). */
-#define PARENT_SLOTS 1024
-#define HOST_SLOTS 16384 /* HOST_SLOTS / 2 sets */
+/* Sets of two, the one used last first: sender domains of a batch, each
+ * asked by its lines (and, in one check, by the DMARC report and the
+ * alignment of its identities), and their parents.  Direct-mapped, a
+ * collision threw out a domain whose next line was far: in the batch
+ * benchmark's world (5,000 domains, each on two lines) 7,447 of 10,000
+ * names missed in 8,192 slots; so, with the parents, libpsl tests 5,458. */
+#define MEMO_SLOTS 16384 /* MEMO_SLOTS / 2 sets */
 
 struct mc_psl {
     const psl_ctx_t *ctx;
@@ -35,8 +34,7 @@ struct mc_psl {
     char *description;
     /* A cache behind the const interface (mailcheck asks the list from
      * one thread): the pointer is const with the rest, its slots are not. */
-    struct parent *parents; /* PARENT_SLOTS */
-    struct parent *hosts;   /* HOST_SLOTS: mc_psl_registrable()'s answers */
+    struct memo *memo; /* MEMO_SLOTS */
 };
 
 struct mc_psl *mc_psl_load(const char *path, char **why)
@@ -63,8 +61,7 @@ struct mc_psl *mc_psl_load(const char *path, char **why)
         free(psl);
         return NULL;
     }
-    psl->parents = mc_xcalloc(PARENT_SLOTS, sizeof *psl->parents);
-    psl->hosts = mc_xcalloc(HOST_SLOTS, sizeof *psl->hosts);
+    psl->memo = mc_xcalloc(MEMO_SLOTS, sizeof *psl->memo);
     psl->description = mc_xasprintf("libpsl %s, list %s (%d suffixes)", psl_get_version(),
                                     source ? source : "built-in", psl_suffix_count(psl->ctx));
     return psl;
@@ -75,16 +72,11 @@ void mc_psl_free(struct mc_psl *psl)
     if (!psl)
         return;
     psl_free(psl->owned);
-    for (size_t i = 0; i < PARENT_SLOTS; i++) {
-        free(psl->parents[i].name);
-        free(psl->parents[i].registrable);
+    for (size_t i = 0; i < MEMO_SLOTS; i++) {
+        free(psl->memo[i].name);
+        free(psl->memo[i].registrable);
     }
-    for (size_t i = 0; i < HOST_SLOTS; i++) {
-        free(psl->hosts[i].name);
-        free(psl->hosts[i].registrable);
-    }
-    free(psl->parents);
-    free(psl->hosts);
+    free(psl->memo);
     free(psl->description);
     free(psl);
 }
@@ -108,70 +100,61 @@ static uint32_t name_hash(const char *name)
     return h;
 }
 
-/* NAME's slot of SLOTS (N of them). */
-static struct parent *slot_of(struct parent *slots, size_t n, const char *name)
+static char *copy_or_null(const char *s)
 {
-    return &slots[name_hash(name) % n];
-}
-
-/* SLOT now holds NAME and REGISTRABLE (copied; NULL for none). */
-static void slot_set(struct parent *slot, const char *name, const char *registrable)
-{
-    free(slot->name);
-    free(slot->registrable);
-    slot->name = mc_xstrdup(name);
-    slot->registrable = registrable ? mc_xstrdup(registrable) : NULL;
-}
-
-static const struct parent *parent_of(const struct mc_psl *psl, const char *name)
-{
-    struct parent *slot = slot_of(psl->parents, PARENT_SLOTS, name);
-    if (!slot->name || strcmp(slot->name, name) != 0)
-        slot_set(slot, name, psl_registrable_domain(psl->ctx, name));
-    return slot;
+    return s ? mc_xstrdup(s) : NULL;
 }
 
 /*
- * psl_registrable_domain() tests the suffixes of HOST from the left until
- * one is a public suffix (psl_is_public_suffix2(), PSL_TYPE_ANY |
+ * The registrable domain of NAME (a copy, the caller's), NULL when it has
+ * none.  psl_registrable_domain() tests the suffixes of NAME from the left
+ * until one is a public suffix (psl_is_public_suffix2(), PSL_TYPE_ANY |
  * PSL_TYPE_NO_STAR_RULE) and answers the name one label longer.  So for
- * HOST = LABEL.PARENT the answer is none when HOST is itself a public
- * suffix, else PARENT's answer, or HOST when PARENT has none.  One test of
- * HOST and PARENT's answer from the memo replace three or four tests of
- * 3,000 instructions each: the senders of a batch share few parents
- * (tests/unit/test_dmarc.c checks the two ways agree on every rule of the
- * system's list).  The answer for HOST is kept too, for HOST's next line.
+ * NAME = LABEL.PARENT the answer is none when NAME is itself a public
+ * suffix, else PARENT's answer, or NAME when PARENT has none.  One test of
+ * NAME (5,000 instructions) and PARENT's answer, from the memo or the
+ * same way, replace two to four tests: the senders of a batch share few
+ * parents (tests/unit/test_dmarc.c checks the two ways agree on every
+ * rule of the system's list).  A single label, or a name with an empty
+ * label, goes to libpsl whole.
  */
-char *mc_psl_registrable(const struct mc_psl *psl, const char *host)
+static char *registrable(const struct mc_psl *psl, const char *name)
 {
-    struct parent *set = &psl->hosts[2 * (name_hash(host) % (HOST_SLOTS / 2))];
+    struct memo *set = &psl->memo[2 * (name_hash(name) % (MEMO_SLOTS / 2))];
     for (int way = 0; way < 2; way++) {
-        if (set[way].name && strcmp(set[way].name, host) == 0) {
+        if (set[way].name && strcmp(set[way].name, name) == 0) {
             if (way == 1) { /* used last: first */
-                struct parent t = set[0];
+                struct memo t = set[0];
                 set[0] = set[1];
                 set[1] = t;
             }
-            return mc_xstrdup(set[0].registrable);
+            return copy_or_null(set[0].registrable);
         }
     }
-    /* a miss: the first way moves second, the second's entry goes */
-    struct parent *memo = &set[0];
-    struct parent t = set[1];
-    set[1] = set[0];
-    set[0] = t;
-    const char *dot = strchr(host, '.');
-    const char *reg;
-    if (!dot || !well_formed(host))
-        reg = psl_registrable_domain(psl->ctx, host);
-    else if (psl_is_public_suffix2(psl->ctx, host, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE))
+    const char *dot = strchr(name, '.');
+    char *reg;
+    if (!dot || !well_formed(name)) {
+        reg = copy_or_null(psl_registrable_domain(psl->ctx, name));
+    } else if (psl_is_public_suffix2(psl->ctx, name, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE)) {
         reg = NULL;
-    else {
-        const struct parent *parent = parent_of(psl, dot + 1);
-        reg = parent->registrable ? parent->registrable : host;
+    } else {
+        reg = registrable(psl, dot + 1);
+        if (!reg)
+            reg = mc_xstrdup(name);
     }
-    slot_set(memo, host, reg ? reg : host);
-    return mc_xstrdup(memo->registrable);
+    /* a miss (the parent's, above, may have changed the set): the first
+     * way moves second, the second's entry goes */
+    free(set[1].name);
+    free(set[1].registrable);
+    set[1] = set[0];
+    set[0] = (struct memo){.name = mc_xstrdup(name), .registrable = copy_or_null(reg)};
+    return reg;
+}
+
+char *mc_psl_registrable(const struct mc_psl *psl, const char *host)
+{
+    char *reg = registrable(psl, host);
+    return reg ? reg : mc_xstrdup(host);
 }
 
 /* The answer of libpsl alone, for the tests. */

@@ -145,43 +145,77 @@ void mc_report_lookup_failed(struct mc_report *rep, const struct mc_dns_result *
             : "fix the zone's name servers: receivers defer mail while this lookup fails");
 }
 
+/* The octets S takes in a copy, its NUL included; 0 for NULL. */
+static size_t copy_size(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+/* S copied at *AT, which moves past it; NULL for NULL. */
+static const char *copy_at(char **at, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *out = memcpy(*at, s, n);
+    *at += n;
+    return out;
+}
+
+/* The strings of a lookup go into one block sized first: a batch copies
+ * every line's evidence, eight lookups of a sender domain and more. */
 struct mc_report_lookup *mc_report_lookup_copy(struct mc_report *report,
                                                const struct mc_dns_result *r)
 {
+    enum { ADDRESS_TEXT = 48 }; /* an IPv6 address in RFC 5952 form, NUL included */
     struct mc_arena *ar = report->arena;
+    bool answer = r->outcome == MC_DNS_ANSWER;
+    size_t size = copy_size(r->qname) + copy_size(r->server) + copy_size(r->why);
+    for (size_t i = 0; i < r->ncnames; i++)
+        size += copy_size(r->cname_chain[i]) +
+                copy_size(r->cname_targets ? r->cname_targets[i] : NULL) +
+                copy_size(r->cname_servers ? r->cname_servers[i] : NULL);
+    for (size_t i = 0; answer && i < r->count; i++) {
+        const struct mc_dns_record *rec = &r->records[i];
+        size += rec->type == MC_DNS_T_A || rec->type == MC_DNS_T_AAAA ? ADDRESS_TEXT
+                                                                      : copy_size(rec->name);
+    }
+    char *at = mc_arena_alloc(ar, size ? size : 1);
+
     struct mc_report_lookup *l = mc_arena_alloc(ar, sizeof *l);
-    bool answered = mc_dns_outcome_answered(r->outcome);
     *l = (struct mc_report_lookup){
-        .name = mc_arena_strdup(ar, r->qname),
+        .name = copy_at(&at, r->qname),
         .type = mc_dns_type_str(r->qtype),
         .outcome = mc_dns_outcome_str(r->outcome),
         .rcode = r->rcode,
-        .ttl = answered ? (long)r->ttl : -1,
-        .server = mc_arena_strdup(ar, r->server),
-        .why = mc_arena_strdup(ar, r->why),
+        .ttl = mc_dns_outcome_answered(r->outcome) ? (long)r->ttl : -1,
+        .server = copy_at(&at, r->server),
+        .why = copy_at(&at, r->why),
+        .ncnames = r->ncnames,
         .serial = r->serial,
     };
-    struct mc_report_cname *steps = mc_arena_alloc(ar, (r->ncnames + 1) * sizeof *steps);
-    for (size_t i = 0; i < r->ncnames; i++)
-        steps[i] = (struct mc_report_cname){
-            .owner = mc_arena_strdup(ar, r->cname_chain[i]),
-            .target = mc_arena_strdup(ar, r->cname_targets ? r->cname_targets[i] : NULL),
-            .server = mc_arena_strdup(ar, r->cname_servers ? r->cname_servers[i] : NULL),
-        };
-    l->cnames = steps;
-    l->ncnames = r->ncnames;
-    if (r->outcome != MC_DNS_ANSWER)
+    if (r->ncnames > 0) {
+        struct mc_report_cname *steps = mc_arena_alloc(ar, r->ncnames * sizeof *steps);
+        for (size_t i = 0; i < r->ncnames; i++)
+            steps[i] = (struct mc_report_cname){
+                .owner = copy_at(&at, r->cname_chain[i]),
+                .target = copy_at(&at, r->cname_targets ? r->cname_targets[i] : NULL),
+                .server = copy_at(&at, r->cname_servers ? r->cname_servers[i] : NULL),
+            };
+        l->cnames = steps;
+    }
+    if (!answer)
         return l;
     l->answers = mc_arena_alloc(ar, (r->count + 1) * sizeof *l->answers);
     for (size_t i = 0; i < r->count; i++) {
         const struct mc_dns_record *rec = &r->records[i];
         if (rec->type == MC_DNS_T_A || rec->type == MC_DNS_T_AAAA) {
             struct mc_ip ip = {.family = rec->type == MC_DNS_T_A ? AF_INET : AF_INET6};
-            char text[64];
             memcpy(ip.bytes, rec->addr, mc_ip_len(ip.family));
-            l->answers[l->nanswers++] = mc_arena_strdup(ar, mc_ip_format(&ip, text, sizeof text));
+            l->answers[l->nanswers++] = mc_ip_format(&ip, at, ADDRESS_TEXT);
+            at += strlen(at) + 1;
         } else if (rec->name) {
-            l->answers[l->nanswers++] = mc_arena_strdup(ar, rec->name);
+            l->answers[l->nanswers++] = copy_at(&at, rec->name);
         }
     }
     return l;
