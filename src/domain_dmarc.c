@@ -2,9 +2,10 @@
 /*
  * domain_dmarc.c - the DMARC part of the sender-domain report: drives the
  * DNS Tree Walk of RFC 9989 §4.10 (mc_dmarc.h decides every step; this
- * file only asks the names it gives), the RFC 7489 reading beside it (the
+ * file only asks the names it gives), the RFC 7489 reading after it (the
  * record at the domain, else at its Public Suffix List Organizational
- * Domain), and the authorization of external report destinations
+ * Domain: from the walk's answers, which hold those names unless the walk
+ * stopped short), and the authorization of external report destinations
  * (RFC 9990 §3); then turns what they found into the report's DMARC block
  * and findings.  Alignment needs the check's SPF results: see
  * mc_domain_report_all() in domain.c.
@@ -81,6 +82,7 @@ static struct mc_dmarc_record *pick_again(struct mc_domain *d, const struct mc_d
 
 static void walk_next(struct mc_domain *d);
 static void rua_start(struct mc_domain *d);
+static void r7489_next(struct mc_domain *d);
 
 static void walk_cb(void *arg, const struct mc_dns_result *result)
 {
@@ -110,6 +112,7 @@ static void walk_next(struct mc_domain *d)
     if (!name || m->step >= MC_DMARC_WALK_MAX) {
         m->over = true;
         rua_start(d);
+        r7489_next(d);
         return;
     }
     struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
@@ -118,29 +121,64 @@ static void walk_next(struct mc_domain *d)
     mc_resolver_lookup_for(d->res, d->scope, dmarc_name(d, name), MC_DNS_T_TXT, walk_cb, l);
 }
 
+/* The walk's answer for NAME, when the walk asked it. */
+static const struct mc_dns_result *walk_answer(const struct mc_domain_dmarc *m, const char *name)
+{
+    for (size_t i = 0; i < m->step; i++)
+        if (m->txt[i] && mc_name_equal(m->txt[i]->qname, name))
+            return m->txt[i];
+    return NULL;
+}
+
+/* Gives the RFC 7489 reading its answer INDEX; false when the lookup
+ * failed, which ends the reading. */
+static bool r7489_take(struct mc_domain *d, size_t index, const struct mc_dns_result *result)
+{
+    struct mc_domain_dmarc *m = &d->dmarc;
+    m->txt_7489[index] = result;
+    if (!mc_dns_outcome_answered(result->outcome) && result->outcome != MC_DNS_OFFLINE) {
+        m->have_7489 = false; /* no second reading to compare */
+        return false;
+    }
+    enum mc_dmarc_select select = MC_DMARC_SELECT_NONE;
+    m->record_7489[index] = pick_again(d, result, &select);
+    mc_dmarc_rfc7489_answer(&m->r7489, select, m->record_7489[index]);
+    return true;
+}
+
 static void r7489_cb(void *arg, const struct mc_dns_result *result)
 {
     struct mc_domain_lookup *l = arg;
-    struct mc_domain *d = l->d;
+    if (r7489_take(l->d, l->index, result))
+        r7489_next(l->d);
+    mc_domain_lookup_end(l->d);
+}
+
+/*
+ * The RFC 7489 reading, once the walk is over: its two names (the
+ * domain's, then its PSL Organizational Domain's) are names the walk asks
+ * too, unless the walk stopped short of the second, so it reads the
+ * walk's answers where there are some and asks the rest (in a batch, a
+ * line's lookups and callbacks fewer by one or two).
+ */
+static void r7489_next(struct mc_domain *d)
+{
     struct mc_domain_dmarc *m = &d->dmarc;
-    m->txt_7489[l->index] = result;
-    enum mc_dmarc_select select = MC_DMARC_SELECT_NONE;
-    if (mc_dns_outcome_answered(result->outcome) || result->outcome == MC_DNS_OFFLINE) {
-        m->record_7489[l->index] = pick_again(d, result, &select);
-        mc_dmarc_rfc7489_answer(&m->r7489, select, m->record_7489[l->index]);
-        const char *next = mc_dmarc_rfc7489_next(&m->r7489);
-        if (next && l->index == 0) {
-            struct mc_domain_lookup *n = mc_arena_alloc(d->arena, sizeof *n);
-            *n = (struct mc_domain_lookup){.d = d, .index = 1};
+    const char *next;
+    while (m->have_7489 && m->n7489 < 2 && (next = mc_dmarc_rfc7489_next(&m->r7489))) {
+        size_t index = m->n7489++;
+        const char *name = dmarc_name(d, next);
+        const struct mc_dns_result *r = walk_answer(m, name);
+        if (!r) {
+            struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
+            *l = (struct mc_domain_lookup){.d = d, .index = index};
             d->pending++;
-            m->n7489 = 2;
-            mc_resolver_lookup_for(d->res, d->scope, dmarc_name(d, next), MC_DNS_T_TXT, r7489_cb,
-                                   n);
+            mc_resolver_lookup_for(d->res, d->scope, name, MC_DNS_T_TXT, r7489_cb, l);
+            return;
         }
-    } else {
-        m->have_7489 = false; /* a failed lookup: no second reading to compare */
+        if (!r7489_take(d, index, r))
+            return;
     }
-    mc_domain_lookup_end(d);
 }
 
 void mc_domain_dmarc_start(struct mc_domain *d)
@@ -150,19 +188,11 @@ void mc_domain_dmarc_start(struct mc_domain *d)
         m->over = true;
         return;
     }
-    walk_next(d);
-    if (!d->psl)
-        return;
-    m->psl_org = mc_dmarc_psl_org(d->arena, d->psl, d->domain);
-    m->have_7489 = m->psl_org && mc_dmarc_rfc7489_start(&m->r7489, d->domain, m->psl_org);
-    const char *first = m->have_7489 ? mc_dmarc_rfc7489_next(&m->r7489) : NULL;
-    if (!first)
-        return;
-    struct mc_domain_lookup *l = mc_arena_alloc(d->arena, sizeof *l);
-    *l = (struct mc_domain_lookup){.d = d, .index = 0};
-    d->pending++;
-    m->n7489 = 1;
-    mc_resolver_lookup_for(d->res, d->scope, dmarc_name(d, first), MC_DNS_T_TXT, r7489_cb, l);
+    if (d->psl) {
+        m->psl_org = mc_dmarc_psl_org(d->arena, d->psl, d->domain);
+        m->have_7489 = m->psl_org && mc_dmarc_rfc7489_start(&m->r7489, d->domain, m->psl_org);
+    }
+    walk_next(d); /* the RFC 7489 reading follows it (r7489_next()) */
 }
 
 /* ---- the Organizational Domains of the DKIM keys' d= (§4.10.2) ---- */
