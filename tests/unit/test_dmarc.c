@@ -782,6 +782,13 @@ static void uri_lists(void **state)
     r = parse_clean(a, big);
     assert_int_equal(r->nrua, MC_DMARC_LIST_MAX);
     assert_int_equal(r->rua_dropped, 40 - MC_DMARC_LIST_MAX);
+    for (int i = 0; i < MC_DMARC_LIST_MAX; i++) { /* each kept, in order, as the list grew */
+        char one[40];
+        snprintf(one, sizeof one, "mailto:r%d@example.com", i);
+        assert_string_equal(r->rua[i].text, one);
+        assert_string_equal(r->rua[i].host, "example.com");
+        assert_int_equal(r->rua[i].kind, MC_DMARC_URI_MAILTO);
+    }
 }
 
 /* §4.10.1: without a valid p, or with an invalid sp or np, a record acts as
