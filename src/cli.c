@@ -1295,9 +1295,12 @@ static int run_batch(struct cli *cli)
     FILE *out = outfile ? mc_file_atomic_stream(outfile) : stdout;
     /* A batch writes tens of megabytes, a line at a time: through 64 KiB
      * rather than stdio's 4 KiB, a write(2) every dozen lines instead of
-     * one or two a line (a terminal keeps its line buffering). */
+     * one or two a line (a terminal keeps its line buffering).  Static:
+     * stdout is flushed at exit, after this returns; and glibc takes the
+     * size only with a buffer given. */
+    static char out_buffer[64 * 1024];
     if (!isatty(fileno(out)))
-        setvbuf(out, NULL, _IOFBF, 64 * 1024);
+        setvbuf(out, out_buffer, _IOFBF, sizeof out_buffer);
     struct mc_cli_batch cb = {
         .res = res,
         .in = in,
