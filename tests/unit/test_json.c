@@ -241,32 +241,33 @@ static const char *two_answers[] = {"192.0.2.10", "2001:db8::10"};
 static const struct mc_report_cname one_step[] = {
     {.owner = "_dmarc.example.test", .target = "dmarc.provider.test", .server = "127.0.0.1:53"}};
 
-/* A lookup with answers and a CNAME step, and one without: SERIAL given. */
-static struct mc_report_lookup lookup_a(uint64_t serial)
-{
-    return (struct mc_report_lookup){.name = "mx.example.test",
-                                     .type = "A",
-                                     .outcome = "answer",
-                                     .rcode = 0,
-                                     .ttl = 3600,
-                                     .server = "127.0.0.1:53",
-                                     .answers = two_answers,
-                                     .nanswers = 2,
-                                     .cnames = one_step,
-                                     .ncnames = 1,
-                                     .serial = serial};
-}
+/* A lookup with answers and a CNAME step (LOOKUP_A), one without (LOOKUP_B). */
+enum { LOOKUP_A, LOOKUP_B };
+static const struct mc_report_lookup samples[] = {
+    [LOOKUP_A] = {.name = "mx.example.test",
+                  .type = "A",
+                  .outcome = "answer",
+                  .ttl = 3600,
+                  .server = "127.0.0.1:53",
+                  .answers = two_answers,
+                  .nanswers = 2,
+                  .cnames = one_step,
+                  .ncnames = 1},
+    [LOOKUP_B] = {.name = "_dmarc.test",
+                  .type = "TXT",
+                  .outcome = "nxdomain",
+                  .rcode = 3,
+                  .ttl = 60,
+                  .server = "zone \"x\".zone",
+                  .why = "no such name"},
+};
 
-static struct mc_report_lookup lookup_b(uint64_t serial)
+/* Sample WHICH with SERIAL. */
+static struct mc_report_lookup sample(int which, uint64_t serial)
 {
-    return (struct mc_report_lookup){.name = "_dmarc.test",
-                                     .type = "TXT",
-                                     .outcome = "nxdomain",
-                                     .rcode = 3,
-                                     .ttl = 60,
-                                     .server = "zone \"x\".zone",
-                                     .why = "no such name",
-                                     .serial = serial};
+    struct mc_report_lookup l = samples[which];
+    l.serial = serial;
+    return l;
 }
 
 /* ARG: a NULL-terminated list of lookups; SHARED: through which writer. */
@@ -314,7 +315,7 @@ static void expect_same(const struct mc_report_lookup *const *list, bool pretty)
 static void shared_lookups_write_as_unshared(void **state)
 {
     (void)state;
-    struct mc_report_lookup a = lookup_a(7), b = lookup_b(8);
+    struct mc_report_lookup a = sample(LOOKUP_A, 7), b = sample(LOOKUP_B, 8);
     const struct mc_report_lookup *ab[] = {&a, &b, &a, &b, NULL};
     expect_same(ab, false);
     expect_same(ab, false); /* now from the kept texts */
@@ -322,13 +323,14 @@ static void shared_lookups_write_as_unshared(void **state)
 
     /* every slot's serial once more, 4096 apart: other texts */
     for (uint64_t step = 1; step <= 3; step++) {
-        struct mc_report_lookup a2 = lookup_b(7 + step * 4096), b2 = lookup_a(8 + step * 4096);
+        struct mc_report_lookup a2 = sample(LOOKUP_B, 7 + step * 4096),
+                                b2 = sample(LOOKUP_A, 8 + step * 4096);
         const struct mc_report_lookup *swapped[] = {&a2, &b2, NULL};
         expect_same(swapped, false);
     }
 
     /* without a serial: what it says now */
-    struct mc_report_lookup c = lookup_a(0);
+    struct mc_report_lookup c = sample(LOOKUP_A, 0);
     const struct mc_report_lookup *cs[] = {&c, NULL};
     expect_same(cs, false);
     c.name = "other.example.test";
