@@ -130,14 +130,15 @@ static size_t plain_prefix(const char *s, size_t n)
 {
     size_t i = 0;
 #ifdef __SSE2__
-    /* As signed octets, plain is above 0x1f and below 0x7f: 0x80 to 0xff
-     * are negative, so one compare finds them with the control octets. */
-    const __m128i space_less = _mm_set1_epi8(0x1f), tilde = _mm_set1_epi8(0x7e);
+    /* As signed octets, plain is from 0x20 up and below 0x7f: 0x80 to 0xff
+     * are negative, so one compare (below the space) finds them with the
+     * control octets. */
+    const __m128i space = _mm_set1_epi8(0x20), tilde = _mm_set1_epi8(0x7e);
     const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
     for (; i + 16 <= n; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
         __m128i bad =
-            _mm_or_si128(_mm_or_si128(_mm_cmpgt_epi8(space_less, v), _mm_cmpgt_epi8(v, tilde)),
+            _mm_or_si128(_mm_or_si128(_mm_cmpgt_epi8(space, v), _mm_cmpgt_epi8(v, tilde)),
                          _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
         if (_mm_movemask_epi8(bad))
             break; /* in these sixteen: the words below find it */

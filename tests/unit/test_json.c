@@ -37,6 +37,8 @@ static const char sample_text[] =
     " \"tab at 16 of 40\": \"0123456789abcdef\\tghijklmnopqrstuvwxyz0123456\","
     " \"unicode at 33\": \"0123456789abcdefghijklmnopqrstuvw\\u00fcxyz\","
     " \"backslash at 47\": \"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJK\\\\\","
+    " \"unit separator at 20\": \"0123456789abcdefghij\\u001fklmnopqrstuvwxyz\","
+    " \"unit separator at 0 of 17\": \"\\u001f0123456789abcdef\","
     " \"empty_object\": {}, \"empty_array\": [],"
     " \"array\": [7, \"x\", {\"b\": [], \"a\": {}}, [[]], [null, true, false]],"
     " \"b_last\": \"after \\\"array\\\"\"}";
