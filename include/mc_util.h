@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum mc_status {
     MC_OK = 0,
@@ -50,6 +51,44 @@ char *mc_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1
  * allocator's to own (and never fails: allocation failure is mc_oom()). */
 char *mc_vformat(void *(*alloc)(void *ctx, size_t size), void *ctx, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+
+/* Strings copied one after another into a block sized first, by one
+ * code path run twice: with NEXT NULL a pass only adds up SIZE (and
+ * returns NULL); with NEXT at a block of that SIZE it copies
+ * (mc_dns_result_pack(), mc_report_lookup_copy()). */
+struct mc_pack {
+    char *next;
+    size_t size;
+};
+/* Inline: both users call them for every string of every answer. */
+
+/* N octets of room, or NULL while sizing. */
+static inline char *mc_pack_room(struct mc_pack *p, size_t n)
+{
+    p->size += n;
+    if (!p->next)
+        return NULL;
+    char *room = p->next;
+    p->next += n;
+    return room;
+}
+
+/* S[0..N) and a NUL. */
+static inline char *mc_pack_bytes(struct mc_pack *p, const char *s, size_t n)
+{
+    char *copy = mc_pack_room(p, n + 1);
+    if (!copy)
+        return NULL;
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    return copy;
+}
+
+/* S, NUL-terminated; NULL for NULL. */
+static inline const char *mc_pack_string(struct mc_pack *p, const char *s)
+{
+    return s ? mc_pack_bytes(p, s, strlen(s)) : NULL;
+}
 
 /* ASCII-only character classes: independent of the C locale. */
 static inline bool mc_ascii_isdigit(int c)

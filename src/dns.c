@@ -49,51 +49,29 @@ const char *mc_dns_type_str(uint16_t type)
 
 /* ---- packing (mc_dns_result_pack) ---- */
 
-/* The strings of a result go after its arrays, one after the other. */
-struct pack {
-    char *next; /* NULL while sizing */
-    size_t size;
-};
-
-static char *pack_bytes(struct pack *p, const char *s, size_t n)
-{
-    p->size += n + 1;
-    if (!p->next)
-        return NULL;
-    char *copy = p->next;
-    memcpy(copy, s, n);
-    copy[n] = '\0';
-    p->next += n + 1;
-    return copy;
-}
-
-static const char *pack_string(struct pack *p, const char *s)
-{
-    return s ? pack_bytes(p, s, strlen(s)) : NULL;
-}
-
-/* Sizes (P->next NULL) or copies the strings of R into P, in the one
+/* The strings of a result go after its arrays, one after the other
+ * (mc_pack): sizes (P->next NULL) or copies the strings of R into P, in the one
  * order both passes share: canonical (unless it is qname) and why, set in
  * R, then the records' names and texts and the CNAME owners and targets,
  * whose copies go to RECORDS and CHAIN (when copying). */
-static void pack_strings(struct pack *p, struct mc_dns_result *r, struct mc_dns_record *records,
+static void pack_strings(struct mc_pack *p, struct mc_dns_result *r, struct mc_dns_record *records,
                          const char **chain)
 {
     if (r->canonical && r->canonical != r->qname)
-        r->canonical = pack_string(p, r->canonical);
-    r->why = pack_string(p, r->why);
+        r->canonical = mc_pack_string(p, r->canonical);
+    r->why = mc_pack_string(p, r->why);
     for (size_t i = 0; i < r->count; i++) {
         const struct mc_dns_record *rr = &r->records[i];
-        char *name = rr->name ? pack_bytes(p, rr->name, strlen(rr->name)) : NULL;
-        char *text = rr->text ? pack_bytes(p, rr->text, rr->text_len) : NULL;
+        char *name = rr->name ? mc_pack_bytes(p, rr->name, strlen(rr->name)) : NULL;
+        char *text = rr->text ? mc_pack_bytes(p, rr->text, rr->text_len) : NULL;
         if (records) {
             records[i].name = name;
             records[i].text = text;
         }
     }
     for (size_t i = 0; i < r->ncnames; i++) {
-        const char *owner = pack_string(p, r->cname_chain[i]);
-        const char *target = pack_string(p, r->cname_targets[i]);
+        const char *owner = mc_pack_string(p, r->cname_chain[i]);
+        const char *target = mc_pack_string(p, r->cname_targets[i]);
         if (chain) {
             chain[i] = owner;
             chain[r->ncnames + i] = target;
@@ -111,7 +89,7 @@ static size_t arrays_size(const struct mc_dns_result *r)
 
 size_t mc_dns_result_packed_size(const struct mc_dns_result *r)
 {
-    struct pack p = {0};
+    struct mc_pack p = {0};
     struct mc_dns_result sized = *r; /* sizing writes NULLs into it */
     pack_strings(&p, &sized, NULL, NULL);
     return arrays_size(r) + p.size;
@@ -124,7 +102,7 @@ void mc_dns_result_pack(struct mc_dns_result *r, void *block)
     const char **chain = (const char **)(void *)((unsigned char *)block + records_size);
     if (r->count)
         memcpy(records, r->records, records_size);
-    struct pack p = {.next = (char *)block + arrays_size(r)};
+    struct mc_pack p = {.next = (char *)block + arrays_size(r)};
     pack_strings(&p, r, records, chain);
     r->records = r->count ? records : NULL;
     if (r->ncnames) {
