@@ -719,7 +719,7 @@ static void spf_findings_of(struct mc_check *c, const char *text, int family,
         if (helo)
             what = mc_arena_printf(ar, "HELO identity: %s", what);
         if (whose)
-            what = mc_arena_printf(ar, "%s%s", whose, what);
+            what = mc_arena_concat(ar, whose, what);
         const char *fix = v->result == MC_SPF_TEMPERROR
                               ? "fix the DNS servers that failed: receivers defer mail meanwhile"
                           : v->result == MC_SPF_PERMERROR

@@ -134,7 +134,7 @@ static const char *redact(const struct mc_dnsbl_run *run, struct mc_arena *a, co
         out = mc_arena_printf(a, "%s%.*s%s", out, (int)(hit - s), s, "KEY");
         s = hit + klen;
     }
-    return mc_arena_printf(a, "%s%s", out, s);
+    return mc_arena_concat(a, out, s);
 }
 
 static bool key_valid(const char *key)
