@@ -511,7 +511,10 @@ void mc_jw_end(struct mc_json_writer *w)
 void mc_jw_key_n(struct mc_json_writer *w, const char *key, size_t len)
 {
     assert(!w->placed && strlen(key) == len && all_plain(key));
-    if (w->indent <= 0) { /* compact: the comma, the key and its colon at once */
+    /* Compact: next_place() and put_plain() in one write, the comma, the
+     * key and its colon (their calls were 49 M instructions of the
+     * 10,000-host batch). */
+    if (w->indent <= 0) {
         struct dump_buf *b = w->b;
         uint64_t bit = level_bit(w);
         if (b->size - b->len <= len + 4)
@@ -637,7 +640,8 @@ void mc_jw_lookup(struct mc_json_writer *w, const struct mc_report_lookup *l)
  * Suffix Domains' DMARC names and the shared MX hosts' addresses come on
  * every line.  Like doc_arena, it lives as long as the process; a text
  * longer than SHARED_TEXT_MAX is not kept, so it holds 2 MiB at most
- * (twice the slots found 62 %, for 0.6 MiB more at N = 100,000).
+ * (twice the slots found 62 %; halving them and the PSL memo took the
+ * peak at N = 100,000 from 62.0 to 60.6 MiB).
  */
 #define SHARED_SLOTS 2048
 #define SHARED_TEXT_MAX 1024
